@@ -1,0 +1,84 @@
+"""The command line: one clear line and exit 2 for every error, never a traceback."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netbuilder import __version__
+from netbuilder.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "netbuilder", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_summary_lenet5_prints_its_61706_parameters(capsys):
+    assert main(["summary", "lenet5"]) == 0
+    out = capsys.readouterr().out
+    assert "61,706" in out
+    for shape in ("6×28×28", "6×14×14", "16×10×10", "16×5×5", "400"):
+        assert shape in out.replace(" x ", "×").replace("x", "×"), shape
+
+
+def test_summary_json(capsys):
+    assert main(["summary", "lenet5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total_params"] == 61706
+
+
+def test_check_valid_and_invalid(tmp_path, capsys):
+    from netbuilder.api import load, save
+    from netbuilder.graph.edits import RemoveEdge
+
+    design = load("lenet5")
+    good = tmp_path / "good.nbd"
+    save(design, good)
+    assert main(["check", str(good)]) == 0
+    edge = next(e for e in design.graph.edges if design.graph.node(e.dst).kind == "dense")
+    RemoveEdge(edge).apply(design.graph)
+    bad = tmp_path / "bad.nbd"
+    save(design, bad)
+    capsys.readouterr()
+    assert main(["check", str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert "error" in out and edge.dst in out
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["summary", "no_such_thing"], "neither a design file nor a preset"),
+    (["check", "missing.nbd"], "missing.nbd"),
+    (["export", "lenet5", "--format", "python"], "-o"),
+    (["summary", "lenet5", "--input-shape", "abc"], "--input-shape"),
+])
+def test_errors_are_one_line_exit_2(args, needle, tmp_path):
+    r = run_cli(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert needle in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_broken_file_is_one_line(tmp_path):
+    f = tmp_path / "broken.nbd"
+    f.write_text('{"format": "netbuilder-design", "version": 2, "nodes": [', encoding="utf-8")
+    r = run_cli("summary", str(f))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "broken.nbd" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_export_python_from_cli(tmp_path):
+    out = tmp_path / "lenet.py"
+    assert main(["export", "lenet5", "--format", "python", "-o", str(out)]) == 0
+    assert "class" in out.read_text() and "nn.Module" in out.read_text()
