@@ -51,7 +51,7 @@ def compile(design: Design | Graph):  # noqa: A001  (the public name reads best)
     """A ``torch.fx.GraphModule`` whose submodules are named by node id."""
     from netbuilder.compiler import compile_design
 
-    return compile_design(_graph(design))
+    return compile_design(design)
 
 
 def summary(design: Design | Graph) -> str:

@@ -1,4 +1,7 @@
-"""What analysis says about a design: per-node shapes and costs, totals, diagnostics."""
+"""What analysis says about a design: per-node shapes and costs, totals, diagnostics.
+
+Imports: layers only (no torch). Built by ``netbuilder.analysis.analyze``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ class Diagnostic:
 
     ``code`` is stable for tests and the UI: needs_flatten, merge_mismatch, spatial_too_small,
     unconnected, no_path, no_input, no_output, param_out_of_bounds, unknown_param, too_large,
-    missing_input, too_many_inputs, unknown_kind, shape (any other shape rule failure).
+    missing_input, too_many_inputs, too_many_outputs, unknown_kind, and the shape rules' own codes:
+    needs_image, groups, same_needs_stride_1, padding_too_large, shape (any other shape rule failure).
     ``severity`` is "error" (cannot compile) or "warning" (compiles, but probably not meant)."""
 
     node_id: str | None
@@ -44,12 +48,19 @@ class Analysis:
     nodes: dict[str, NodeInfo]
     diagnostics: list[Diagnostic]
     order: list[str]  # topological order
-    total_params: int = 0
-    total_macs: int = 0
+    total_params: int = 0  # every parameter is trainable
+    total_macs: int = 0  # multiply-accumulates for one sample
+    total_buffers: int = 0  # non-trainable numbers (BatchNorm running statistics)
+    on_path: frozenset[str] = frozenset()  # nodes on a path from an input to the output
+    memory_limit_bytes: int = 0  # what the too_large check compared against
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
 
     @property
     def valid(self) -> bool:

@@ -7,11 +7,11 @@ without the batch dimension: ``(C, H, W)`` for images, ``(N,)`` for feature vect
 from __future__ import annotations
 
 import math
-
-from netbuilder.errors import NetbuilderError
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from netbuilder.errors import NetbuilderError
 
 Shape = tuple[int, ...]
 Params = Mapping[str, Any]
@@ -64,7 +64,8 @@ class ParamSpec:
                 return f"{self.name} must be a whole number, not {value!r}"
             return self._check_bounds(value)
         if t == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    isinstance(value, float) and not math.isfinite(value)):
                 return f"{self.name} must be a finite number, not {value!r}"
             return self._check_bounds(value)
         if t == "shape":
@@ -74,16 +75,27 @@ class ParamSpec:
                 if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                     return f"every size in {self.name} must be a whole number of at least 1, not {v!r}"
                 if self.max is not None and v > self.max:
-                    return f"every size in {self.name} must be at most {self.max:g}, not {v}"
+                    return f"every size in {self.name} must be at most {format_number(self.max)}, not {format_number(v)}"
             return None
         return f"{self.name} has an unknown type {t!r}"
 
     def _check_bounds(self, value: float) -> str | None:
         if self.min is not None and value < self.min:
-            return f"{self.name} must be at least {self.min:g}, not {value:g}"
+            return f"{self.name} must be at least {format_number(self.min)}, not {format_number(value)}"
         if self.max is not None and value > self.max:
-            return f"{self.name} must be at most {self.max:g}, not {value:g}"
+            return f"{self.name} must be at most {format_number(self.max)}, not {format_number(value)}"
         return None
+
+
+def format_number(value: float) -> str:
+    """A number for a message: ``1,000,000``, ``0.5``, ``1e-05``, ``3.2e+400``; never fails (an int
+    beyond float range cannot use ``:g``)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    if isinstance(value, int):
+        sign, digits = ("-" if value < 0 else ""), str(abs(value))
+        return f"{value:,}" if len(digits) <= 15 else f"{sign}{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
+    return f"{value:g}"
 
 
 def _zero(p: Params, s: Sequence[Shape], *rest: Any) -> int:
@@ -104,7 +116,11 @@ class LayerSpec:
 
     - ``shape(p, in_shapes) -> Shape`` raises ShapeError when the inputs do not fit.
     - ``param_count(p, in_shapes) -> int``: trainable parameters.
-    - ``macs(p, in_shapes, out_shape) -> int``: multiply-accumulates for one sample.
+    - ``macs(p, in_shapes, out_shape) -> int``: multiply-accumulates for one sample. Convention (as
+      torchinfo): conv = output elements · (in_channels / groups) · k · k, dense = in · out; layers
+      without weights (pooling, activations, normalisation, dropout, merges, reshapes) count 0.
+    - ``buffers(p, in_shapes) -> int``: non-trainable numbers torch keeps in the module (BatchNorm's
+      running mean and variance and its num_batches_tracked counter).
     - ``torch``: dotted name of the module class it becomes ("torch.nn.Conv2d"), resolved late by
       the compiler; ``""`` for input and output, which become the fx placeholder and output.
     - ``torch_kwargs(p, in_shapes) -> dict``: constructor arguments (plain Python values).
