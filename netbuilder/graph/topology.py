@@ -1,26 +1,31 @@
 """Order and reachability over plain adjacency maps (``{node: [successor, ...]}``)."""
 
-from collections import deque
+import heapq
 from collections.abc import Iterable, Mapping
 
 
 def topological_order(nodes: Iterable[str], successors: Mapping[str, Iterable[str]]) -> list[str]:
-    """Kahn's algorithm, stable: ties keep the order of ``nodes``. Raises ValueError on a cycle."""
-    order_index = {n: i for i, n in enumerate(nodes)}
-    indegree = dict.fromkeys(order_index, 0)
-    for n in order_index:
+    """Kahn's algorithm, stable: whenever several nodes are ready, the earliest in ``nodes`` goes
+    first, so an order that is already topological comes back unchanged (the compiler registers
+    submodules in this order, so a preset's state_dict follows its reference's order).
+    Raises ValueError on a cycle."""
+    names = list(nodes)
+    order_index = {n: i for i, n in enumerate(names)}
+    indegree = dict.fromkeys(names, 0)
+    for n in names:
         for s in successors.get(n, ()):
             indegree[s] += 1
-    ready = deque(n for n in order_index if indegree[n] == 0)
+    ready = [i for i, n in enumerate(names) if indegree[n] == 0]
+    heapq.heapify(ready)
     out: list[str] = []
     while ready:
-        n = ready.popleft()
+        n = names[heapq.heappop(ready)]
         out.append(n)
-        for s in sorted(set(successors.get(n, ())), key=order_index.__getitem__):
-            indegree[s] -= sum(1 for x in successors[n] if x == s)
+        for s in successors.get(n, ()):
+            indegree[s] -= 1
             if indegree[s] == 0:
-                ready.append(s)
-    if len(out) != len(order_index):
+                heapq.heappush(ready, order_index[s])
+    if len(out) != len(names):
         raise ValueError("the graph has a cycle")
     return out
 
