@@ -1,0 +1,193 @@
+"""Why a network decides: vanilla gradient saliency, Grad-CAM on a chosen layer, occlusion
+sensitivity, and an overlay of a heat map on the image with a small built-in colour map.
+
+Torch in, numpy (float32) out; no Qt, no matplotlib. The model runs in eval mode; gradients are taken
+with ``torch.autograd.grad`` with respect to the input or a layer's output only, so the parameters'
+``.grad`` stay untouched; every module's mode comes back and every hook is removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from netbuilder.introspect._util import IntrospectError, as_batch, eval_mode, get_layer, to_numpy
+
+
+def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    out = model(x)
+    if isinstance(out, (tuple, list)):
+        out = out[0]
+    return out.reshape(out.shape[0], -1)
+
+
+def _check_class(logits: torch.Tensor, target_class: int) -> None:
+    k = logits.shape[1]
+    if not 0 <= int(target_class) < k:
+        raise IntrospectError(f"class {target_class} does not exist: the network has classes 0 to {k - 1}")
+
+
+def _single(x: torch.Tensor | np.ndarray, model: nn.Module) -> torch.Tensor:
+    xb = as_batch(x, model)
+    if xb.shape[0] != 1:
+        raise IntrospectError(f"explain one input at a time, not a batch of {xb.shape[0]}")
+    return xb
+
+
+def _probabilities(logits: torch.Tensor) -> torch.Tensor:
+    if logits.shape[1] == 1:  # one output unit: a binary classifier read through a sigmoid
+        p = torch.sigmoid(logits)
+        return torch.cat([1 - p, p], dim=1)
+    return torch.softmax(logits, dim=1)
+
+
+def saliency(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int) -> np.ndarray:
+    """Vanilla gradient saliency (Simonyan et al. 2013): ``max over channels of |d score / d x|`` where
+    score is the target class's logit. ``(H, W)`` for an image ``(C, H, W)``, ``(N,)`` for a vector.
+    Not normalised (``overlay`` scales it for display)."""
+    xb = _single(x, model).requires_grad_(True)
+    with eval_mode(model), torch.enable_grad():
+        logits = _logits(model, xb)
+        _check_class(logits, target_class)
+        (grad,) = torch.autograd.grad(logits[0, int(target_class)], xb)
+    g = grad[0].abs()
+    if g.dim() == 3:
+        g = g.amax(dim=0)
+    return to_numpy(g)
+
+
+def grad_cam(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int, layer_id: str) -> np.ndarray:
+    """Grad-CAM (Selvaraju et al. 2017) on layer ``layer_id``: ``ReLU(sum_k a_k A_k)`` with ``A_k`` the
+    layer's maps and ``a_k`` the spatial mean of ``d score / d A_k``, upsampled bilinearly to the
+    input's size and divided by its maximum, so it lies in [0, 1] (all zeros when nothing is positive).
+    """
+    layer = get_layer(model, layer_id)
+    xb = _single(x, model)
+    if xb.dim() != 4:
+        raise IntrospectError("Grad-CAM needs an image input (channels, height, width)")
+    captured: dict[str, torch.Tensor] = {}
+
+    def hook(module: nn.Module, args: Any, out: Any) -> Any:
+        t = out[0] if isinstance(out, (tuple, list)) else out
+        captured["a"] = t
+        # hand the rest of the network a copy, so an in-place ReLU after the layer leaves A as it was
+        return t.clone() if not isinstance(out, (tuple, list)) else out
+
+    handle = layer.register_forward_hook(hook)
+    try:
+        xb.requires_grad_(True)  # so the layer's output is in the autograd graph even when frozen
+        with eval_mode(model), torch.enable_grad():
+            logits = _logits(model, xb)
+            _check_class(logits, target_class)
+            if "a" not in captured:
+                raise IntrospectError(f"{layer_id} did not run in the forward pass: is it connected to the output?")
+            acts = captured["a"]
+            if acts.dim() != 4:
+                raise IntrospectError(
+                    f"Grad-CAM needs a layer with feature maps (channels × height × width); {layer_id} gives "
+                    f"{'×'.join(map(str, acts.shape[1:]))}: pick a convolution layer")
+            (grads,) = torch.autograd.grad(logits[0, int(target_class)], acts)
+    finally:
+        handle.remove()
+    with torch.no_grad():
+        weights = grads[0].mean(dim=(1, 2))  # (K,)
+        cam = F.relu((weights[:, None, None] * acts[0].detach()).sum(dim=0))
+        cam = F.interpolate(cam[None, None].float(), size=tuple(xb.shape[2:]), mode="bilinear",
+                            align_corners=False)[0, 0]
+        peak = cam.max()
+        cam = cam / peak if peak > 0 else torch.zeros_like(cam)
+    return to_numpy(cam.clamp(0, 1))
+
+
+def _positions(size: int, patch: int, stride: int) -> list[int]:
+    """Window starts 0, stride, 2·stride, ... plus one flush with the far edge, so every pixel is covered."""
+    last = max(size - patch, 0)
+    starts = list(range(0, last + 1, stride))
+    if starts[-1] != last:
+        starts.append(last)
+    return starts
+
+
+def occlusion(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int, patch: int = 4,
+              stride: int = 2, fill: float = 0.0, batch_size: int = 64) -> np.ndarray:
+    """Occlusion sensitivity (Zeiler & Fergus 2014): slide a ``patch``×``patch`` square of value
+    ``fill`` over the image with ``stride``; each pixel gets the mean, over the windows that cover it,
+    of the drop in the target class's probability. ``(H, W)``; positive where covering hurts the
+    prediction, negative where it helps. The occluded copies run in batches of ``batch_size``."""
+    if patch < 1 or stride < 1:
+        raise IntrospectError(f"occlusion needs a patch and a stride of at least 1 pixel, not {patch} and {stride}")
+    xb = _single(x, model)
+    if xb.dim() != 4:
+        raise IntrospectError("occlusion needs an image input (channels, height, width)")
+    _, _, h, w = xb.shape
+    ph, pw = min(patch, h), min(patch, w)
+    windows = [(y, x0) for y in _positions(h, ph, stride) for x0 in _positions(w, pw, stride)]
+    total = torch.zeros(h, w, dtype=torch.float64)
+    count = torch.zeros(h, w, dtype=torch.float64)
+    with eval_mode(model), torch.no_grad():
+        logits = _logits(model, xb)
+        _check_class(logits, target_class)
+        base = float(_probabilities(logits.float())[0, int(target_class)])
+        for i in range(0, len(windows), batch_size):
+            chunk = windows[i:i + batch_size]
+            batch = xb.repeat(len(chunk), 1, 1, 1)
+            for j, (y, x0) in enumerate(chunk):
+                batch[j, :, y:y + ph, x0:x0 + pw] = fill
+            probs = _probabilities(_logits(model, batch).float())[:, int(target_class)].double().cpu()
+            for j, (y, x0) in enumerate(chunk):
+                total[y:y + ph, x0:x0 + pw] += base - float(probs[j])
+                count[y:y + ph, x0:x0 + pw] += 1
+    return to_numpy(total / count.clamp(min=1))
+
+
+# A small perceptual colour map (dark blue -> blue -> cyan -> yellow -> red), interpolated linearly.
+_ANCHORS = np.array([
+    [0.00, 0.00, 0.30],
+    [0.00, 0.30, 1.00],
+    [0.00, 0.90, 0.90],
+    [1.00, 0.95, 0.00],
+    [0.85, 0.00, 0.00],
+], dtype=np.float32)
+
+
+def colormap(values: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] (clipped) -> RGB in [0, 1], shape ``values.shape + (3,)``."""
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float32)), 0.0, 1.0)
+    pos = v * (len(_ANCHORS) - 1)
+    i = np.minimum(pos.astype(np.int64), len(_ANCHORS) - 2)
+    t = (pos - i)[..., None]
+    return ((1 - t) * _ANCHORS[i] + t * _ANCHORS[i + 1]).astype(np.float32)
+
+
+def _image_hw3(image: np.ndarray | torch.Tensor) -> np.ndarray:
+    img = image.detach().cpu().float().numpy() if isinstance(image, torch.Tensor) else np.asarray(image, np.float32)
+    if img.ndim == 4 and img.shape[0] == 1:
+        img = img[0]
+    if img.ndim == 3 and img.shape[0] in (1, 3) and img.shape[-1] not in (1, 3):
+        img = img.transpose(1, 2, 0)  # (C, H, W) -> (H, W, C)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    if img.ndim != 3 or img.shape[-1] != 3:
+        raise IntrospectError(f"overlay needs a grey or colour image, not an array of shape {image.shape}")
+    lo, hi = float(img.min()), float(img.max())
+    return ((img - lo) / (hi - lo) if hi > lo else np.zeros_like(img)).astype(np.float32)
+
+
+def overlay(image: np.ndarray | torch.Tensor, heatmap: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """The image (``(H, W)``, ``(H, W, C)`` or ``(C, H, W)``, any range: it is min-max scaled) blended
+    with the colour-mapped heat map (min-max scaled to [0, 1]): ``(1 - alpha)·image + alpha·colour``,
+    an ``(H, W, 3)`` float32 array in [0, 1]."""
+    img = _image_hw3(image)
+    heat = np.asarray(heatmap, dtype=np.float32)
+    if heat.shape != img.shape[:2]:
+        raise IntrospectError(f"the heat map is {heat.shape} but the image is {img.shape[:2]}: they must match")
+    lo, hi = float(np.nanmin(heat)), float(np.nanmax(heat))
+    heat = (heat - lo) / (hi - lo) if hi > lo else np.zeros_like(heat)
+    a = float(np.clip(alpha, 0.0, 1.0))
+    return np.clip((1 - a) * img + a * colormap(heat), 0.0, 1.0).astype(np.float32)
