@@ -1,0 +1,133 @@
+"""TrainConfig: every training setting, validated, and its plain-dict form (a design file's "training").
+
+Imports the data layer's Augmentation only (no torch at import time beyond that module).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from netbuilder.data.augment import Augmentation
+from netbuilder.errors import NetbuilderError
+
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+LOSSES = ("cross_entropy", "bce", "mse")
+BATCH_MODES = ("full", "stochastic", "minibatch")
+SCHEDULES = ("none", "step", "cosine", "onecycle")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("off", "auto", "bf16", "fp16")
+
+
+class ConfigError(NetbuilderError):
+    """A training setting with a wrong name, type or value."""
+
+
+@dataclass
+class TrainConfig:
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.9  # sgd and rmsprop
+    nesterov: bool = False  # sgd
+    weight_decay: float = 0.0
+    loss: str = "cross_entropy"
+    batch_mode: str = "minibatch"
+    batch_size: int = 64
+    epochs: int = 10
+    schedule: str = "none"
+    step_size: int = 0  # epochs between decays of the step schedule; 0 = a third of the epochs
+    gamma: float = 0.1  # the step schedule's factor
+    early_stopping_patience: int = 0  # epochs without a better validation loss; 0 = off
+    seed: int = 0
+    device: str = "auto"
+    mixed_precision: str = "off"  # CUDA only: auto (bf16 where supported, else fp16), bf16, fp16
+    augmentation: Augmentation = field(default_factory=Augmentation)
+    train_fraction: float = 1.0  # use only this part of the training set
+    eval_batch_size: int = 1024
+    log_every: int = 0  # steps between step events; 0 = every step on CPU, every 25 on a GPU
+    checkpoint_every: int = 0  # epochs between checkpoints (when a checkpoint folder is given); 0 = off
+
+    def __post_init__(self) -> None:
+        if isinstance(self.augmentation, dict):
+            self.augmentation = _augmentation_from_dict(self.augmentation)
+        self.validate()
+
+    def effective_batch_size(self, train_size: int) -> int:
+        if self.batch_mode == "full":
+            return max(1, train_size)
+        if self.batch_mode == "stochastic":
+            return 1
+        return self.batch_size
+
+    def validate(self) -> TrainConfig:
+        choices = {"optimizer": OPTIMIZERS, "loss": LOSSES, "batch_mode": BATCH_MODES, "schedule": SCHEDULES,
+                   "device": DEVICES, "mixed_precision": PRECISIONS}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"training setting {name}={getattr(self, name)!r} is not one of {', '.join(allowed)}")
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.type == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ConfigError(f"training setting {f.name}={value!r} must be a whole number")
+            if f.type == "float" and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise ConfigError(f"training setting {f.name}={value!r} must be a number")
+            if f.type == "bool" and not isinstance(value, bool):
+                raise ConfigError(f"training setting {f.name}={value!r} must be true or false")
+        positive = {"lr": self.lr, "batch_size": self.batch_size, "epochs": self.epochs,
+                    "eval_batch_size": self.eval_batch_size}
+        for name, value in positive.items():
+            if not value > 0:
+                raise ConfigError(f"training setting {name}={value} must be greater than 0")
+        ranges = {"momentum": (self.momentum, 0, 1), "weight_decay": (self.weight_decay, 0, 10),
+                  "gamma": (self.gamma, 0, 1), "train_fraction": (self.train_fraction, 0, 1)}
+        for name, (value, low, high) in ranges.items():
+            if not low <= value <= high:
+                raise ConfigError(f"training setting {name}={value} must be between {low} and {high}")
+        if self.train_fraction == 0:
+            raise ConfigError("training setting train_fraction=0 leaves nothing to train on; use up to 1")
+        for name in ("step_size", "early_stopping_patience", "log_every", "checkpoint_every"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"training setting {name}={getattr(self, name)} cannot be negative")
+        if self.nesterov and (self.optimizer != "sgd" or self.momentum == 0):
+            raise ConfigError("Nesterov momentum needs optimizer 'sgd' and a momentum above 0")
+        a = self.augmentation
+        if a.shift < 0 or a.rotation < 0 or a.noise < 0:
+            raise ConfigError("augmentation shift, rotation and noise cannot be negative")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["augmentation"] = dataclasses.asdict(self.augmentation)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> TrainConfig:
+        data = dict(data or {})
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        for name in ("lr", "momentum", "weight_decay", "gamma", "train_fraction"):
+            if isinstance(data.get(name), int) and not isinstance(data.get(name), bool):
+                data[name] = float(data[name])
+        return cls(**data)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        merged = self.to_dict()
+        merged.update(changes)
+        return TrainConfig.from_dict(merged)
+
+
+def _augmentation_from_dict(data: dict[str, Any]) -> Augmentation:
+    known = {f.name for f in dataclasses.fields(Augmentation)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown augmentation setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    aug = Augmentation(**data)
+    if not isinstance(aug.flip, bool) or isinstance(aug.shift, bool) or not isinstance(aug.shift, int):
+        raise ConfigError("augmentation flip must be true/false and shift a whole number of pixels")
+    for name in ("rotation", "noise"):
+        if isinstance(getattr(aug, name), bool) or not isinstance(getattr(aug, name), int | float):
+            raise ConfigError(f"augmentation {name} must be a number")
+    return aug

@@ -1,0 +1,408 @@
+"""The training loop: ``train(model, data, config, control)``, a generator of plain-value events.
+
+In-memory datasets move to the device once and are batched by indexing a seeded permutation (no
+per-sample DataLoader); streamed (folder) datasets use a DataLoader with worker processes. Metrics
+accumulate on the device and are read every ``log_every`` steps (no sync per step on a GPU).
+Receives a plain ``nn.Module``; imports torch, the data layer and this package; never Qt.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+
+import torch
+
+from netbuilder.data.augment import augment_batch
+from netbuilder.data.bundle import DatasetBundle
+from netbuilder.training import distributed, faults
+from netbuilder.training.checkpoint import load_checkpoint, save_checkpoint
+from netbuilder.training.config import ConfigError, TrainConfig
+from netbuilder.training.control import Control
+from netbuilder.training.evaluate import answer_request, evaluate
+from netbuilder.training.events import (
+    CheckpointSaved,
+    Epoch,
+    Event,
+    Fault,
+    Finished,
+    Started,
+    StateChanged,
+    Step,
+)
+from netbuilder.training.parts import (
+    amp_dtype,
+    device_name,
+    lr_factor,
+    make_loss,
+    make_optimizer,
+    predictions,
+    resolve_device,
+)
+
+
+class _Abort(Exception):
+    def __init__(self, fault: Fault):
+        self.fault = fault
+
+
+def train(model: torch.nn.Module, data: DatasetBundle, config: TrainConfig | None = None,
+          control: Control | None = None, *, checkpoint_dir: str | None = None,
+          resume_from: str | None = None) -> Iterator[Event]:
+    """Train ``model`` on ``data``; yields Started, Step, Epoch, StateChanged, Response, CheckpointSaved,
+    then Finished, or a Fault (and nothing after it). The model is trained in place."""
+    run = _Run(model, data, (config or TrainConfig()).validate(), control or Control(), checkpoint_dir)
+    try:
+        yield from run.execute(resume_from)
+    finally:
+        distributed.teardown(run.ctx)
+
+
+class _Run:
+    def __init__(self, model, data: DatasetBundle, config: TrainConfig, control: Control, checkpoint_dir):
+        self.data, self.config, self.control, self.checkpoint_dir = data, config, control, checkpoint_dir
+        rank, world, local = distributed.env_world()
+        self.device = resolve_device(config.device, local)
+        self.ctx = distributed.setup(self.device.type)
+        self.amp = amp_dtype(config, self.device)
+        self.model = model.to(self.device)
+        self.net = self.model
+        if self.ctx.active:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        self.loss_fn = make_loss(config.loss, data.num_classes)
+        self.optimizer = make_optimizer(self.model.parameters(), config)
+        self.scaler = torch.amp.GradScaler("cuda") if self.amp == torch.float16 else None
+        self.base_lr = config.lr
+        self.log_every = config.log_every or (1 if self.device.type == "cpu" else 25)
+        self.step = 0
+        self.epoch = 0
+        self.start = time.perf_counter()
+
+    # ------------------------------------------------------------------ set-up
+    def _setup_data(self) -> None:
+        d, cfg = self.data, self.config
+        self.data_gen = torch.Generator().manual_seed(cfg.seed)
+        self.aug_gen = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
+        if d.streamed:
+            n = len(d.train_set)
+            self.train_idx = None
+            if cfg.train_fraction < 1:
+                keep = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed))
+                self.train_idx = keep[: max(1, int(n * cfg.train_fraction))].tolist()
+                n = len(self.train_idx)
+            self.n_train = n
+            return
+        x, y = d.x_train, d.y_train
+        if cfg.train_fraction < 1:
+            keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(cfg.seed))
+            keep = keep[: max(1, int(len(y) * cfg.train_fraction))]
+            x, y = x[keep], y[keep]
+        self.x_train, self.y_train = x.to(self.device), y.to(self.device)
+        self.x_val, self.y_val = d.x_val.to(self.device), d.y_val.to(self.device)
+        self.x_test, self.y_test = d.x_test.to(self.device), d.y_test.to(self.device)
+        self.n_train = len(y)
+
+    def _normalizer(self):
+        """raw batch -> normalised float batch as one multiply-add with constants already on the device."""
+        d = self.data
+        std = d.std.to(self.device, torch.float32)
+        mul = (d.scale / std).to(self.device)
+        add = (-d.mean.to(self.device, torch.float32) / std)
+        if bool((mul == 1).all()) and bool((add == 0).all()):
+            return lambda x: x.to(torch.float32)
+        return lambda x: torch.addcmul(add, x.to(torch.float32), mul)
+
+    def _local_count(self) -> int:
+        return -(-self.n_train // self.ctx.world_size)
+
+    # ------------------------------------------------------------------ the run
+    def execute(self, resume_from: str | None) -> Iterator[Event]:
+        cfg = self.config
+        torch.manual_seed(cfg.seed)
+        try:
+            self._setup_data()
+            self.normalize = self._normalizer()
+            self.batch_size = cfg.effective_batch_size(self._local_count())
+            if resume_from:
+                self._restore(resume_from)
+        except torch.OutOfMemoryError:
+            yield self._oom_fault(0)
+            return
+        sizes = self.data.sizes()
+        yield Started(str(self.device), device_name(self.device),
+                      sum(p.numel() for p in self.model.parameters()), self.n_train, sizes["val"], sizes["test"],
+                      cfg.epochs, self.batch_size, math.ceil(self._local_count() / self.batch_size),
+                      self.ctx.world_size, {None: "off", torch.bfloat16: "bf16", torch.float16: "fp16"}[self.amp],
+                      self.epoch)
+        reason = "completed"
+        best = (math.inf, -1, None, 0)  # val loss, epoch, state copy, epochs without improvement
+        if resume_from and "best_val_loss" in self._resumed:
+            best = (self._resumed["best_val_loss"], self._resumed["best_epoch"], None, self._resumed["bad_epochs"])
+        last_epoch: Epoch | None = None
+        try:
+            while self.epoch < cfg.epochs:
+                t0 = time.perf_counter()
+                stopped = yield from self._train_epoch()
+                train_loss, train_acc = self._epoch_train_metrics
+                val_loss, val_acc, _ = self._evaluate("val")
+                last_epoch = Epoch(self.epoch, train_loss, train_acc, val_loss, val_acc, self._lr(),
+                                   time.perf_counter() - t0)
+                if not math.isfinite(train_loss):
+                    raise _Abort(self._nan_fault(train_loss))
+                self.epoch += 1
+                yield last_epoch
+                if stopped:
+                    reason = "stopped"
+                    break
+                if cfg.early_stopping_patience:
+                    if val_loss < best[0]:
+                        state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+                        best = (val_loss, self.epoch - 1, state, 0)
+                    else:
+                        best = (best[0], best[1], best[2], best[3] + 1)
+                        if best[3] >= cfg.early_stopping_patience:
+                            reason = "early_stopping"
+                            if best[2] is not None:
+                                self.model.load_state_dict(best[2])
+                            break
+                elif val_loss < best[0]:
+                    best = (val_loss, self.epoch - 1, None, 0)
+                if self.checkpoint_dir and cfg.checkpoint_every and self.epoch % cfg.checkpoint_every == 0:
+                    if self.ctx.is_main:
+                        save_checkpoint(self.checkpoint_dir, self.model, self._state(best))
+                        yield CheckpointSaved(str(self.checkpoint_dir), self.epoch)
+            test_loss, test_acc, confusion = self._evaluate("test", confusion=True)
+            if reason == "early_stopping" and best[2] is not None:
+                val_loss, val_acc, _ = self._evaluate("val")
+                train_loss, train_acc = (last_epoch.train_loss, last_epoch.train_accuracy)
+            elif last_epoch is not None:
+                val_loss, val_acc = last_epoch.val_loss, last_epoch.val_accuracy
+                train_loss, train_acc = last_epoch.train_loss, last_epoch.train_accuracy
+            else:
+                train_loss = train_acc = val_loss = val_acc = math.nan
+        except _Abort as abort:
+            yield abort.fault
+            return
+        except torch.OutOfMemoryError:
+            yield self._oom_fault(self.batch_size)
+            return
+        except RuntimeError as e:
+            msg = faults.first_line(e)
+            yield Fault("error", f"training stopped at epoch {self.epoch + 1}, step {self.step}: {msg}",
+                        faults.runtime_advice(msg), self.epoch, self.step)
+            return
+        yield Finished(reason, self.epoch, time.perf_counter() - self.start, train_loss, train_acc, val_loss,
+                       val_acc, test_loss, test_acc, confusion, list(self.data.class_names), str(self.device),
+                       best[1])
+
+    # ------------------------------------------------------------------ one epoch
+    def _batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        if self.data.streamed:
+            yield from self._stream_batches()
+            return
+        perm = distributed.shard(torch.randperm(self.n_train, generator=self.data_gen), self.ctx).to(self.device)
+        pos, n = 0, len(perm)
+        while pos < n:
+            idx = perm[pos:pos + self.batch_size]
+            pos += len(idx)
+            yield self.x_train[idx], self.y_train[idx]
+
+    def _stream_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        from torch.utils.data import DataLoader, DistributedSampler, Subset
+
+        dataset = self.data.train_set if self.train_idx is None else Subset(self.data.train_set, self.train_idx)
+        sampler = None
+        if self.ctx.active:
+            sampler = DistributedSampler(dataset, self.ctx.world_size, self.ctx.rank, seed=self.config.seed)
+            sampler.set_epoch(self.epoch)
+        gen = torch.Generator().manual_seed(self.config.seed * 1000 + self.epoch)
+        loader = DataLoader(dataset, batch_size=self.batch_size, shuffle=sampler is None, sampler=sampler,
+                            generator=gen, num_workers=self.data.num_workers,
+                            pin_memory=self.device.type == "cuda")
+        for x, y in loader:
+            self._check_stream_labels(y, self.data.train_set if self.train_idx is None else dataset)
+            yield x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+
+    def _check_stream_labels(self, y: torch.Tensor, dataset) -> None:
+        if (y < 0).any():
+            index = -1 - int(y[y < 0][0])
+            base = getattr(dataset, "dataset", dataset)
+            path = base.files[index] if hasattr(base, "files") else f"item {index}"
+            raise _Abort(Fault("data", f"{path}: not a readable image", faults.DATA_ADVICE, self.epoch, self.step))
+
+    def _train_epoch(self) -> Iterator[Event]:
+        """Generator returning True when a stop was requested."""
+        cfg, net, opt, device = self.config, self.net, self.optimizer, self.device
+        net.train()
+        aug = cfg.augmentation if cfg.augmentation.active else None
+        loss_sum = torch.zeros((), device=device, dtype=torch.float64)
+        correct = torch.zeros((), device=device, dtype=torch.int64)
+        seen = 0
+        read_loss, read_correct, read_seen, read_time = 0.0, 0, 0, time.perf_counter()
+        steps_in_epoch = max(1, math.ceil(self._local_count() / self.batch_size))
+        schedule = cfg.schedule != "none"
+        stopped = False
+        batches = self._batches()
+        i = -1
+        while True:
+            if self.control.has_work():  # before the next batch is cut, so a new batch size applies to it
+                stopped = yield from self._service()
+                if stopped:
+                    break
+            batch = next(batches, None)
+            if batch is None:
+                break
+            xr, yb = batch
+            i += 1
+            if schedule:
+                lr = self.base_lr * lr_factor(cfg, self.epoch + i / steps_in_epoch)
+                for group in opt.param_groups:
+                    group["lr"] = lr
+            xb = self.normalize(xr)
+            if aug is not None:
+                xb = augment_batch(xb, aug, self.aug_gen)
+            if self.amp is not None:
+                with torch.autocast(device_type="cuda", dtype=self.amp):
+                    out = net(xb)
+                    loss = self.loss_fn(out, yb)
+            else:
+                out = net(xb)
+                loss = self.loss_fn(out, yb)
+            opt.zero_grad(set_to_none=True)
+            if self.scaler is not None:
+                self.scaler.scale(loss).backward()
+                self.scaler.step(opt)
+                self.scaler.update()
+            else:
+                loss.backward()
+                opt.step()
+            n = yb.shape[0]
+            loss_sum.add_(loss.detach(), alpha=n)
+            correct.add_((predictions(out.detach()) == yb).sum())
+            seen += n
+            self.step += 1
+            if self.step % self.log_every == 0:
+                total_loss, total_correct = loss_sum.item(), int(correct.item())
+                now = time.perf_counter()
+                window = seen - read_seen
+                w_loss = (total_loss - read_loss) / max(1, window)
+                if not math.isfinite(w_loss):
+                    raise _Abort(self._nan_fault(w_loss))
+                progress = (self.epoch + (i + 1) / steps_in_epoch) / cfg.epochs
+                yield Step(self.epoch, self.step, min(1.0, progress), w_loss,
+                           (total_correct - read_correct) / max(1, window), self._lr(),
+                           window * self.ctx.world_size / max(now - read_time, 1e-9))
+                read_loss, read_correct, read_seen, read_time = total_loss, total_correct, seen, now
+        totals = distributed.all_reduce_sum(
+            torch.stack([loss_sum, correct.double(), torch.tensor(float(seen), device=device, dtype=torch.float64)]),
+            self.ctx).tolist()
+        self._epoch_train_metrics = (totals[0] / max(1, totals[2]), totals[1] / max(1, totals[2]))
+        return stopped
+
+    # ------------------------------------------------------------------ control
+    def _service(self) -> Iterator[Event]:
+        """Answer requests, apply setting changes, pause; generator returning True to stop."""
+        control = self.control
+        yield from self._answer()
+        if control.paused and not control.stop_requested:
+            yield StateChanged("paused", self.epoch, self.step)
+            while not control.wait_resumed(0.05):
+                yield from self._answer()
+            applied = self._apply_updates()
+            yield from self._answer()
+            if not control.stop_requested:
+                yield StateChanged("resumed", self.epoch, self.step, applied)
+        elif control._updates:
+            applied = self._apply_updates()
+            if applied:
+                yield StateChanged("updated", self.epoch, self.step, applied)
+        stop = control.stop_requested
+        return distributed.any_rank(stop, self.ctx, self.device) if self.ctx.active else stop
+
+    def _answer(self) -> Iterator[Event]:
+        for req in self.control.take_requests():
+            yield answer_request(req, self.model, self.data, self.device)
+
+    def _apply_updates(self) -> dict:
+        updates = self.control.take_updates()
+        if not updates:
+            return {}
+        try:
+            new = self.config.replace(**updates)
+        except ConfigError as e:
+            raise _Abort(Fault("error", f"the new settings were refused: {e}", "change them and resume",
+                               self.epoch, self.step)) from e
+        if new.optimizer != self.config.optimizer:
+            self.optimizer = make_optimizer(self.model.parameters(), new)
+        else:
+            for group in self.optimizer.param_groups:
+                group["lr"] = new.lr
+                group["weight_decay"] = new.weight_decay
+                if "momentum" in group:
+                    group["momentum"] = new.momentum
+                if "nesterov" in group:
+                    group["nesterov"] = new.nesterov
+        self.config, self.base_lr = new, new.lr
+        self.batch_size = new.effective_batch_size(self._local_count())
+        return dict(updates)
+
+    # ------------------------------------------------------------------ evaluation and state
+    def _evaluate(self, part: str, confusion: bool = False):
+        if self.data.streamed:
+            from torch.utils.data import DataLoader
+
+            dataset = self.data.val_set if part == "val" else self.data.test_set
+            loader = DataLoader(dataset, batch_size=self.config.eval_batch_size, num_workers=self.data.num_workers)
+
+            def batches():
+                for x, y in loader:
+                    self._check_stream_labels(y, dataset)
+                    yield x.to(self.device), y.to(self.device)
+            source = batches()
+        else:
+            x, y = (self.x_val, self.y_val) if part == "val" else (self.x_test, self.y_test)
+            step = self.config.eval_batch_size
+            source = ((x[i:i + step], y[i:i + step]) for i in range(0, len(y), step))
+        return evaluate(self.model, source, self.data, self.loss_fn, self.amp, confusion)
+
+    def _lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    def _nan_fault(self, value: float) -> Fault:
+        return Fault("nan", faults.NAN_MESSAGE.format(value=value, epoch=self.epoch + 1, step=self.step),
+                     faults.NAN_ADVICE, self.epoch, self.step)
+
+    def _oom_fault(self, batch: int) -> Fault:
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        what = "GPU" if self.device.type != "cpu" else "computer"
+        return Fault("oom", faults.OOM_MESSAGE.format(device=what, epoch=self.epoch + 1, step=self.step,
+                                                       batch=batch), faults.OOM_ADVICE, self.epoch, self.step)
+
+    def _state(self, best) -> dict:
+        state = {"optimizer": self.optimizer.state_dict(), "epoch": self.epoch, "step": self.step,
+                 "data_generator": self.data_gen.get_state(), "aug_generator": self.aug_gen.get_state(),
+                 "torch_rng": torch.get_rng_state(), "best_val_loss": float(best[0]), "best_epoch": int(best[1]),
+                 "bad_epochs": int(best[3]), "optimizer_kind": self.config.optimizer}
+        if self.device.type == "cuda":
+            state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
+        if self.scaler is not None:
+            state["scaler"] = self.scaler.state_dict()
+        return state
+
+    def _restore(self, folder: str) -> None:
+        weights, state = load_checkpoint(folder)
+        self.model.load_state_dict(weights)
+        if state.get("optimizer_kind") == self.config.optimizer:
+            self.optimizer.load_state_dict(state["optimizer"])
+        self.epoch, self.step = int(state["epoch"]), int(state["step"])
+        self.data_gen.set_state(state["data_generator"])
+        self.aug_gen.set_state(state["aug_generator"])
+        torch.set_rng_state(state["torch_rng"])
+        if "cuda_rng" in state and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"], self.device)
+        if self.scaler is not None and "scaler" in state:
+            self.scaler.load_state_dict(state["scaler"])
+        self._resumed = state

@@ -1,0 +1,113 @@
+"""The events ``train()`` yields: plain values only (Python numbers, strings, numpy arrays).
+
+Each has a ``kind`` and ``to_dict()``; they are safe to hand to another thread. No torch here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Event:
+    kind: str = field(init=False, default="event")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Started(Event):
+    device: str
+    device_name: str
+    parameters: int
+    train_size: int
+    val_size: int
+    test_size: int
+    epochs: int
+    batch_size: int
+    steps_per_epoch: int
+    world_size: int
+    mixed_precision: str  # "off", "bf16" or "fp16"
+    start_epoch: int = 0
+    kind: str = field(init=False, default="started")
+
+
+@dataclass
+class Step(Event):
+    epoch: int  # 0-based
+    step: int  # steps done in all
+    progress: float  # 0..1 of the whole run
+    loss: float  # mean over the steps since the last Step event
+    accuracy: float
+    lr: float
+    samples_per_second: float
+    kind: str = field(init=False, default="step")
+
+
+@dataclass
+class Epoch(Event):
+    epoch: int  # 0-based
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    lr: float
+    seconds: float
+    kind: str = field(init=False, default="epoch")
+
+
+@dataclass
+class StateChanged(Event):
+    state: str  # "paused" | "resumed"
+    epoch: int
+    step: int
+    applied: dict = field(default_factory=dict)  # settings changed while paused, applied on resume
+    kind: str = field(init=False, default="state")
+
+
+@dataclass
+class Response(Event):
+    request_id: int
+    what: str
+    target: str | None
+    data: Any  # numpy arrays (or a dict of them), or None on error
+    error: str | None = None
+    kind: str = field(init=False, default="response")
+
+
+@dataclass
+class CheckpointSaved(Event):
+    path: str
+    epoch: int
+    kind: str = field(init=False, default="checkpoint")
+
+
+@dataclass
+class Fault(Event):
+    fault: str  # "nan" | "oom" | "data" | "error"
+    message: str
+    advice: str
+    epoch: int
+    step: int
+    kind: str = field(init=False, default="fault")
+
+
+@dataclass
+class Finished(Event):
+    reason: str  # "completed" | "stopped" | "early_stopping"
+    epochs: int  # epochs completed
+    seconds: float
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    confusion: Any  # numpy int64 (classes x classes): rows true class, columns predicted
+    class_names: list[str]
+    device: str
+    best_epoch: int
+    kind: str = field(init=False, default="finished")

@@ -1,0 +1,26 @@
+"""Plain explanations and advice for what can go wrong during training. Stdlib only."""
+
+from __future__ import annotations
+
+NAN_MESSAGE = "the loss became {value} at epoch {epoch}, step {step}: the numbers in the network blew up"
+NAN_ADVICE = ("lower the learning rate (try 10x smaller), make sure the inputs are normalised, or add "
+              "batch normalisation; with mixed precision, try it off")
+OOM_MESSAGE = "the {device} ran out of memory at epoch {epoch}, step {step} (batch of {batch})"
+OOM_ADVICE = "use a smaller batch size (e.g. half), a smaller model or smaller images, or train on the CPU"
+DATA_ADVICE = "remove or replace the named file or row, then start training again"
+
+
+def runtime_advice(message: str) -> str:
+    text = message.lower()
+    if "expected more than 1 value per channel" in text:
+        return "batch normalisation needs batches of 2 or more: use mini-batch mode instead of stochastic"
+    if "shape" in text or "size mismatch" in text or "mat1 and mat2" in text:
+        return "the design does not fit the data: check the input shape and the layer shapes (Check design)"
+    if "target" in text and ("out of bounds" in text or "out of range" in text):
+        return "the output has fewer classes than the dataset: set the last layer's units to the class count"
+    return "check the design and the training settings; the message above says where torch stopped"
+
+
+def first_line(message: str, limit: int = 300) -> str:
+    line = next((s.strip() for s in str(message).splitlines() if s.strip()), str(message))
+    return line[:limit]

@@ -1,0 +1,95 @@
+"""The engine's parts: device choice, mixed precision, optimiser, loss, learning-rate schedule.
+
+Imports torch; never Qt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from netbuilder.training.config import ConfigError, TrainConfig
+
+
+def resolve_device(name: str, local_rank: int = 0) -> torch.device:
+    """auto -> CUDA, then Apple MPS, then CPU; an explicit device that is missing is an error."""
+    mps = getattr(torch.backends, "mps", None)
+    has_mps = bool(mps and mps.is_available())
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
+        return torch.device("cuda", local_rank % torch.cuda.device_count())
+    if name == "mps" and not has_mps:
+        raise ConfigError("device 'mps' was asked for but Apple's Metal backend is not available; use cpu")
+    return torch.device(name)
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return {"mps": "Apple GPU (MPS)", "cpu": "CPU"}.get(device.type, device.type)
+
+
+def amp_dtype(config: TrainConfig, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype, or None for full precision (mixed precision is used on CUDA only)."""
+    if device.type != "cuda" or config.mixed_precision == "off":
+        return None
+    if config.mixed_precision == "fp16":
+        return torch.float16
+    if config.mixed_precision == "bf16" or torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return torch.float16
+
+
+def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+    kw = {"lr": config.lr, "weight_decay": config.weight_decay}
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, momentum=config.momentum, nesterov=config.nesterov, **kw)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, **kw)
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(params, **kw)
+    return torch.optim.RMSprop(params, momentum=config.momentum, **kw)
+
+
+def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Loss on logits ``(N, C)`` and integer labels ``(N,)``. For ``bce`` and ``mse`` the labels become
+    one-hot targets (or a single 0/1 target when the model has one output)."""
+    if name == "cross_entropy":
+        return F.cross_entropy
+
+    def target(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if out.dim() == 2 and out.shape[1] == 1:
+            return y.to(out.dtype).view(-1, 1)
+        return F.one_hot(y, out.shape[-1]).to(out.dtype)
+
+    if name == "bce":
+        return lambda out, y: F.binary_cross_entropy_with_logits(out, target(out, y))
+    return lambda out, y: F.mse_loss(out, target(out, y))
+
+
+def predictions(out: torch.Tensor) -> torch.Tensor:
+    if out.dim() == 2 and out.shape[1] == 1:
+        return (out[:, 0] > 0).long()
+    return out.argmax(dim=1)
+
+
+def lr_factor(config: TrainConfig, epoch_progress: float) -> float:
+    """The schedule's multiplier of the base rate at ``epoch_progress`` (epochs done, fractional)."""
+    t = min(1.0, epoch_progress / config.epochs)
+    if config.schedule == "step":
+        step = config.step_size or max(1, config.epochs // 3)
+        return config.gamma ** int(epoch_progress // step)
+    if config.schedule == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * t))
+    if config.schedule == "onecycle":  # as torch's OneCycleLR: warm up 30 %, then anneal (cosine)
+        pct, start, end = 0.3, 1 / 25, 1 / 25 / 1e4
+        if t < pct:
+            return start + (1 - start) * 0.5 * (1 - math.cos(math.pi * t / pct))
+        return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * (t - pct) / (1 - pct)))
+    return 1.0
