@@ -1,0 +1,143 @@
+"""Start the window: ``run_app(path=None) -> int`` and ``main()`` (the gui script).
+
+The QApplication gets its name and organisation (for QSettings), sharp high-DPI rendering and a
+theme following the system. Without a file the window opens the digits CNN example. torch is not
+imported here: the device probe loads it on a thread after the window is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from netbuilder.errors import NetbuilderError
+from netbuilder.graph import Design, Edge
+from netbuilder.paths import resource
+from netbuilder.ui.intents import new_node
+
+EXAMPLE = ("examples", "digits_cnn.nbd")
+
+DIGITS_CNN = (
+    ("input", {"shape": [1, 8, 8]}),
+    ("conv2d", {"filters": 8, "kernel_size": 3, "padding": "same"}),
+    ("relu", {}),
+    ("maxpool2d", {"kernel_size": 2}),
+    ("flatten", {}),
+    ("dense", {"units": 32}),
+    ("relu", {}),
+    ("dense", {"units": 10}),
+    ("output", {}),
+)
+
+
+def build_digits_cnn() -> Design:
+    """The default example built in code: a small CNN for the built-in 8×8 digits (placed by the
+    window's automatic layout)."""
+    design = Design(name="digits_cnn", description="A small CNN for the built-in 8×8 handwritten digits.",
+                    dataset={"name": "digits"})
+    prev = None
+    for kind, params in DIGITS_CNN:
+        node = new_node(design.graph, kind, (0.0, 0.0))
+        node.params.update(params)
+        design.graph.insert_node(node)
+        if prev is not None:
+            design.graph.insert_edge(Edge(prev, node.id, 0))
+        prev = node.id
+    return design
+
+
+def default_example() -> Design:
+    """resources/examples/digits_cnn.nbd when it is there, else the same network built in code."""
+    try:
+        path = resource(*EXAMPLE)
+    except FileNotFoundError:
+        path = None
+    if path is not None and path.is_file():
+        from netbuilder.io import load_design
+
+        try:
+            return load_design(path)
+        except NetbuilderError:
+            pass
+    return build_digits_cnn()
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is not None:
+        return app  # type: ignore[return-value]
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(list(argv if argv is not None else sys.argv[:1]))
+    app.setApplicationName("netbuilder")
+    app.setOrganizationName("netbuilder")
+    app.setOrganizationDomain("netbuilder.org")
+    app.setApplicationDisplayName("netbuilder")
+    from netbuilder.ui.theme import apply_system_theme
+
+    apply_system_theme(app)
+    return app
+
+
+def run_app(path: str | os.PathLike | None = None) -> int:
+    """Open the window on ``path`` (or the digits example) and run until it closes."""
+    app = make_application()
+    from netbuilder.ui.main_window import MainWindow
+
+    window = MainWindow()
+    design, error = None, None
+    if path is not None:
+        from netbuilder.io import load_design
+
+        try:
+            design = load_design(path)
+        except NetbuilderError as e:
+            error = str(e)
+        except OSError as e:
+            error = f"{path}: {e.strerror or e}"
+    window.set_design(design or default_example(), path if design is not None else None)
+    if design is not None:
+        window.files.add_recent(path)
+    window.show()
+    if error:
+        QTimer.singleShot(0, lambda: window.files.show_error("Cannot open the design", error))
+    else:
+        QTimer.singleShot(200, window.files.offer_recovery)
+    QTimer.singleShot(0, window.view.fit)
+    return app.exec()
+
+
+def smoke_test(path: str | os.PathLike | None = None) -> int:
+    """Open the window (offscreen under QT_QPA_PLATFORM=offscreen) on ``path`` or the example, print
+    "window shown" with its node count, and close: the installed-package check of packaging/."""
+    app = make_application()
+    from netbuilder.ui.main_window import MainWindow
+
+    window = MainWindow(probe_device=False)
+    if path is not None:
+        from netbuilder.io import load_design
+
+        window.set_design(load_design(path), path)
+    else:
+        window.set_design(default_example(), None)
+    window.show()
+    app.processEvents()
+    nodes = len(window.document.design.graph)
+    shown = window.isVisible() and nodes > 0
+    print(f"window shown: {nodes} nodes" if shown else "window not shown")
+    window.close()
+    app.processEvents()
+    return 0 if shown else 1
+
+
+def main() -> int:
+    """The ``netbuilder-gui`` script: ``netbuilder-gui [FILE]``."""
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    return run_app(args[0] if args else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

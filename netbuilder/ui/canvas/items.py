@@ -1,0 +1,326 @@
+"""Canvas items that only mirror the model: NodeItem, PortItem, EdgeItem, GroupItem.
+
+Items never change the graph; gestures report to the scene, which asks the Document.
+Geometry: a node's model position is its box centre; inputs sit on the top (TB) or left (LR)
+edge, the single output on the bottom or right.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
+
+from netbuilder.graph import Edge, Group
+from netbuilder.layers import get_spec, has_kind
+from netbuilder.ui import theme
+from netbuilder.ui.layout import NODE_H, NODE_W
+
+if TYPE_CHECKING:
+    from netbuilder.ui.canvas.scene import GraphScene
+
+PORT_R = 5.5
+
+
+def shape_text(shape: tuple[int, ...] | None) -> str:
+    return "?" if shape is None else "×".join(str(v) for v in shape)
+
+
+def human(n: int) -> str:
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g}{unit}"
+    return str(n)
+
+
+class PortItem(QGraphicsEllipseItem):
+    """An input port (``index`` >= 0) or the output port (``index`` == -1) of a node."""
+
+    def __init__(self, node: NodeItem, index: int) -> None:
+        super().__init__(-PORT_R, -PORT_R, 2 * PORT_R, 2 * PORT_R, node)
+        self.node, self.index = node, index
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setZValue(2)
+        self.setToolTip("drag to an input port to connect" if index < 0 else f"input {index}")
+
+    @property
+    def is_output(self) -> bool:
+        return self.index < 0
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        self.setScale(1.4)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        self.setScale(1.0)
+
+
+class NodeItem(QGraphicsItem):
+    def __init__(self, scene: GraphScene, node_id: str) -> None:
+        super().__init__()
+        self.graph_scene, self.node_id = scene, node_id
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsScenePositionChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.shape_out: tuple[int, ...] | None = None
+        self.problems: list = []
+        self.in_ports: list[PortItem] = []
+        self.out_port = PortItem(self, -1)
+        self.sync()
+
+    # ----- mirror the model -------------------------------------------------------------
+    def sync(self) -> None:
+        node = self.graph_scene.graph.node(self.node_id)
+        self.kind = node.kind
+        if has_kind(node.kind):
+            spec = get_spec(node.kind)
+            self.title, self.category = spec.title, spec.category
+            try:
+                self.label = spec.label(spec.resolve(node.params))
+            except Exception:  # a bad setting: analysis reports it; show no label
+                self.label = ""
+            n_in = spec.n_inputs
+            if spec.variadic:
+                used = max((e.port for e in self.graph_scene.graph.incoming(self.node_id)), default=-1)
+                n_in = max(2, used + 2)
+        else:
+            self.title, self.category, self.label, n_in = node.kind, "", "unknown kind", 1
+        while len(self.in_ports) < n_in:
+            self.in_ports.append(PortItem(self, len(self.in_ports)))
+        while len(self.in_ports) > n_in:
+            port = self.in_ports.pop()
+            port.setParentItem(None)
+            if port.scene():
+                port.scene().removeItem(port)
+        self.out_port.setVisible(node.kind != "output")
+        self.place_ports()
+        self.update()
+
+    def place_ports(self) -> None:
+        horizontal = self.graph_scene.horizontal
+        n = len(self.in_ports)
+        for i, port in enumerate(self.in_ports):
+            t = (i + 1) / (n + 1)
+            port.setPos(QPointF(-NODE_W / 2, (t - 0.5) * NODE_H) if horizontal
+                        else QPointF((t - 0.5) * NODE_W, -NODE_H / 2))
+        self.out_port.setPos(QPointF(NODE_W / 2, 0) if horizontal else QPointF(0, NODE_H / 2))
+
+    def set_info(self, shape: tuple[int, ...] | None, problems: list) -> None:
+        if shape == self.shape_out and problems == self.problems and self.toolTip():
+            return  # unchanged: no repaint
+        self.shape_out, self.problems = shape, problems
+        if problems:
+            self.setToolTip("\n".join(f"{'⚠' if d.severity == 'warning' else '✖'} {d.message}"
+                                      + (f"\n   fix: {d.fix}" if d.fix else "") for d in problems))
+        else:
+            self.setToolTip(f"{self.node_id} ({self.title}): output {shape_text(shape)}")
+        self.update()
+
+    @property
+    def has_error(self) -> bool:
+        return any(d.severity == "error" for d in self.problems)
+
+    def port_pos(self, index: int) -> QPointF:
+        port = self.out_port if index < 0 else self.in_ports[min(index, len(self.in_ports) - 1)]
+        return port.scenePos()
+
+    # ----- Qt ----------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(-NODE_W / 2 - 2, -NODE_H / 2 - 2, NODE_W + 4, NODE_H + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        colours = theme.canvas_colours()
+        rect = QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
+        accent = theme.category_colour(self.category)
+        error = self.has_error
+        body = QColor(colours["body"])
+        if error:
+            body = QColor(theme.ERROR_COLOUR).lighter(170) if not theme.is_dark() else QColor("#4a2326")
+        border = theme.SELECT_COLOUR if self.isSelected() else theme.ERROR_COLOUR if error else accent.darker(120)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:  # too small to read
+            painter.fillRect(rect, border if self.isSelected() or error else accent)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(border, 2.5 if self.isSelected() or error else 1.2))
+        painter.setBrush(QBrush(body))
+        painter.drawRoundedRect(rect, 7, 7)
+        band = QRectF(rect.left(), rect.top(), 7, rect.height())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(accent)
+        path = QPainterPath()
+        path.addRoundedRect(band.adjusted(0, 0, 7, 0), 7, 7)
+        clip = QPainterPath()
+        clip.addRect(band)
+        painter.drawPath(path.intersected(clip))
+        font = QFont(painter.font())
+        font.setPointSizeF(9.5)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        text_rect = rect.adjusted(14, 5, -8, -5)
+        metrics = QFontMetricsF(font)
+        title = metrics.elidedText(f"{self.title}  {self.node_id}", Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title)
+        font.setBold(False)
+        font.setPointSizeF(8.5)
+        painter.setFont(font)
+        painter.setPen(colours["muted"])
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.label)
+        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        bottom = "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                         QFontMetricsF(font).elidedText(bottom, Qt.TextElideMode.ElideRight, text_rect.width()))
+        for port in [*self.in_ports, self.out_port]:
+            port.setBrush(accent if not port.is_output else accent.darker(130))
+            port.setPen(QPen(colours["body"], 1.2))
+
+    def itemChange(self, change, value):  # noqa: N802
+        if change == QGraphicsItem.GraphicsItemChange.ItemScenePositionHasChanged:
+            self.graph_scene.node_item_moved(self.node_id)
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.update()
+        return super().itemChange(change, value)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A curved connection from a node's output to an input port, labelled with the tensor shape."""
+
+    def __init__(self, scene: GraphScene, edge: Edge) -> None:
+        super().__init__()
+        self.graph_scene, self.edge = scene, edge
+        self.label = ""
+        self._label_box = QRectF()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(0)
+        self.update_path()
+
+    def update_path(self) -> None:
+        a = self.graph_scene.anchor_out(self.edge.src)
+        b = self.graph_scene.anchor_in(self.edge.dst, self.edge.port)
+        path = QPainterPath(a)
+        if self.graph_scene.horizontal:
+            d = max(30.0, abs(b.x() - a.x()) / 2)
+            path.cubicTo(QPointF(a.x() + d, a.y()), QPointF(b.x() - d, b.y()), b)
+        else:
+            d = max(30.0, abs(b.y() - a.y()) / 2)
+            path.cubicTo(QPointF(a.x(), a.y() + d), QPointF(b.x(), b.y() - d), b)
+        self.prepareGeometryChange()
+        self.setPath(path)
+        self._place_label()
+
+    def set_label(self, text: str) -> None:
+        if text != self.label:
+            self.prepareGeometryChange()
+            self.label = text
+            self._place_label()
+            self.update()
+
+    def _place_label(self) -> None:
+        self._long = self.path().length() > 70  # a label on a short edge would cover the ports
+        mid = self.path().pointAtPercent(0.5)
+        self._label_box = QRectF(mid.x() + 4, mid.y() - 8, 7.0 * len(self.label) + 8, 16)
+
+    def _label_rect(self) -> QRectF:
+        return self._label_box
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        rect = super().boundingRect().adjusted(-4, -4, 4, 4)
+        return rect.united(self._label_rect()) if self.label else rect
+
+    def shape(self) -> QPainterPath:
+        from PySide6.QtGui import QPainterPathStroker
+
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        return stroker.createStroke(self.path())
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        colours = theme.canvas_colours()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = theme.SELECT_COLOUR if self.isSelected() else colours["edge"]
+        painter.setPen(QPen(colour, 2.4 if self.isSelected() else 1.6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        if self.label and self._long and option.levelOfDetailFromTransform(painter.worldTransform()) >= 0.5:
+            font = QFont(painter.font())
+            font.setPointSizeF(7.5)
+            painter.setFont(font)
+            painter.setPen(colours["muted"])
+            painter.drawText(self._label_rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             self.label)
+
+
+class GroupItem(QGraphicsItem):
+    """A group: a frame around its members (expanded) or one box with name and totals (collapsed)."""
+
+    def __init__(self, scene: GraphScene, group_id: str) -> None:
+        super().__init__()
+        self.graph_scene, self.group_id = scene, group_id
+        self.rect = QRectF()
+        self.params = 0
+        self.setZValue(-1)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setToolTip("double-click to collapse or expand")
+
+    @property
+    def group(self) -> Group:
+        return self.graph_scene.graph.groups[self.group_id]
+
+    def refresh(self) -> None:
+        group = self.group
+        items = [self.graph_scene.nodes[n] for n in group.nodes if n in self.graph_scene.nodes]
+        self.prepareGeometryChange()
+        if not items:
+            self.rect = QRectF()
+        elif group.collapsed:
+            cx = sum(i.pos().x() for i in items) / len(items)
+            cy = sum(i.pos().y() for i in items) / len(items)
+            self.rect = QRectF(cx - NODE_W / 2, cy - NODE_H / 2, NODE_W, NODE_H)
+        else:
+            rect = items[0].sceneBoundingRect()
+            for item in items[1:]:
+                rect = rect.united(item.sceneBoundingRect())
+            self.rect = rect.adjusted(-14, -26, 14, 12)
+        self.setZValue(3 if group.collapsed else -1)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        colours = theme.canvas_colours()
+        group = self.group
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        accent = theme.category_colour("merge")
+        font = QFont(painter.font())
+        font.setPointSizeF(9)
+        font.setBold(True)
+        painter.setFont(font)
+        if group.collapsed:
+            painter.setPen(QPen(theme.SELECT_COLOUR if self.isSelected() else accent, 2))
+            painter.setBrush(colours["body"])
+            painter.drawRoundedRect(self.rect, 9, 9)
+            painter.setPen(colours["text"])
+            inner = self.rect.adjusted(10, 6, -10, -6)
+            painter.drawText(inner, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, f"▸ {group.name}")
+            font.setBold(False)
+            painter.setFont(font)
+            painter.setPen(colours["muted"])
+            painter.drawText(inner, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft,
+                             f"{len(group.nodes)} layers · {human(self.params)} params")
+        else:
+            fill = QColor(accent)
+            fill.setAlpha(22)
+            painter.setPen(QPen(theme.SELECT_COLOUR if self.isSelected() else accent, 1.2, Qt.PenStyle.DashLine))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(self.rect, 10, 10)
+            painter.setPen(accent)
+            painter.drawText(self.rect.adjusted(10, 5, -10, 0), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
+                             f"▾ {group.name}")
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        self.graph_scene.toggle_group(self.group_id)
+        event.accept()

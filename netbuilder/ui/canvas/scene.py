@@ -1,0 +1,294 @@
+"""The canvas scene: one item per node, edge and group, kept in step with the graph's events.
+
+It never writes the graph: gestures become Document intents (connect, move at release, delete,
+collapse). Refused intents (a cycle, a taken port) are reported through ``message_reported``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from netbuilder.analysis.result import Analysis
+from netbuilder.errors import NetbuilderError
+from netbuilder.graph import Edge, GraphEvent
+from netbuilder.ui import theme
+from netbuilder.ui.canvas.interactions import ConnectGesture, moved_positions, port_at
+from netbuilder.ui.canvas.items import EdgeItem, GroupItem, NodeItem, shape_text
+from netbuilder.ui.document import Document
+from netbuilder.ui.layout import NODE_H, NODE_W
+
+
+class GraphScene(QGraphicsScene):
+    message_reported = Signal(str)
+
+    def __init__(self, document: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.graph = document.graph
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[Edge, EdgeItem] = {}
+        self.groups: dict[str, GroupItem] = {}
+        self._by_node: dict[str, set[Edge]] = {}
+        self._member_group: dict[str, str] = {}
+        self._gesture: ConnectGesture | None = None
+        self._syncing = False
+        self.horizontal = document.direction == "LR"
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.rebuild()
+        self._unsubscribe = self.graph.subscribe(self._on_event)
+        self.destroyed.connect(lambda *_a, u=self._unsubscribe: u())
+        document.analysis_updated.connect(self.apply_analysis)
+        document.selection_changed.connect(self._select_from_document)
+        document.changed.connect(self._check_direction)
+        self.selectionChanged.connect(self._selection_to_document)
+
+    def detach(self) -> None:
+        self._unsubscribe()
+
+    # ----- mirror the model ------------------------------------------------------------
+    def rebuild(self) -> None:
+        self._syncing = True
+        self.clear()
+        self.nodes, self.edges, self.groups, self._by_node = {}, {}, {}, {}
+        self._index_groups()
+        for node_id in self.graph.nodes:
+            self._add_node(node_id)
+        for edge in self.graph.edges:
+            self._add_edge(edge, refresh=False)
+        for group_id in self.graph.groups:
+            self._add_group(group_id, refresh=False)
+        self._syncing = False
+        self._refresh_visibility()
+        self.apply_analysis(self.document.analysis)
+
+    def _add_node(self, node_id: str) -> None:
+        item = NodeItem(self, node_id)
+        self.nodes[node_id] = item
+        self.addItem(item)
+        item.setPos(QPointF(*self.graph.node(node_id).pos))
+
+    def _add_edge(self, edge: Edge, refresh: bool = True) -> None:
+        item = EdgeItem(self, edge)
+        self.edges[edge] = item
+        self._by_node.setdefault(edge.src, set()).add(edge)
+        self._by_node.setdefault(edge.dst, set()).add(edge)
+        self.addItem(item)
+        if refresh:
+            self._refresh_edge(edge)
+
+    def _remove_edge(self, edge: Edge) -> None:
+        self.removeItem(self.edges.pop(edge))
+        for n in (edge.src, edge.dst):
+            self._by_node.get(n, set()).discard(edge)
+
+    def _add_group(self, group_id: str, refresh: bool = True) -> None:
+        item = GroupItem(self, group_id)
+        self.groups[group_id] = item
+        self.addItem(item)
+        item.params = self._group_params(group_id, self.document.analysis)
+        item.refresh()
+        if refresh:
+            self._refresh_visibility()
+
+    def _on_event(self, event: GraphEvent) -> None:
+        kind = event.kind
+        if kind == "reset":
+            self.rebuild()
+        elif kind == "node_added":
+            self._add_node(event.node_id)
+        elif kind == "node_removed":
+            self.removeItem(self.nodes.pop(event.node_id))
+        elif kind == "edge_added":
+            self._add_edge(event.edge)
+            self._sync_node(event.edge.dst)
+        elif kind == "edge_removed":
+            self._remove_edge(event.edge)
+            self._sync_node(event.edge.dst)
+        elif kind == "param_changed":
+            self._sync_node(event.node_id)
+        elif kind == "node_moved":
+            self.nodes[event.node_id].setPos(QPointF(*self.graph.node(event.node_id).pos))
+        elif kind == "group_added":
+            self._index_groups()
+            self._add_group(event.group_id)
+        elif kind == "group_removed":
+            self._index_groups()
+            self.removeItem(self.groups.pop(event.group_id))
+            self._refresh_visibility()
+        elif kind == "group_changed":
+            self._index_groups()
+            self.groups[event.group_id].refresh()
+            self._refresh_visibility()
+
+    def _sync_node(self, node_id: str) -> None:
+        if node_id in self.nodes:
+            self.nodes[node_id].sync()
+            self.node_item_moved(node_id)
+
+    def _refresh_edge(self, edge: Edge, collapsed: dict[str, str] | None = None) -> None:
+        if collapsed is None:
+            collapsed = self._collapsed_members()
+        group = collapsed.get(edge.src)
+        item = self.edges[edge]
+        item.setVisible(not (group is not None and collapsed.get(edge.dst) == group))
+        item.update_path()
+
+    def _collapsed_members(self) -> dict[str, str]:
+        return {n: g.id for g in self.graph.groups.values() if g.collapsed for n in g.nodes}
+
+    def _refresh_visibility(self) -> None:
+        collapsed = self._collapsed_members()
+        for node_id, item in self.nodes.items():
+            item.setVisible(node_id not in collapsed)
+        for edge in self.edges:
+            self._refresh_edge(edge, collapsed)
+
+    def _check_direction(self) -> None:
+        horizontal = self.document.direction == "LR"
+        if horizontal != self.horizontal:
+            self.horizontal = horizontal
+            for item in self.nodes.values():
+                item.place_ports()
+            for item in self.edges.values():
+                item.update_path()
+
+    def apply_analysis(self, analysis: Analysis) -> None:
+        problems: dict[str, list] = {}
+        for d in analysis.diagnostics:
+            if d.node_id:
+                problems.setdefault(d.node_id, []).append(d)
+        for node_id, item in self.nodes.items():
+            info = analysis.nodes.get(node_id)
+            item.set_info(info.shape if info else None, problems.get(node_id, []))
+        for edge, item in self.edges.items():
+            info = analysis.nodes.get(edge.src)
+            item.set_label(shape_text(info.shape) if info and info.shape is not None else "")
+        for group_id, item in self.groups.items():
+            item.params = self._group_params(group_id, analysis)
+            item.update()
+
+    def _group_params(self, group_id: str, analysis: Analysis) -> int:
+        return sum(analysis.nodes[n].params for n in self.graph.groups[group_id].nodes if n in analysis.nodes)
+
+    # ----- geometry for edges --------------------------------------------------------------
+    def _index_groups(self) -> None:
+        self._member_group = {n: g.id for g in self.graph.groups.values() for n in g.nodes}
+
+    def _collapsed_group(self, node_id: str) -> GroupItem | None:
+        item = self.groups.get(self._member_group.get(node_id, ""))
+        return item if item is not None and item.group.collapsed else None
+
+    def anchor_out(self, node_id: str) -> QPointF:
+        if g := self._collapsed_group(node_id):
+            r = g.rect
+            return QPointF(r.right(), r.center().y()) if self.horizontal else QPointF(r.center().x(), r.bottom())
+        return self.nodes[node_id].port_pos(-1)
+
+    def anchor_in(self, node_id: str, port: int) -> QPointF:
+        if g := self._collapsed_group(node_id):
+            r = g.rect
+            return QPointF(r.left(), r.center().y()) if self.horizontal else QPointF(r.center().x(), r.top())
+        return self.nodes[node_id].port_pos(port)
+
+    def node_item_moved(self, node_id: str) -> None:
+        if self._syncing:
+            return
+        touched = {node_id}
+        if (group_id := self._member_group.get(node_id)) in self.groups:
+            group = self.groups[group_id]
+            group.refresh()  # before the edges: a collapsed group's box is where they attach
+            if group.group.collapsed:
+                touched.update(group.group.nodes)
+        for n in touched:
+            for edge in self._by_node.get(n, ()):
+                self.edges[edge].update_path()
+
+    def items_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in [*self.nodes.values(), *self.groups.values()]:
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        return rect if not rect.isNull() else QRectF(-NODE_W, -NODE_H, 2 * NODE_W, 2 * NODE_H)
+
+    # ----- selection -------------------------------------------------------------------
+    def selected_node_ids(self) -> list[str]:
+        ids = [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+        for item in self.selectedItems():
+            if isinstance(item, GroupItem) and item.group.collapsed:
+                ids += item.group.nodes
+        return [n for n in self.graph.nodes if n in set(ids)]
+
+    def selected_edges(self) -> list[Edge]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def _selection_to_document(self) -> None:
+        if not self._syncing:
+            self.document.select(self.selected_node_ids())
+
+    def _select_from_document(self, ids: list[str]) -> None:
+        if set(ids) == set(self.selected_node_ids()):
+            return
+        self._syncing = True
+        try:
+            self.clearSelection()
+            for node_id in ids:
+                if node_id in self.nodes:
+                    self.nodes[node_id].setSelected(True)
+        finally:
+            self._syncing = False
+
+    # ----- gestures --------------------------------------------------------------------
+    def toggle_group(self, group_id: str) -> None:
+        self.document.set_collapsed(group_id, not self.graph.groups[group_id].collapsed)
+
+    def _try(self, intent, *args) -> None:
+        try:
+            intent(*args)
+        except NetbuilderError as e:
+            self.message_reported.emit(str(e))
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        from PySide6.QtCore import Qt
+
+        if event.button() == Qt.MouseButton.LeftButton and (port := port_at(self, event.scenePos())):
+            self._gesture = ConnectGesture(self, port)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self._gesture:
+            self._gesture.move(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self._gesture:
+            gesture, self._gesture = self._gesture, None
+            if target := gesture.finish(event.scenePos()):
+                self._try(self.document.connect_nodes, *target)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if moved := moved_positions(self):
+            self.document.move(moved)
+
+    def drawBackground(self, painter, rect: QRectF) -> None:  # noqa: N802
+        colours = theme.canvas_colours()
+        painter.fillRect(rect, colours["background"])
+        step = 96.0
+        if max(rect.width(), rect.height()) / step > 60:
+            return  # zoomed far out: no grid
+        painter.setPen(QColor(colours["grid"]))
+        left, top = int(rect.left() // step) * step, int(rect.top() // step) * step
+        x = left
+        while x < rect.right():
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += step
+        y = top
+        while y < rect.bottom():
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += step

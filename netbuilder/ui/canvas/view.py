@@ -1,0 +1,140 @@
+"""The canvas view: zoom (wheel / ctrl+wheel), pan (middle button or space-drag), fit, drops.
+
+A layer dragged from the palette (MIME ``LAYER_MIME`` carrying its kind) is added at the drop
+point; design files dropped here are handed on through ``files_dropped``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView
+
+from netbuilder.errors import NetbuilderError
+from netbuilder.ui.canvas.scene import GraphScene
+
+LAYER_MIME = "application/x-netbuilder-layer"
+MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+
+
+class GraphView(QGraphicsView):
+    files_dropped = Signal(list)
+
+    def __init__(self, scene: GraphScene, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.graph_scene = scene
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._space = False
+        self._pan_from: QPointF | None = None
+
+    # ----- zoom and fit -----------------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        factor = target / self.zoom()
+        self.scale(factor, factor)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        delta = event.angleDelta().y()
+        if delta:
+            self.zoom_by(1.0015 ** delta)
+        event.accept()
+
+    def fit(self) -> None:
+        rect = self.graph_scene.items_rect().adjusted(-40, -40, 40, 40)
+        self.setSceneRect(rect.united(self.graph_scene.itemsBoundingRect()).adjusted(-2000, -2000, 2000, 2000))
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.resetTransform()
+            self.centerOn(rect.center())
+
+    def center_on_node(self, node_id: str) -> None:
+        item = self.graph_scene.nodes.get(node_id)
+        if item is not None:
+            self.ensureVisible(QRectF(item.sceneBoundingRect()), 60, 60)
+            self.centerOn(item)
+
+    # ----- pan: middle button, or space held ----------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setInteractive(False)  # items ignore the mouse while space pans
+            self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.setInteractive(True)
+            self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # ----- drops ------------------------------------------------------------------------
+    def _accepts(self, event) -> bool:
+        mime = event.mimeData()
+        return mime.hasFormat(LAYER_MIME) or mime.hasUrls()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if self._accepts(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if self._accepts(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        mime = event.mimeData()
+        if mime.hasFormat(LAYER_MIME):
+            kind = bytes(mime.data(LAYER_MIME).data()).decode()
+            pos = self.mapToScene(event.position().toPoint())
+            try:
+                self.graph_scene.document.add_node(kind, (round(pos.x(), 1), round(pos.y(), 1)))
+            except NetbuilderError as e:
+                self.graph_scene.message_reported.emit(str(e))
+            event.acceptProposedAction()
+        elif mime.hasUrls():
+            self.files_dropped.emit([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+            event.acceptProposedAction()
+        else:
+            event.ignore()

@@ -1,0 +1,217 @@
+"""The open design: the ONLY writer of the graph, through edits pushed on its QUndoStack.
+
+Views send intents here (add, connect, delete, set a setting, ...); each becomes one graph edit,
+applied once, then pushed as one undo step. The graph emits its events; the document re-runs the
+analysis (coalesced: one edit batch, one analysis) and emits ``analysis_updated``. Signals:
+``changed`` (after any edit, undo or redo), ``analysis_updated(Analysis)``,
+``selection_changed(list)``, ``file_changed()`` (path, name or clean state), ``design_replaced()``.
+Imports no torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from netbuilder.analysis import analyze
+from netbuilder.analysis.result import Analysis
+from netbuilder.graph import Design, Edge, Graph, GraphEvent
+from netbuilder.graph.edits import AddEdge, AddNode, Edit, MoveNodes, RemoveEdge, SetParam, UpdateGroup
+from netbuilder.ui import intents
+from netbuilder.ui.undo import DesignFieldCommand, EditCommand
+
+
+class Document(QObject):
+    changed = Signal()
+    analysis_updated = Signal(object)
+    selection_changed = Signal(list)
+    file_changed = Signal()
+    design_replaced = Signal()
+
+    def __init__(self, design: Design | None = None, path: str | Path | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.graph = Graph()
+        self.design = Design(self.graph)
+        self.path: Path | None = None
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.analysis: Analysis = analyze(self.graph)
+        self._selection: list[str] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.run_analysis)
+        self.graph.subscribe(self._on_graph_event)
+        if design is not None:
+            self.set_design(design, path)
+
+    # ----- whole design -----------------------------------------------------------------
+    def set_design(self, design: Design, path: str | Path | None = None) -> None:
+        """Show ``design`` (a fresh undo history); the document keeps one Graph object for views."""
+        graph_copy = design.graph
+        self.design = design.copy()
+        self.design.graph = self.graph
+        self._selection = []
+        self.undo_stack.clear()
+        self.graph.replace_with(graph_copy)
+        self.path = Path(path) if path else None
+        self.undo_stack.setClean()
+        self.run_analysis()
+        self.design_replaced.emit()
+        self.selection_changed.emit([])
+        self.file_changed.emit()
+        self.changed.emit()
+
+    def snapshot(self) -> Design:
+        """An independent copy of the current design (for saving, exporting, training)."""
+        return self.design.copy()
+
+    def set_path(self, path: str | Path | None) -> None:
+        self.path = Path(path) if path else None
+        self.undo_stack.setClean()
+        self.file_changed.emit()
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.file_changed.emit()
+
+    @property
+    def title(self) -> str:
+        return self.path.name if self.path else (self.design.name or "untitled")
+
+    @property
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def direction(self) -> str:
+        return str(self.design.layout.get("direction", "TB")).upper()
+
+    # ----- the single write path ------------------------------------------------------------
+    def push(self, edit: Edit | None) -> bool:
+        """Apply ``edit`` and record it as one undo step. A refused edit raises (GraphError) and
+        changes nothing."""
+        if edit is None:
+            return False
+        edit.apply(self.graph)
+        self.undo_stack.push(EditCommand(self.graph, edit, applied=True, after=self._after_edit))
+        return True
+
+    # ----- intents ----------------------------------------------------------------------
+    def add_node(self, kind: str, pos: tuple[float, float]) -> str:
+        node = intents.new_node(self.graph, kind, pos)
+        self.push(AddNode(node))
+        self.select([node.id])
+        return node.id
+
+    def append(self, kind: str, after: str | None = None, pos: tuple[float, float] = (0.0, 0.0)) -> str:
+        """Append after ``after`` (inserted before its successor), or add unconnected at ``pos``."""
+        if after is None or after not in self.graph:
+            return self.add_node(kind, pos)
+        edit, node_id = intents.append_after(self.graph, kind, after, self.direction)
+        self.push(edit)
+        self.select([node_id])
+        return node_id
+
+    def connect_nodes(self, src: str, dst: str, port: int | None = None) -> Edge:
+        if port is None:
+            port = intents.free_port(self.graph, dst)
+            if port is None:
+                from netbuilder.graph import PortTakenError
+
+                raise PortTakenError(dst, 0)
+        edge = Edge(src, dst, port)
+        self.push(AddEdge(edge))
+        return edge
+
+    def disconnect_edge(self, edge: Edge) -> None:
+        self.push(RemoveEdge(edge))
+
+    def delete(self, node_ids: Iterable[str], edges: Iterable[Edge] = ()) -> bool:
+        node_ids = list(node_ids)
+        done = self.push(intents.delete(self.graph, node_ids, edges))
+        if done:
+            self.select([n for n in self._selection if n in self.graph])
+        return done
+
+    def move(self, positions: dict[str, tuple[float, float]]) -> bool:
+        changed = {n: (float(p[0]), float(p[1])) for n, p in positions.items()
+                   if n in self.graph and tuple(self.graph.node(n).pos) != (float(p[0]), float(p[1]))}
+        return self.push(MoveNodes(changed)) if changed else False
+
+    def set_param(self, node_id: str, name: str, value: Any) -> bool:
+        if self.graph.node(node_id).params.get(name, object()) == value:
+            return False
+        return self.push(SetParam(node_id, name, value))
+
+    def auto_layout(self) -> bool:
+        return self.push(intents.auto_layout(self.graph, self.direction))
+
+    def set_direction(self, direction: str) -> None:
+        """Change the reading direction and lay the design out again: one undo step."""
+        direction = direction.upper()
+        if direction == self.direction:
+            return
+        self.undo_stack.beginMacro(f"read {'left to right' if direction == 'LR' else 'top to bottom'}")
+        self.undo_stack.push(DesignFieldCommand(self.design.layout, "direction", direction,
+                                                "direction", self._after_edit))
+        self.auto_layout()
+        self.undo_stack.endMacro()
+
+    def paste(self, data: dict[str, Any], offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
+        edit, ids = intents.paste(self.graph, data, offset)
+        self.push(edit)
+        self.select(ids)
+        return ids
+
+    def group_nodes(self, node_ids: Iterable[str], name: str = "block") -> str | None:
+        edit = intents.group(self.graph, node_ids, name)
+        if edit is None:
+            return None
+        self.push(edit)
+        return edit.group.id
+
+    def set_collapsed(self, group_id: str, collapsed: bool) -> bool:
+        if self.graph.groups[group_id].collapsed == collapsed:
+            return False
+        return self.push(UpdateGroup(group_id, {"collapsed": collapsed}))
+
+    # ----- selection ------------------------------------------------------------------
+    @property
+    def selection(self) -> list[str]:
+        return list(self._selection)
+
+    def select(self, node_ids: Iterable[str]) -> None:
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph]
+        if ids != self._selection:
+            self._selection = ids
+            self.selection_changed.emit(list(ids))
+
+    def _after_edit(self) -> None:
+        """After an edit, its undo or redo: drop removed nodes from the selection, tell the views."""
+        kept = [n for n in self._selection if n in self.graph]
+        if kept != self._selection:
+            self._selection = kept
+            self.selection_changed.emit(list(kept))
+        self.changed.emit()
+
+    # ----- analysis -------------------------------------------------------------------
+    def _on_graph_event(self, event: GraphEvent) -> None:
+        if event.kind != "node_moved":
+            self._timer.start()
+
+    def run_analysis(self) -> Analysis:
+        """Analyse now (normally the coalescing timer does it after an edit batch)."""
+        self._timer.stop()
+        self.analysis = analyze(self.graph)
+        self.analysis_updated.emit(self.analysis)
+        return self.analysis
+
+    def flush(self) -> None:
+        """Run a pending analysis at once (tests, and before saving or exporting)."""
+        if self._timer.isActive():
+            self.run_analysis()

@@ -1,0 +1,260 @@
+"""Files for the window: new, open, save, save as, recent files, unsaved-changes prompts,
+autosave with recovery after a crash, exports (Python, .pt2, ONNX) and the diagram (PNG, SVG).
+
+Every question to the user goes through one of the ``ask_*`` / ``show_error`` methods, so tests
+replace them instead of clicking dialogs. Loading errors never touch the open design.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from netbuilder.errors import NetbuilderError
+from netbuilder.graph import Design, Edge
+from netbuilder.paths import user_data_dir
+from netbuilder.ui.document import Document
+from netbuilder.ui.intents import new_node
+
+MAX_RECENT = 8
+AUTOSAVE_MS = 60_000
+EXPORT_FILTERS = {"python": "Python (*.py)", "pt2": "torch.export program (*.pt2)", "onnx": "ONNX (*.onnx)"}
+
+
+def blank_design() -> Design:
+    """A new design: an Input feeding the Output, so that appended layers go in between."""
+    design = Design(name="untitled")
+    inp = new_node(design.graph, "input", (0.0, 0.0))
+    design.graph.insert_node(inp)
+    out = new_node(design.graph, "output", (0.0, 240.0))
+    design.graph.insert_node(out)
+    design.graph.insert_edge(Edge(inp.id, out.id, 0))
+    return design
+
+
+def autosave_dir() -> Path:
+    return user_data_dir() / "autosave"
+
+
+def _owner_alive(path: Path) -> bool:
+    """Whether the process that wrote ``autosave_<pid>.nbd`` still runs (then it is not a crash)."""
+    try:
+        pid = int(path.stem.rsplit("_", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if os.name != "posix":  # no safe signal 0 on Windows: trust recent files to a live window
+        return time.time() - path.stat().st_mtime < 3 * AUTOSAVE_MS / 1000
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class FileController(QObject):
+    recent_changed = Signal(list)
+    message_reported = Signal(str)
+
+    def __init__(self, document: Document, window: QWidget, settings: QSettings) -> None:
+        super().__init__(window)
+        self.document, self.window, self.settings = document, window, settings
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+
+    # ----- questions (replaced in tests) --------------------------------------------------
+    def ask_open_path(self) -> str | None:
+        from netbuilder.io import DESIGN_EXTENSION
+
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open design", self._last_dir(),
+                                              f"Designs (*{DESIGN_EXTENSION});;All files (*)")
+        return path or None
+
+    def ask_save_path(self, title: str, suggested: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filters)
+        return path or None
+
+    def ask_unsaved(self) -> str:
+        """'save', 'discard' or 'cancel'."""
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes", f"Save the changes to {self.document.title}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            answer, "cancel")
+
+    def ask_recover(self, when: str) -> bool:
+        return QMessageBox.question(self.window, "Recover unsaved work?",
+                                    f"netbuilder did not close properly{when}. Recover the design it was "
+                                    "editing?") == QMessageBox.StandardButton.Yes
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.window, title, text)
+
+    # ----- new / open / save --------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the current design (saved, discarded, or unchanged)."""
+        if not self.document.is_modified:
+            return True
+        answer = self.ask_unsaved()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_design(self, design: Design | None = None) -> bool:
+        if not self.maybe_save():
+            return False
+        self.document.set_design(design or blank_design())
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        path = self.ask_open_path()
+        return self.open_path(path, ask=False) if path else False
+
+    def open_path(self, path: str | os.PathLike, ask: bool = True) -> bool:
+        if ask and not self.maybe_save():
+            return False
+        from netbuilder.io import load_design
+
+        try:
+            design = load_design(path)
+        except (NetbuilderError, OSError) as e:
+            self.show_error("Cannot open the design", str(e) if isinstance(e, NetbuilderError)
+                            else f"{path}: {e.strerror or e}")
+            return False
+        self.document.set_design(design, path)
+        self.add_recent(path)
+        self.message_reported.emit(f"Opened {path}")
+        return True
+
+    def save(self) -> bool:
+        return self.save_to(self.document.path) if self.document.path else self.save_as()
+
+    def save_as(self) -> bool:
+        from netbuilder.io import DESIGN_EXTENSION
+
+        suggested = str(self.document.path or Path(self._last_dir()) / f"{self.document.design.name}{DESIGN_EXTENSION}")
+        path = self.ask_save_path("Save design as", suggested, f"Designs (*{DESIGN_EXTENSION})")
+        if not path:
+            return False
+        if not Path(path).suffix:
+            path += DESIGN_EXTENSION
+        return self.save_to(path)
+
+    def save_to(self, path: str | os.PathLike) -> bool:
+        from netbuilder.io import save_design
+
+        try:
+            save_design(self.document.snapshot(), path)
+        except (NetbuilderError, OSError) as e:
+            self.show_error("Cannot save the design", str(e) if isinstance(e, NetbuilderError)
+                            else f"{path}: {e.strerror or e}")
+            return False
+        self.document.set_path(path)
+        self.add_recent(path)
+        self.clear_autosave()
+        self.message_reported.emit(f"Saved {path}")
+        return True
+
+    # ----- recent files -------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        items = [value] if isinstance(value, str) else list(value or [])
+        return [p for p in items if p]
+
+    def add_recent(self, path: str | os.PathLike) -> None:
+        path = str(Path(path).resolve())
+        items = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", items[:MAX_RECENT])
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        self.recent_changed.emit(items[:MAX_RECENT])
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("last_dir", str(Path.home())))
+
+    # ----- autosave and recovery ----------------------------------------------------------
+    def autosave(self) -> Path | None:
+        """Write the design beside the user's data if it has unsaved changes."""
+        if not self.document.is_modified:
+            return None
+        from netbuilder.io import save_design
+
+        folder = autosave_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"autosave_{os.getpid()}.nbd"
+            save_design(self.document.snapshot(), target)
+            (folder / f"autosave_{os.getpid()}.json").write_text(json.dumps(
+                {"path": str(self.document.path) if self.document.path else None}))
+        except (NetbuilderError, OSError) as e:
+            self.message_reported.emit(f"Autosave failed: {e}")
+            return None
+        return target
+
+    def clear_autosave(self) -> None:
+        for suffix in (".nbd", ".json"):
+            (autosave_dir() / f"autosave_{os.getpid()}{suffix}").unlink(missing_ok=True)
+
+    def leftover_autosaves(self) -> list[Path]:
+        """Autosaves of sessions that did not end cleanly (not this one's, nor a running window's)."""
+        folder = autosave_dir()
+        if not folder.is_dir():
+            return []
+        own = f"autosave_{os.getpid()}.nbd"
+        return sorted((p for p in folder.glob("autosave_*.nbd") if p.name != own and not _owner_alive(p)),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the newest leftover autosave; recovered designs stay 'modified'."""
+        leftovers = self.leftover_autosaves()
+        if not leftovers:
+            return False
+        newest = leftovers[0]
+        recovered = False
+        if self.ask_recover(""):
+            from netbuilder.io import load_design
+
+            try:
+                design = load_design(newest)
+                meta = json.loads(newest.with_suffix(".json").read_text()) if newest.with_suffix(".json").exists() else {}
+            except (NetbuilderError, OSError, ValueError) as e:
+                self.show_error("Cannot recover", str(e))
+            else:
+                self.document.set_design(design, meta.get("path"))
+                self.document.undo_stack.resetClean()
+                recovered = True
+        for p in leftovers:
+            p.unlink(missing_ok=True)
+            p.with_suffix(".json").unlink(missing_ok=True)
+        return recovered
+
+    # ----- exports --------------------------------------------------------------------------
+    def export_model(self, fmt: str) -> bool:
+        suffix = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}[fmt]
+        base = self.document.path.with_suffix(suffix) if self.document.path else Path(self._last_dir()) / (
+            self.document.design.name + suffix)
+        path = self.ask_save_path(f"Export as {EXPORT_FILTERS[fmt]}", str(base), EXPORT_FILTERS[fmt])
+        return self.export_model_to(path, fmt) if path else False
+
+    def export_model_to(self, path: str | os.PathLike, fmt: str) -> bool:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            from netbuilder.compiler.export import export
+
+            export(self.document.snapshot(), path, fmt)
+        except (NetbuilderError, OSError) as e:
+            self.show_error("Cannot export", str(e))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.message_reported.emit(f"Exported {path}")
+        return True

@@ -1,0 +1,150 @@
+"""Turn a user's intent (add after, delete a selection, paste, lay out, group) into one graph edit.
+
+Pure: imports graph and layers only, no Qt, so the builders are tested without a window. The
+Document pushes what these return; nothing here touches the graph.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from netbuilder.graph import Edge, Graph, Group, Node
+from netbuilder.graph import ids as _ids
+from netbuilder.graph.edits import (
+    AddEdge,
+    AddGroup,
+    AddNode,
+    Compound,
+    Edit,
+    MoveNodes,
+    RemoveEdge,
+    RemoveGroup,
+    RemoveNode,
+)
+from netbuilder.layers import get_spec
+from netbuilder.ui.layout import LAYER_GAP, NODE_H, NODE_W, layered_layout
+
+SUBGRAPH_FORMAT = "netbuilder-subgraph/1"
+
+
+def new_node(graph: Graph, kind: str, pos: tuple[float, float], taken: set[str] | None = None) -> Node:
+    """A node of ``kind`` with the catalogue's defaults written out, under a fresh readable id."""
+    spec = get_spec(kind)
+    used = set(graph.nodes) | set(graph.groups) | (taken or set())
+    return Node(_ids.next_id(spec.kind, used), spec.kind, copy.deepcopy(spec.resolve({})),
+                (float(pos[0]), float(pos[1])))
+
+
+def step(direction: str) -> tuple[float, float]:
+    return (NODE_W + LAYER_GAP, 0.0) if direction.upper() == "LR" else (0.0, NODE_H + LAYER_GAP)
+
+
+def append_after(graph: Graph, kind: str, after: str, direction: str = "TB") -> tuple[Edit, str]:
+    """Add ``kind`` after node ``after``; if it feeds a node, insert the new one in between and push
+    everything downstream one step further."""
+    spec = get_spec(kind)
+    src = graph.node(after)
+    dx, dy = step(direction)
+    node = new_node(graph, kind, (src.pos[0] + dx, src.pos[1] + dy))
+    edits: list[Edit] = [AddNode(node)]
+    out = graph.outgoing(after)
+    if spec.n_inputs != 0:
+        if out and get_spec(graph.node(after).kind).kind != "output":
+            e = out[0]
+            downstream = _reachable(graph, e.dst)
+            moved = {n: (graph.node(n).pos[0] + dx, graph.node(n).pos[1] + dy) for n in downstream}
+            edits += [MoveNodes(moved, "make room"), RemoveEdge(e), AddEdge(Edge(after, node.id, 0)),
+                      AddEdge(Edge(node.id, e.dst, e.port))]
+            return Compound(edits, f"insert {node.id} after {after}"), node.id
+        edits.append(AddEdge(Edge(after, node.id, 0)))
+    return Compound(edits, f"add {node.id} after {after}"), node.id
+
+
+def _reachable(graph: Graph, start: str) -> list[str]:
+    succ = graph.successors_map()
+    seen, stack = {start}, [start]
+    while stack:
+        for s in succ[stack.pop()]:
+            if s not in seen:
+                seen.add(s)
+                stack.append(s)
+    return [n for n in graph.nodes if n in seen]
+
+
+def free_port(graph: Graph, node_id: str) -> int | None:
+    """The first unconnected input port of a node (merges grow a port), or None if all are taken."""
+    spec = get_spec(graph.node(node_id).kind)
+    limit = None if spec.variadic else spec.n_inputs
+    port = 0
+    while graph.edge_into(node_id, port) is not None:
+        port += 1
+    return port if limit is None or port < limit else None
+
+
+def delete(graph: Graph, node_ids: Iterable[str], edges: Iterable[Edge] = ()) -> Edit | None:
+    """Remove nodes (with their connections) and edges; groups left empty go too."""
+    nodes = [n for n in dict.fromkeys(node_ids) if n in graph]
+    gone = set(nodes)
+    edits: list[Edit] = [RemoveEdge(e) for e in dict.fromkeys(edges)
+                         if e in graph.edges and e.src not in gone and e.dst not in gone]
+    edits += [RemoveNode(n) for n in nodes]
+    edits = [RemoveGroup(g.id) for g in graph.groups.values() if g.nodes and set(g.nodes) <= gone] + edits
+    if not edits:
+        return None
+    what = nodes[0] if len(nodes) == 1 and len(edits) == 1 else f"{len(nodes)} nodes" if nodes else "connection"
+    return Compound(edits, f"delete {what}")
+
+
+def copy_subgraph(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any]:
+    """A plain dict (JSON for the clipboard) of the nodes, the edges between them and whole groups."""
+    keep = [n for n in graph.nodes if n in set(node_ids)]
+    inside = set(keep)
+    return {
+        "format": SUBGRAPH_FORMAT,
+        "nodes": [graph.node(n).to_dict() for n in keep],
+        "edges": [e.to_dict() for e in graph.edges if e.src in inside and e.dst in inside],
+        "groups": [g.to_dict() for g in graph.groups.values() if g.nodes and set(g.nodes) <= inside],
+    }
+
+
+def paste(graph: Graph, data: dict[str, Any], offset: tuple[float, float] = (40.0, 40.0)) -> tuple[Edit, list[str]]:
+    """An edit adding a copied sub-graph under fresh ids, shifted by ``offset``; and the new ids."""
+    if data.get("format") != SUBGRAPH_FORMAT:
+        raise ValueError("the clipboard does not hold netbuilder layers")
+    taken: set[str] = set()
+    rename: dict[str, str] = {}
+    edits: list[Edit] = []
+    for n in data["nodes"]:
+        get_spec(n["kind"])  # an unknown kind fails here, before anything changes
+        node = new_node(graph, n["kind"], (n["pos"][0] + offset[0], n["pos"][1] + offset[1]), taken)
+        node.params = copy.deepcopy(n.get("params", {}))
+        taken.add(node.id)
+        rename[n["id"]] = node.id
+        edits.append(AddNode(node))
+    for e in data.get("edges", ()):
+        edits.append(AddEdge(Edge(rename[e["src"]], rename[e["dst"]], int(e.get("port", 0)))))
+    for g in data.get("groups", ()):
+        gid = _ids.next_id(g["id"].rstrip("0123456789").rstrip("_") or "group",
+                           set(graph.nodes) | set(graph.groups) | taken)
+        taken.add(gid)
+        edits.append(AddGroup(Group(gid, g["name"], [rename[n] for n in g["nodes"]], g.get("collapsed", False))))
+    ids = list(rename.values())
+    return Compound(edits, f"paste {len(ids)} node{'s' * (len(ids) != 1)}"), ids
+
+
+def auto_layout(graph: Graph, direction: str = "TB") -> Edit | None:
+    """Move every node to its place in the layered layout (None if nothing would move)."""
+    positions = layered_layout(graph.nodes, [(e.src, e.dst) for e in graph.edges], direction)
+    changed = {n: p for n, p in positions.items() if tuple(graph.node(n).pos) != p}
+    return MoveNodes(changed, "automatic layout") if changed else None
+
+
+def group(graph: Graph, node_ids: Iterable[str], name: str = "block") -> Edit | None:
+    """Put the nodes in a new group (each node belongs to at most one group)."""
+    members = [n for n in graph.nodes if n in set(node_ids) and graph.group_of(n) is None]
+    if not members:
+        return None
+    gid = _ids.next_id(_ids.base_name(name), set(graph.nodes) | set(graph.groups))
+    return AddGroup(Group(gid, name, members))

@@ -1,0 +1,312 @@
+"""The main window: canvas in the centre; docks Palette (left), Inspector (right), Problems,
+Summary and Code (bottom tabs); menus and toolbar (actions.py); a status bar with totals and the
+device training would use. Dock arrangement and geometry are remembered in QSettings.
+
+A later training dock is added with ``add_bottom_dock`` (it joins the bottom tabs).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+
+from netbuilder.analysis.result import Analysis
+from netbuilder.errors import NetbuilderError
+from netbuilder.graph import Design
+from netbuilder.ui import actions as _actions
+from netbuilder.ui.canvas.items import GroupItem
+from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.view import GraphView
+from netbuilder.ui.code_view import CodeView
+from netbuilder.ui.document import Document
+from netbuilder.ui.files import FileController
+from netbuilder.ui.inspector import Inspector
+from netbuilder.ui.intents import copy_subgraph
+from netbuilder.ui.layout import layered_layout
+from netbuilder.ui.palette import Palette
+from netbuilder.ui.problems import ProblemsView
+from netbuilder.ui.summary_view import SummaryView
+
+SUBGRAPH_MIME = "application/x-netbuilder-subgraph"
+STATE_VERSION = 1
+
+
+def needs_layout(design: Design) -> bool:
+    """True when the nodes have no usable positions (all at one point), e.g. a fresh preset."""
+    return len({tuple(n.pos) for n in design.graph.iter_nodes()}) < min(2, len(design.graph))
+
+
+def with_layout(design: Design) -> Design:
+    """The design with every node placed by the layered layout (before it enters the document)."""
+    g = design.graph
+    positions = layered_layout(g.nodes, [(e.src, e.dst) for e in g.edges], design.layout.get("direction", "TB"))
+    for node_id, pos in positions.items():
+        g.node(node_id).pos = pos
+    return design
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, document: Document | None = None, settings: QSettings | None = None,
+                 probe_device: bool = True) -> None:
+        super().__init__()
+        self.setObjectName("netbuilder_main_window")
+        self.document = document or Document(parent=self)
+        self.settings = settings or QSettings()
+        self.scene = GraphScene(self.document, self)
+        self.view = GraphView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.palette_view = Palette(self)
+        self.inspector = Inspector(self.document, self)
+        self.problems = ProblemsView(self.document, self)
+        self.summary = SummaryView(self.document, self)
+        self.code = CodeView(self.document, self)
+        self.files = FileController(self.document, self, self.settings)
+        self.docks: dict[str, QDockWidget] = {}
+        self._dock(self.palette_view, "Palette", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock(self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
+        for widget, title in ((self.problems, "Problems"), (self.summary, "Summary"), (self.code, "Code")):
+            self.add_bottom_dock(widget, title)
+        self.docks["Summary"].visibilityChanged.connect(self.summary.set_shown)
+        self.docks["Code"].visibilityChanged.connect(self.code.set_shown)
+        self.docks["Problems"].raise_()
+        self.actions_ = _actions.build_actions(self)
+        self.menus = _actions.build_menus(self, self.actions_)
+        self.toolbar = _actions.build_toolbar(self, self.actions_)
+        for dock in self.docks.values():
+            self.menus["panels"].addAction(dock.toggleViewAction())
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for key in ("cut", "copy", "paste", "duplicate", "delete", None, "group", "ungroup", "collapse", None,
+                    "layout", "fit"):
+            self.view.addAction(self.actions_[key]) if key else self.view.addAction(self._separator())
+        self.totals_label = QLabel(self)
+        self.device_label = QLabel("device: CPU", self)
+        self.device_label.setToolTip("The device training would use")
+        self.statusBar().addWidget(self.totals_label, 1)
+        self.statusBar().addPermanentWidget(self.device_label)
+        self.setAcceptDrops(True)
+        self.resize(1400, 860)
+        self._probe = None
+        self._wire()
+        self._update_title()
+        self._update_recent(self.files.recent_files())
+        self.show_totals(self.document.analysis)
+        self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [210, 340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Problems"]], [170], Qt.Orientation.Vertical)
+        self.restore_state()
+        if probe_device:
+            QTimer.singleShot(300, self._start_device_probe)
+
+    # ----- construction helpers ---------------------------------------------------------
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[title] = dock
+        return dock
+
+    def add_bottom_dock(self, widget: QWidget, title: str) -> QDockWidget:
+        """Add a dock to the bottom tab group (Problems, Summary, Code, and later Training)."""
+        first = next((d for t, d in self.docks.items() if t in ("Problems", "Summary", "Code")), None)
+        dock = self._dock(widget, title, Qt.DockWidgetArea.BottomDockWidgetArea)
+        if first is not None and first is not dock:
+            self.tabifyDockWidget(first, dock)
+        return dock
+
+    def _separator(self):
+        from PySide6.QtGui import QAction
+
+        action = QAction(self)
+        action.setSeparator(True)
+        return action
+
+    def _wire(self) -> None:
+        doc = self.document
+        doc.analysis_updated.connect(self.show_totals)
+        doc.file_changed.connect(self._update_title)
+        doc.design_replaced.connect(self._on_design_replaced)
+        doc.changed.connect(self._on_changed)
+        self.palette_view.kind_activated.connect(self.append_kind)
+        self.problems.node_activated.connect(self.view.center_on_node)
+        self.scene.message_reported.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.files.message_reported.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.files.recent_changed.connect(self._update_recent)
+        self.view.files_dropped.connect(self._open_dropped)
+
+    def _on_design_replaced(self) -> None:
+        QTimer.singleShot(0, self.view.fit)
+
+    def _on_changed(self) -> None:
+        self.actions_["direction"].setChecked(self.document.direction == "LR")
+
+    # ----- state -------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, STATE_VERSION)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+
+    def set_design(self, design: Design, path: str | Path | None = None) -> None:
+        self.document.set_design(with_layout(design) if needs_layout(design) else design, path)
+
+    # ----- status bar and title -----------------------------------------------------------
+    def show_totals(self, analysis: Analysis) -> None:
+        errors = len(analysis.errors)
+        state = "design valid" if analysis.valid else f"{errors} problem{'s' * (errors != 1)}"
+        self.totals_label.setText(f"{analysis.total_params:,} parameters · {analysis.total_macs / 1e6:.2f} M MACs"
+                                  f" · {state}")
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title}[*] — netbuilder")
+        self.setWindowModified(self.document.is_modified)
+
+    def _update_recent(self, paths: list[str]) -> None:
+        menu = self.menus["recent"]
+        menu.clear()
+        for path in paths:
+            menu.addAction(Path(path).name, lambda p=path: self.files.open_path(p)).setToolTip(path)
+        menu.setEnabled(bool(paths))
+
+    def _start_device_probe(self) -> None:
+        from netbuilder.ui.device import DeviceProbe
+
+        self._probe = DeviceProbe(self)
+        self._probe.found.connect(lambda text: self.device_label.setText(f"device: {text}"))
+        self._probe.start()
+
+    # ----- edit commands ---------------------------------------------------------------------
+    def append_kind(self, kind: str) -> None:
+        sel = self.document.selection
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        try:
+            self.document.append(kind, sel[-1] if sel else None, (round(centre.x(), 1), round(centre.y(), 1)))
+        except NetbuilderError as e:
+            self.statusBar().showMessage(str(e), 6000)
+
+    def copy(self) -> bool:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return False
+        data = copy_subgraph(self.document.graph, ids)
+        mime = QMimeData()
+        text = json.dumps(data)
+        mime.setData(SUBGRAPH_MIME, text.encode())
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.delete_selection()
+
+    def paste(self) -> None:
+        mime = QApplication.clipboard().mimeData()
+        raw = bytes(mime.data(SUBGRAPH_MIME).data()).decode() if mime.hasFormat(SUBGRAPH_MIME) else mime.text()
+        try:
+            self.document.paste(json.loads(raw))
+        except (ValueError, KeyError, TypeError, NetbuilderError) as e:
+            self.statusBar().showMessage(f"Nothing to paste: {e}" if not isinstance(e, NetbuilderError) else str(e), 5000)
+
+    def duplicate(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if ids:
+            self.document.paste(copy_subgraph(self.document.graph, ids))
+
+    def delete_selection(self) -> None:
+        self.document.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+
+    def select_all(self) -> None:
+        self.document.select(list(self.document.graph.nodes))
+
+    def toggle_direction(self) -> None:
+        self.document.set_direction("TB" if self.document.direction == "LR" else "LR")
+        QTimer.singleShot(0, self.view.fit)
+
+    def group_selection(self) -> None:
+        self.document.group_nodes(self.scene.selected_node_ids())
+
+    def _selected_groups(self) -> list[str]:
+        ids = {i.group_id for i in self.scene.selectedItems() if isinstance(i, GroupItem)}
+        for node_id in self.document.selection:
+            if group := self.document.graph.group_of(node_id):
+                ids.add(group.id)
+        return sorted(ids)
+
+    def ungroup_selection(self) -> None:
+        from netbuilder.graph.edits import Compound, RemoveGroup
+
+        groups = self._selected_groups()
+        if groups:
+            self.document.push(Compound([RemoveGroup(g) for g in groups], "ungroup"))
+
+    def toggle_selected_group(self) -> None:
+        for group_id in self._selected_groups():
+            self.scene.toggle_group(group_id)
+
+    def new_from_preset(self) -> None:
+        from netbuilder.ui.presets_dialog import PresetGallery
+
+        dialog = PresetGallery(self)
+        if dialog.exec() and dialog.design is not None and self.files.maybe_save():
+            self.set_design(with_layout(dialog.design) if dialog.keep_layout.isChecked() else dialog.design)
+
+    def export_diagram(self, fmt: str) -> None:
+        from netbuilder.ui import diagram
+
+        base = self.document.path.with_suffix(f".{fmt}") if self.document.path else Path(f"{self.document.design.name}.{fmt}")
+        path = self.files.ask_save_path(f"Export diagram as {fmt.upper()}", str(base), f"{fmt.upper()} (*.{fmt})")
+        if path:
+            try:
+                (diagram.export_svg if fmt == "svg" else diagram.export_png)(self.scene, path)
+            except NetbuilderError as e:
+                self.files.show_error("Cannot export the diagram", str(e))
+
+    # ----- help ----------------------------------------------------------------------------
+    def about(self) -> None:
+        from netbuilder import __version__
+
+        QMessageBox.about(self, "About netbuilder", f"<b>netbuilder {__version__}</b><p>Build neural networks "
+                          "by drawing them, see every shape, train them in PyTorch and watch them learn.</p>")
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td>{a.text().replace('&', '')}</td><td>{a.shortcut().toString()}</td></tr>"
+                       for a in self.actions_.values() if not a.shortcut().isEmpty())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table><p>Space-drag or middle "
+                                "button: pan · wheel: zoom · drag from an output port to an input: connect</p>")
+
+    # ----- window events --------------------------------------------------------------------
+    def _open_dropped(self, paths: list[str]) -> None:
+        from netbuilder.io import DESIGN_EXTENSION
+
+        designs = [p for p in paths if p.endswith((DESIGN_EXTENSION, ".json"))]
+        if designs:
+            self.files.open_path(designs[0])
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        self._open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_state()
+        self.files.autosave_timer.stop()
+        self.files.clear_autosave()
+        if self._probe is not None:
+            self._probe.wait(10_000)
+        self.scene.detach()
+        event.accept()

@@ -1,0 +1,126 @@
+"""The palette: every catalogue kind by category, a search box, a one-line explanation on hover.
+
+Dragging an entry starts a QDrag carrying the kind (MIME ``LAYER_MIME``) for the canvas; a
+double-click emits ``kind_activated`` (the window appends it after the selected node).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from netbuilder.layers import all_specs
+from netbuilder.layers.spec import CATEGORIES
+from netbuilder.ui import theme
+from netbuilder.ui.canvas.view import LAYER_MIME
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+CATEGORY_TITLES = {
+    "input": "Input", "output": "Output", "dense": "Dense", "convolution": "Convolution",
+    "pooling": "Pooling", "activation": "Activation", "normalisation": "Normalisation",
+    "regularisation": "Regularisation", "merge": "Merge", "reshape": "Reshape",
+}
+
+
+def first_sentence(text: str) -> str:
+    head = text.split(". ")[0].strip()
+    return head if head.endswith(".") else head + "."
+
+
+def _swatch(colour: QColor) -> QIcon:
+    pix = QPixmap(12, 12)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setBrush(colour)
+    p.setPen(colour.darker(130))
+    p.drawRoundedRect(1, 1, 10, 10, 3, 3)
+    p.end()
+    return QIcon(pix)
+
+
+class _LayerTree(QTreeWidget):
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [LAYER_MIME]
+
+    def mimeData(self, items) -> QMimeData:  # noqa: N802
+        mime = QMimeData()
+        kinds = [i.data(0, KIND_ROLE) for i in items if i.data(0, KIND_ROLE)]
+        if kinds:
+            mime.setData(LAYER_MIME, kinds[0].encode())
+        return mime
+
+    def startDrag(self, actions) -> None:  # noqa: N802
+        item = self.currentItem()
+        if item is None or not item.data(0, KIND_ROLE):
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mimeData([item]))
+        drag.setPixmap(item.icon(0).pixmap(16, 16))
+        drag.exec(Qt.DropAction.CopyAction)
+
+
+class Palette(QWidget):
+    kind_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search layers…")
+        self.search.setClearButtonEnabled(True)
+        self.tree = _LayerTree(self)
+        self.tree.setHeaderHidden(True)
+        self.tree.setDragEnabled(True)
+        self.tree.setDragDropMode(QTreeWidget.DragDropMode.DragOnly)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(10)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self._populate()
+        self.search.textChanged.connect(self.filter)
+        self.tree.itemDoubleClicked.connect(self._on_double_click)
+        self.tree.itemActivated.connect(self._on_double_click)
+
+    def _populate(self) -> None:
+        by_category: dict[str, list] = {}
+        for spec in all_specs():
+            by_category.setdefault(spec.category, []).append(spec)
+        for category in CATEGORIES:
+            specs = by_category.get(category)
+            if not specs:
+                continue
+            head = QTreeWidgetItem(self.tree, [CATEGORY_TITLES.get(category, category.title())])
+            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = head.font(0)
+            font.setBold(True)
+            head.setFont(0, font)
+            icon = _swatch(theme.category_colour(category))
+            for spec in specs:
+                item = QTreeWidgetItem(head, [spec.title])
+                item.setData(0, KIND_ROLE, spec.kind)
+                item.setIcon(0, icon)
+                item.setToolTip(0, f"<b>{spec.title}</b> <i>({spec.kind})</i><br>{first_sentence(spec.doc)}")
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
+                self.items[spec.kind] = item
+            head.setExpanded(True)
+
+    def filter(self, text: str) -> None:
+        words = text.lower().split()
+        for i in range(self.tree.topLevelItemCount()):
+            head = self.tree.topLevelItem(i)
+            shown = 0
+            for j in range(head.childCount()):
+                item = head.child(j)
+                hay = f"{item.text(0)} {item.data(0, KIND_ROLE)} {head.text(0)} {item.toolTip(0)}".lower()
+                visible = all(w in hay for w in words)
+                item.setHidden(not visible)
+                shown += visible
+            head.setHidden(shown == 0)
+
+    def _on_double_click(self, item: QTreeWidgetItem, column: int = 0) -> None:
+        if kind := item.data(0, KIND_ROLE):
+            self.kind_activated.emit(kind)

@@ -1,0 +1,76 @@
+"""The summary view: one row per layer (node, kind, output shape, parameters, MACs) and totals."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from netbuilder.analysis.result import Analysis
+from netbuilder.ui.canvas.items import shape_text
+from netbuilder.ui.document import Document
+
+COLUMNS = ("Layer", "Kind", "Output shape", "Parameters", "MACs")
+
+
+def _cell(text: str, number: bool = False, bold: bool = False) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    if number:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if bold:
+        font = QFont()
+        font.setBold(True)
+        item.setFont(font)
+    return item
+
+
+class SummaryView(QTableView):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.table = QStandardItemModel(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.setModel(self.table)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(False)
+        self._pending: Analysis | None = None
+        self.shown = False  # whether its dock tab is the current one (set by set_shown)
+        document.analysis_updated.connect(self._on_analysis)
+        self.clicked.connect(self._on_click)
+        self.show_analysis(document.analysis)
+
+    def _on_analysis(self, analysis: Analysis) -> None:
+        """Rebuild now if visible, else when next shown (large designs stay fast while hidden)."""
+        if self.shown:
+            self.show_analysis(analysis)
+        else:
+            self._pending = analysis
+
+    def set_shown(self, shown: bool) -> None:
+        """Connected to its dock's visibilityChanged (a tabbed dock stays isVisible() behind others)."""
+        self.shown = shown
+        if shown and self._pending is not None:
+            self.show_analysis(self._pending)
+
+    def show_analysis(self, analysis: Analysis) -> None:
+        self._pending = None
+        self.table.setRowCount(0)
+        graph = self.document.graph
+        order = [n for n in analysis.order if n in analysis.nodes] or list(analysis.nodes)
+        for node_id in order:
+            info = analysis.nodes[node_id]
+            kind = graph.node(node_id).kind if node_id in graph else info.kind
+            self.table.appendRow([_cell(node_id), _cell(kind), _cell(shape_text(info.shape)),
+                                  _cell(f"{info.params:,}", True), _cell(f"{info.macs:,}", True)])
+        self.table.appendRow([_cell("Total", bold=True), _cell(f"{len(order)} layers"), _cell(""),
+                              _cell(f"{analysis.total_params:,}", True, True),
+                              _cell(f"{analysis.total_macs:,}", True, True)])
+
+    def _on_click(self, index) -> None:
+        node_id = self.table.item(index.row(), 0).text()
+        if node_id in self.document.graph:
+            self.document.select([node_id])

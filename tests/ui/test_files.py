@@ -1,0 +1,135 @@
+"""Files from the window: open, save, compare; bad files; recent files; autosave and recovery;
+prompts for unsaved changes; diagram export."""
+
+import json
+
+import pytest
+
+from netbuilder.io import design_to_dict, load_design, save_design
+
+pytestmark = pytest.mark.gui
+
+
+def test_save_open_and_compare(window, tmp_path):
+    doc, files = window.document, window.files
+    doc.set_param("dense_1", "units", 48)
+    assert doc.is_modified and window.isWindowModified()
+    path = tmp_path / "mine.nbd"
+    files.ask_save_path = lambda *a: str(tmp_path / "mine")  # the suffix is added
+    assert files.save()
+    assert path.exists() and not doc.is_modified and doc.path == path
+    saved = doc.graph.to_dict()
+    assert load_design(path).graph.to_dict() == saved
+    doc.delete(["dense_1"])
+    assert files.open_path(path)
+    assert doc.graph.to_dict() == saved and not doc.is_modified
+    assert doc.undo_stack.count() == 0
+    assert files.recent_files()[0] == str(path.resolve())
+    assert window.menus["recent"].actions()[0].text() == "mine.nbd"
+    assert "mine.nbd" in window.windowTitle()
+
+
+def test_a_bad_file_shows_where_and_leaves_the_design_alone(window, tmp_path):
+    bad = tmp_path / "bad.nbd"
+    bad.write_text('{"format": "netbuilder-design", "version": 2, "nodes": [{"id": "x", "kind": "dense", '
+                   '"params": {"units": "many"}}], "edges": [')
+    errors = []
+    window.files.show_error = lambda title, text: errors.append(text)
+    before = window.document.graph.to_dict()
+    assert not window.files.open_path(bad)
+    assert window.document.graph.to_dict() == before
+    assert len(errors) == 1 and "bad.nbd" in errors[0] and "line" in errors[0]
+
+
+def test_unsaved_changes_prompt_on_new_and_close(window, qtbot, tmp_path):
+    doc, files = window.document, window.files
+    doc.set_param("dense_1", "units", 48)
+    asked = []
+    files.ask_unsaved = lambda: asked.append(1) or "cancel"
+    assert not files.new_design()
+    assert doc.graph.node("dense_1").params["units"] == 48
+    assert not window.close() and window.isVisible()
+    files.ask_unsaved = lambda: asked.append(1) or "discard"
+    assert files.new_design()
+    assert len(asked) == 3
+    kinds = sorted(n.kind for n in doc.graph.iter_nodes())
+    assert kinds == ["input", "output"] and len(doc.graph.edges) == 1
+
+
+def test_autosave_and_recovery_after_a_crash(window, data_dir, example):
+    from netbuilder.ui.files import autosave_dir
+
+    doc, files = window.document, window.files
+    assert files.autosave() is None  # nothing to save while clean
+    doc.set_param("dense_1", "units", 77)
+    written = files.autosave()
+    assert written is not None and written.parent == autosave_dir()
+    crashed = autosave_dir() / "autosave_999999.nbd"  # as if left by a process that died
+    written.rename(crashed)
+    written.with_suffix(".json").rename(crashed.with_suffix(".json"))
+    doc.set_design(example)  # the next start: the example, unchanged
+    assert doc.graph.node("dense_1").params["units"] == 32
+    files.ask_recover = lambda when: True
+    assert files.offer_recovery()
+    assert doc.graph.node("dense_1").params["units"] == 77 and doc.is_modified
+    assert files.leftover_autosaves() == []
+
+
+def test_dropping_a_design_file_opens_it(window, tmp_path):
+    from netbuilder.presets import build_preset
+
+    path = tmp_path / "dropped.nbd"
+    design = build_preset("lenet5")
+    save_design(design, path)
+    window.view.files_dropped.emit([str(path)])
+    assert window.document.path == path
+    assert window.document.graph.to_dict()["edges"] == design_to_dict(design)["edges"]
+
+
+def test_diagram_exports_png_and_svg(window, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from netbuilder.ui.diagram import export_png, export_svg
+
+    png = export_png(window.scene, tmp_path / "d.png")
+    image = QImage(str(png))
+    assert image.width() > 100 and image.height() > 200
+    svg = export_svg(window.scene, tmp_path / "d.svg").read_text()
+    assert svg.startswith("<?xml") and "<svg" in svg and "conv2d_1" in svg
+
+
+def test_window_state_is_remembered(window, settings):
+    window.docks["Inspector"].hide()
+    window.save_state()
+    from netbuilder.ui.main_window import MainWindow
+
+    again = MainWindow(settings=settings, probe_device=False)
+    try:
+        assert again.docks["Inspector"].isHidden()
+        assert again.docks["Palette"].isVisibleTo(again)
+    finally:
+        again.files.ask_unsaved = lambda: "discard"
+        again.close()
+        again.deleteLater()
+
+
+def test_recent_files_are_limited_and_deduplicated(window, tmp_path):
+    files = window.files
+    for i in range(12):
+        files.add_recent(tmp_path / f"f{i}.nbd")
+    files.add_recent(tmp_path / "f5.nbd")
+    recent = files.recent_files()
+    assert len(recent) == 8 and recent[0].endswith("f5.nbd") and len(set(recent)) == 8
+    assert json.dumps(recent)
+
+
+@pytest.mark.slow
+def test_export_python_and_errors_in_a_message_box(window, tmp_path):
+    files = window.files
+    errors = []
+    files.show_error = lambda title, text: errors.append(text)
+    assert files.export_model_to(tmp_path / "model.py", "python")
+    assert "conv2d_1" in (tmp_path / "model.py").read_text()
+    window.document.delete(["flatten_1"])
+    assert not files.export_model_to(tmp_path / "broken.onnx", "onnx")
+    assert errors and not (tmp_path / "broken.onnx").exists()

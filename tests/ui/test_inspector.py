@@ -1,0 +1,78 @@
+"""The inspector: a form from the ParamSpecs; one committed value = one SetParam."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox
+
+pytestmark = pytest.mark.gui
+
+
+def test_form_follows_the_catalogue_with_bounds(window):
+    window.document.select(["conv2d_1"])
+    editors = window.inspector.editors
+    assert list(editors) == ["filters", "kernel_size", "stride", "padding", "dilation", "groups", "depthwise", "bias"]
+    assert isinstance(editors["filters"], QSpinBox) and editors["filters"].value() == 8
+    assert editors["filters"].minimum() == 1
+    assert isinstance(editors["padding"], QComboBox) and editors["padding"].isEditable()
+    assert editors["padding"].currentText() == "same"
+    assert isinstance(editors["bias"], QCheckBox)
+    text = window.inspector.results.text()
+    assert "8·(1·3·3) + 8 = 80" in text and "4,608" in text
+
+
+def test_typing_a_number_is_one_undo_step(window, qtbot):
+    doc = window.document
+    doc.select(["dense_1"])
+    spin = window.inspector.editors["units"]
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "64")
+    assert doc.graph.node("dense_1").params["units"] == 32  # not committed while typing
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert doc.graph.node("dense_1").params["units"] == 64
+    assert doc.undo_stack.count() == 1
+    qtbot.waitUntil(lambda: doc.analysis.nodes["dense_1"].params == 64 * 128 + 64)
+    assert "8,256" in window.inspector.results.text()
+    doc.undo_stack.undo()
+    assert spin.value() == 32  # the form follows undo
+
+
+def test_padding_accepts_a_number_or_same_and_input_shape_edits(window, qtbot):
+    doc = window.document
+    doc.select(["conv2d_1"])
+    combo = window.inspector.editors["padding"]
+    combo.setEditText("1")
+    combo.lineEdit().editingFinished.emit()
+    assert doc.graph.node("conv2d_1").params["padding"] == 1
+    combo.setEditText("bogus")
+    combo.lineEdit().editingFinished.emit()
+    assert doc.graph.node("conv2d_1").params["padding"] == 1 and doc.undo_stack.count() == 1
+    doc.select(["input_1"])
+    shape = window.inspector.editors["shape"]
+    assert isinstance(shape, QLineEdit) and shape.text() == "1, 8, 8"
+    shape.setText("3, 32, 32")
+    shape.editingFinished.emit()
+    assert doc.graph.node("input_1").params["shape"] == [3, 32, 32]
+
+
+def test_activation_shows_a_plot_of_its_function(window):
+    import numpy as np
+
+    from netbuilder.ui.activation_plot import activation_curve
+
+    window.document.select(["relu_1"])
+    plot = window.inspector._plot
+    assert plot is not None and plot.isVisible()
+    x, y = plot.curve.getData()
+    assert np.allclose(y, np.maximum(x, 0))
+    assert activation_curve("leaky_relu", {"negative_slope": 0.1}, np.array([-2.0]))[0] == pytest.approx(-0.2)
+    assert activation_curve("gelu", {}, np.array([0.0, 10.0])) == pytest.approx([0.0, 10.0])
+    window.document.select(["dense_1"])
+    assert not plot.isVisible()
+
+
+def test_nothing_selected_explains_what_to_do(window):
+    window.document.select([])
+    assert "Select a layer" in window.inspector.heading.text()
+    window.document.select(["dense_1", "relu_2"])
+    assert "2 layers selected" in window.inspector.heading.text()

@@ -1,0 +1,120 @@
+"""The main window: menus and shortcuts, clipboard, palette search and double-click, status bar,
+summary and code views."""
+
+import pytest
+from PySide6.QtGui import QKeySequence
+
+pytestmark = pytest.mark.gui
+
+
+def test_menus_and_toolbar(window):
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "Edit", "View", "Design", "Help"]
+    a = window.actions_
+    assert a["undo"].shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert a["copy"].shortcut() == QKeySequence(QKeySequence.StandardKey.Copy)
+    assert {d for d in window.docks} >= {"Palette", "Inspector", "Problems", "Summary", "Code"}
+    assert window.tabifiedDockWidgets(window.docks["Problems"])
+
+
+def test_edit_menu_says_what_will_be_undone(window):
+    assert not window.actions_["undo"].isEnabled()
+    window.document.set_param("dense_1", "units", 20)
+    assert window.actions_["undo"].text() == "&Undo set dense_1.units = 20"
+    window.actions_["undo"].trigger()
+    assert window.document.graph.node("dense_1").params["units"] == 32
+    assert window.actions_["redo"].text().startswith("&Redo set dense_1.units")
+
+
+def test_status_bar_totals(window, qtbot):
+    text = window.totals_label.text()
+    assert text == "4,538 parameters · 0.00 M MACs · design valid" or text.startswith("4,538 parameters")
+    assert "design valid" in text and "M MACs" in text
+    assert window.device_label.text() == "device: CPU"
+
+
+def test_copy_paste_cut_duplicate(window, qtbot):
+    doc = window.document
+    doc.select(["dense_1", "relu_2"])
+    window.actions_["copy"].trigger()
+    window.actions_["paste"].trigger()
+    assert {"dense_3", "relu_3"} <= set(doc.graph.nodes)
+    assert any(e.src == "dense_3" and e.dst == "relu_3" for e in doc.graph.edges)
+    assert doc.selection == ["dense_3", "relu_3"]
+    window.actions_["duplicate"].trigger()
+    assert {"dense_4", "relu_4"} <= set(doc.graph.nodes)
+    window.actions_["cut"].trigger()
+    assert "dense_4" not in doc.graph
+    window.actions_["paste"].trigger()
+    assert "dense_4" in doc.graph
+    n = doc.undo_stack.count()
+    for _ in range(n):
+        doc.undo_stack.undo()
+    assert not {"dense_3", "dense_4"} & set(doc.graph.nodes)
+
+
+def test_delete_key_removes_selected_nodes_and_edges(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from netbuilder.graph import Edge
+
+    doc = window.document
+    window.scene.edges[Edge("relu_2", "dense_2", 0)].setSelected(True)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert Edge("relu_2", "dense_2", 0) not in doc.graph.edges and "relu_2" in doc.graph
+    doc.select(["flatten_1"])
+    window.actions_["delete"].trigger()
+    assert "flatten_1" not in doc.graph
+
+
+def test_palette_search_and_double_click_inserts_after_selection(window, qtbot):
+    palette = window.palette_view
+    palette.search.setText("drop")
+    visible = [k for k, item in palette.items.items() if not item.isHidden()]
+    assert visible == ["dropout", "dropout2d"]
+    assert "Dropout" in palette.items["dropout"].toolTip(0)
+    palette.search.clear()
+    assert not palette.items["dense"].isHidden()
+    doc = window.document
+    doc.select(["dense_1"])
+    palette._on_double_click(palette.items["dropout"])
+    assert doc.graph.edge_into("dropout_1", 0).src == "dense_1"
+    assert doc.graph.edge_into("relu_2", 0).src == "dropout_1"
+    assert doc.undo_stack.count() == 1 and doc.selection == ["dropout_1"]
+
+
+def test_summary_view_lists_every_layer_with_totals(window, qtbot):
+    doc = window.document
+    model = window.summary.table
+    window.docks["Summary"].raise_()
+    qtbot.waitUntil(lambda: window.summary.shown)
+    assert model.rowCount() == len(doc.graph) + 1
+    assert model.item(1, 0).text() == "conv2d_1" and model.item(1, 3).text() == "80"
+    assert model.item(model.rowCount() - 1, 3).text() == "4,538"
+    doc.set_param("dense_2", "units", 5)
+    qtbot.waitUntil(lambda: model.item(model.rowCount() - 1, 3).text() != "4,538")
+
+
+def test_direction_toggle_relays_out_left_to_right(window, qtbot):
+    doc = window.document
+    window.actions_["direction"].trigger()
+    assert doc.direction == "LR" and window.actions_["direction"].isChecked()
+    assert doc.graph.node("output_1").pos[0] > doc.graph.node("input_1").pos[0]
+    item = window.scene.nodes["dense_1"]
+    assert item.out_port.pos().x() > 0 and item.out_port.pos().y() == 0
+    doc.undo_stack.undo()
+    assert doc.direction == "TB" and not window.actions_["direction"].isChecked()
+
+
+@pytest.mark.slow
+def test_code_view_shows_pytorch_code_only_when_visible(window, qtbot):
+    code = window.code
+    window.document.set_param("dense_1", "units", 30)
+    qtbot.wait(400)
+    assert code.toPlainText() == "" and not code.shown  # nothing generated while its tab is hidden
+    window.docks["Code"].raise_()
+    qtbot.waitUntil(lambda: "class" in code.toPlainText() or "def forward" in code.toPlainText(), timeout=60_000)
+    assert "conv2d_1" in code.toPlainText() and "30" in code.toPlainText()
+    window.document.delete(["flatten_1"])
+    qtbot.waitUntil(lambda: "cannot be compiled" in code.toPlainText(), timeout=10_000)
