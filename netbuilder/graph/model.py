@@ -81,6 +81,7 @@ class Graph:
         self._edges: list[Edge] = []
         self._incoming: dict[tuple[str, int], Edge] = {}
         self._groups: dict[str, Group] = {}
+        self._succ: dict[str, list[str]] = {}  # kept in step with the edges: cycle checks stay cheap
         self._listeners: list[Listener] = []
 
     # ----- events -------------------------------------------------------------------------
@@ -133,10 +134,7 @@ class Graph:
         return [e for e in self._edges if e.src == node_id]
 
     def successors_map(self) -> dict[str, list[str]]:
-        succ: dict[str, list[str]] = {n: [] for n in self._nodes}
-        for e in self._edges:
-            succ[e.src].append(e.dst)
-        return succ
+        return {n: list(s) for n, s in self._succ.items()}
 
     def predecessors_map(self) -> dict[str, list[Edge]]:
         pred: dict[str, list[Edge]] = {n: [] for n in self._nodes}
@@ -150,7 +148,7 @@ class Graph:
         return topological_order(self._nodes, self.successors_map())
 
     def would_create_cycle(self, src: str, dst: str) -> bool:
-        return src == dst or src in reachable([dst], self.successors_map())
+        return src == dst or src in reachable([dst], self._succ)
 
     def group_of(self, node_id: str) -> Group | None:
         for g in self._groups.values():
@@ -167,6 +165,7 @@ class Graph:
             raise GraphError(f"{node.id!r} is not a valid node id (letters, digits and _; not a digit first)")
         if node.id in self._nodes or node.id in self._groups:
             raise DuplicateIdError(node.id)
+        self._succ[node.id] = []
         if index is None or index >= len(self._nodes):
             self._nodes[node.id] = node
         else:
@@ -182,10 +181,11 @@ class Graph:
             raise GraphError(f"{node_id} still has connections")
         index = list(self._nodes).index(node_id)
         del self._nodes[node_id]
+        del self._succ[node_id]
         self._emit(GraphEvent("node_removed", node_id=node_id))
         return node, index
 
-    def check_edge(self, edge: Edge) -> None:
+    def check_edge(self, edge: Edge, check_cycle: bool = True) -> None:
         """Raise the typed error that adding ``edge`` would cause, if any."""
         self.node(edge.src)
         self.node(edge.dst)
@@ -193,16 +193,19 @@ class Graph:
             raise GraphError(f"input port {edge.port} of {edge.dst} does not exist")
         if (edge.dst, edge.port) in self._incoming:
             raise PortTakenError(edge.dst, edge.port)
-        if self.would_create_cycle(edge.src, edge.dst):
+        if edge.src == edge.dst or (check_cycle and self.would_create_cycle(edge.src, edge.dst)):
             raise CycleError(edge.src, edge.dst)
 
-    def insert_edge(self, edge: Edge, index: int | None = None) -> None:
-        self.check_edge(edge)
+    def insert_edge(self, edge: Edge, index: int | None = None, *, check_cycle: bool = True) -> None:
+        """Add ``edge``; ``check_cycle=False`` only for a caller that has proven the whole edge set
+        acyclic in one pass (a design file: per-edge searches would be quadratic)."""
+        self.check_edge(edge, check_cycle)
         if index is None:
             self._edges.append(edge)
         else:
             self._edges.insert(index, edge)
         self._incoming[(edge.dst, edge.port)] = edge
+        self._succ[edge.src].append(edge.dst)
         self._emit(GraphEvent("edge_added", edge=edge))
 
     def pop_edge(self, edge: Edge) -> int:
@@ -212,6 +215,7 @@ class Graph:
             raise GraphError(f"there is no connection {edge.src} -> {edge.dst}[{edge.port}]") from None
         del self._edges[index]
         del self._incoming[(edge.dst, edge.port)]
+        self._succ[edge.src].remove(edge.dst)
         self._emit(GraphEvent("edge_removed", edge=edge))
         return index
 
@@ -233,11 +237,13 @@ class Graph:
             raise GraphError(f"{group.id!r} is not a valid group id")
         if group.id in self._groups or group.id in self._nodes:
             raise DuplicateIdError(group.id)
-        for n in group.nodes:
-            self.node(n)
-        items = list(self._groups.items())
-        items.insert(len(items) if index is None else index, (group.id, group))
-        self._groups = dict(items)
+        self._check_members(group.id, group.nodes)
+        if index is None or index >= len(self._groups):
+            self._groups[group.id] = group
+        else:
+            items = list(self._groups.items())
+            items.insert(index, (group.id, group))
+            self._groups = dict(items)
         self._emit(GraphEvent("group_added", group_id=group.id))
 
     def pop_group(self, group_id: str) -> tuple[Group, int]:
@@ -250,12 +256,31 @@ class Graph:
 
     def update_group(self, group_id: str, **changes: Any) -> dict[str, Any]:
         """Change name / nodes / collapsed; returns the old values."""
+        if group_id not in self._groups:
+            raise GraphError(f"no group named {group_id!r}")
+        unknown = sorted(set(changes) - {"name", "nodes", "collapsed"})
+        if unknown:
+            raise GraphError(f"a group's {unknown[0]!r} cannot be changed (only name, nodes, collapsed)")
+        if "nodes" in changes:
+            self._check_members(group_id, changes["nodes"])
         group = self._groups[group_id]
         old = {k: copy.copy(getattr(group, k)) for k in changes}
         for k, v in changes.items():
             setattr(group, k, list(v) if k == "nodes" else v)
         self._emit(GraphEvent("group_changed", group_id=group_id))
         return old
+
+    def _check_members(self, group_id: str, nodes: list[str]) -> None:
+        """Members exist, appear once, and belong to no other group."""
+        seen: set[str] = set()
+        for n in nodes:
+            self.node(n)
+            if n in seen:
+                raise GraphError(f"{n} is listed twice in group {group_id}")
+            seen.add(n)
+            other = self.group_of(n)
+            if other is not None and other.id != group_id:
+                raise GraphError(f"{n} is already in group {other.id}; a node belongs to at most one group")
 
     # ----- whole-graph helpers -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -287,6 +312,7 @@ class Graph:
         self._edges = list(other._edges)
         self._incoming = dict(other._incoming)
         self._groups = {k: copy.deepcopy(v) for k, v in other._groups.items()}
+        self._succ = {k: list(v) for k, v in other._succ.items()}
         self._emit(GraphEvent("reset"))
 
     def __eq__(self, other: object) -> bool:
@@ -301,6 +327,9 @@ class Graph:
 class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
+
+    def __deepcopy__(self, memo: dict) -> _Missing:  # stays the one sentinel (SetParam deep-copies values)
+        return self
 
 
 MISSING: Any = _Missing()
