@@ -96,6 +96,12 @@ class MainWindow(QMainWindow):
         self.show_totals(self.document.analysis)
         self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [210, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Problems"]], [170], Qt.Orientation.Vertical)
+        from netbuilder.ui.training import install_training
+
+        self.training = install_training(self, self.document)
+        from netbuilder.ui.explore import install_explore
+
+        self.explore = install_explore(self, self.document, self.training)
         self.restore_state()
         if probe_device:
             QTimer.singleShot(300, self._start_device_probe)
@@ -303,6 +309,8 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self.explore.shutdown()
+        self.training.shutdown()
         self.save_state()
         self.files.autosave_timer.stop()
         self.files.clear_autosave()

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.gui
 
 def test_menus_and_toolbar(window):
     titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert titles == ["File", "Edit", "View", "Design", "Help"]
+    assert titles == ["File", "Edit", "View", "Design", "Train", "Help"]
     a = window.actions_
     assert a["undo"].shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
     assert a["copy"].shortcut() == QKeySequence(QKeySequence.StandardKey.Copy)

@@ -1,0 +1,121 @@
+"""Visualisation overhead: the same short training run headless (``netbuilder.training.train``) and
+from the window with every view live (Curves, Filters, Feature maps, Evaluation, Decision boundary
+all shown as floating docks, so none is hidden behind a tab).
+
+Compares the engine's own run time (``Finished.seconds``) for the two, alternating runs and taking
+medians. Prints ``name: value`` lines, including ``slowdown_percent`` (goal: at most 10).
+
+Run: ``python benchmarks/viz_overhead.py [--epochs N] [--repeats N] [--dataset digits]``
+(offscreen unless QT_QPA_PLATFORM says otherwise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+GOAL_PERCENT = 10.0
+
+
+def headless(design, dataset: str, settings: dict) -> float:
+    from netbuilder.compiler import compile_design
+    from netbuilder.data import load_dataset
+    from netbuilder.training import TrainConfig, train
+
+    data = load_dataset(dataset)
+    model = compile_design(design)
+    events = list(train(model, data, TrainConfig.from_dict(settings)))
+    assert events[-1].kind == "finished", events[-1]
+    return events[-1].seconds
+
+
+def in_window(app, controller, settings: dict) -> float:
+    controller.panel.set_settings(settings)
+    assert controller.train()
+    while controller.state != "idle":
+        app.processEvents()
+        time.sleep(0.001)
+    app.processEvents()
+    result = controller.run.finished
+    assert result is not None, controller.run.fault
+    return result["seconds"]
+
+
+def make_design(preset: str, dataset: str):
+    """``preset`` fitted to ``dataset`` (the digits example for ``digits_cnn``)."""
+    from netbuilder.data import load_dataset
+    from netbuilder.presets import build_preset
+    from netbuilder.ui.app import build_digits_cnn
+    from netbuilder.ui.main_window import with_layout
+
+    data = load_dataset(dataset)
+    design = build_digits_cnn() if preset == "digits_cnn" else build_preset(
+        preset, input_shape=list(data.input_shape), num_classes=data.num_classes)
+    design.dataset = {"name": dataset}
+    return with_layout(design)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--dataset", default="shapes")
+    parser.add_argument("--preset", default="lenet5", help="a preset fitted to the dataset, or 'digits_cnn'")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QSettings
+
+    from netbuilder.ui.app import make_application
+    from netbuilder.ui.main_window import MainWindow
+    from netbuilder.ui.training import install_training
+    from netbuilder.ui.training.settings import merged_settings
+
+    app = make_application(["viz_overhead"])
+    window = MainWindow(settings=QSettings("/tmp/netbuilder_bench.ini", QSettings.Format.IniFormat),
+                        probe_device=False)
+    design = make_design(args.preset, args.dataset)
+    window.set_design(design)
+    controller = install_training(window, window.document)
+    window.resize(1400, 900)
+    window.show()
+    for title in ("Curves", "Filters", "Feature maps", "Evaluation", "Decision boundary"):
+        dock = controller.docks[title]
+        dock.setFloating(True)
+        dock.resize(700, 420)
+        dock.show()
+    while controller.warm is None:
+        app.processEvents()
+        time.sleep(0.005)
+    settings = merged_settings({"epochs": args.epochs, "batch_size": 64, "seed": 0})
+    headless(design, args.dataset, dict(settings, epochs=1))  # warm up torch and the dataset
+    in_window(app, controller, dict(settings, epochs=1))
+    plain, windowed = [], []
+    for _ in range(args.repeats):
+        plain.append(headless(design, args.dataset, settings))
+        windowed.append(in_window(app, controller, settings))
+    p, w = statistics.median(plain), statistics.median(windowed)
+    slowdown = (w / p - 1) * 100
+    redraws = controller.curves.run.loss.n if controller.curves.run else 0
+    print(f"dataset: {args.dataset}")
+    print(f"design: {args.preset}")
+    print(f"epochs: {args.epochs}")
+    print(f"steps_per_run: {redraws}")
+    print(f"headless_s: {p:.3f}")
+    print(f"window_all_views_s: {w:.3f}")
+    print(f"headless_runs_s: {' '.join(f'{x:.3f}' for x in plain)}")
+    print(f"window_runs_s: {' '.join(f'{x:.3f}' for x in windowed)}")
+    print(f"slowdown_percent: {slowdown:.1f}")
+    print(f"goal_percent: {GOAL_PERCENT:.0f}")
+    print(f"goal_met: {slowdown <= GOAL_PERCENT}")
+    controller.shutdown()
+    window.files.ask_unsaved = lambda: "discard"
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

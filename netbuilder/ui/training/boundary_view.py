@@ -1,0 +1,82 @@
+"""The Decision boundary view (2-D datasets, as TensorFlow Playground): a live heat map of what the
+network predicts over the plane, with the training points on top.
+
+Receives a probability grid computed off the GUI thread. Qt, pyqtgraph, numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from netbuilder.ui.training.widgets import CLASS_COLORS, LiveView
+
+
+def playground_lut() -> np.ndarray:
+    """Orange (class 0) through white to blue (class 1), as TensorFlow Playground."""
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [(245, 147, 34), (232, 234, 235), (8, 119, 189)])
+    return cmap.getLookupTable(nPts=256)
+
+
+class BoundaryView(LiveView):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.info = QLabel("The decision boundary is drawn for datasets with two inputs (circle, xor, "
+                           "gaussian, spiral).", self)
+        self.info.setWordWrap(True)
+        self.plot_widget = pg.PlotWidget(self)
+        self.plot_widget.setBackground(None)
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setAspectLocked(True)
+        self.plot.setLabel("bottom", "x₁")
+        self.plot.setLabel("left", "x₂")
+        self.heat = pg.ImageItem(axisOrder="col-major")
+        self.heat.setLookupTable(playground_lut())
+        self.heat.setOpacity(0.85)
+        self.plot.addItem(self.heat)
+        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
+        self.plot.addItem(self.points)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.info)
+        layout.addWidget(self.plot_widget, 1)
+        self.grid: dict[str, Any] | None = None
+        self._points: tuple[np.ndarray, np.ndarray] | None = None
+        self.applicable = False
+
+    def set_points(self, points: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self._points = points
+        self.applicable = points is not None
+        if points is None:
+            self.points.clear()
+            self.heat.clear()
+            self.grid = None
+        self.dirty = True
+
+    def set_result(self, result: dict[str, Any]) -> None:
+        self.grid = result
+        self.dirty = True
+
+    def has_data(self) -> bool:
+        return self.grid is not None and "grid" in self.grid and self.heat.image is not None
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self._points is not None and self.points.data.size == 0:
+            pts, labels = self._points
+            brushes = [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in labels]
+            self.points.setData(pos=pts, brush=brushes)
+            self.plot.autoRange()
+        g = self.grid
+        if g is None:
+            return
+        if "error" in g:
+            self.info.setText(g["error"])
+            return
+        self.heat.setImage(g["grid"], autoLevels=False, levels=(0.0, 1.0))
+        self.heat.setRect(*g["rect"])
+        self.info.setText("Colour: what the network predicts at each point (orange: class 0, blue: class 1; "
+                          "pale: unsure). Dots: the training data.")

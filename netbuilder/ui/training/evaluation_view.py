@@ -1,0 +1,203 @@
+"""The Evaluation view: the confusion matrix on the validation or test set (click a cell to see its
+samples), per-class accuracy, and a gallery of misclassified samples with their probabilities.
+
+Works on plain arrays (probabilities, labels, images) computed off the GUI thread. Qt, pyqtgraph, numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.ui.training.widgets import LiveView, to_pixmap
+
+MAX_TILES = 60
+
+
+def confusion_matrix(labels: np.ndarray, preds: np.ndarray, k: int) -> np.ndarray:
+    """Rows: true class; columns: predicted class."""
+    return np.bincount(labels * k + np.clip(preds, 0, k - 1), minlength=k * k).reshape(k, k)
+
+
+class EvaluationView(LiveView):
+    split_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.split_box = QComboBox(self)
+        self.split_box.addItem("Validation set", "val")
+        self.split_box.addItem("Test set", "test")
+        self.split_box.currentIndexChanged.connect(lambda _i: self.split_changed.emit(self.split))
+        self.info = QLabel("The confusion matrix appears after an epoch of training.", self)
+        self.matrix_widget = pg.PlotWidget(self, title="Confusion matrix (rows: true, columns: predicted)")
+        self.matrix_widget.setBackground(None)
+        self.matrix_plot = self.matrix_widget.getPlotItem()
+        self.matrix_plot.invertY(True)
+        self.matrix_plot.setAspectLocked(True)
+        self.matrix_plot.setLabel("left", "true class")
+        self.matrix_plot.setLabel("bottom", "predicted class")
+        self.matrix_item = pg.ImageItem(axisOrder="row-major")
+        self.matrix_item.setLookupTable(pg.colormap.get("CET-L12").getLookupTable(nPts=256))
+        self.matrix_plot.addItem(self.matrix_item)
+        self.matrix_widget.scene().sigMouseClicked.connect(self._clicked)
+        self._texts: list[pg.TextItem] = []
+        self.acc_widget = pg.PlotWidget(self, title="Accuracy per class")
+        self.acc_widget.setBackground(None)
+        self.acc_widget.setYRange(0, 1)
+        self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
+        self.acc_widget.addItem(self.acc_bars)
+        self.gallery_label = QLabel("Misclassified samples", self)
+        self.gallery = QListWidget(self)
+        self.gallery.setViewMode(QListView.ViewMode.IconMode)
+        self.gallery.setIconSize(QSize(56, 56))
+        self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
+        self.gallery.setMovement(QListView.Movement.Static)
+        self.gallery.setSpacing(4)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.gallery_label, 1)
+        self.back_button = QPushButton("Misclassified", self)
+        self.back_button.setToolTip("Show the misclassified samples again")
+        self.back_button.clicked.connect(self.show_misclassified)
+        head.addWidget(self.back_button)
+        right_layout.addLayout(head)
+        right_layout.addWidget(self.gallery, 1)
+        split = QSplitter(self)
+        for w in (self.matrix_widget, self.acc_widget, right):
+            split.addWidget(w)
+        split.setSizes([360, 260, 380])
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Evaluate on", self))
+        top.addWidget(self.split_box)
+        top.addWidget(self.info, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        self.data: dict[str, Any] | None = None
+        self.matrix: np.ndarray | None = None
+        self.cell: tuple[int, int] | None = None
+
+    @property
+    def split(self) -> str:
+        return str(self.split_box.currentData())
+
+    def set_result(self, result: dict[str, Any]) -> None:
+        self.data = result
+        if "probs" in result:
+            k = len(result["class_names"])
+            probs = np.asarray(result["probs"]).reshape(len(result["labels"]), -1)
+            self.data["preds"] = probs.argmax(1) if probs.shape[1] > 1 else (probs[:, 0] > 0.5).astype(np.int64)
+            self.matrix = confusion_matrix(np.asarray(result["labels"]), self.data["preds"], k)
+        self.dirty = True
+
+    def has_data(self) -> bool:
+        return self.matrix is not None and self.matrix_item.image is not None
+
+    def refresh(self) -> None:
+        super().refresh()
+        d = self.data
+        if d is None:
+            return
+        if "error" in d:
+            self.info.setText(d["error"])
+            return
+        m, names = self.matrix, d["class_names"]
+        k = len(names)
+        rows = np.maximum(m.sum(1, keepdims=True), 1)
+        self.matrix_item.setImage((m / rows).astype(np.float32), autoLevels=False, levels=(0, 1))
+        self.matrix_item.setRect(-0.5, -0.5, k, k)
+        ticks = [[(i, str(n)) for i, n in enumerate(names)]] if k <= 20 else None
+        self.matrix_plot.getAxis("bottom").setTicks(ticks)
+        self.matrix_plot.getAxis("left").setTicks(ticks)
+        self._draw_counts(m)
+        per_class = np.diag(m) / rows[:, 0]
+        self.acc_bars.setOpts(x=np.arange(k), height=per_class, width=0.7)
+        self.acc_widget.getAxis("bottom").setTicks(ticks)
+        total = m.sum()
+        self.info.setText(f"{'validation' if d['split'] == 'val' else 'test'} set: {int(np.trace(m))}/{int(total)} "
+                          f"right ({np.trace(m) / max(1, total):.1%}); click a cell to see its samples")
+        self.show_cell(*self.cell) if self.cell else self._show_misclassified()
+
+    def _draw_counts(self, m: np.ndarray) -> None:
+        """Counts in the cells (up to 12 classes): persistent text items, re-made only when k changes."""
+        k = len(m) if len(m) <= 12 else 0
+        if len(self._texts) != k * k:
+            for t in self._texts:
+                self.matrix_plot.removeItem(t)
+            self._texts = []
+            for i in range(k * k):
+                t = pg.TextItem("", anchor=(0.5, 0.5))
+                t.setPos(i % k, i // k)
+                self.matrix_plot.addItem(t)
+                self._texts.append(t)
+        rows = np.maximum(m.sum(1), 1)
+        for idx, t in enumerate(self._texts):
+            i, j = divmod(idx, k)
+            t.setText(str(int(m[i, j])), color="w" if m[i, j] / rows[i] > 0.55 else "k")
+
+    def _clicked(self, event) -> None:
+        if self.matrix is None:
+            return
+        pos = self.matrix_plot.getViewBox().mapSceneToView(event.scenePos())
+        i, j = int(round(pos.y())), int(round(pos.x()))
+        if 0 <= i < len(self.matrix) and 0 <= j < len(self.matrix):
+            self.show_cell(i, j)
+
+    # ----- the gallery ------------------------------------------------------------------------------
+    def show_cell(self, true_class: int, predicted: int) -> int:
+        """Fill the gallery with the samples of class ``true_class`` predicted as ``predicted``."""
+        self.cell = (true_class, predicted)
+        d = self.data
+        idx = np.flatnonzero((d["labels"] == true_class) & (d["preds"] == predicted))
+        names = d["class_names"]
+        self.gallery_label.setText(f"True {names[true_class]}, predicted {names[predicted]}: "
+                                   f"{len(idx) or 'no'} sample{'s' * (len(idx) != 1)}")
+        self._fill(idx)
+        return len(idx)
+
+    def _show_misclassified(self) -> None:
+        d = self.data
+        wrong = np.flatnonzero(d["labels"] != d["preds"])
+        confidence = np.asarray(d["probs"]).reshape(len(d["labels"]), -1).max(1)[wrong]
+        wrong = wrong[np.argsort(-confidence)]
+        self.gallery_label.setText(f"Misclassified samples: {len(wrong)} (most confident mistakes first)")
+        self._fill(wrong)
+
+    def show_misclassified(self) -> None:
+        self.cell = None
+        if self.data is not None and "preds" in self.data:
+            self._show_misclassified()
+
+    def _fill(self, indices: np.ndarray) -> None:
+        d = self.data
+        names = d["class_names"]
+        probs = np.asarray(d["probs"]).reshape(len(d["labels"]), -1)
+        self.gallery.clear()
+        for i in indices[:MAX_TILES]:
+            t, p = int(d["labels"][i]), int(d["preds"][i])
+            text = f"{names[t]}→{names[p]}\n{probs[i].max():.0%}"
+            item = QListWidgetItem(text)
+            if d.get("images") is not None:
+                item.setIcon(QIcon(to_pixmap(d["images"][i])))
+            top = np.argsort(-probs[i])[:3]
+            item.setToolTip("\n".join(f"{names[c]}: {probs[i][c]:.1%}" for c in top))
+            self.gallery.addItem(item)

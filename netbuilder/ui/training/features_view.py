@@ -1,0 +1,259 @@
+"""The Feature maps view: pick an input (a dataset sample, a drawing made with the mouse, or an image
+file) and a layer (or click its node): the layer's feature maps as a grid, a dense layer's activations
+as bars, and the softmax output as class probabilities; live while training.
+
+Qt, pyqtgraph, numpy; the maps are computed by netbuilder.introspect off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.ui.training.widgets import LiveView, image_view, show_image
+
+SOURCES = ("sample", "drawing", "file")
+
+
+class DrawPad(QWidget):
+    """A small canvas drawn on with the mouse (white on black), read back at the input's size."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(112, 112)
+        self.setToolTip("Draw with the left mouse button; right click clears")
+        self.image = QImage(112, 112, QImage.Format.Format_Grayscale8)
+        self.image.fill(0)
+        self._last: QPoint | None = None
+
+    def clear(self) -> None:
+        self.image.fill(0)
+        self.update()
+        self.changed.emit()
+
+    def stroke(self, a: QPoint, b: QPoint) -> None:
+        painter = QPainter(self.image)
+        painter.setPen(QPen(QColor(255, 255, 255), 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        if a == b:  # a click: a dot
+            painter.setBrush(QColor(255, 255, 255))
+            painter.drawEllipse(a, 4, 4)
+        else:
+            painter.drawLine(a, b)
+        painter.end()
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.RightButton:
+            self.clear()
+            return
+        self._last = event.position().toPoint()
+        self.stroke(self._last, self._last)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._last is not None:
+            p = event.position().toPoint()
+            self.stroke(self._last, p)
+            self._last = p
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._last = None
+        self.changed.emit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        QPainter(self).drawImage(0, 0, self.image)
+
+    def array(self, shape: list[int]) -> np.ndarray:
+        return image_array(self.image, shape)
+
+
+def image_array(image: QImage, shape: list[int]) -> np.ndarray:
+    """A QImage as an input of ``shape`` (C, H, W), values in [0, 1]."""
+    c, h, w = shape
+    fmt = QImage.Format.Format_RGB888 if c == 3 else QImage.Format.Format_Grayscale8
+    small = image.convertToFormat(fmt).scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation)
+    ptr = small.constBits()
+    rows = np.frombuffer(ptr, np.uint8, small.sizeInBytes()).reshape(h, small.bytesPerLine())
+    data = rows[:, :w * (3 if c == 3 else 1)].reshape(h, w, -1).astype(np.float32) / 255.0
+    data = data.transpose(2, 0, 1)
+    return np.repeat(data, c, 0) if data.shape[0] != c else data
+
+
+class FeatureMapsView(LiveView):
+    input_changed = Signal()
+    layer_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = QComboBox(self)
+        self.source.addItems(["Dataset sample", "Drawing", "Image file"])
+        self.source.currentIndexChanged.connect(self._source_changed)
+        self.sample = QSpinBox(self)
+        self.sample.setRange(0, 0)
+        self.sample.setToolTip("Which preview sample of the dataset")
+        self.sample.valueChanged.connect(lambda _v: self.input_changed.emit())
+        self.open_button = QPushButton("Open image…", self)
+        self.open_button.clicked.connect(self.open_image)
+        self.pad = DrawPad(self)
+        self.pad.changed.connect(self.input_changed)
+        self.layer_box = QComboBox(self)
+        self.layer_box.setToolTip("The layer whose output is shown (or click its node on the canvas)")
+        self.layer_box.activated.connect(lambda _i: self.layer_chosen.emit(self.layer_box.currentText()))
+        self.info = QLabel("Pick an input and a layer.", self)
+        self.input_widget, self.input_box, self.input_item = image_view(self)
+        self.input_widget.setFixedSize(112, 112)
+        self.maps_widget, self.maps_box, self.maps_item = image_view(self)
+        self.bars_plot = pg.PlotWidget(self, title="Activations")
+        self.bars_plot.setBackground(None)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#0877bd")
+        self.bars_plot.addItem(self.bars)
+        self.prob_plot = pg.PlotWidget(self, title="Class probabilities (softmax)")
+        self.prob_plot.setBackground(None)
+        self.prob_plot.setYRange(0, 1)
+        self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#f59322")
+        self.prob_plot.addItem(self.prob_bars)
+        top = QHBoxLayout()
+        for w in (QLabel("Input", self), self.source, self.sample, self.open_button, QLabel("Layer", self)):
+            top.addWidget(w)
+        top.addWidget(self.layer_box, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.input_widget)
+        left.addWidget(self.pad)
+        left.addStretch(1)
+        split = QSplitter(self)
+        split.addWidget(self.maps_widget)
+        split.addWidget(self.bars_plot)
+        split.addWidget(self.prob_plot)
+        split.setSizes([420, 0, 260])
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addWidget(split, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.info)
+        layout.addLayout(body, 1)
+        self.samples = np.zeros((0,), np.float32)
+        self.sample_labels = np.zeros((0,), np.int64)
+        self.class_names: list[str] = []
+        self.input_shape: list[int] = []
+        self.file_input: np.ndarray | None = None
+        self.data: dict[str, Any] | None = None
+        self._source_changed(0)
+
+    # ----- the input ---------------------------------------------------------------------------
+    def set_dataset(self, info: dict[str, Any]) -> None:
+        self.samples = np.asarray(info.get("samples", np.zeros((0,))), np.float32)
+        self.sample_labels = np.asarray(info.get("sample_labels", np.zeros((0,))))
+        self.class_names = list(info.get("class_names", []))
+        self.input_shape = list(info.get("input_shape", []))
+        self.sample.setRange(0, max(0, len(self.samples) - 1))
+        image = len(self.input_shape) == 3
+        self.source.model().item(1).setEnabled(image)
+        self.source.model().item(2).setEnabled(image)
+        if not image:
+            self.source.setCurrentIndex(0)
+        self.input_changed.emit()
+
+    def _source_changed(self, index: int) -> None:
+        self.sample.setVisible(index == 0)
+        self.open_button.setVisible(index == 2)
+        self.pad.setVisible(index == 1)
+        self.input_changed.emit()
+
+    def open_image(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
+        if not path or len(self.input_shape) != 3:
+            return False
+        image = QImage(path)
+        if image.isNull():
+            self.info.setText(f"{path}: not a readable image")
+            return False
+        self.file_input = image_array(image, self.input_shape)
+        self.source.setCurrentIndex(2)
+        self.input_changed.emit()
+        return True
+
+    def current_input(self) -> np.ndarray | None:
+        """The chosen input in display units ([0, 1] for images), or None when there is none yet."""
+        index = self.source.currentIndex()
+        if index == 1 and len(self.input_shape) == 3:
+            return self.pad.array(self.input_shape)
+        if index == 2:
+            return self.file_input
+        if len(self.samples) == 0:
+            return None
+        return self.samples[min(self.sample.value(), len(self.samples) - 1)]
+
+    @property
+    def wanted_layer(self) -> str | None:
+        return self.layer_box.currentText() or None
+
+    # ----- results -------------------------------------------------------------------------------
+    def set_result(self, result: dict[str, Any], shown_input: np.ndarray | None) -> None:
+        self.data = dict(result, input=shown_input)
+        self.dirty = True
+
+    def has_data(self) -> bool:
+        return self.data is not None and ("grid" in self.data or "vector" in self.data)
+
+    def refresh(self) -> None:
+        super().refresh()
+        d = self.data
+        if d is None:
+            return
+        if "error" in d:
+            self.info.setText(d["error"])
+            return
+        names = d.get("layers", [])
+        if [self.layer_box.itemText(i) for i in range(self.layer_box.count())] != names:
+            self.layer_box.blockSignals(True)
+            self.layer_box.clear()
+            self.layer_box.addItems(names)
+            self.layer_box.blockSignals(False)
+        if d.get("layer"):
+            self.layer_box.setCurrentText(d["layer"])
+        x = d.get("input")
+        if x is not None and np.asarray(x).ndim == 3:
+            img = np.asarray(x, np.float32)
+            show_image(self.input_item, self.input_box, img.transpose(1, 2, 0) if img.shape[0] == 3 else img[0])
+        shape = "×".join(map(str, d.get("shape", [])))
+        if "grid" in d:
+            show_image(self.maps_item, self.maps_box, d["grid"])
+            self.maps_widget.show()
+            self.bars_plot.hide()
+            self.info.setText(f"{d['layer']}: output {shape}; each map scaled to its own range (light = strong)")
+        elif "vector" in d:
+            v = np.asarray(d["vector"], np.float64)
+            self.bars.setOpts(x=np.arange(len(v)), height=v, width=0.8)
+            self.maps_widget.hide()
+            self.bars_plot.show()
+            self.bars_plot.setTitle(f"Activations of {d['layer']} ({len(v)} units)")
+            self.info.setText(f"{d['layer']}: output {shape}, one bar per unit")
+        probs = np.asarray(d.get("probs", []), np.float64).reshape(-1)
+        classes = d.get("class_names") or self.class_names
+        self.prob_bars.setOpts(x=np.arange(len(probs)), height=probs, width=0.7)
+        if len(probs) == len(classes) and len(probs) <= 20:
+            self.prob_plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        if len(probs):
+            best = int(probs.argmax())
+            label = classes[best] if best < len(classes) else str(best)
+            self.prob_plot.setTitle(f"Class probabilities: {label} ({probs[best]:.0%})")

@@ -1,0 +1,110 @@
+"""The Filters view: the kernels of a convolution layer as an image grid (colour for an RGB first
+layer), and histograms of the weights and gradients of any layer, updating live.
+
+Receives plain values (numpy grids, ``{layer: (counts, edges)}``) from netbuilder.introspect, computed
+off the GUI thread. Qt, pyqtgraph, numpy; never torch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from netbuilder.ui.training.widgets import LiveView, image_view, show_image
+
+
+class FiltersView(LiveView):
+    layer_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer_box = QComboBox(self)
+        self.layer_box.setToolTip("The convolution layer whose kernels are shown (or select it on the canvas)")
+        self.layer_box.activated.connect(lambda _i: self.layer_chosen.emit(self.layer_box.currentText()))
+        self.hist_box = QComboBox(self)
+        self.hist_box.setToolTip("The layer whose weights and gradients are counted")
+        self.hist_box.activated.connect(lambda _i: self._mark())
+        self.info = QLabel("The filters appear when the network has a convolution layer.", self)
+        self.grid_widget, self.grid_box, self.grid_item = image_view(self)
+        self.hist_widget = pg.GraphicsLayoutWidget(self)
+        self.hist_widget.setBackground(None)
+        self.weight_plot = self.hist_widget.ci.addPlot(row=0, col=0, title="Weights")
+        self.grad_plot = self.hist_widget.ci.addPlot(row=1, col=0, title="Gradients")
+        self.weight_hist = self.weight_plot.plot(stepMode="center", fillLevel=0, brush=(8, 119, 189, 150),
+                                                 pen=pg.mkPen("#0877bd"))
+        self.grad_hist = self.grad_plot.plot(stepMode="center", fillLevel=0, brush=(245, 147, 34, 150),
+                                             pen=pg.mkPen("#f59322"))
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Kernels of", self))
+        top.addWidget(self.layer_box, 1)
+        top.addWidget(QLabel("Histograms of", self))
+        top.addWidget(self.hist_box, 1)
+        split = QSplitter(self)
+        split.addWidget(self.grid_widget)
+        split.addWidget(self.hist_widget)
+        split.setSizes([500, 300])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.info)
+        layout.addWidget(split, 1)
+        self.data: dict[str, Any] | None = None
+
+    @property
+    def wanted_layer(self) -> str | None:
+        return self.layer_box.currentText() or None
+
+    def set_result(self, result: dict[str, Any]) -> None:
+        self.data = result
+        self.dirty = True
+
+    def _mark(self) -> None:
+        self.dirty = True
+
+    def has_data(self) -> bool:
+        return self.data is not None and "grid" in self.data and self.grid_item.image is not None
+
+    def refresh(self) -> None:
+        super().refresh()
+        d = self.data
+        if d is None:
+            return
+        if "error" in d:
+            self.info.setText(d["error"])
+            return
+        _fill(self.layer_box, d.get("conv_layers", []), d.get("layer"))
+        layers = list(d.get("weights", {}))
+        _fill(self.hist_box, layers, self.hist_box.currentText() or d.get("layer") or (layers[0] if layers else None))
+        if "grid" in d:
+            show_image(self.grid_item, self.grid_box, d["grid"])
+            out_c, in_c, kh, kw = d["shape"]
+            colour = " in colour (RGB)" if d["grid"].ndim == 3 else ""
+            self.info.setText(f"{d['layer']}: {out_c} filters of {in_c}×{kh}×{kw}{colour}; each scaled to its "
+                              "own range (dark = negative, light = positive)")
+        else:
+            self.grid_item.clear()
+            self.info.setText("This network has no convolution layer, so there are no filters to show.")
+        name = self.hist_box.currentText()
+        for item, plot, hists, what in ((self.weight_hist, self.weight_plot, d.get("weights", {}), "weights"),
+                                        (self.grad_hist, self.grad_plot, d.get("grads", {}), "gradients")):
+            if name in hists:
+                counts, edges = hists[name]
+                item.setData(np.asarray(edges, np.float64), np.asarray(counts, np.float64))
+                plot.setTitle(f"{what} of {name}")
+            else:
+                item.clear()
+                plot.setTitle(f"{what} of {name}: none yet" if name else what)
+
+
+def _fill(box: QComboBox, names: list[str], current: str | None) -> None:
+    if [box.itemText(i) for i in range(box.count())] != list(names):
+        box.blockSignals(True)
+        box.clear()
+        box.addItems(names)
+        box.blockSignals(False)
+    if current and current in names and box.currentText() != current:
+        box.setCurrentText(current)

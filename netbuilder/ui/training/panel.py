@@ -1,0 +1,270 @@
+"""The Training panel (a bottom dock): dataset picker with sample previews; the engine's settings
+(optimiser, learning rate with a preview of its schedule, batch mode and size, epochs, loss, weight
+decay, augmentation, device); Train, Pause, Resume, Stop; progress with epoch, ETA and samples/s; the
+device in use; and the message bar for faults and questions.
+
+Holds the settings as a plain dict (``settings()`` / ``set_settings()``). Qt, pyqtgraph, numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.ui.training import settings as S
+from netbuilder.ui.training.widgets import CLASS_COLORS, MessageBar, image_view, sample_grid, show_image
+
+LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "cross_entropy": "cross-entropy",
+          "bce": "binary cross-entropy", "mse": "mean squared error", "full": "full batch",
+          "stochastic": "stochastic (1 sample)", "minibatch": "mini-batch", "none": "constant", "step": "step decay",
+          "cosine": "cosine", "onecycle": "one-cycle", "auto": "automatic", "cpu": "CPU", "cuda": "CUDA GPU",
+          "mps": "Apple GPU"}
+
+
+def _combo(parent: QWidget, values: tuple[str, ...]) -> QComboBox:
+    box = QComboBox(parent)
+    for v in values:
+        box.addItem(LABELS.get(v, v), v)
+    return box
+
+
+def _spin(parent: QWidget, low: float, high: float, decimals: int = 0, step: float = 1.0):
+    box = QSpinBox(parent) if decimals == 0 else QDoubleSpinBox(parent)
+    box.setRange(low, high)
+    if decimals:
+        box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setKeyboardTracking(False)
+    return box
+
+
+class TrainingPanel(QWidget):
+    settings_edited = Signal()
+    dataset_chosen = Signal(str)
+
+    def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messages = MessageBar(self)
+        # dataset
+        self.dataset_box = QComboBox(self)
+        self.dataset_box.setEditable(False)
+        self.dataset_box.setToolTip("The dataset to train on (stored in the design)")
+        self.dataset_box.activated.connect(lambda _i: self.dataset_chosen.emit(self.dataset_name))
+        self.dataset_info = QLabel("", self)
+        self.dataset_info.setWordWrap(True)
+        self.preview_widget, self.preview_box, self.preview_item = image_view(self)
+        self.preview_widget.setMinimumSize(180, 110)
+        self.scatter_widget = pg.PlotWidget(self)
+        self.scatter_widget.setBackground(None)
+        self.scatter_widget.hideAxis("left")
+        self.scatter_widget.hideAxis("bottom")
+        self.scatter_widget.setAspectLocked(True)
+        self.scatter = pg.ScatterPlotItem(size=4, pen=None)
+        self.scatter_widget.addItem(self.scatter)
+        self.scatter_widget.setMinimumSize(180, 110)
+        self.scatter_widget.hide()
+        data_box = QGroupBox("Dataset", self)
+        dl = QVBoxLayout(data_box)
+        dl.addWidget(self.dataset_box)
+        dl.addWidget(self.preview_widget, 1)
+        dl.addWidget(self.scatter_widget, 1)
+        dl.addWidget(self.dataset_info)
+        # settings
+        self.fields: dict[str, QWidget] = {
+            "optimizer": _combo(self, S.OPTIMIZERS), "lr": _spin(self, 1e-6, 1000.0, 6, 1e-4),
+            "schedule": _combo(self, S.SCHEDULES), "momentum": _spin(self, 0.0, 1.0, 3, 0.05),
+            "batch_mode": _combo(self, S.BATCH_MODES), "batch_size": _spin(self, 1, 65536),
+            "epochs": _spin(self, 1, 100000), "loss": _combo(self, S.LOSSES),
+            "weight_decay": _spin(self, 0.0, 10.0, 6, 1e-4), "device": _combo(self, S.DEVICES),
+            "flip": QCheckBox("flip", self), "shift": _spin(self, 0, 64), "rotation": _spin(self, 0.0, 180.0, 1, 5.0),
+            "noise": _spin(self, 0.0, 5.0, 3, 0.05),
+        }
+        for w in self.fields.values():
+            signal = getattr(w, "currentIndexChanged", None) or getattr(w, "valueChanged", None) or w.toggled
+            signal.connect(self._edited)
+        f = self.fields
+        f["lr"].setToolTip("The learning rate: the size of each step down the loss surface")
+        f["batch_size"].setToolTip("Samples per step (mini-batch mode)")
+        self.lr_plot = pg.PlotWidget(self)
+        self.lr_plot.setBackground(None)
+        self.lr_plot.setFixedHeight(70)
+        self.lr_plot.setMenuEnabled(False)
+        self.lr_plot.setMouseEnabled(False, False)
+        self.lr_plot.hideButtons()
+        self.lr_plot.getAxis("left").setWidth(34)
+        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
+        form1 = QFormLayout()
+        form1.addRow("Optimiser", f["optimizer"])
+        form1.addRow("Learning rate", f["lr"])
+        form1.addRow("Schedule", f["schedule"])
+        form1.addRow(self.lr_plot)
+        form1.addRow("Momentum", f["momentum"])
+        form2 = QFormLayout()
+        form2.addRow("Batch mode", f["batch_mode"])
+        form2.addRow("Batch size", f["batch_size"])
+        form2.addRow("Epochs", f["epochs"])
+        form2.addRow("Loss", f["loss"])
+        form2.addRow("Weight decay", f["weight_decay"])
+        form2.addRow("Device", f["device"])
+        aug = QHBoxLayout()
+        aug.addWidget(f["flip"])
+        for name, unit in (("shift", "px"), ("rotation", "°"), ("noise", "σ")):
+            aug.addWidget(QLabel(f"{name}", self))
+            f[name].setSuffix(f" {unit}")
+            aug.addWidget(f[name])
+        settings_box = QGroupBox("Settings", self)
+        grid = QGridLayout(settings_box)
+        grid.addLayout(form1, 0, 0)
+        grid.addLayout(form2, 0, 1)
+        grid.addWidget(QLabel("Augmentation", self), 1, 0)
+        grid.addLayout(aug, 2, 0, 1, 2)
+        # run controls
+        self.buttons: dict[str, QToolButton] = {}
+        run_row = QHBoxLayout()
+        for key in ("train", "pause", "resume", "stop"):
+            b = QToolButton(self)
+            b.setDefaultAction(actions[key])
+            b.setToolButtonStyle(b.toolButtonStyle().ToolButtonTextBesideIcon)
+            run_row.addWidget(b)
+            self.buttons[key] = b
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel("Ready", self)
+        self.device_label = QLabel("device: …", self)
+        self.device_label.setToolTip("The device training uses (GPU when there is one)")
+        run_row.addWidget(self.progress, 1)
+        run_row.addWidget(self.device_label)
+        body = QHBoxLayout()
+        body.addWidget(data_box, 1)
+        body.addWidget(settings_box, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.messages)
+        layout.addLayout(run_row)
+        layout.addWidget(self.progress_label)
+        layout.addLayout(body, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self._stored: dict[str, Any] = dict(S.DEFAULTS)
+        self._loading = False
+        self.set_settings(S.DEFAULTS)
+
+    # ----- settings as a dict -------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        out = S.merged_settings(self._stored)
+        f = self.fields
+        for key in ("optimizer", "schedule", "batch_mode", "loss", "device"):
+            out[key] = f[key].currentData()
+        for key in ("lr", "momentum", "weight_decay"):
+            out[key] = float(f[key].value())
+        for key in ("batch_size", "epochs"):
+            out[key] = int(f[key].value())
+        out["augmentation"] = {"flip": f["flip"].isChecked(), "shift": int(f["shift"].value()),
+                               "rotation": float(f["rotation"].value()), "noise": float(f["noise"].value())}
+        if out["nesterov"] and (out["optimizer"] != "sgd" or out["momentum"] == 0):
+            out["nesterov"] = False
+        return out
+
+    def set_settings(self, values: dict[str, Any]) -> None:
+        merged = S.merged_settings(values)
+        self._stored = merged
+        self._loading = True
+        f = self.fields
+        try:
+            for key in ("optimizer", "schedule", "batch_mode", "loss", "device"):
+                i = f[key].findData(merged[key])
+                f[key].setCurrentIndex(max(0, i))
+            for key in ("lr", "momentum", "weight_decay", "batch_size", "epochs"):
+                f[key].setValue(merged[key])
+            a = merged["augmentation"]
+            f["flip"].setChecked(bool(a["flip"]))
+            for key in ("shift", "rotation", "noise"):
+                f[key].setValue(a[key])
+        finally:
+            self._loading = False
+        self._update_enabled()
+
+    def _edited(self, *_args) -> None:
+        self._update_enabled()
+        if not self._loading:
+            self.settings_edited.emit()
+
+    def _update_enabled(self) -> None:
+        f = self.fields
+        f["batch_size"].setEnabled(f["batch_size"].property("locked") is not True
+                                   and f["batch_mode"].currentData() == "minibatch")
+        f["momentum"].setEnabled(f["momentum"].property("locked") is not True
+                                 and f["optimizer"].currentData() in ("sgd", "rmsprop"))
+
+    def lock(self, running: bool, paused: bool) -> None:
+        """While a run trains nothing changes; while paused only the live settings do."""
+        for key, w in self.fields.items():
+            editable = not running or (paused and key in S.LIVE)
+            w.setProperty("locked", not editable)
+            w.setEnabled(editable)
+        self.dataset_box.setEnabled(not running)
+        if not running or paused:
+            self._update_enabled()
+
+    def show_schedule(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        self.lr_curve.setData(xs, ys)
+        if len(ys) and ys.max() > 0:
+            self.lr_plot.setYRange(0, float(ys.max()) * 1.15, padding=0)
+
+    # ----- dataset -----------------------------------------------------------------------------
+    @property
+    def dataset_name(self) -> str:
+        return str(self.dataset_box.currentData() or self.dataset_box.currentText())
+
+    def set_dataset_list(self, datasets: list[dict[str, Any]], current: str | None) -> None:
+        self.dataset_box.blockSignals(True)
+        self.dataset_box.clear()
+        for d in datasets:
+            shape = "×".join(map(str, d["input_shape"]))
+            note = "" if d["available"] else " (download)"
+            self.dataset_box.addItem(f"{d['name']} — {shape}, {d['classes']} classes{note}", d["name"])
+            self.dataset_box.setItemData(self.dataset_box.count() - 1, d["description"], 3)  # tooltip role
+        if current and self.dataset_box.findData(current) < 0:
+            self.dataset_box.addItem(current, current)
+        if current:
+            self.dataset_box.setCurrentIndex(self.dataset_box.findData(current))
+        self.dataset_box.blockSignals(False)
+
+    def show_dataset(self, info: dict[str, Any]) -> None:
+        sizes = info["sizes"]
+        self.dataset_info.setText(
+            f"{info['name']}: {'×'.join(map(str, info['input_shape']))} inputs, {len(info['class_names'])} classes; "
+            f"{sizes['train']:,} train · {sizes['val']:,} validation · {sizes['test']:,} test")
+        if info.get("points") is not None:
+            pts, labels = info["points"]
+            brushes = [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in labels[:600]]
+            self.scatter.setData(pos=pts[:600], brush=brushes)
+            self.scatter_widget.show()
+            self.preview_widget.hide()
+        elif len(info["input_shape"]) == 3 and np.asarray(info["samples"]).ndim == 4:
+            show_image(self.preview_item, self.preview_box, sample_grid(info["samples"]))
+            self.preview_widget.show()
+            self.scatter_widget.hide()
+        else:
+            self.preview_widget.hide()
+            self.scatter_widget.hide()

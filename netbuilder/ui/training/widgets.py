@@ -1,0 +1,151 @@
+"""Small widgets shared by the training views: a message bar, an image grid (pyqtgraph ImageItem,
+updated with ``setImage(autoLevels=False)``), a live view base class with a dirty flag (redrawn by
+the controller's ~30 Hz timer, never per signal), PNG export, and numpy images as Qt pixmaps.
+
+Imports Qt, pyqtgraph and numpy; never torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+LEVEL_STYLES = {
+    "error": "background:#fde2e1;color:#5f1411;border:1px solid #e0a19d;",
+    "warning": "background:#fff4d6;color:#4d3800;border:1px solid #e5c66e;",
+    "info": "background:#e3effd;color:#0d3160;border:1px solid #9cbfe8;",
+}
+CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                "#bcbd22", "#17becf"]
+
+
+class MessageBar(QFrame):
+    """A dismissable one-line message with up to two action buttons (as a browser's info bar)."""
+
+    action_triggered = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("training_message_bar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        self.buttons: list[QPushButton] = []
+        for _ in range(2):
+            button = QPushButton(self)
+            button.hide()
+            button.clicked.connect(lambda _c=False, b=button: self._clicked(b))
+            layout.addWidget(button)
+            self.buttons.append(button)
+        close = QPushButton("✕", self)
+        close.setFlat(True)
+        close.setFixedWidth(26)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.dismiss)
+        layout.addWidget(close)
+        self.level = ""
+        self.hide()
+
+    def show_message(self, text: str, level: str = "info", actions: tuple[tuple[str, str], ...] = ()) -> None:
+        """Show ``text``; ``actions`` are ``(key, button text)``: a click emits ``action_triggered(key)``."""
+        self.level = level
+        self.setStyleSheet(f"QFrame#training_message_bar{{{LEVEL_STYLES.get(level, '')}border-radius:4px;}}")
+        self.label.setText(text)
+        for button, action in zip(self.buttons, list(actions) + [None] * 2):
+            button.setVisible(action is not None)
+            if action is not None:
+                button.setProperty("key", action[0])
+                button.setText(action[1])
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() or not self.isHidden() else ""
+
+    def dismiss(self) -> None:
+        self.label.clear()
+        self.level = ""
+        self.hide()
+
+    def _clicked(self, button: QPushButton) -> None:
+        key = str(button.property("key"))
+        self.dismiss()
+        self.action_triggered.emit(key)
+
+
+class LiveView(QWidget):
+    """A view whose data arrive as plain values (``dirty`` set) and which the controller redraws
+    from its timer while it is visible."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dirty = False
+
+    def refresh(self) -> None:
+        """Push the latest data into the persistent plot items (GUI thread, from the timer)."""
+        self.dirty = False
+
+
+def image_view(parent: QWidget | None = None, invert: bool = True) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox,
+                                                                              pg.ImageItem]:
+    """A widget showing one image (row-major numpy), aspect locked, y downwards."""
+    widget = pg.GraphicsLayoutWidget(parent)
+    widget.setBackground(None)
+    box = widget.addViewBox(lockAspect=True, invertY=invert, enableMenu=False)
+    item = pg.ImageItem(axisOrder="row-major")
+    box.addItem(item)
+    return widget, box, item
+
+
+def show_image(item: pg.ImageItem, box: pg.ViewBox | None, image: np.ndarray, levels=(0.0, 1.0)) -> None:
+    """Update ``item`` in place; the view re-fits only when the image's size changes."""
+    old = item.image.shape if item.image is not None else None
+    item.setImage(np.ascontiguousarray(image, np.float32), autoLevels=False, levels=levels)
+    if box is not None and old != image.shape:
+        box.autoRange(padding=0.02)
+
+
+def export_png(item, path: str, width: int = 1600) -> None:
+    """Write a plot (a PlotItem, a layout or a scene) as a PNG image."""
+    from pyqtgraph.exporters import ImageExporter
+
+    exporter = ImageExporter(item)
+    exporter.parameters()["width"] = width
+    exporter.export(str(path))
+
+
+def to_pixmap(image: np.ndarray, size: int = 56) -> QPixmap:
+    """A [0, 1] image (C, H, W) / (H, W) / (H, W, 3) as a pixmap scaled (nearest) to ``size``."""
+    a = np.asarray(image, np.float32)
+    if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
+        a = a.transpose(1, 2, 0)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    u8 = np.ascontiguousarray((np.clip(a, 0, 1) * 255).astype(np.uint8))
+    if u8.ndim == 2:
+        img = QImage(u8.data, u8.shape[1], u8.shape[0], u8.strides[0], QImage.Format.Format_Grayscale8)
+    else:
+        img = QImage(u8.data, u8.shape[1], u8.shape[0], u8.strides[0], QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(img.copy()).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.FastTransformation)
+
+
+def sample_grid(samples: np.ndarray, cols: int = 8) -> np.ndarray:
+    """Preview images (N, C, H, W) in [0, 1] as one grid image (H', W') or (H', W', 3)."""
+    s = np.asarray(samples, np.float32)
+    if s.ndim != 4 or len(s) == 0:
+        return np.zeros((1, 1), np.float32)
+    s = s.transpose(0, 2, 3, 1) if s.shape[1] == 3 else s[:, 0]
+    n, h, w = s.shape[:3]
+    cols = min(cols, n)
+    rows = -(-n // cols)
+    grid = np.ones((rows * (h + 1) - 1, cols * (w + 1) - 1) + s.shape[3:], np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        grid[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = s[i]
+    return grid

@@ -1,0 +1,26 @@
+"""Fixtures for the training window: the main window (tests/ui/conftest.py) with training installed,
+short runs on the built-in digits (or a 2-D playground set), and a helper that waits for a run."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def trainer(window, qtbot):
+    controller = window.training  # installed by the main window
+    window.resize(1300, 900)
+    qtbot.waitUntil(lambda: controller.warm is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: controller.panel.dataset_info.text() != "", timeout=30_000)
+    controller.panel.fields["epochs"].setValue(2)
+    yield controller
+    controller.shutdown()
+
+
+@pytest.fixture
+def run_to_end(qtbot):
+    def run(controller, timeout: int = 40_000) -> dict:
+        assert controller.train()
+        qtbot.waitUntil(lambda: controller.state == "idle", timeout=timeout)
+        return controller.run.finished or controller.run.fault
+    return run
