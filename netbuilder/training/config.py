@@ -47,6 +47,7 @@ class TrainConfig:
     eval_batch_size: int = 1024
     log_every: int = 0  # steps between step events; 0 = every step on CPU, every 25 on a GPU
     checkpoint_every: int = 0  # epochs between checkpoints (when a checkpoint folder is given); 0 = off
+    frozen: list[str] = field(default_factory=list)  # node ids of layers whose parameters are not trained
 
     def __post_init__(self) -> None:
         if isinstance(self.augmentation, dict):
@@ -91,10 +92,22 @@ class TrainConfig:
                 raise ConfigError(f"training setting {name}={getattr(self, name)} cannot be negative")
         if self.nesterov and (self.optimizer != "sgd" or self.momentum == 0):
             raise ConfigError("Nesterov momentum needs optimizer 'sgd' and a momentum above 0")
+        self._validate_frozen()
         a = self.augmentation
         if a.shift < 0 or a.rotation < 0 or a.noise < 0:
             raise ConfigError("augmentation shift, rotation and noise cannot be negative")
         return self
+
+    def _validate_frozen(self) -> None:
+        frozen = self.frozen
+        if isinstance(frozen, tuple):
+            frozen = self.frozen = list(frozen)
+        if not isinstance(frozen, list) or not all(isinstance(n, str) and n.isidentifier() for n in frozen):
+            raise ConfigError(f"training setting frozen={frozen!r} must be a list of node ids (e.g. ['conv2d_1'])")
+        seen = {n for n in frozen if frozen.count(n) > 1}
+        if seen:
+            raise ConfigError(f"training setting frozen names {', '.join(sorted(seen))} more than once; list each "
+                              "frozen layer once")
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)

@@ -16,6 +16,7 @@ import torch
 
 from netbuilder.data.augment import augment_batch
 from netbuilder.data.bundle import DatasetBundle
+from netbuilder.introspect import IntrospectError, apply_frozen_bn_eval, freeze
 from netbuilder.training import distributed, faults
 from netbuilder.training.checkpoint import load_checkpoint, save_checkpoint
 from netbuilder.training.config import ConfigError, TrainConfig
@@ -72,6 +73,11 @@ class _Run:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
         self.loss_fn = make_loss(config.loss, data.num_classes)
+        if config.frozen:  # before the optimiser: frozen parameters get no gradients, so no updates
+            try:
+                freeze(self.model, config.frozen)
+            except IntrospectError as e:
+                raise ConfigError(f"training setting frozen: {e}") from e
         self.optimizer = make_optimizer(self.model.parameters(), config)
         self.scaler = torch.amp.GradScaler("cuda") if self.amp == torch.float16 else None
         self.base_lr = config.lr
@@ -236,6 +242,8 @@ class _Run:
         """Generator returning True when a stop was requested."""
         cfg, net, opt, device = self.config, self.net, self.optimizer, self.device
         net.train()
+        if cfg.frozen:
+            apply_frozen_bn_eval(self.model, cfg.frozen)  # frozen BatchNorm keeps its running statistics
         aug = cfg.augmentation if cfg.augmentation.active else None
         loss_sum = torch.zeros((), device=device, dtype=torch.float64)
         correct = torch.zeros((), device=device, dtype=torch.int64)

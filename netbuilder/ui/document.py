@@ -4,8 +4,10 @@ Views send intents here (add, connect, delete, set a setting, ...); each becomes
 applied once, then pushed as one undo step. The graph emits its events; the document re-runs the
 analysis (coalesced: one edit batch, one analysis) and emits ``analysis_updated``. Signals:
 ``changed`` (after any edit, undo or redo), ``analysis_updated(Analysis)``,
-``selection_changed(list)``, ``file_changed()`` (path, name or clean state), ``design_replaced()``.
-Imports no torch.
+``selection_changed(list)``, ``file_changed()`` (path, name or clean state), ``design_replaced()``,
+``design_field_changed(str)`` (a design attribute outside the graph: ``training``, ``dataset``, ...,
+after the edit, its undo or redo). Frozen layers (transfer learning) are the node ids in
+``design.training["frozen"]``. Imports no torch.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from netbuilder.analysis.result import Analysis
 from netbuilder.graph import Design, Edge, Graph, GraphEvent
 from netbuilder.graph.edits import AddEdge, AddNode, Edit, MoveNodes, RemoveEdge, SetParam, UpdateGroup
 from netbuilder.ui import intents
-from netbuilder.ui.undo import DesignFieldCommand, EditCommand
+from netbuilder.ui.undo import DesignAttrCommand, DesignFieldCommand, EditCommand
 
 
 class Document(QObject):
@@ -31,6 +33,7 @@ class Document(QObject):
     selection_changed = Signal(list)
     file_changed = Signal()
     design_replaced = Signal()
+    design_field_changed = Signal(str)
 
     def __init__(self, design: Design | None = None, path: str | Path | None = None,
                  parent: QObject | None = None) -> None:
@@ -179,6 +182,66 @@ class Document(QObject):
         if self.graph.groups[group_id].collapsed == collapsed:
             return False
         return self.push(UpdateGroup(group_id, {"collapsed": collapsed}))
+
+    # ----- design fields outside the graph (training settings, dataset, weights file) ---------------
+    def set_design_field(self, name: str, value: Any, text: str | None = None) -> bool:
+        """Replace the design's ``name`` attribute (``training``, ``dataset``, ``weights``, ``name``,
+        ``description``, ``meta``) as one undo step; repeated changes of one field with the same text merge."""
+        if name not in ("training", "dataset", "weights", "name", "description", "meta"):
+            raise ValueError(f"the design has no field {name!r} to set")
+        if getattr(self.design, name) == value:
+            return False
+        self.undo_stack.push(DesignAttrCommand(self.design, name, value, text or f"change {name}",
+                                               lambda: self._after_field(name)))
+        return True
+
+    def _after_field(self, name: str) -> None:
+        self.design_field_changed.emit(name)
+        self.changed.emit()
+
+    def set_training_value(self, key: str, value: Any, text: str | None = None) -> bool:
+        """Set one training setting (``design.training[key]``) as one undo step."""
+        training = dict(self.design.training)
+        if key in training and training[key] == value:
+            return False
+        training[key] = value
+        return self.set_design_field("training", training, text or f"set {key.replace('_', ' ')}")
+
+    @property
+    def frozen(self) -> list[str]:
+        """Node ids of the frozen layers (their parameters are not trained), in graph order."""
+        stored = self.design.training.get("frozen") or []
+        return [n for n in self.graph.nodes if n in stored]
+
+    def set_frozen(self, node_ids: Iterable[str], frozen: bool) -> bool:
+        """Freeze (lock) or unfreeze layers: one undo step editing ``design.training["frozen"]``."""
+        ids = [n for n in node_ids if n in self.graph]
+        current = list(self.design.training.get("frozen") or [])
+        new = [n for n in current if n not in ids] + ([n for n in ids if n not in current] if frozen else [])
+        new = [n for n in self.graph.nodes if n in new] + [n for n in new if n not in self.graph]
+        if new == current or not ids:
+            return False
+        what = ", ".join(ids[:3]) + (" …" if len(ids) > 3 else "")
+        return self.set_training_value("frozen", new, f"{'freeze' if frozen else 'unfreeze'} {what}")
+
+    def replace_head(self, num_classes: int) -> int:
+        """Give the classifier ``num_classes`` outputs (presets.fit_design): one undo step of setting edits.
+        Returns how many settings changed; raises PresetError when there is no classifier to change."""
+        from netbuilder.presets import fit_design
+
+        current = self.snapshot()
+        fitted = fit_design(current, None, int(num_classes))
+        changes = [(n.id, k, v) for n in fitted.graph.iter_nodes() for k, v in n.params.items()
+                   if current.graph.node(n.id).params.get(k) != v]
+        if not changes:
+            return 0
+        self.undo_stack.beginMacro(f"replace the head for {num_classes} classes")
+        try:
+            for node_id, name, value in changes:
+                self.push(SetParam(node_id, name, value))
+        finally:
+            self.undo_stack.endMacro()
+        return len(changes)
 
     # ----- selection ------------------------------------------------------------------
     @property

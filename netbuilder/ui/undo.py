@@ -7,6 +7,7 @@ skipped. Consecutive SetParam edits of one setting merge into one undo step.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
@@ -15,6 +16,7 @@ from netbuilder.graph import Graph
 from netbuilder.graph.edits import Edit, SetParam
 
 MERGE_SET_PARAM = 1
+MERGE_DESIGN_ATTR = 2
 
 
 class EditCommand(QUndoCommand):
@@ -67,4 +69,33 @@ class DesignFieldCommand(QUndoCommand):
             self.target.pop(self.key, None)
         else:
             self.target[self.key] = self.old
+        self._after()
+
+
+class DesignAttrCommand(QUndoCommand):
+    """Replace a whole attribute of the Design (``training``, ``dataset``, ``weights``, ...). Consecutive
+    changes of one attribute with ``merge`` set (e.g. a spin box's ticks) merge into one undo step."""
+
+    def __init__(self, design: object, name: str, value: object, text: str, after: Callable[[], None],
+                 merge: bool = True) -> None:
+        super().__init__(text)
+        self.design, self.name, self.value = design, name, copy.deepcopy(value)
+        self.old = copy.deepcopy(getattr(design, name))
+        self._after, self._merge = after, merge
+
+    def id(self) -> int:  # noqa: A003  (Qt's name)
+        return MERGE_DESIGN_ATTR if self._merge else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+        if isinstance(other, DesignAttrCommand) and other.name == self.name and other.text() == self.text():
+            self.value = other.value
+            return True
+        return False
+
+    def redo(self) -> None:
+        setattr(self.design, self.name, copy.deepcopy(self.value))
+        self._after()
+
+    def undo(self) -> None:
+        setattr(self.design, self.name, copy.deepcopy(self.old))
         self._after()

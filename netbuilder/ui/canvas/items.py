@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from netbuilder.ui.canvas.scene import GraphScene
 
 PORT_R = 5.5
+HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:
@@ -67,6 +68,8 @@ class NodeItem(QGraphicsItem):
         self.setZValue(1)
         self.shape_out: tuple[int, ...] | None = None
         self.problems: list = []
+        self.frozen = False  # a locked layer (transfer learning): hatched, with a lock badge
+        self.health: tuple[str, str] | None = None  # (level ok|warn|bad, short text) of training health
         self.in_ports: list[PortItem] = []
         self.out_port = PortItem(self, -1)
         self.sync()
@@ -173,9 +176,54 @@ class NodeItem(QGraphicsItem):
         bottom = "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
                          QFontMetricsF(font).elidedText(bottom, Qt.TextElideMode.ElideRight, text_rect.width()))
+        self._paint_frozen_and_health(painter, rect)
         for port in [*self.in_ports, self.out_port]:
             port.setBrush(accent if not port.is_output else accent.darker(130))
             port.setPen(QPen(colours["body"], 1.2))
+
+    def set_frozen(self, frozen: bool) -> None:
+        if frozen != self.frozen:
+            self.frozen = frozen
+            self.update()
+
+    def set_health(self, health: tuple[str, str] | None) -> None:
+        if health != self.health:
+            self.health = health
+            self.update()
+
+    def _paint_frozen_and_health(self, painter: QPainter, rect: QRectF) -> None:
+        """A frozen layer: grey hatching and a lock badge; training health: a coloured ring and badge."""
+        if self.frozen:
+            hatch = QColor(128, 128, 128, 110)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+            painter.drawRoundedRect(rect, 7, 7)
+            badge = QRectF(rect.right() - 22, rect.top() + 3, 19, 17)
+            painter.setBrush(QColor("#5b6470"))
+            painter.drawRoundedRect(badge, 4, 4)
+            painter.setPen(QPen(QColor("white"), 1.6))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            shackle = QRectF(badge.center().x() - 3.5, badge.top() + 2.5, 7, 8)
+            painter.drawArc(shackle, 0, 180 * 16)
+            painter.fillRect(QRectF(badge.center().x() - 5.5, badge.top() + 7, 11, 7.5), QColor("white"))
+        if self.health is not None:
+            level, text = self.health
+            colour = QColor(HEALTH_COLOURS.get(level, HEALTH_COLOURS["ok"]))
+            painter.setPen(QPen(colour, 3.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 8, 8)
+            if text:
+                font = QFont(painter.font())
+                font.setPointSizeF(7.5)
+                font.setBold(True)
+                painter.setFont(font)
+                width = QFontMetricsF(font).horizontalAdvance(text) + 8
+                badge = QRectF(rect.right() - width - (26 if self.frozen else 4), rect.bottom() - 17, width, 14)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colour)
+                painter.drawRoundedRect(badge, 4, 4)
+                painter.setPen(QColor("white") if level != "warn" else QColor("black"))
+                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.GraphicsItemChange.ItemScenePositionHasChanged:

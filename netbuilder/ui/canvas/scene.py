@@ -43,6 +43,8 @@ class GraphScene(QGraphicsScene):
         document.selection_changed.connect(self._select_from_document)
         document.changed.connect(self._check_direction)
         self.selectionChanged.connect(self._selection_to_document)
+        document.design_field_changed.connect(self._field_changed)
+        document.design_replaced.connect(self.clear_health)
 
     def detach(self) -> None:
         self._unsubscribe()
@@ -62,9 +64,11 @@ class GraphScene(QGraphicsScene):
         self._syncing = False
         self._refresh_visibility()
         self.apply_analysis(self.document.analysis)
+        self.refresh_frozen()
 
     def _add_node(self, node_id: str) -> None:
         item = NodeItem(self, node_id)
+        item.frozen = node_id in (self.document.design.training.get("frozen") or [])
         self.nodes[node_id] = item
         self.addItem(item)
         item.setPos(QPointF(*self.graph.node(node_id).pos))
@@ -168,6 +172,24 @@ class GraphScene(QGraphicsScene):
         for group_id, item in self.groups.items():
             item.params = self._group_params(group_id, analysis)
             item.update()
+
+    # ----- frozen layers and training health --------------------------------------------------
+    def _field_changed(self, name: str) -> None:
+        if name == "training":
+            self.refresh_frozen()
+
+    def refresh_frozen(self) -> None:
+        frozen = set(self.document.design.training.get("frozen") or [])
+        for node_id, item in self.nodes.items():
+            item.set_frozen(node_id in frozen)
+
+    def set_health(self, health: dict[str, tuple[str, str]]) -> None:
+        """Colour nodes by training health: ``{node_id: (level ok|warn|bad, badge text)}``; others plain."""
+        for node_id, item in self.nodes.items():
+            item.set_health(health.get(node_id))
+
+    def clear_health(self) -> None:
+        self.set_health({})
 
     def _group_params(self, group_id: str, analysis: Analysis) -> int:
         return sum(analysis.nodes[n].params for n in self.graph.groups[group_id].nodes if n in analysis.nodes)

@@ -1,0 +1,47 @@
+"""The course's hard parts, hands-on: ``install_explore(window, document, training_controller=None)``
+adds the Overfitting lab, Augmentation preview, Transfer learning, Explain (saliency, Grad-CAM,
+occlusion), Adversarial (FGSM, PGD) and Inside-the-network (receptive field, training health) docks
+and the Freeze-layer action. Every design change goes through the Document (undoable).
+
+With a training controller the views use its model (live during a run, via Control "call" requests;
+a copy of the trained model otherwise); without one the design is compiled fresh ("untrained
+weights"). Imports Qt; torch only on the runner's thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+    from netbuilder.ui.explore.controller import ExploreController
+
+__all__ = ["install_explore"]
+
+
+def install_explore(window: QMainWindow, document, training_controller=None) -> ExploreController:
+    """Add the explore docks and actions to ``window`` for ``document``; the runner's thread is joined
+    when the window closes (``controller.shutdown()`` may be called earlier)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from netbuilder.ui.explore.controller import ExploreController
+
+    controller = ExploreController(window, document, training_controller)
+
+    class _CloseWatcher(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Close:
+                QTimer.singleShot(0, self._check)
+            return False
+
+        def _check(self) -> None:
+            if not window.isVisible():
+                controller.shutdown()
+
+    controller._close_watcher = _CloseWatcher(controller)
+    window.installEventFilter(controller._close_watcher)
+    restore = getattr(window, "restore_state", None)
+    if callable(restore):
+        restore()
+    return controller

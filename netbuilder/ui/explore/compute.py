@@ -1,0 +1,223 @@
+"""The torch side of the explore views, run ONLY off the GUI thread: jobs ``f(model, data) -> dict`` of
+plain values (numbers, strings, numpy arrays) built on netbuilder.introspect and netbuilder.data.
+
+Images come back in display form: ``(H, W)`` grey or ``(H, W, 3)`` colour, floats in [0, 1].
+Imports torch, numpy, data and introspect lazily (inside functions); no Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Job = Callable[[Any, Any], dict]
+HEALTH_BATCH = 256
+
+
+def _np():
+    import numpy as np
+
+    return np
+
+
+def hwc(image) -> Any:
+    """``(C, H, W)`` -> ``(H, W)`` grey or ``(H, W, 3)`` colour, clipped to [0, 1]."""
+    np = _np()
+    a = np.asarray(image, np.float32)
+    if a.ndim == 3:
+        a = a[0] if a.shape[0] == 1 else a[:3].transpose(1, 2, 0)
+    return np.clip(a, 0.0, 1.0).astype(np.float32)
+
+
+def stats(data) -> tuple[Any, Any]:
+    """The dataset's per-channel mean and std as ``(C, 1, 1)`` float tensors (normalised units)."""
+    import torch
+
+    c = data.input_shape[0]
+    mean = data.mean.to(torch.float32).reshape(-1, 1, 1).expand(c, 1, 1) if data.is_image else data.mean
+    std = data.std.to(torch.float32).reshape(-1, 1, 1).expand(c, 1, 1) if data.is_image else data.std
+    return mean, std
+
+
+def sample_input(data, index: int):
+    """Preview sample ``index`` as the network's normalised input ``(C, H, W)``, with its display image
+    and label."""
+    import torch
+
+    np = _np()
+    samples = np.asarray(data.samples, np.float32)
+    if samples.shape[0] == 0:
+        raise ValueError(f"the dataset {data.name} has no preview samples")
+    i = int(index) % samples.shape[0]
+    raw = torch.as_tensor(samples[i] / data.scale)
+    x = data.normalize(raw[None])[0]
+    return x, samples[i], int(np.asarray(data.sample_labels)[i])
+
+
+def conv_layers(model) -> list[str]:
+    import torch
+
+    return [n for n, m in model.named_modules() if n and isinstance(m, torch.nn.Conv2d)]
+
+
+def spatial_layers(model, x) -> list[str]:
+    """Layers whose output for ``x`` is a stack of feature maps (C, h, w)."""
+    from netbuilder.introspect import feature_maps
+
+    names = [n for n, m in model.named_modules() if n and not any(True for _ in m.children())]
+    maps = feature_maps(model, x, names) if names else {}
+    return [n for n in names if n in maps and maps[n].ndim == 3]
+
+
+# ----- augmentation preview -----------------------------------------------------------------------
+def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed: int = 0) -> Job:
+    """A grid: the sample itself first, then ``count - 1`` augmented copies (seeded, repeatable)."""
+    def job(_model, data) -> dict:
+        import torch
+
+        from netbuilder.data.augment import Augmentation, augment_batch
+        from netbuilder.introspect._util import tile
+
+        x, image, label = sample_input(data, index)
+        settings = Augmentation(**augmentation)
+        batch = x[None].repeat(count - 1, *([1] * x.dim()))
+        out = augment_batch(batch, settings, torch.Generator().manual_seed(seed)) if settings.active else batch
+        mean, std = stats(data)
+        shown = torch.cat([x[None], out]) * std + mean  # back to display units in [0, 1]
+        tiles = [hwc(t.numpy()) for t in shown]
+        return {"grid": tile(tiles, cols=4, sep=2), "tile_shape": list(tiles[0].shape[:2]), "count": count,
+                "label": data.class_names[label], "active": settings.active,
+                "changed": float((out - x[None]).abs().max()) if count > 1 else 0.0}
+    return job
+
+
+# ----- explainability -----------------------------------------------------------------------------
+def explain_job(index: int, target_class: int | None, layer: str | None, occlusion_patch: int | None = None) -> Job:
+    """Saliency, Grad-CAM (on ``layer``, or the last convolution) and occlusion for sample ``index`` and
+    class ``target_class`` (None: the predicted class), each overlaid on the image."""
+    def job(model, data) -> dict:
+        np = _np()
+        from netbuilder.introspect import class_probabilities, grad_cam, occlusion, overlay, saliency
+
+        x, image, label = sample_input(data, index)
+        probs = class_probabilities(model, x)
+        cls = int(probs.argmax()) if target_class is None else int(target_class)
+        out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label,
+                               "class_names": list(data.class_names), "conv_layers": conv_layers(model)}
+        if x.dim() != 3:
+            out["error"] = "saliency, Grad-CAM and occlusion need an image dataset"
+            return out
+        sal = saliency(model, x, cls)
+        out["saliency"], out["saliency_overlay"] = sal, overlay(image, sal, 0.6)
+        convs = out["conv_layers"]
+        chosen = layer if layer in convs else (convs[-1] if convs else None)
+        out["layer"] = chosen
+        if chosen is not None:
+            cam = grad_cam(model, x, cls, chosen)
+            out["grad_cam"], out["grad_cam_overlay"] = cam, overlay(image, cam, 0.5)
+        h = x.shape[-1]
+        patch = occlusion_patch or max(2, h // 6)
+        occ = occlusion(model, x, cls, patch=patch, stride=max(1, patch // 2))
+        out["occlusion"], out["occlusion_overlay"] = occ, overlay(image, np.maximum(occ, 0), 0.5)
+        out["patch"] = patch
+        return out
+    return job
+
+
+# ----- adversarial examples -------------------------------------------------------------------------
+def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5) -> Job:
+    """FGSM or PGD on sample ``index`` (its true label) with ``epsilon`` in pixel units (0..1 of the
+    image's range), clamped to valid pixels."""
+    def job(model, data) -> dict:
+        np = _np()
+        from netbuilder.introspect import fgsm, pgd
+
+        x, image, label = sample_input(data, index)
+        mean, std = stats(data)
+        eps = float(epsilon) / float(std.mean())  # pixel units -> the network's normalised units
+        clamp = None
+        if data.is_image:
+            clamp = (((0 - mean) / std).flatten().tolist(), ((1 - mean) / std).flatten().tolist())
+        if method == "pgd":
+            res = pgd(model, x, label, eps, steps=int(steps), clamp=clamp)
+        else:
+            res = fgsm(model, x, label, eps, clamp=clamp)
+        adv = np.asarray(res.image) * std.numpy() + mean.numpy() if data.is_image else res.image
+        return {"image": hwc(image), "adversarial": hwc(adv), "perturbation": hwc(res.perturbation_display),
+                "max_change": res.max_change * float(std.mean()), "label": label,
+                "class_names": list(data.class_names), "before": res.original_class,
+                "before_p": res.original_probability, "after": res.adversarial_class,
+                "after_p": res.adversarial_probability, "true_before": res.true_probability_before,
+                "true_after": res.true_probability_after, "changed": res.changed, "epsilon": float(epsilon),
+                "method": method, "steps": res.steps}
+    return job
+
+
+# ----- inside the network ---------------------------------------------------------------------------
+def feature_map_job(index: int, layer: str | None) -> Job:
+    """The mean feature map (over channels) of ``layer`` (or the first layer with maps) for a sample."""
+    def job(model, data) -> dict:
+        from netbuilder.introspect import feature_maps
+        from netbuilder.introspect._util import normalise01
+
+        x, image, label = sample_input(data, index)
+        layers = spatial_layers(model, x)
+        chosen = layer if layer in layers else (layers[0] if layers else None)
+        out: dict[str, Any] = {"image": hwc(image), "layers": layers, "layer": chosen}
+        if chosen is not None:
+            maps = feature_maps(model, x, chosen)[chosen]
+            out["map"] = normalise01(abs(maps).mean(axis=0))
+            out["channels"] = int(maps.shape[0])
+        return out
+    return job
+
+
+def health_level(dead: float | None, norm: float | None, hinted: bool) -> str:
+    if hinted or (dead is not None and dead > 0.5):
+        return "bad"
+    if dead is not None and dead > 0.2:
+        return "warn"
+    return "ok"
+
+
+def health_job(batch: int = HEALTH_BATCH) -> Job:
+    """Per layer on a batch of training data: the share of dead ReLU units, the gradient norm of its
+    parameters after one backward pass (on a copy: the model given is not changed), and the hints."""
+    def job(model, data) -> dict:
+        import copy
+
+        import torch
+
+        from netbuilder.introspect import activation_stats, gradient_norms, health_hints
+        from netbuilder.training.parts import make_loss
+
+        np = _np()
+        net = copy.deepcopy(model)
+        if data.x_train is not None:
+            xb, yb = data.normalize(data.x_train[:batch]), data.y_train[:batch]
+        else:
+            items = [data.train_set[i] for i in range(min(batch, len(data.train_set)))]
+            xb = data.normalize(torch.stack([a for a, _ in items]))
+            yb = torch.as_tensor([int(b) for _, b in items])
+        device = next(net.parameters()).device if any(True for _ in net.parameters()) else torch.device("cpu")
+        xb, yb = xb.to(device), yb.to(device)
+        act = activation_stats(net, xb)
+        for p in net.parameters():
+            p.grad = None
+        net.eval()
+        with torch.enable_grad():
+            loss = make_loss("cross_entropy", len(data.class_names))(net(xb), yb)
+            loss.backward()
+        norms = gradient_norms(net)
+        hints = health_hints(act, norms)
+        hinted = {n for n, _ in hints}
+        layers: dict[str, dict[str, Any]] = {}
+        for name in dict.fromkeys([*norms, *act]):
+            dead = (act.get(name) or {}).get("dead_fraction")
+            norm = norms.get(name)
+            text = f"{dead:.0%} dead" if dead is not None else (f"∇{norm:.1e}" if norm is not None else "")
+            layers[name] = {"dead_fraction": dead, "grad_norm": norm,
+                            "level": health_level(dead, norm, name in hinted), "text": text}
+        return {"layers": layers, "hints": hints, "loss": float(loss.detach()),
+                "norms": np.asarray([v for v in norms.values()], np.float64)}
+    return job

@@ -1,0 +1,279 @@
+"""ExploreController: the course's hard parts in the window. Adds the docks (Overfitting lab,
+Augmentation, Transfer, Explain, Adversarial, Inside), the "Freeze layer" action (canvas context menu
+and toolbar), keeps the views in step with the document and the training controller, and sends
+the views' questions to the runner (off the GUI thread; rule 6) with a short debounce.
+
+Qt only; torch only on the runner's thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from netbuilder.ui.explore import compute
+from netbuilder.ui.explore.lab_views import AugmentView, OverfitLab, TransferView
+from netbuilder.ui.explore.model_views import AdversarialView, ExplainView, InsideView
+from netbuilder.ui.explore.runner import ExploreRunner
+
+DEBOUNCE_MS = 120
+TITLES = {"lab": "Overfitting lab", "augment": "Augmentation", "transfer": "Transfer", "explain": "Explain",
+          "adversarial": "Adversarial", "inside": "Inside the network"}
+
+
+class ExploreController(QObject):
+    def __init__(self, window: QMainWindow, document, training_controller=None) -> None:
+        super().__init__(window)
+        self.window, self.document, self.tc = window, document, training_controller
+        self.runner = ExploreRunner(document, training_controller, self)
+        self.runner.finished.connect(self._done)
+        self.lab = OverfitLab(document)
+        self.augment = AugmentView(document)
+        self.transfer = TransferView(document)
+        self.explain = ExplainView()
+        self.adversarial = AdversarialView()
+        self.inside = InsideView(document)
+        self.views: dict[str, QWidget] = {"lab": self.lab, "augment": self.augment, "transfer": self.transfer,
+                                          "explain": self.explain, "adversarial": self.adversarial,
+                                          "inside": self.inside}
+        self.docks: dict[str, QDockWidget] = {}
+        for key, view in self.views.items():
+            self._add_dock(key, view)
+        self.freeze_action = QAction("Freeze layer (lock its weights)", window)
+        self.freeze_action.setCheckable(True)
+        self.freeze_action.setShortcut("Ctrl+L")
+        self.freeze_action.setToolTip("Lock the selected layers: training leaves their weights as they are")
+        self.freeze_action.triggered.connect(self.toggle_freeze)
+        view = getattr(window, "view", None)
+        if view is not None:
+            view.addAction(self.freeze_action)
+        toolbar = getattr(window, "toolbar", None)
+        if toolbar is not None:
+            toolbar.addAction(self.freeze_action)
+        panels = getattr(window, "menus", {}).get("panels") if isinstance(getattr(window, "menus", None), dict) else None
+        if panels is not None:
+            for dock in self.docks.values():
+                panels.addAction(dock.toggleViewAction())
+        self._timers: dict[str, QTimer] = {}
+        self.results: dict[str, Any] = {}
+        self._wire()
+        self._selection_changed(document.selection)
+
+    # ----- construction ---------------------------------------------------------------------------
+    def _add_dock(self, key: str, widget: QWidget) -> None:
+        title = TITLES[key]
+        adder = getattr(self.window, "add_bottom_dock", None)
+        if adder is not None:
+            dock = adder(widget, title)
+        else:
+            dock = QDockWidget(title, self.window)
+            dock.setObjectName(f"dock_explore_{key}")
+            dock.setWidget(widget)
+            first = next(iter(self.docks.values()), None)
+            self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            if first is not None:
+                self.window.tabifyDockWidget(first, dock)
+        dock.visibilityChanged.connect(lambda visible, k=key: visible and self.request(k))
+        self.docks[key] = dock
+
+    def _wire(self) -> None:
+        doc = self.document
+        doc.design_field_changed.connect(self._field_changed)
+        doc.design_replaced.connect(self._design_replaced)
+        doc.changed.connect(self._design_changed)
+        doc.selection_changed.connect(self._selection_changed)
+        self.augment.settings_changed.connect(lambda: self.request("augment"))
+        self.explain.requested.connect(lambda: self.request("explain"))
+        self.adversarial.requested.connect(lambda: self.request("adversarial"))
+        self.inside.requested.connect(lambda: self.request("inside"))
+        self.inside.health_requested.connect(lambda: self.request("health", now=True))
+        self.transfer.load_requested.connect(self.load_weights)
+        tc = self.tc
+        if tc is not None:
+            if hasattr(tc, "state_changed"):
+                tc.state_changed.connect(self._training_state)
+            if hasattr(tc, "run_finished"):
+                tc.run_finished.connect(self._run_finished)
+
+    # ----- requests ---------------------------------------------------------------------------------
+    def _job(self, key: str) -> tuple[Any, bool] | None:
+        if key == "augment":
+            return compute.augment_job(self.augment.sample.value(), self.augment.augmentation()), False
+        if key == "explain":
+            q = self.explain.query()
+            return compute.explain_job(q["index"], q["target_class"], q["layer"]), True
+        if key == "adversarial":
+            q = self.adversarial.query()
+            return compute.attack_job(q["index"], q["epsilon"], q["method"], q["steps"]), True
+        if key == "inside":
+            q = self.inside.query()
+            return compute.feature_map_job(q["index"], q["layer"]), True
+        if key == "health":
+            return compute.health_job(), True
+        return None
+
+    def request(self, key: str, now: bool = False) -> None:
+        """Ask for fresh data for a view soon (debounced: a burst of changes makes one job)."""
+        if key in ("lab", "transfer"):
+            return
+        if now:
+            self._submit(key)
+            return
+        timer = self._timers.get(key)
+        if timer is None:
+            timer = self._timers[key] = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(DEBOUNCE_MS)
+            timer.timeout.connect(lambda k=key: self._submit(k))
+        timer.start()
+
+    def _submit(self, key: str) -> None:
+        job = self._job(key)
+        if job is not None:
+            self.runner.submit(key, *job)
+
+    def refresh_visible(self) -> None:
+        for key, view in self.views.items():
+            if view.isVisible():
+                self.request(key)
+        if self.inside.isVisible():
+            self.request("health")
+
+    def _done(self, key: str, result: Any) -> None:
+        self.results[key] = result
+        if key == "augment":
+            self.augment.set_result(result)
+        elif key == "explain":
+            self.explain.set_result(result)
+        elif key == "adversarial":
+            self.adversarial.set_result(result)
+        elif key == "inside":
+            self.inside.set_result(result)
+        elif key == "health":
+            self.inside.set_health(result)
+            self._paint_health(result)
+        elif key == "load":
+            self.transfer.show_report(result)
+            if "error" not in result:
+                self._after_weights_loaded()
+                self.refresh_visible()
+
+    def _paint_health(self, result: dict[str, Any]) -> None:
+        scene = getattr(self.window, "scene", None)
+        if scene is None or not hasattr(scene, "set_health"):
+            return
+        if "error" in result:
+            scene.clear_health()
+            return
+        scene.set_health({n: (v["level"], v["text"]) for n, v in result["layers"].items()
+                          if n in self.document.graph})
+
+    # ----- transfer learning ------------------------------------------------------------------------------
+    def load_weights(self, path: str) -> None:
+        """Load a weights file into the model training would use (its report shows in the Transfer view)."""
+        def fn(model, design) -> dict[str, Any]:
+            from netbuilder.training.transfer import load_into
+
+            report = load_into(model, design, path)
+            return {"summary": report.summary(), "loaded": report.loaded, "mismatched": report.mismatched,
+                    "skipped": report.skipped, "unused": report.unused, "matched_by": report.matched_by}
+        if self.tc is not None and getattr(self.tc, "running", False):
+            self.transfer.show_report({"error": "stop the training run first, then load weights"})
+            return
+        self.transfer.report.setText(f"Loading {path}…")
+        self.runner.run_on_model("load", fn)
+
+    def _after_weights_loaded(self) -> None:
+        link = getattr(self.tc, "link", None) if self.tc is not None else None
+        if link is not None:
+            from netbuilder.ui.training.settings import structure_signature
+
+            link.has_weights, link.policy = True, "keep"
+            link.trained_signature = structure_signature(self.document.graph)
+
+    def toggle_freeze(self, checked: bool | None = None) -> bool:
+        ids = [n for n in self.document.selection if n in self.document.graph]
+        if not ids:
+            return False
+        frozen = set(self.document.frozen)
+        target = not all(n in frozen for n in ids) if checked is None else bool(checked)
+        return self.document.set_frozen(ids, target)
+
+    # ----- document and training ----------------------------------------------------------------------------
+    def _field_changed(self, name: str) -> None:
+        if name != "training":
+            if name == "dataset":
+                self.refresh_visible()
+            return
+        self.lab.sync_from_design()
+        self.augment.sync_from_design()
+        self.transfer.refresh()
+        self._selection_changed(self.document.selection)
+        self._sync_training_panel()
+        if self.augment.isVisible():
+            self.request("augment")
+
+    def _sync_training_panel(self) -> None:
+        """Show the design's training settings in the training panel (its own copy would overwrite them)."""
+        tc = self.tc
+        link, panel = getattr(tc, "link", None), getattr(tc, "panel", None)
+        if link is None or panel is None or getattr(tc, "running", False):
+            return
+        from netbuilder.ui.training.settings import merged_settings
+
+        merged = merged_settings(self.document.design.training)
+        if merged != link.training:
+            link.training = merged
+            panel.set_settings(merged)
+
+    def _design_replaced(self) -> None:
+        self.lab.clear()
+        self._field_changed("training")
+        self.refresh_visible()
+
+    def _design_changed(self) -> None:
+        self.transfer.refresh()
+        if not (self.tc is not None and getattr(self.tc, "running", False)):
+            for key in ("explain", "adversarial", "inside"):
+                if self.views[key].isVisible():
+                    self.request(key)
+
+    def _selection_changed(self, ids: list) -> None:
+        frozen = set(self.document.frozen)
+        self.freeze_action.setEnabled(bool(ids))
+        self.freeze_action.setChecked(bool(ids) and all(n in frozen for n in ids))
+        if len(ids) == 1:
+            self.explain.select_layer(ids[0])
+            self.inside.select_layer(ids[0])
+
+    def _training_state(self, state: str) -> None:
+        if state == "preparing":
+            self.lab.clear()
+        if state == "training":
+            self.runner._hook_worker()
+            worker = getattr(self.tc, "worker", None)
+            if worker is not None and getattr(self, "_epochs_from", None) is not worker:
+                worker.events.connect(self._train_events)
+                self._epochs_from = worker
+
+    def _train_events(self, events: list) -> None:
+        epoch = False
+        for ev in events:
+            if ev.get("kind") == "epoch":
+                self.lab.add_epoch(ev)
+                epoch = True
+        if epoch and self.inside.isVisible() and self.inside.live.isChecked():
+            self.request("health", now=True)
+
+    def _run_finished(self, result: dict) -> None:
+        if result.get("kind") == "finished":
+            self.lab.set_best(result.get("best_epoch"))
+        QTimer.singleShot(0, self.refresh_visible)
+
+    def shutdown(self) -> None:
+        for timer in self._timers.values():
+            timer.stop()
+        self.runner.shutdown()

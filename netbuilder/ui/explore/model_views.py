@@ -1,0 +1,314 @@
+"""The explore views that look into a model: Explain (saliency, Grad-CAM, occlusion overlaid on a
+sample), Adversarial (FGSM / PGD with an ε slider) and Inside (receptive field of a feature-map pixel,
+training health of every layer). Each view only asks (``requested``) and shows results (plain values).
+
+Qt only; no torch. The receptive field is computed here from the design graph (no torch needed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.ui.explore.widgets import ImageView, note
+
+MAX_SAMPLE = 15
+
+
+def _weights_note(result: dict[str, Any]) -> str:
+    if result.get("trained"):
+        return f"Using {result.get('source') or 'trained weights'}."
+    return "Untrained weights: the network has not learnt anything yet, so these pictures show noise. Train it first."
+
+
+def _class_name(result: dict[str, Any], k: int) -> str:
+    names = result.get("class_names") or []
+    return names[k] if 0 <= k < len(names) else str(k)
+
+
+class _SampleBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sample = QSpinBox()
+        self.sample.setRange(0, MAX_SAMPLE)
+        self.layout_ = QHBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.addWidget(QLabel("sample"))
+        self.layout_.addWidget(self.sample)
+        self.sample.valueChanged.connect(lambda _v: self.changed.emit())
+
+    def add(self, label: str, widget: QWidget) -> None:
+        if label:
+            self.layout_.addWidget(QLabel(label))
+        self.layout_.addWidget(widget)
+        signal = getattr(widget, "currentIndexChanged", None) or getattr(widget, "valueChanged", None)
+        if signal is not None:
+            signal.connect(lambda *_a: self.changed.emit())
+
+    def finish(self) -> None:
+        self.layout_.addStretch(1)
+
+
+class ExplainView(QWidget):
+    requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = _SampleBar()
+        self.class_box = QComboBox()
+        self.class_box.addItem("predicted class", None)
+        self.layer_box = QComboBox()
+        self.layer_box.addItem("last convolution", None)
+        self.bar.add("class", self.class_box)
+        self.bar.add("Grad-CAM layer", self.layer_box)
+        self.bar.finish()
+        self.images = {key: ImageView(title, 130) for key, title in (
+            ("image", "input"), ("saliency", "saliency |∂score/∂x|"), ("grad_cam", "Grad-CAM"),
+            ("occlusion", "occlusion: drop in probability"))}
+        self.info = note()
+        row = QHBoxLayout()
+        for view in self.images.values():
+            row.addWidget(view)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.bar)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.info)
+        self.result: dict[str, Any] | None = None
+        self.bar.changed.connect(self.requested.emit)
+
+    def query(self) -> dict[str, Any]:
+        return {"index": self.bar.sample.value(), "target_class": self.class_box.currentData(),
+                "layer": self.layer_box.currentData()}
+
+    def select_layer(self, node_id: str) -> None:
+        i = self.layer_box.findData(node_id)
+        if i >= 0 and i != self.layer_box.currentIndex():
+            self.layer_box.setCurrentIndex(i)
+
+    def set_result(self, result: dict[str, Any]) -> None:
+        if "error" in result and "image" not in result:
+            self.info.setText(f"Cannot explain: {result['error']}")
+            return
+        self.result = result
+        _fill(self.class_box, [(f"class {k}: {n}", k) for k, n in enumerate(result.get("class_names", []))],
+              "predicted class")
+        _fill(self.layer_box, [(n, n) for n in result.get("conv_layers", [])], "last convolution")
+        self.images["image"].set_array(result["image"], f"input: {_class_name(result, result['label'])}")
+        for key in ("saliency", "grad_cam", "occlusion"):
+            self.images[key].set_array(result.get(f"{key}_overlay"))
+        if result.get("layer"):
+            self.images["grad_cam"].caption = f"Grad-CAM on {result['layer']}"
+        if result.get("patch"):
+            self.images["occlusion"].caption = f"occlusion ({result['patch']}×{result['patch']} patch)"
+        probs = np.asarray(result["probs"])
+        cls = result["class"]
+        self.info.setText(f"The network says {_class_name(result, int(probs.argmax()))} ({probs.max():.0%}); "
+                          f"explaining class {_class_name(result, cls)} ({probs[cls]:.0%}). "
+                          + _weights_note(result) + (f" {result['error']}" if "error" in result else ""))
+
+
+class AdversarialView(QWidget):
+    requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = _SampleBar()
+        self.method = QComboBox()
+        self.method.addItem("FGSM (one step)", "fgsm")
+        self.method.addItem("PGD (several steps)", "pgd")
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 40)
+        self.steps.setValue(5)
+        self.epsilon = QSlider(Qt.Orientation.Horizontal)
+        self.epsilon.setRange(0, 100)  # ε = value / 400 of the pixel range: 0 .. 0.25
+        self.epsilon.setValue(8)
+        self.epsilon_label = QLabel()
+        self.bar.add("", self.method)
+        self.bar.add("steps", self.steps)
+        self.bar.add("ε", self.epsilon)
+        self.bar.layout_.addWidget(self.epsilon_label)
+        self.bar.finish()
+        self.images = {key: ImageView(title, 140) for key, title in (
+            ("image", "original"), ("adversarial", "adversarial"), ("perturbation", "perturbation (amplified)"))}
+        self.info = note()
+        row = QHBoxLayout()
+        for view in self.images.values():
+            row.addWidget(view)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.bar)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.info)
+        self.result: dict[str, Any] | None = None
+        self.bar.changed.connect(self._changed)
+        self._changed(emit=False)
+
+    @property
+    def epsilon_value(self) -> float:
+        return self.epsilon.value() / 400
+
+    def _changed(self, emit: bool = True) -> None:
+        self.epsilon_label.setText(f"{self.epsilon_value:.3f} ({self.epsilon_value * 255:.0f}/255)")
+        self.steps.setEnabled(self.method.currentData() == "pgd")
+        if emit:
+            self.requested.emit()
+
+    def query(self) -> dict[str, Any]:
+        return {"index": self.bar.sample.value(), "epsilon": self.epsilon_value,
+                "method": self.method.currentData(), "steps": self.steps.value()}
+
+    def set_result(self, r: dict[str, Any]) -> None:
+        if "error" in r:
+            self.info.setText(f"No attack: {r['error']}")
+            return
+        self.result = r
+        self.images["image"].set_array(r["image"], f"original: {_class_name(r, r['label'])}")
+        self.images["adversarial"].set_array(r["adversarial"], f"adversarial, ε = {r['epsilon']:.3f}")
+        self.images["perturbation"].set_array(r["perturbation"], f"perturbation (largest change {r['max_change']:.3f})")
+        verdict = ("The prediction changed!" if r["changed"] else "The prediction held.")
+        self.info.setText(
+            f"{'PGD, ' + str(r['steps']) + ' steps' if r['method'] == 'pgd' else 'FGSM'}: before "
+            f"{_class_name(r, r['before'])} ({r['before_p']:.0%}), after {_class_name(r, r['after'])} "
+            f"({r['after_p']:.0%}); the true class {_class_name(r, r['label'])} went from {r['true_before']:.0%} "
+            f"to {r['true_after']:.0%}. {verdict} " + _weights_note(r))
+
+
+class InsideView(QWidget):
+    """Receptive field (click a pixel of the selected layer's feature map) and training health."""
+
+    requested = Signal()
+    health_requested = Signal()
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.bar = _SampleBar()
+        self.layer_box = QComboBox()
+        self.layer_box.addItem("first layer with maps", None)
+        self.bar.add("layer", self.layer_box)
+        self.bar.finish()
+        self.feature = ImageView("feature map: click a pixel", 150)
+        self.input = ImageView("input: the region that pixel sees", 150)
+        self.rf_info = note("Click a pixel of the feature map to light up the part of the input it sees.")
+        self.health_button = QPushButton("Check training health")
+        self.live = QCheckBox("refresh after every epoch")
+        self.live.setChecked(True)
+        self.hints = QListWidget()
+        self.health_info = note("Colours each layer on the canvas: green healthy, amber some dead ReLUs, red a "
+                                "problem (dead units, vanishing or exploding gradients).")
+        row = QHBoxLayout()
+        row.addWidget(self.feature)
+        row.addWidget(self.input)
+        left = QVBoxLayout()
+        left.addWidget(self.bar)
+        left.addLayout(row, 1)
+        left.addWidget(self.rf_info)
+        right = QVBoxLayout()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.health_button)
+        buttons.addWidget(self.live)
+        right.addLayout(buttons)
+        right.addWidget(self.hints, 1)
+        right.addWidget(self.health_info)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+        self.result: dict[str, Any] | None = None
+        self.region: tuple[int, int, int, int] | None = None
+        self.health: dict[str, Any] | None = None
+        self.bar.changed.connect(self.requested.emit)
+        self.feature.clicked.connect(self.show_receptive_field)
+        self.health_button.clicked.connect(self.health_requested.emit)
+
+    def query(self) -> dict[str, Any]:
+        return {"index": self.bar.sample.value(), "layer": self.layer_box.currentData()}
+
+    def select_layer(self, node_id: str) -> bool:
+        i = self.layer_box.findData(node_id)
+        if i >= 0 and i != self.layer_box.currentIndex():
+            self.layer_box.setCurrentIndex(i)
+            return True
+        return False
+
+    def set_result(self, r: dict[str, Any]) -> None:
+        if "error" in r:
+            self.rf_info.setText(f"No feature maps: {r['error']}")
+            return
+        self.result = r
+        _fill(self.layer_box, [(n, n) for n in r.get("layers", [])], "first layer with maps")
+        self.input.set_array(r["image"])
+        self.input.set_highlight(None)
+        self.feature.set_marker(None)
+        if r.get("layer") is None:
+            self.feature.set_array(None, "this network has no layer with feature maps")
+            return
+        h, w = r["map"].shape
+        self.feature.set_array(r["map"], f"{r['layer']}: mean of {r['channels']} maps, {h}×{w}")
+
+    def show_receptive_field(self, y: int, x: int) -> tuple[int, int, int, int] | None:
+        from netbuilder.errors import NetbuilderError
+        from netbuilder.introspect.receptive_field import receptive_field, receptive_field_size
+
+        if self.result is None or not self.result.get("layer"):
+            return None
+        layer = self.result["layer"]
+        try:
+            region = receptive_field(self.document.graph, layer, int(y), int(x))
+            size, jump = receptive_field_size(self.document.graph, layer)
+        except NetbuilderError as e:
+            self.rf_info.setText(str(e))
+            return None
+        self.region = region
+        self.feature.set_marker((y, x))
+        self.input.set_highlight(region)
+        y0, y1, x0, x1 = region
+        self.rf_info.setText(f"Pixel ({y}, {x}) of {layer} sees input rows {y0}–{y1 - 1} and columns {x0}–{x1 - 1} "
+                             f"({y1 - y0}×{x1 - x0} pixels). Its full receptive field is {size}×{size}; "
+                             f"neighbouring pixels are {jump} input pixels apart.")
+        return region
+
+    def set_health(self, r: dict[str, Any]) -> None:
+        self.hints.clear()
+        if "error" in r:
+            self.health_info.setText(f"No health check: {r['error']}")
+            return
+        self.health = r
+        for _node_id, message in r["hints"]:
+            self.hints.addItem(f"⚠ {message}")
+        if not r["hints"]:
+            self.hints.addItem("✔ No problem found: gradients reach every layer and the ReLUs fire.")
+        layers = r["layers"]
+        dead = [v["dead_fraction"] for v in layers.values() if v["dead_fraction"] is not None]
+        self.health_info.setText(
+            f"Checked {len(layers)} layers on a batch (loss {r['loss']:.3f})"
+            + (f"; dead ReLUs: {max(dead):.0%} at most" if dead else "") + ". " + _weights_note(r))
+
+
+def _fill(box: QComboBox, items: list[tuple[str, Any]], first: str) -> None:
+    """Refill a combo box (first entry: automatic) keeping the current choice when it is still there."""
+    wanted = [(first, None), *items]
+    if [(box.itemText(i), box.itemData(i)) for i in range(box.count())] == wanted:
+        return
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    for text, data in wanted:
+        box.addItem(text, data)
+    i = box.findData(current) if current is not None else 0
+    box.setCurrentIndex(max(0, i))
+    box.blockSignals(False)

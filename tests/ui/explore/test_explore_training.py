@@ -1,0 +1,82 @@
+"""The explore docks with the training controller: a short run fills the Overfitting lab (best epoch
+marked), the health check then colours the canvas and uses the trained model, frozen layers set from
+the explore side reach the run, and questions asked during a run are answered between steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def both(window, qtbot):
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    tc, ex = window.training, window.explore  # installed by the main window
+    qtbot.waitUntil(lambda: tc.warm is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: tc.panel.dataset_info.text() != "", timeout=30_000)
+    tc.panel.fields["epochs"].setValue(2)
+    yield tc, ex
+    ex.shutdown()
+    tc.shutdown()
+    torch.set_num_threads(threads)
+
+
+def test_short_run_fills_the_lab_and_health_colours_the_canvas(window, both, qtbot, show, wait_result):
+    tc, ex = both
+    show(ex, "inside")
+    ex.inside.live.setChecked(False)
+    assert tc.train()
+    qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
+    assert tc.run.finished is not None, tc.run.fault
+    assert len(ex.lab.epochs) == 2 and ex.lab.best_epoch == tc.run.finished["best_epoch"]
+    assert ex.lab.best_line.isVisible()
+    r = wait_result(ex, "health", after=lambda: ex.request("health", now=True))
+    assert r["trained"] and set(r["layers"]) >= {"conv2d_1", "relu_1", "dense_1", "dense_2"}
+    assert all(np.isfinite(v) for v in r["norms"])
+    colours = {n: item.health for n, item in window.scene.nodes.items() if item.health is not None}
+    assert {"conv2d_1", "relu_1", "dense_2"} <= set(colours)
+    assert colours["relu_1"][1].endswith("dead") and colours["conv2d_1"][0] in ("ok", "warn", "bad")
+    assert ex.inside.hints.count() >= 1
+
+
+def test_frozen_layer_set_in_explore_is_not_trained(window, both, qtbot):
+    import torch
+
+    tc, ex = both
+    doc = window.document
+    doc.select(["conv2d_1"])
+    ex.freeze_action.trigger()
+    assert tc.panel.settings().get("frozen") == ["conv2d_1"], "the training panel must carry 'frozen'"
+    with tc.host.lock:
+        from netbuilder.ui.training import jobs
+
+        jobs.build_model(tc.host, doc.snapshot(), "fresh")
+        before = tc.host.model.get_submodule("conv2d_1").weight.detach().clone()
+        head = tc.host.model.get_submodule("dense_2").weight.detach().clone()
+    tc.host.trained = True
+    tc.link.policy = "keep"
+    assert tc.train()
+    qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
+    assert torch.equal(tc.host.model.get_submodule("conv2d_1").weight, before)
+    assert not torch.equal(tc.host.model.get_submodule("dense_2").weight, head)
+
+
+def test_questions_during_a_run_are_answered_between_steps(window, both, qtbot, show):
+    tc, ex = both
+    tc.panel.fields["epochs"].setValue(200)
+    show(ex, "adversarial")
+    assert tc.train()
+    qtbot.waitUntil(lambda: tc.state == "training", timeout=30_000)
+    ex.results.pop("adversarial", None)
+    ex.request("adversarial", now=True)
+    assert ex.runner.busy  # a Control "call" request in flight
+    qtbot.waitUntil(lambda: "adversarial" in ex.results, timeout=30_000)
+    tc.stop()
+    qtbot.waitUntil(lambda: tc.state == "idle", timeout=30_000)
+    r = ex.results["adversarial"]
+    assert r["trained"] and "live" in r["source"] and r["image"].shape == (8, 8)

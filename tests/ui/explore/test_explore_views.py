@@ -1,0 +1,153 @@
+"""The explore docks in the real window (offscreen, CPU, the 8×8 digits and the example CNN): each view
+opens and fills with data computed off the GUI thread, and every design change is one undo step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+pytestmark = pytest.mark.gui
+
+
+def test_docks_and_freeze_action_installed(window, explore):
+    assert set(explore.docks) == {"lab", "augment", "transfer", "explain", "adversarial", "inside"}
+    assert explore.freeze_action in window.view.actions()  # the canvas context menu
+    assert explore.freeze_action in window.toolbar.actions()
+
+
+def test_augmentation_grid_follows_settings_and_is_undoable(window, explore, show, wait_result):
+    doc = window.document
+    show(explore, "augment")
+    plain = wait_result(explore, "augment")
+    assert plain["grid"].shape == (4 * 8 + 3 * 2, 4 * 8 + 3 * 2) and not plain["active"]
+    tiles = [plain["grid"][r * 10:r * 10 + 8, c * 10:c * 10 + 8] for r in range(4) for c in range(4)]
+    assert all(np.array_equal(t, tiles[0]) for t in tiles)  # nothing on: 16 copies of the sample
+    result = wait_result(explore, "augment", after=lambda: explore.augment.shift.setValue(2))
+    assert result["active"] and result["changed"] > 0
+    tiles = [result["grid"][r * 10:r * 10 + 8, c * 10:c * 10 + 8] for r in range(4) for c in range(4)]
+    assert np.array_equal(tiles[0], plain["grid"][:8, :8]) and not np.array_equal(tiles[1], tiles[0])
+    assert explore.augment.grid.has_image
+    assert doc.design.training["augmentation"]["shift"] == 2
+    doc.undo_stack.undo()
+    assert "augmentation" not in doc.design.training and explore.augment.shift.value() == 0
+
+
+def test_explain_view_fills_three_maps_of_the_input_size(window, explore, show, wait_result):
+    show(explore, "explain")
+    r = wait_result(explore, "explain")
+    assert r["image"].shape == (8, 8)
+    for key in ("saliency", "grad_cam", "occlusion"):
+        assert r[key].shape == (8, 8) and r[f"{key}_overlay"].shape == (8, 8, 3)
+        assert explore.explain.images[key].has_image
+    assert r["saliency"].max() > 0 and r["layer"] == "conv2d_1"
+    assert 0 <= r["grad_cam"].min() and r["grad_cam"].max() <= 1
+    assert "Untrained weights" in explore.explain.info.text()
+    r = wait_result(explore, "explain", after=lambda: explore.explain.class_box.setCurrentIndex(4))
+    assert r["class"] == 3  # "predicted class" first, then classes 0, 1, 2, 3
+
+
+def test_adversarial_changes_the_input_only_for_positive_epsilon(window, explore, show, wait_result):
+    show(explore, "adversarial")
+    view = explore.adversarial
+    r = wait_result(explore, "adversarial", after=lambda: view.epsilon.setValue(0))
+    assert r["max_change"] == 0 and np.allclose(r["adversarial"], r["image"], atol=1e-5)
+    assert np.allclose(r["perturbation"], 0.5)  # grey: unchanged
+    r = wait_result(explore, "adversarial", after=lambda: view.epsilon.setValue(20))  # ε = 0.05
+    assert 0 < r["max_change"] <= 0.05 + 1e-5 and not np.allclose(r["adversarial"], r["image"])
+    assert r["perturbation"].min() < 0.5 < r["perturbation"].max()
+    r = wait_result(explore, "adversarial", after=lambda: view.method.setCurrentIndex(1))
+    assert r["method"] == "pgd" and r["steps"] == 5 and r["true_after"] <= r["true_before"] + 1e-6
+    assert "before" in view.info.text() and view.images["perturbation"].has_image
+
+
+def test_receptive_field_highlight_matches_introspect(window, explore, show, wait_result):
+    from netbuilder.introspect import receptive_field
+
+    show(explore, "inside")
+    view = explore.inside
+    r = wait_result(explore, "inside")
+    assert r["layer"] == "conv2d_1" and r["map"].shape == (8, 8)
+    view.feature.click_pixel(0, 5)
+    assert view.input.highlight == receptive_field(window.document.graph, "conv2d_1", 0, 5)
+    r = wait_result(explore, "inside", after=lambda: view.layer_box.setCurrentIndex(view.layer_box.findData("maxpool2d_1")))
+    assert r["layer"] == "maxpool2d_1" and r["map"].shape == (4, 4)
+    view.feature.click_pixel(2, 1)
+    expected = receptive_field(window.document.graph, "maxpool2d_1", 2, 1)
+    assert view.input.highlight == expected == view.region and expected != (0, 8, 0, 8)
+
+
+def _render(item) -> QImage:
+    image = QImage(260, 120, QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    painter.translate(130, 60)
+    item.paint(painter, QStyleOptionGraphicsItem(), None)
+    painter.end()
+    return image
+
+
+def test_lock_toggle_is_undoable_and_draws_the_badge(window, explore):
+    doc = window.document
+    item = window.scene.nodes["conv2d_1"]
+    doc.select(["conv2d_1"])
+    plain = _render(item)
+    explore.freeze_action.trigger()
+    assert doc.design.training["frozen"] == ["conv2d_1"] and item.frozen and explore.freeze_action.isChecked()
+    assert _render(item) != plain  # hatched, with a lock badge
+    assert explore.transfer.layers.item(0).checkState().name == "Checked"
+    doc.undo_stack.undo()
+    assert not doc.design.training.get("frozen") and not item.frozen and _render(item) == plain
+    doc.undo_stack.redo()
+    assert item.frozen
+
+
+def test_overfitting_lab_edits_are_undoable_and_marks_the_best_epoch(window, explore):
+    doc, lab = window.document, explore.lab
+    lab.fraction.setValue(25)
+    assert doc.design.training["train_fraction"] == 0.25
+    lab.weight_decay.setValue(0.001)
+    lab.patience.setValue(3)
+    assert doc.design.training["weight_decay"] == 0.001 and doc.design.training["early_stopping_patience"] == 3
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert "train_fraction" not in doc.design.training and lab.fraction.value() == 100
+    doc.select(["dense_1"])
+    new = lab.insert_after("dropout")
+    assert doc.graph.node(new).kind == "dropout" and any(e.src == "dense_1" and e.dst == new for e in doc.graph.edges)
+    doc.select(["conv2d_1"])
+    assert doc.graph.node(lab.insert_after("batchnorm")).kind == "batchnorm2d"
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert new not in doc.graph
+    for epoch, (tl, vl) in enumerate([(2.0, 1.9), (1.0, 1.2), (0.5, 1.1), (0.2, 1.4)]):
+        lab.add_epoch({"epoch": epoch, "train_loss": tl, "val_loss": vl})
+    assert lab.best_epoch == 2 and lab.best_line.isVisible() and lab.best_line.value() == 3
+    assert "Best epoch 3" in lab.gap_label.text() and "overfits" in lab.gap_label.text()
+
+
+def test_transfer_loads_weights_and_replaces_the_head(window, explore, show, wait_result, tmp_path):
+    import torch
+
+    from netbuilder.compiler import compile_design
+    from netbuilder.training import save_weights
+
+    doc = window.document
+    model = compile_design(doc.snapshot())
+    with torch.no_grad():
+        model.get_submodule("conv2d_1").weight.fill_(0.25)
+    save_weights(model, tmp_path / "w.safetensors")
+    explore.load_weights(str(tmp_path / "w.safetensors"))
+    r = wait_result(explore, "load")
+    assert r["loaded"] == ["conv2d_1", "dense_1", "dense_2"] and "loaded 3 layers" in explore.transfer.report.text()
+    show(explore, "explain")
+    assert wait_result(explore, "explain", after=lambda: explore.request("explain", now=True))["trained"]
+    explore.transfer.classes.setValue(3)
+    explore.transfer.replace_head()
+    assert doc.graph.node("dense_2").params["units"] == 3
+    doc.undo_stack.undo()
+    assert doc.graph.node("dense_2").params["units"] == 10
+    explore.transfer.freeze_all_but_head()
+    assert doc.frozen == ["conv2d_1", "dense_1"]
