@@ -45,7 +45,8 @@ class TrainConfig:
     augmentation: Augmentation = field(default_factory=Augmentation)
     train_fraction: float = 1.0  # use only this part of the training set
     eval_batch_size: int = 1024
-    log_every: int = 0  # steps between step events; 0 = every step on CPU, every 25 on a GPU
+    log_every: int = 0  # steps between step events; 0 = about 100 per epoch (every step on small sets;
+    #                     at least 25 steps apart on a GPU, where reading metrics is a sync)
     checkpoint_every: int = 0  # epochs between checkpoints (when a checkpoint folder is given); 0 = off
     frozen: list[str] = field(default_factory=list)  # node ids of layers whose parameters are not trained
 
