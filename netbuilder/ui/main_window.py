@@ -279,10 +279,9 @@ class MainWindow(QMainWindow):
 
     # ----- help ----------------------------------------------------------------------------
     def about(self) -> None:
-        from netbuilder import __version__
+        from netbuilder.ui.about import AboutDialog
 
-        QMessageBox.about(self, "About netbuilder", f"<b>netbuilder {__version__}</b><p>Build neural networks "
-                          "by drawing them, see every shape, train them in PyTorch and watch them learn.</p>")
+        AboutDialog(self.device_label.text().removeprefix("device: "), self).exec()
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td>{a.text().replace('&', '')}</td><td>{a.shortcut().toString()}</td></tr>"
