@@ -82,12 +82,49 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def install_error_handler(window) -> None:
+    """An unexpected error in a slot is a bug: log its traceback to the user's data folder and say so in
+    one plain line (the window and the design stay as they were) instead of printing a traceback."""
+    import traceback
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from netbuilder.paths import user_data_dir
+
+    showing = []
+
+    def handler(kind, value, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        log = user_data_dir() / "errors.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as f:
+                f.write("".join(traceback.format_exception(kind, value, tb)) + "\n")
+        except OSError:
+            log = None
+        if showing:  # one box at a time; later errors only go to the log
+            return
+        showing.append(True)
+        try:
+            where = f" The details were saved to {log}." if log else ""
+            QMessageBox.warning(window, "Something went wrong",
+                                f"{kind.__name__}: {str(value).splitlines()[0] if str(value) else ''}\n\n"
+                                f"Your design is unchanged.{where} Please report it.")
+        finally:
+            showing.clear()
+
+    sys.excepthook = handler
+
+
 def run_app(path: str | os.PathLike | None = None) -> int:
     """Open the window on ``path`` (or the digits example) and run until it closes."""
     app = make_application()
     from netbuilder.ui.main_window import MainWindow
 
     window = MainWindow()
+    install_error_handler(window)
     design, error = None, None
     if path is not None:
         from netbuilder.io import load_design

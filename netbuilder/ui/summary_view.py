@@ -36,7 +36,7 @@ class SummaryView(QTableView):
         self.setAlternatingRowColors(True)
         self.verticalHeader().hide()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(False)
+        self.horizontalHeader().setStretchLastSection(True)
         self._pending: Analysis | None = None
         self.shown = False  # whether its dock tab is the current one (set by set_shown)
         document.analysis_updated.connect(self._on_analysis)

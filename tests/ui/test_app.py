@@ -67,3 +67,25 @@ def test_run_app_opens_a_file(qapp, tmp_path, monkeypatch, good):
 
         assert seen["path"] is None and seen["nodes"] == len(default_example().graph)
         assert "lenet.nbd" in errors[0]
+
+
+def test_unexpected_errors_are_logged_and_reported_in_one_line(qtbot, tmp_path, monkeypatch):
+    import sys
+
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from netbuilder.ui.app import install_error_handler
+
+    monkeypatch.setenv("NETBUILDER_DATA_DIR", str(tmp_path))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    install_error_handler(parent)
+    try:
+        raise ValueError("a broken slot\nsecond line")
+    except ValueError:
+        sys.excepthook(*sys.exc_info())
+    assert len(shown) == 1 and "ValueError: a broken slot" in shown[0] and "second line" not in shown[0]
+    assert "Traceback" in (tmp_path / "errors.log").read_text(encoding="utf-8")

@@ -39,11 +39,20 @@ def stats(data) -> tuple[Any, Any]:
     return mean, std
 
 
-def sample_input(data, index: int):
+def require_image(data, what: str) -> None:
+    """These views draw on images: a feature-vector dataset (the 2-D playground sets, a CSV table) gets a
+    plain message instead."""
+    if not data.is_image:
+        raise ValueError(f"{what} needs an image dataset; {data.name} has feature vectors "
+                         f"{tuple(data.input_shape)} (pick digits, shapes or an image folder)")
+
+
+def sample_input(data, index: int, what: str = "this view"):
     """Preview sample ``index`` as the network's normalised input ``(C, H, W)``, with its display image
     and label."""
     import torch
 
+    require_image(data, what)
     np = _np()
     samples = np.asarray(data.samples, np.float32)
     if samples.shape[0] == 0:
@@ -78,7 +87,7 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
         from netbuilder.data.augment import Augmentation, augment_batch
         from netbuilder.introspect._util import tile
 
-        x, image, label = sample_input(data, index)
+        x, image, label = sample_input(data, index, "the augmentation preview")
         settings = Augmentation(**augmentation)
         batch = x[None].repeat(count - 1, *([1] * x.dim()))
         out = augment_batch(batch, settings, torch.Generator().manual_seed(seed)) if settings.active else batch
@@ -99,14 +108,11 @@ def explain_job(index: int, target_class: int | None, layer: str | None, occlusi
         np = _np()
         from netbuilder.introspect import class_probabilities, grad_cam, occlusion, overlay, saliency
 
-        x, image, label = sample_input(data, index)
+        x, image, label = sample_input(data, index, "explaining a prediction")
         probs = class_probabilities(model, x)
         cls = int(probs.argmax()) if target_class is None else int(target_class)
         out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label,
                                "class_names": list(data.class_names), "conv_layers": conv_layers(model)}
-        if x.dim() != 3:
-            out["error"] = "saliency, Grad-CAM and occlusion need an image dataset"
-            return out
         sal = saliency(model, x, cls)
         out["saliency"], out["saliency_overlay"] = sal, overlay(image, sal, 0.6)
         convs = out["conv_layers"]
@@ -132,7 +138,7 @@ def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5)
         np = _np()
         from netbuilder.introspect import fgsm, pgd
 
-        x, image, label = sample_input(data, index)
+        x, image, label = sample_input(data, index, "an adversarial example")
         mean, std = stats(data)
         eps = float(epsilon) / float(std.mean())  # pixel units -> the network's normalised units
         clamp = None
@@ -160,7 +166,7 @@ def feature_map_job(index: int, layer: str | None) -> Job:
         from netbuilder.introspect import feature_maps
         from netbuilder.introspect._util import normalise01
 
-        x, image, label = sample_input(data, index)
+        x, image, label = sample_input(data, index, "the receptive-field view")
         layers = spatial_layers(model, x)
         chosen = layer if layer in layers else (layers[0] if layers else None)
         out: dict[str, Any] = {"image": hwc(image), "layers": layers, "layer": chosen}

@@ -46,6 +46,7 @@ class ExploreController(QObject):
         self.freeze_action.setCheckable(True)
         self.freeze_action.setShortcut("Ctrl+L")
         self.freeze_action.setToolTip("Lock the selected layers: training leaves their weights as they are")
+        self.freeze_action.setIconText("Freeze")  # short on the toolbar; the menu keeps the full text
         self.freeze_action.triggered.connect(self.toggle_freeze)
         view = getattr(window, "view", None)
         if view is not None:

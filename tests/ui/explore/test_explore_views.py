@@ -151,3 +151,16 @@ def test_transfer_loads_weights_and_replaces_the_head(window, explore, show, wai
     assert doc.graph.node("dense_2").params["units"] == 10
     explore.transfer.freeze_all_but_head()
     assert doc.frozen == ["conv2d_1", "dense_1"]
+
+
+def test_image_views_explain_plainly_on_a_feature_vector_dataset(window, explore, show, wait_result, qtbot):
+    from netbuilder.presets import build_preset
+
+    design = build_preset("playground")
+    design.dataset = {"name": "spiral"}
+    window.set_design(design)
+    for key, label in (("explain", explore.explain.info), ("adversarial", explore.adversarial.info)):
+        show(explore, key)
+        result = wait_result(explore, key, after=lambda k=key: explore.request(k, now=True))
+        assert "needs an image dataset" in result["error"]
+        qtbot.waitUntil(lambda lb=label: "image dataset" in lb.text(), timeout=5000)
