@@ -20,20 +20,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 GOAL_P99_MS = 50.0
 
 
-def make_design(preset: str, dataset: str):
-    """``preset`` fitted to ``dataset`` (the digits example for ``digits_cnn``)."""
-    from netbuilder.data import load_dataset
-    from netbuilder.presets import build_preset
-    from netbuilder.ui.app import build_digits_cnn
-    from netbuilder.ui.main_window import with_layout
-
-    data = load_dataset(dataset)
-    design = build_digits_cnn() if preset == "digits_cnn" else build_preset(
-        preset, input_shape=list(data.input_shape), num_classes=data.num_classes)
-    design.dataset = {"name": dataset}
-    return with_layout(design)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=8)
@@ -42,24 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import numpy as np
-    from PySide6.QtCore import QSettings, QTimer
+    from _window import open_window
+    from PySide6.QtCore import QTimer
 
-    from netbuilder.ui.app import make_application
-    from netbuilder.ui.main_window import MainWindow
-    from netbuilder.ui.training import install_training
     from netbuilder.ui.training.settings import merged_settings
 
-    app = make_application(["gui_responsiveness"])
-    window = MainWindow(settings=QSettings("/tmp/netbuilder_bench.ini", QSettings.Format.IniFormat),
-                        probe_device=False)
-    design = make_design(args.preset, args.dataset)
-    window.set_design(design)
-    controller = install_training(window, window.document)
-    window.resize(1400, 900)
-    window.show()
-    while controller.warm is None:
-        app.processEvents()
-        time.sleep(0.005)
+    app, window, controller = open_window("gui_responsiveness", args.preset, args.dataset)
     titles = ["Curves", "Filters", "Feature maps", "Evaluation"]
     intervals: list[float] = []
     last = [time.perf_counter()]

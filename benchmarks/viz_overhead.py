@@ -45,20 +45,6 @@ def in_window(app, controller, settings: dict) -> float:
     return result["seconds"]
 
 
-def make_design(preset: str, dataset: str):
-    """``preset`` fitted to ``dataset`` (the digits example for ``digits_cnn``)."""
-    from netbuilder.data import load_dataset
-    from netbuilder.presets import build_preset
-    from netbuilder.ui.app import build_digits_cnn
-    from netbuilder.ui.main_window import with_layout
-
-    data = load_dataset(dataset)
-    design = build_digits_cnn() if preset == "digits_cnn" else build_preset(
-        preset, input_shape=list(data.input_shape), num_classes=data.num_classes)
-    design.dataset = {"name": dataset}
-    return with_layout(design)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3)
@@ -67,29 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="lenet5", help="a preset fitted to the dataset, or 'digits_cnn'")
     args = parser.parse_args(argv)
 
-    from PySide6.QtCore import QSettings
+    from _window import make_design, open_window
 
-    from netbuilder.ui.app import make_application
-    from netbuilder.ui.main_window import MainWindow
-    from netbuilder.ui.training import install_training
     from netbuilder.ui.training.settings import merged_settings
 
-    app = make_application(["viz_overhead"])
-    window = MainWindow(settings=QSettings("/tmp/netbuilder_bench.ini", QSettings.Format.IniFormat),
-                        probe_device=False)
     design = make_design(args.preset, args.dataset)
-    window.set_design(design)
-    controller = install_training(window, window.document)
-    window.resize(1400, 900)
-    window.show()
+    app, window, controller = open_window("viz_overhead", args.preset, args.dataset)
     for title in ("Curves", "Filters", "Feature maps", "Evaluation", "Decision boundary"):
         dock = controller.docks[title]
         dock.setFloating(True)
         dock.resize(700, 420)
         dock.show()
-    while controller.warm is None:
-        app.processEvents()
-        time.sleep(0.005)
     settings = merged_settings({"epochs": args.epochs, "batch_size": 64, "seed": 0})
     headless(design, args.dataset, dict(settings, epochs=1))  # warm up torch and the dataset
     in_window(app, controller, dict(settings, epochs=1))

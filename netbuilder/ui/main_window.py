@@ -7,6 +7,8 @@ A later training dock is added with ``add_bottom_dock`` (it joins the bottom tab
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 from pathlib import Path
 
@@ -47,6 +49,19 @@ def with_layout(design: Design) -> Design:
     for node_id, pos in positions.items():
         g.node(node_id).pos = pos
     return design
+
+
+@functools.cache
+def _clear_clipboard_at_exit() -> None:
+    """Mime data we put on the clipboard must go before Python tears down: left there, PySide6 6.11
+    crashes at interpreter exit (segmentation fault) once it has been set. Registered once."""
+
+    def clear() -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.clipboard().clear()
+
+    atexit.register(clear)
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +105,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1400, 860)
         self._probe = None
+        self._closed = False
         self._wire()
         self._update_title()
         self._update_recent(self.files.recent_files())
@@ -184,6 +200,8 @@ class MainWindow(QMainWindow):
         menu.setEnabled(bool(paths))
 
     def _start_device_probe(self) -> None:
+        if self._closed:  # the window closed before the probe's timer fired
+            return
         from netbuilder.ui.device import DeviceProbe
 
         self._probe = DeviceProbe(self)
@@ -209,6 +227,7 @@ class MainWindow(QMainWindow):
         mime.setData(SUBGRAPH_MIME, text.encode())
         mime.setText(text)
         QApplication.clipboard().setMimeData(mime)
+        _clear_clipboard_at_exit()
         return True
 
     def cut(self) -> None:
@@ -308,6 +327,7 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self._closed = True
         self.explore.shutdown()
         self.training.shutdown()
         self.save_state()

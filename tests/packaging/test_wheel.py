@@ -2,6 +2,7 @@
 a folder outside the source tree: the command, a preset summary, and the window offscreen."""
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -23,7 +24,12 @@ def _run(cmd, **kw):
 def wheel(tmp_path_factory) -> Path:
     pytest.importorskip("build")
     out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)])
+    # Build from a clean copy: a build/ folder left in the checkout would leak stale modules into it.
+    src = tmp_path_factory.mktemp("src") / "netbuilder"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
+        ".ruff_cache", "runs", "docs"))
+    _run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(src)])
     (whl,) = out.glob("netbuilder-*.whl")
     return whl
 

@@ -118,3 +118,20 @@ def test_code_view_shows_pytorch_code_only_when_visible(window, qtbot):
     assert "conv2d_1" in code.toPlainText() and "30" in code.toPlainText()
     window.document.delete(["flatten_1"])
     qtbot.waitUntil(lambda: "cannot be compiled" in code.toPlainText(), timeout=10_000)
+
+
+def test_copy_then_quit_exits_cleanly(tmp_path):
+    """PySide6 crashed at interpreter exit (SIGSEGV) when our mime data was left on the clipboard."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from netbuilder.ui.app import make_application, default_example\n"
+            "from netbuilder.ui.main_window import MainWindow\n"
+            "app = make_application()\n"
+            "w = MainWindow(probe_device=False); w.set_design(default_example()); w.show()\n"
+            "w.document.select(['dense_1']); w.copy(); w.paste(); app.processEvents()\n"
+            "w.files.ask_unsaved = lambda: 'discard'; w.close(); app.processEvents(); print('closed')\n")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NETBUILDER_DATA_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0 and "closed" in out.stdout, out.stderr[-2000:]

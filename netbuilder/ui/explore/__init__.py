@@ -21,27 +21,8 @@ __all__ = ["install_explore"]
 
 
 def install_explore(window: QMainWindow, document, training_controller=None) -> ExploreController:
-    """Add the explore docks and actions to ``window`` for ``document``; the runner's thread is joined
-    when the window closes (``controller.shutdown()`` may be called earlier)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
+    """Add the explore docks and actions to ``window`` for ``document``. The window's owner calls
+    ``controller.shutdown()`` when it closes (MainWindow.closeEvent does) to join the runner's thread."""
     from netbuilder.ui.explore.controller import ExploreController
 
-    controller = ExploreController(window, document, training_controller)
-
-    class _CloseWatcher(QObject):
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Close:
-                QTimer.singleShot(0, self._check)
-            return False
-
-        def _check(self) -> None:
-            if not window.isVisible():
-                controller.shutdown()
-
-    controller._close_watcher = _CloseWatcher(controller)
-    window.installEventFilter(controller._close_watcher)
-    restore = getattr(window, "restore_state", None)
-    if callable(restore):
-        restore()
-    return controller
+    return ExploreController(window, document, training_controller)

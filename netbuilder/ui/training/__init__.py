@@ -20,27 +20,9 @@ __all__ = ["install_training"]
 
 
 def install_training(window: QMainWindow, document) -> TrainingController:
-    """Add training to ``window`` for ``document``; the controller also stops and joins its threads
-    when the window closes (``shutdown()`` may be called earlier, e.g. from closeEvent)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
+    """Add training (docks, Train menu, toolbar actions) to ``window`` for ``document``. The window's
+    owner calls ``controller.shutdown()`` when it closes (MainWindow.closeEvent does) to stop and join
+    the threads, and restores its saved dock layout after installing."""
     from netbuilder.ui.training.controller import TrainingController
 
-    controller = TrainingController(window, document)
-
-    class _CloseWatcher(QObject):
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Close:
-                QTimer.singleShot(0, self._check)
-            return False
-
-        def _check(self) -> None:
-            if not window.isVisible():
-                controller.shutdown()
-
-    controller._close_watcher = _CloseWatcher(controller)
-    window.installEventFilter(controller._close_watcher)
-    restore = getattr(window, "restore_state", None)
-    if callable(restore):
-        restore()  # the window's remembered dock layout now includes the training docks
-    return controller
+    return TrainingController(window, document)
