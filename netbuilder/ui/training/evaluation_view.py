@@ -113,12 +113,8 @@ class EvaluationView(LiveView):
         return self.matrix is not None and self.matrix_item.image is not None
 
     def refresh(self) -> None:
-        super().refresh()
-        d = self.data
+        d = self.fresh_data()
         if d is None:
-            return
-        if "error" in d:
-            self.info.setText(d["error"])
             return
         m, names = self.matrix, d["class_names"]
         k = len(names)

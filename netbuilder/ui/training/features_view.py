@@ -216,12 +216,8 @@ class FeatureMapsView(LiveView):
         return self.data is not None and ("grid" in self.data or "vector" in self.data)
 
     def refresh(self) -> None:
-        super().refresh()
-        d = self.data
+        d = self.fresh_data()
         if d is None:
-            return
-        if "error" in d:
-            self.info.setText(d["error"])
             return
         names = d.get("layers", [])
         if [self.layer_box.itemText(i) for i in range(self.layer_box.count())] != names:

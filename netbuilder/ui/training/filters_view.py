@@ -69,12 +69,8 @@ class FiltersView(LiveView):
         return self.data is not None and "grid" in self.data and self.grid_item.image is not None
 
     def refresh(self) -> None:
-        super().refresh()
-        d = self.data
+        d = self.fresh_data()
         if d is None:
-            return
-        if "error" in d:
-            self.info.setText(d["error"])
             return
         _fill(self.layer_box, d.get("conv_layers", []), d.get("layer"))
         layers = list(d.get("weights", {}))

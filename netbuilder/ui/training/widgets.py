@@ -90,6 +90,17 @@ class LiveView(QWidget):
         """Push the latest data into the persistent plot items (GUI thread, from the timer)."""
         self.dirty = False
 
+    def fresh_data(self) -> dict | None:
+        """For views holding one result dict in ``self.data`` (and an ``info`` label): mark the view
+        clean and return the dict to draw, or None when there is nothing (or only an error, which is
+        shown in ``info``)."""
+        self.dirty = False
+        d = getattr(self, "data", None)
+        if d is not None and "error" in d:
+            self.info.setText(d["error"])
+            return None
+        return d
+
 
 def image_view(parent: QWidget | None = None, invert: bool = True) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox,
                                                                               pg.ImageItem]:
