@@ -51,3 +51,12 @@ def test_no_qt_outside_ui_in_source():
                 if rel.name != "cli.py":
                     offenders.append(str(rel))
     assert not offenders
+
+
+def test_ruff_is_clean():
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed")
+    result = subprocess.run([str(ruff), "check", "netbuilder", "tests", "benchmarks", "docs", "packaging"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
