@@ -79,7 +79,19 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     from netbuilder.ui.theme import apply_system_theme
 
     apply_system_theme(app)
+    collect_garbage_on_gui_thread(app)
     return app
+
+
+def collect_garbage_on_gui_thread(app: QApplication) -> None:
+    """Python's cyclic garbage collector runs on whichever thread allocates; if that is a training or
+    background thread and the garbage holds Qt objects, Qt destroys them off the GUI thread and can
+    deadlock (seen: shiboken's deletion mutex against the GIL). So automatic collection is switched off
+    and a timer on the GUI thread collects instead (pyqtgraph's GarbageCollector, every 0.5 s)."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    if getattr(app, "_netbuilder_gc", None) is None:
+        app._netbuilder_gc = GarbageCollector(interval=0.5)
 
 
 def install_error_handler(window) -> None:

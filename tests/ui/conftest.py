@@ -9,6 +9,23 @@ from netbuilder.graph import Design
 
 
 @pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread(request):
+    """As the app does (ui.app.collect_garbage_on_gui_thread): no automatic collection while a Qt test
+    runs, so a worker thread never destroys Qt objects; collect on this (the GUI) thread after it."""
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+@pytest.fixture(autouse=True)
 def _fail_on_running_qthreads(request, monkeypatch):
     """As napari does: remember every QThread started during the test; fail if one still runs.
     (Pure tests, which use no Qt fixture, are left alone and import no Qt.)"""
