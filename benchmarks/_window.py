@@ -41,3 +41,9 @@ def open_window(app_name: str, preset: str, dataset: str):
         app.processEvents()
         time.sleep(0.005)
     return app, window, controller
+
+
+def close_window(window) -> None:
+    """Close without the unsaved-changes prompt; closeEvent stops and joins the training threads."""
+    window.files.ask_unsaved = lambda: "discard"
+    window.close()

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import numpy as np
-    from _window import open_window
+    from _window import close_window, open_window
     from PySide6.QtCore import QTimer
 
     from netbuilder.ui.training.settings import merged_settings
@@ -83,9 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"max_ms: {a.max():.1f}")
     print(f"goal_p99_ms: {GOAL_P99_MS:.0f}")
     print(f"goal_met: {p99 <= GOAL_P99_MS}")
-    controller.shutdown()
-    window.files.ask_unsaved = lambda: "discard"
-    window.close()
+    close_window(window)
     return 0
 
 

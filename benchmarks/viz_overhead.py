@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="lenet5", help="a preset fitted to the dataset, or 'digits_cnn'")
     args = parser.parse_args(argv)
 
-    from _window import make_design, open_window
+    from _window import close_window, make_design, open_window
 
     from netbuilder.ui.training.settings import merged_settings
 
@@ -85,9 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slowdown_percent: {slowdown:.1f}")
     print(f"goal_percent: {GOAL_PERCENT:.0f}")
     print(f"goal_met: {slowdown <= GOAL_PERCENT}")
-    controller.shutdown()
-    window.files.ask_unsaved = lambda: "discard"
-    window.close()
+    close_window(window)
     return 0
 
 

@@ -82,13 +82,7 @@ class ExplainView(QWidget):
             ("image", "input"), ("saliency", "saliency |∂score/∂x|"), ("grad_cam", "Grad-CAM"),
             ("occlusion", "occlusion: drop in probability"))}
         self.info = note()
-        row = QHBoxLayout()
-        for view in self.images.values():
-            row.addWidget(view)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.bar)
-        layout.addLayout(row, 1)
-        layout.addWidget(self.info)
+        _image_row_layout(self, self.bar, self.images.values(), self.info)
         self.result: dict[str, Any] | None = None
         self.bar.changed.connect(self.requested.emit)
 
@@ -147,13 +141,7 @@ class AdversarialView(QWidget):
         self.images = {key: ImageView(title, 140) for key, title in (
             ("image", "original"), ("adversarial", "adversarial"), ("perturbation", "perturbation (amplified)"))}
         self.info = note()
-        row = QHBoxLayout()
-        for view in self.images.values():
-            row.addWidget(view)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.bar)
-        layout.addLayout(row, 1)
-        layout.addWidget(self.info)
+        _image_row_layout(self, self.bar, self.images.values(), self.info)
         self.result: dict[str, Any] | None = None
         self.bar.changed.connect(self._changed)
         self._changed(emit=False)
@@ -297,6 +285,17 @@ class InsideView(QWidget):
         self.health_info.setText(
             f"Checked {len(layers)} layers on a batch (loss {r['loss']:.3f})"
             + (f"; dead ReLUs: {max(dead):.0%} at most" if dead else "") + ". " + _weights_note(r))
+
+
+def _image_row_layout(view: QWidget, bar: QWidget, images, info: QWidget) -> None:
+    """The sample bar on top, the images side by side, the explanation below."""
+    row = QHBoxLayout()
+    for image in images:
+        row.addWidget(image)
+    layout = QVBoxLayout(view)
+    layout.addWidget(bar)
+    layout.addLayout(row, 1)
+    layout.addWidget(info)
 
 
 def _fill(box: QComboBox, items: list[tuple[str, Any]], first: str) -> None:
