@@ -8,6 +8,8 @@ Qt only; torch only on the runner's thread.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -20,6 +22,7 @@ from netbuilder.ui.explore.model_views import AdversarialView, ExplainView, Insi
 from netbuilder.ui.explore.runner import ExploreRunner
 
 DEBOUNCE_MS = 120
+HEALTH_EVERY_S = 2.0  # live health checks during training, at most this often
 TITLES = {"lab": "Overfitting lab", "augment": "Augmentation", "transfer": "Transfer", "explain": "Explain",
           "adversarial": "Adversarial", "inside": "Inside the network"}
 
@@ -40,6 +43,8 @@ class ExploreController(QObject):
                                           "explain": self.explain, "adversarial": self.adversarial,
                                           "inside": self.inside}
         self.docks: dict[str, QDockWidget] = {}
+        self._last_health = -math.inf
+        self.shown: dict[str, bool] = {}  # which docks are on screen (from visibilityChanged)
         for key, view in self.views.items():
             self._add_dock(key, view)
         self.freeze_action = QAction("Freeze layer (lock its weights)", window)
@@ -77,8 +82,14 @@ class ExploreController(QObject):
             self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
             if first is not None:
                 self.window.tabifyDockWidget(first, dock)
-        dock.visibilityChanged.connect(lambda visible, k=key: visible and self.request(k))
+        dock.visibilityChanged.connect(lambda visible, k=key: self._dock_shown(k, visible))
         self.docks[key] = dock
+
+    def _dock_shown(self, key: str, visible: bool) -> None:
+        # Tracked from the dock's signal: a dock tabbed behind another still says isVisible().
+        self.shown[key] = visible
+        if visible:
+            self.request(key)
 
     def _wire(self) -> None:
         doc = self.document
@@ -137,10 +148,10 @@ class ExploreController(QObject):
             self.runner.submit(key, *job)
 
     def refresh_visible(self) -> None:
-        for key, view in self.views.items():
-            if view.isVisible():
+        for key in self.views:
+            if self.shown.get(key):
                 self.request(key)
-        if self.inside.isVisible():
+        if self.shown.get("inside"):
             self.request("health")
 
     def _done(self, key: str, result: Any) -> None:
@@ -214,7 +225,7 @@ class ExploreController(QObject):
         self.transfer.refresh()
         self._selection_changed(self.document.selection)
         self._sync_training_panel()
-        if self.augment.isVisible():
+        if self.shown.get("augment"):
             self.request("augment")
 
     def _sync_training_panel(self) -> None:
@@ -239,7 +250,7 @@ class ExploreController(QObject):
         self.transfer.refresh()
         if not (self.tc is not None and getattr(self.tc, "running", False)):
             for key in ("explain", "adversarial", "inside"):
-                if self.views[key].isVisible():
+                if self.shown.get(key):
                     self.request(key)
 
     def _selection_changed(self, ids: list) -> None:
@@ -266,8 +277,13 @@ class ExploreController(QObject):
             if ev.get("kind") == "epoch":
                 self.lab.add_epoch(ev)
                 epoch = True
-        if epoch and self.inside.isVisible() and self.inside.live.isChecked():
-            self.request("health", now=True)
+        if epoch and self.shown.get("inside") and self.inside.live.isChecked():
+            # A health check is a forward and backward pass on the training thread: on fast runs,
+            # at most one every HEALTH_EVERY_S, so watching it costs training little.
+            now = time.monotonic()
+            if now - self._last_health >= HEALTH_EVERY_S:
+                self._last_health = now
+                self.request("health", now=True)
 
     def _run_finished(self, result: dict) -> None:
         if result.get("kind") == "finished":
