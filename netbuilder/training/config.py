@@ -12,12 +12,17 @@ from typing import Any
 from netbuilder.data.augment import Augmentation
 from netbuilder.errors import NetbuilderError
 
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
-LOSSES = ("cross_entropy", "bce", "mse")
-BATCH_MODES = ("full", "stochastic", "minibatch")
-SCHEDULES = ("none", "step", "cosine", "onecycle")
-DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISIONS = ("off", "auto", "bf16", "fp16")
+from netbuilder.choices import (  # noqa: F401  (re-exported: the choices are defined once, there)
+    BATCH_MODES,
+    CHOICES,
+    DEFAULTS,
+    DEVICES,
+    LOSSES,
+    OPTIMIZERS,
+    PRECISIONS,
+    SCHEDULES,
+    SEED_MAX,
+)
 
 
 class ConfigError(NetbuilderError):
@@ -26,15 +31,15 @@ class ConfigError(NetbuilderError):
 
 @dataclass
 class TrainConfig:
-    optimizer: str = "adam"
-    lr: float = 1e-3
+    optimizer: str = DEFAULTS["optimizer"]
+    lr: float = DEFAULTS["lr"]
     momentum: float = 0.9  # sgd and rmsprop
     nesterov: bool = False  # sgd
     weight_decay: float = 0.0
     loss: str = "cross_entropy"
     batch_mode: str = "minibatch"
     batch_size: int = 64
-    epochs: int = 10
+    epochs: int = DEFAULTS["epochs"]
     schedule: str = "none"
     step_size: int = 0  # epochs between decays of the step schedule; 0 = a third of the epochs
     gamma: float = 0.1  # the step schedule's factor
@@ -63,9 +68,7 @@ class TrainConfig:
         return self.batch_size
 
     def validate(self) -> TrainConfig:
-        choices = {"optimizer": OPTIMIZERS, "loss": LOSSES, "batch_mode": BATCH_MODES, "schedule": SCHEDULES,
-                   "device": DEVICES, "mixed_precision": PRECISIONS}
-        for name, allowed in choices.items():
+        for name, allowed in CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"training setting {name}={getattr(self, name)!r} is not one of {', '.join(allowed)}")
         for f in dataclasses.fields(self):
@@ -93,6 +96,8 @@ class TrainConfig:
                 raise ConfigError(f"training setting {name}={getattr(self, name)} cannot be negative")
         if self.nesterov and (self.optimizer != "sgd" or self.momentum == 0):
             raise ConfigError("Nesterov momentum needs optimizer 'sgd' and a momentum above 0")
+        if not 0 <= self.seed <= SEED_MAX:
+            raise ConfigError(f"training setting seed={self.seed} must be between 0 and {SEED_MAX} (2³²−1)")
         self._validate_frozen()
         a = self.augmentation
         if a.shift < 0 or a.rotation < 0 or a.noise < 0:

@@ -8,7 +8,6 @@ Imports the graph package only; no Qt, no torch, no numpy.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import math
@@ -18,33 +17,16 @@ from typing import Any
 
 from netbuilder.graph import Graph
 
-# the same as netbuilder.training.config (checked by a test); that module imports torch
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
-LOSSES = ("cross_entropy", "bce", "mse")
-BATCH_MODES = ("full", "stochastic", "minibatch")
-SCHEDULES = ("none", "step", "cosine", "onecycle")
-DEVICES = ("auto", "cpu", "cuda", "mps")
-
-DEFAULTS: dict[str, Any] = {
-    "optimizer": "adam", "lr": 1e-3, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0,
-    "loss": "cross_entropy", "batch_mode": "minibatch", "batch_size": 64, "epochs": 10, "schedule": "none",
-    "step_size": 0, "gamma": 0.1, "early_stopping_patience": 0, "seed": 0, "device": "auto",
-    "mixed_precision": "off", "augmentation": {"flip": False, "shift": 0, "rotation": 0.0, "noise": 0.0},
-    "train_fraction": 1.0, "eval_batch_size": 1024, "log_every": 0, "checkpoint_every": 0, "frozen": [],
-}
-# settings a paused run accepts (netbuilder.training.control.LIVE_SETTINGS)
-LIVE = ("lr", "batch_size", "momentum", "nesterov", "weight_decay", "optimizer")
-
-
-def merged_settings(stored: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The defaults overlaid with the known keys of a design's ``training`` dict."""
-    out = copy.deepcopy(DEFAULTS)
-    for key, value in (stored or {}).items():
-        if key == "augmentation" and isinstance(value, Mapping):
-            out["augmentation"].update({k: v for k, v in value.items() if k in out["augmentation"]})
-        elif key in out:
-            out[key] = copy.deepcopy(value)
-    return out
+from netbuilder.choices import (  # noqa: F401  (defined once, there)
+    BATCH_MODES,
+    DEFAULTS,
+    DEVICES,
+    LIVE,
+    LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    merged_settings,
+)
 
 
 def live_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

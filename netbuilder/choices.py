@@ -1,0 +1,57 @@
+"""Every training setting's choices and default, defined once (torch-free, numpy-free).
+
+The design file's ``training`` section, ``TrainConfig``'s validation, the window's training panel and
+the CLI's ``train`` options all read them from here. The defaults are chosen so the examples train
+well in both the window and the CLI (the 2-D playground sets and the built-in digits).
+
+Imports the standard library only.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+LOSSES = ("cross_entropy", "bce", "mse")
+BATCH_MODES = ("full", "stochastic", "minibatch")
+SCHEDULES = ("none", "step", "cosine", "onecycle")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("off", "auto", "bf16", "fp16")
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "optimizer": OPTIMIZERS, "loss": LOSSES, "batch_mode": BATCH_MODES, "schedule": SCHEDULES,
+    "device": DEVICES, "mixed_precision": PRECISIONS,
+}
+
+AUGMENTATION_DEFAULTS: dict[str, Any] = {"flip": False, "shift": 0, "rotation": 0.0, "noise": 0.0}
+
+DEFAULTS: dict[str, Any] = {
+    "optimizer": "adam", "lr": 3e-3, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0,
+    "loss": "cross_entropy", "batch_mode": "minibatch", "batch_size": 64, "epochs": 15, "schedule": "none",
+    "step_size": 0, "gamma": 0.1, "early_stopping_patience": 0, "seed": 0, "device": "auto",
+    "mixed_precision": "off", "augmentation": AUGMENTATION_DEFAULTS,
+    "train_fraction": 1.0, "eval_batch_size": 1024, "log_every": 0, "checkpoint_every": 0, "frozen": [],
+}
+
+# settings a paused run accepts (netbuilder.training.control applies them between steps)
+LIVE = ("lr", "batch_size", "momentum", "nesterov", "weight_decay", "optimizer")
+
+SEED_MAX = 2**32 - 1
+
+
+def defaults() -> dict[str, Any]:
+    """A fresh deep copy of DEFAULTS."""
+    return copy.deepcopy(DEFAULTS)
+
+
+def merged_settings(stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The defaults overlaid with the known keys of a design's ``training`` dict."""
+    out = defaults()
+    for key, value in (stored or {}).items():
+        if key == "augmentation" and isinstance(value, Mapping):
+            out["augmentation"].update({k: v for k, v in value.items() if k in out["augmentation"]})
+        elif key in out:
+            out[key] = copy.deepcopy(value)
+    return out
