@@ -94,6 +94,5 @@ def report_unexpected(error: BaseException, where: str) -> str:
 
 
 def info(message: str, *args: object) -> None:
-    """An ordinary event worth keeping (a run started, a file written)."""
-    if _ensure_handler() is not None:
-        logger.info(message, *args)
+    """An ordinary event: kept only once the log file exists (an error opened it); never creates it."""
+    logger.info(message, *args)
