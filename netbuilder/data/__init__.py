@@ -7,6 +7,7 @@ points. Imports torch and numpy (lazily: ``import netbuilder.data`` itself stays
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,13 +61,20 @@ def list_datasets(data_dir: str | os.PathLike | None = None) -> list[DatasetInfo
 
 
 def load_dataset(name_or_path: str | os.PathLike, *, data_dir: str | os.PathLike | None = None,
-                 **options: Any) -> DatasetBundle:
+                 progress: Callable | None = None, seed: int | None = None, **options: Any) -> DatasetBundle:
     """A dataset by name (``list_datasets()``), or a path: a folder of class sub-folders or a ``.csv``.
 
-    Common options: ``seed`` (the split), ``val_fraction``, ``test_fraction``. Standard sets also take
-    ``download`` (bool), ``mirror`` (base address; else $NETBUILDER_DATA_MIRROR), ``progress``
-    (callable(file, done, total)). Image folders take ``size`` and ``color``; CSV files ``label_column``.
+    The train/validation/test split depends on the dataset alone: ``seed`` is accepted and ignored, so
+    a training seed never changes the test set. Common options: ``val_fraction``, ``test_fraction``.
+    Standard sets also take ``download`` (bool), ``mirror`` (base address; else $NETBUILDER_DATA_MIRROR)
+    and ``progress`` (callable(file, done, total) for downloads). Image folders take ``image_size``
+    ((H, W), an int, or "H,W"), ``channels`` (1 or 3), ``skip_bad`` (bool) and ``progress``
+    (callable(text, fraction or None), as every file is checked); the older ``size`` and ``color`` still
+    work. CSV files take ``label_column`` (a name or an index) and ``delimiter``. Built-in sets take
+    their own options (``samples``, ``noise`` ...). ``bundle.info`` may hold ``warnings`` (plain lines
+    to show), and for image folders ``input_shape_reason`` and ``skipped`` ("path: reason" lines).
     """
+    del seed  # the split's seed is fixed (bundle.SPLIT_SEED)
     from netbuilder.data import builtin, standard, user
     from netbuilder.data.bundle import DatasetError
 
@@ -80,10 +88,10 @@ def load_dataset(name_or_path: str | os.PathLike, *, data_dir: str | os.PathLike
         if key == "digits":
             return builtin.load_digits(**options)
         if key in standard.STANDARD:
-            return standard.load_standard(standard.STANDARD[key], data_dir=data_dir, **options)
+            return standard.load_standard(standard.STANDARD[key], data_dir=data_dir, progress=progress, **options)
         path = Path(text).expanduser()
         if path.is_dir():
-            return user.load_image_folder(path, **options)
+            return user.load_image_folder(path, progress=progress, **options)
         if path.is_file() and path.suffix.lower() in (".csv", ".txt", ".tsv"):
             return user.load_csv(path, **options)
     except TypeError as e:

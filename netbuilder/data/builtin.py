@@ -62,7 +62,10 @@ def playground_points(kind: str, n: int, noise: float, seed: int) -> tuple[np.nd
 
 def load_playground(kind: str, *, samples: int = 500, noise: float = 0.0, train_ratio: float = 0.5,
                     val_fraction: float = 0.1, seed: int = 0) -> DatasetBundle:
-    """A playground set; ``train_ratio`` is Playground's "ratio of training to test data"."""
+    """A playground set; ``train_ratio`` is Playground's "ratio of training to test data".
+
+    ``seed`` draws the points; the split does not depend on it.
+    """
     noise = _check("noise", noise, 0.0, 0.5)
     train_ratio = _check("train_ratio", train_ratio, 0.1, 0.9)
     n = int(_check("samples", samples, 20, 1_000_000))
@@ -71,7 +74,7 @@ def load_playground(kind: str, *, samples: int = 500, noise: float = 0.0, train_
     val = min(val_fraction, max(0.0, train_ratio - 0.05))
     return make_bundle(kind, "points", torch.from_numpy(pts), torch.from_numpy(labels),
                        ["orange", "blue"], source="built-in", val_fraction=val, test_fraction=test_fraction,
-                       seed=seed, info={"noise": noise, "train_ratio": train_ratio})
+                       info={"noise": noise, "train_ratio": train_ratio})
 
 
 def shapes_arrays(n: int, size: int = 28, channels: int = 1, noise: float = 0.05, seed: int = 0,
@@ -117,10 +120,10 @@ def load_shapes(*, samples: int = 3000, size: int = 28, color: bool = False, noi
     x, y = shapes_arrays(n, size, 3 if color else 1, _check("noise", noise, 0.0, 1.0), seed)
     return make_bundle("shapes", "image", torch.from_numpy(x), torch.from_numpy(y), list(SHAPE_CLASSES),
                        source="built-in", scale=1 / 255, val_fraction=val_fraction,
-                       test_fraction=test_fraction, seed=seed)
+                       test_fraction=test_fraction)
 
 
-def load_digits(*, val_fraction: float = 0.15, test_fraction: float = 0.15, seed: int = 0) -> DatasetBundle:
+def load_digits(*, val_fraction: float = 0.15, test_fraction: float = 0.15) -> DatasetBundle:
     """The 1,797 UCI handwritten digits (8x8, values 0..16), Alpaydin & Kaynak, CC BY 4.0."""
     path = resource("datasets", "digits.csv.gz")
     try:
@@ -131,4 +134,4 @@ def load_digits(*, val_fraction: float = 0.15, test_fraction: float = 0.15, seed
     x = torch.from_numpy(table[:, :64].astype(np.uint8).reshape(-1, 1, 8, 8))
     y = torch.from_numpy(table[:, 64])
     return make_bundle("digits", "image", x, y, [str(d) for d in range(10)], source="built-in",
-                       scale=1 / 16, val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
+                       scale=1 / 16, val_fraction=val_fraction, test_fraction=test_fraction)

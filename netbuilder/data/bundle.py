@@ -1,7 +1,8 @@
 """DatasetBundle: what every dataset becomes (tensors or streamed sets, shape, classes, normalisation).
 
-Owns the seeded train/validation/test split and the normalisation statistics (computed on the
-training part only). Imports torch and numpy; never Qt, never the training engine.
+Owns the train/validation/test split, which depends on the dataset alone (a fixed seed, never the
+training seed), and the normalisation statistics (computed on the training part only).
+Imports torch and numpy; never Qt, never the training engine.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy as np
 import torch
 
 from netbuilder.errors import NetbuilderError
+
+SPLIT_SEED = 0  # the split's seed: fixed, so training, evaluate and predict all see the same test set
 
 
 class DatasetError(NetbuilderError):
@@ -78,12 +81,23 @@ class DatasetBundle:
         std = self.std.to(x.device, torch.float32)
         return (x.to(torch.float32) * self.scale - mean) / std
 
+    def preprocessing(self) -> dict:
+        """What a model needs to take this data's inputs, as plain JSON values.
+
+        The contract: model input ``x = raw * scale`` (images in [0, 1]; table features as in the file),
+        normalised as ``(x - mean) / std`` with ``mean``/``std`` per channel (images) or per feature.
+        """
+        return {"scale": float(self.scale), "mean": [float(v) for v in self.mean.flatten().tolist()],
+                "std": [float(v) for v in self.std.flatten().tolist()], "kind": self.kind,
+                "input_shape": [int(d) for d in self.input_shape], "class_names": [str(c) for c in self.class_names]}
+
     def describe(self) -> dict:
         return {"name": self.name, "kind": self.kind, "input_shape": list(self.input_shape),
                 "classes": list(self.class_names), "source": self.source, **self.sizes()}
 
 
-def split_indices(n: int, val_fraction: float, test_fraction: float, seed: int) -> tuple[torch.Tensor, ...]:
+def split_indices(n: int, val_fraction: float, test_fraction: float,
+                  seed: int = SPLIT_SEED) -> tuple[torch.Tensor, ...]:
     """A seeded random split of ``range(n)`` into train, validation and test index tensors."""
     if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
         raise DatasetError(f"validation ({val_fraction}) and test ({test_fraction}) fractions must be in "
@@ -119,21 +133,33 @@ def pick_samples(x: torch.Tensor, y: torch.Tensor, scale: float, count: int = 16
     return (x[chosen].to(torch.float32) * scale).numpy(), labels[order].astype(np.int64)
 
 
+def check_labels(where: str, y: torch.Tensor, num_classes: int) -> None:
+    """Refuse labels outside ``0 .. num_classes - 1``, naming ``where`` and the first such item."""
+    bad = torch.nonzero((y < 0) | (y >= num_classes)).flatten()
+    if len(bad):
+        i = int(bad[0])
+        more = f", and {len(bad) - 1} more labels are too" if len(bad) > 1 else ""
+        raise DatasetError(f"{where}: label {int(y[i])} (item {i}) is outside the {num_classes} classes, 0 to "
+                           f"{num_classes - 1}{more}; the file is damaged or belongs to another dataset")
+
+
 def make_bundle(name: str, kind: str, x: torch.Tensor, y: torch.Tensor, class_names: list[str], *,
                 source: str, scale: float = 1.0, x_test: torch.Tensor | None = None,
                 y_test: torch.Tensor | None = None, val_fraction: float = 0.1, test_fraction: float = 0.15,
-                seed: int = 0, info: dict | None = None) -> DatasetBundle:
-    """Split (seeded), compute normalisation on the training part, pick preview samples.
+                info: dict | None = None) -> DatasetBundle:
+    """Split (with the fixed ``SPLIT_SEED``), compute normalisation on the training part, pick previews.
 
     When ``x_test`` is given (a set with an official test part) only validation is carved from ``x``.
     """
     y = y.to(torch.long)
+    check_labels(name, y, len(class_names))
     if x_test is None:
-        tr, va, te = split_indices(len(y), val_fraction, test_fraction, seed)
+        tr, va, te = split_indices(len(y), val_fraction, test_fraction)
         x_test, y_test = x[te], y[te]
     else:
-        tr, va, _ = split_indices(len(y), val_fraction, 0.0, seed)
+        tr, va, _ = split_indices(len(y), val_fraction, 0.0)
         y_test = y_test.to(torch.long)
+        check_labels(f"{name} (test part)", y_test, len(class_names))
     x_train, y_train, x_val, y_val = x[tr], y[tr], x[va], y[va]
     image = x.dim() == 4
     mean, std = channel_stats(x_train, scale, image)
@@ -141,4 +167,5 @@ def make_bundle(name: str, kind: str, x: torch.Tensor, y: torch.Tensor, class_na
     return DatasetBundle(name=name, kind=kind, input_shape=tuple(int(d) for d in x.shape[1:]),
                          class_names=list(class_names), source=source, x_train=x_train, y_train=y_train,
                          x_val=x_val, y_val=y_val, x_test=x_test, y_test=y_test, mean=mean, std=std,
-                         scale=scale, samples=samples, sample_labels=sample_labels, info=dict(info or {}))
+                         scale=scale, samples=samples, sample_labels=sample_labels,
+                         info={"warnings": [], **(info or {})})

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from netbuilder.data.bundle import DatasetBundle, DatasetError, make_bundle
+from netbuilder.data.bundle import DatasetBundle, DatasetError, check_labels, make_bundle
 from netbuilder.data.download import Progress, checksum_ok, download, is_network_error, mirror_base
 from netbuilder.paths import user_data_dir
 
@@ -95,8 +95,11 @@ def read_cifar_records(raw: bytes, where: str) -> tuple[np.ndarray, np.ndarray]:
     return records[:, 1:].reshape(-1, 3, 32, 32), records[:, 0].astype(np.int64)
 
 
-def read_cifar(source: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Train and test arrays from ``cifar-10-binary.tar.gz`` (read in place) or its extracted folder."""
+def read_cifar(source: Path, num_classes: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Train and test arrays from ``cifar-10-binary.tar.gz`` (read in place) or its extracted folder.
+
+    A label outside ``0 .. num_classes - 1`` is refused, naming its batch file.
+    """
     names = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
     parts: dict[str, bytes] = {}
     if source.is_dir():
@@ -115,8 +118,11 @@ def read_cifar(source: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     missing = [n for n in names if n not in parts]
     if missing:
         raise DatasetError(f"{source}: CIFAR-10 files missing: {', '.join(missing)}")
-    train = [read_cifar_records(parts[n], f"{source}/{n}") for n in names[:5]]
-    tx, ty = read_cifar_records(parts["test_batch.bin"], f"{source}/test_batch.bin")
+    batches = {n: read_cifar_records(parts[n], f"{source}/{n}") for n in names}
+    for n, (_, labels) in batches.items():
+        check_labels(f"{source}/{n}", torch.from_numpy(labels), num_classes)
+    train = [batches[n] for n in names[:5]]
+    tx, ty = batches["test_batch.bin"]
     return np.concatenate([t[0] for t in train]), np.concatenate([t[1] for t in train]), tx, ty
 
 
@@ -184,7 +190,7 @@ def fetch(spec: StandardSpec, data_dir: Path, *, mirror: str | None = None,
 
 def load_standard(spec: StandardSpec, *, data_dir: str | Path | None = None, download: bool = True,
                   mirror: str | None = None, progress: Progress | None = None, val_fraction: float = 0.1,
-                  seed: int = 0, timeout: float = 30.0) -> DatasetBundle:
+                  timeout: float = 30.0) -> DatasetBundle:
     folder = Path(data_dir) if data_dir else default_data_dir()
     files = find_local(spec, folder)
     if files is None:
@@ -193,13 +199,15 @@ def load_standard(spec: StandardSpec, *, data_dir: str | Path | None = None, dow
                                "downloads it) or point --data-dir at a folder that has it")
         files = fetch(spec, folder, mirror=mirror, progress=progress, timeout=timeout)
     if spec.format == "cifar-binary":
-        x, y, tx, ty = read_cifar(files["cifar"])
+        x, y, tx, ty = read_cifar(files["cifar"], len(spec.class_names))
     else:
         x, y, tx, ty = (read_idx(files[n]) for n in MNIST_FILES)
         x, tx = x[:, None], tx[:, None]
         if x.shape[0] != y.shape[0] or tx.shape[0] != ty.shape[0]:
             raise DatasetError(f"{spec.title} in {folder}: image and label counts differ; download again")
+        for labels, name in ((y, MNIST_FILES[1]), (ty, MNIST_FILES[3])):
+            check_labels(str(files[name]), torch.from_numpy(labels.astype(np.int64)), len(spec.class_names))
     return make_bundle(spec.name, "image", torch.from_numpy(np.array(x)), torch.from_numpy(y.astype(np.int64)),
                        list(spec.class_names), source="downloaded", scale=1 / 255,
                        x_test=torch.from_numpy(np.array(tx)), y_test=torch.from_numpy(ty.astype(np.int64)),
-                       val_fraction=val_fraction, seed=seed, info={"files": {k: str(v) for k, v in files.items()}})
+                       val_fraction=val_fraction, info={"files": {k: str(v) for k, v in files.items()}})

@@ -1,4 +1,4 @@
-"""Built-in datasets: shapes, sizes, seeded splits, normalisation on the training part."""
+"""Built-in datasets: shapes, sizes, splits fixed by the dataset, normalisation on the training part."""
 
 import numpy as np
 import pytest
@@ -59,9 +59,14 @@ def test_digits_are_the_real_uci_set():
     assert sorted(set(torch.cat([b.y_train, b.y_val, b.y_test]).tolist())) == list(range(10))
 
 
-def test_split_depends_on_seed_only():
-    a, b, c = (load_dataset("digits", seed=s) for s in (1, 1, 2))
-    assert torch.equal(a.y_train, b.y_train) and not torch.equal(a.y_train, c.y_train)
+@pytest.mark.parametrize("name", ["digits", "circle", "shapes"])
+def test_split_depends_on_the_dataset_never_on_the_seed(name):
+    options = {"samples": 120} if name == "shapes" else {}
+    a, b = (load_dataset(name, seed=s, **options) for s in (1, 12345))
+    for part in ("train", "val", "test"):
+        assert torch.equal(getattr(a, f"x_{part}"), getattr(b, f"x_{part}"))
+        assert torch.equal(getattr(a, f"y_{part}"), getattr(b, f"y_{part}"))
+    assert a.sizes()["test"] > 0
 
 
 def test_list_datasets_names_every_set():

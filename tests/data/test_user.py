@@ -1,5 +1,7 @@
 """The user's own data: CSV tables and image folders, with bad rows and corrupt images named."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -62,14 +64,18 @@ def test_image_folder_is_resized_to_the_chosen_size_and_mode(tmp_path):
     assert b.samples.shape[1:] == (3, 16, 16)
 
 
-def test_corrupt_image_is_named(tmp_path):
+def test_corrupt_image_is_named_before_training_and_in_the_worker(tmp_path):
     root = _image_folder(tmp_path / "imgs")
     bad = root / "dark" / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
-    b = load_dataset(root, size=8, num_workers=0, val_fraction=0, test_fraction=0)
-    items = [b.train_set[i] for i in range(len(b.train_set))]
-    negatives = [lab for _, lab in items if lab < 0]
-    assert len(negatives) == 1 and b.train_set.files[-1 - negatives[0]] == str(bad)
+    with pytest.raises(DatasetError, match="broken.png: not an image Pillow can read; remove or replace it"):
+        load_dataset(root, size=8, num_workers=0, val_fraction=0, test_fraction=0)
+    b = load_dataset(root, size=8, num_workers=0, val_fraction=0, test_fraction=0, skip_bad=True)
+    assert str(bad) not in b.train_set.files and len(b.train_set) == 12
+    # a file spoiled after the check is still named by the worker, through a negative label
+    spoiled = b.train_set.files[3]
+    Path(spoiled).write_bytes(b"garbage")
+    assert b.train_set[3][1] == -1 - 3
     from netbuilder.data.user import decode_image
 
     with pytest.raises(DatasetError, match="broken.png: not a readable image"):
