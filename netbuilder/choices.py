@@ -55,3 +55,25 @@ def merged_settings(stored: Mapping[str, Any] | None) -> dict[str, Any]:
         elif key in out:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def schedule_factor(settings: Mapping[str, Any], epoch_progress: float) -> float:
+    """The learning-rate schedule's multiplier of the base rate at ``epoch_progress`` (epochs done,
+    fractional), from the settings ``schedule``, ``epochs``, ``step_size`` and ``gamma`` (the engine and the
+    window's preview both use it)."""
+    import math
+
+    epochs = max(1, int(settings.get("epochs", 1)))
+    schedule = settings.get("schedule", "none")
+    t = min(1.0, epoch_progress / epochs)
+    if schedule == "step":
+        step = settings.get("step_size") or max(1, epochs // 3)
+        return float(settings.get("gamma", 0.1)) ** int(epoch_progress // step)
+    if schedule == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * t))
+    if schedule == "onecycle":  # as torch's OneCycleLR: warm up 30 %, then anneal (cosine)
+        pct, start, end = 0.3, 1 / 25, 1 / 25 / 1e4
+        if t < pct:
+            return start + (1 - start) * 0.5 * (1 - math.cos(math.pi * t / pct))
+        return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * (t - pct) / (1 - pct)))
+    return 1.0

@@ -22,7 +22,7 @@ MAX_BYTES = 1_000_000
 BACKUPS = 3
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"debug": None, "path": None, "handler": None}
+_state: dict[str, object] = {"debug": None, "path": None, "handler": None, "chosen": None}
 
 logger = logging.getLogger(LOGGER_NAME)
 
@@ -41,21 +41,24 @@ def enable_debug(on: bool = True) -> None:
 
 
 def log_path() -> Path:
-    """Where the log file is (or will be): ``<user data folder>/logs/errors.log``."""
-    if _state["path"] is not None:
-        return Path(str(_state["path"]))
+    """Where the log file is (or will be): ``<user data folder>/errors.log`` (or the one ``use_log_file``
+    chose)."""
+    if _state["chosen"] is not None:
+        return Path(str(_state["chosen"]))
     from netbuilder.paths import user_data_dir
 
-    return user_data_dir() / "logs" / LOG_FILE_NAME
+    return user_data_dir() / LOG_FILE_NAME
 
 
 def _ensure_handler() -> logging.Handler | None:
     """Attach the rotating file handler on first use (the file is created only when something is logged)."""
     with _lock:
-        handler = _state["handler"]
-        if handler is not None:
+        handler, path = _state["handler"], log_path()
+        if handler is not None and _state["path"] == path:
             return handler  # type: ignore[return-value]
-        path = log_path()
+        if handler is not None:  # the data folder moved (tests): log to the new place
+            logger.removeHandler(handler)  # type: ignore[arg-type]
+            handler.close()  # type: ignore[union-attr]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
@@ -78,7 +81,8 @@ def use_log_file(path: str | os.PathLike | None) -> None:
         if handler is not None:
             logger.removeHandler(handler)  # type: ignore[arg-type]
             handler.close()  # type: ignore[union-attr]
-        _state["handler"], _state["path"] = None, (Path(path) if path is not None else None)
+        _state["handler"], _state["path"] = None, None
+        _state["chosen"] = Path(path) if path is not None else None
 
 
 def report_unexpected(error: BaseException, where: str) -> str:

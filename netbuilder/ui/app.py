@@ -95,13 +95,16 @@ def collect_garbage_on_gui_thread(app: QApplication) -> None:
 
 
 def install_error_handler(window) -> None:
-    """An unexpected error in a slot is a bug: log its traceback to the user's data folder and say so in
-    one plain line (the window and the design stay as they were) instead of printing a traceback."""
+    """An unexpected error in a slot (the GUI thread's boundary) or on any other thread is a bug: its
+    traceback goes to the log file (netbuilder.log) and the window says so in one plain line that names
+    the file (the design stays as it was), instead of printing a traceback. ``--debug`` /
+    NETBUILDER_DEBUG=1 prints the traceback and carries on."""
+    import threading
     import traceback
 
     from PySide6.QtWidgets import QMessageBox
 
-    from netbuilder.paths import user_data_dir
+    from netbuilder import log
 
     showing = []
 
@@ -109,25 +112,30 @@ def install_error_handler(window) -> None:
         if issubclass(kind, KeyboardInterrupt):
             QApplication.quit()
             return
-        log = user_data_dir() / "errors.log"
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as f:
-                f.write("".join(traceback.format_exception(kind, value, tb)) + "\n")
-        except OSError:
-            log = None
+        if log.debug_enabled():
+            traceback.print_exception(kind, value, tb)
+            return
+        line = log.report_unexpected(value.with_traceback(tb), "the window")
         if showing:  # one box at a time; later errors only go to the log
             return
         showing.append(True)
         try:
-            where = f" The details were saved to {log}." if log else ""
             QMessageBox.warning(window, "Something went wrong",
-                                f"{kind.__name__}: {str(value).splitlines()[0] if str(value) else ''}\n\n"
-                                f"Your design is unchanged.{where} Please report it.")
+                                f"{line}\n\nYour design is unchanged. The details were saved to the log file "
+                                f"{log.log_path()}; please report it.")
         finally:
             showing.clear()
 
+    def thread_handler(args) -> None:
+        if args.exc_type is SystemExit:
+            return
+        if log.debug_enabled():
+            traceback.print_exception(args.exc_type, args.exc_value, args.exc_traceback)
+            return
+        log.report_unexpected(args.exc_value, f"the thread {getattr(args.thread, 'name', '?')}")
+
     sys.excepthook = handler
+    threading.excepthook = thread_handler
 
 
 def run_app(path: str | os.PathLike | None = None) -> int:

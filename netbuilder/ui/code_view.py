@@ -1,8 +1,8 @@
-"""The code view: the PyTorch code of the current design (netbuilder.compiler.export.to_python),
-regenerated after a change only while the view is visible; the compile problem when invalid.
+"""The code view: the PyTorch code of the current design, regenerated after a change only while the
+view is visible; the compile problem when invalid.
 
-torch is loaded on a background thread (torch_loader) the first time the view is shown, never at
-start-up and never on the GUI thread.
+The code is made by the workbench's executor on torch's meta device (no weights are built, so VGG-16's
+550 MB never exist for it), never on the GUI thread.
 """
 
 from __future__ import annotations
@@ -23,12 +23,35 @@ class CodeView(QPlainTextEdit):
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setPlaceholderText("The PyTorch code of the design appears here.")
         self._dirty = True
+        self.bridge = None
+        self._ticket: int | None = None
         self.shown = False  # whether its dock tab is the current one (set by set_shown)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(150)
         self._timer.timeout.connect(self.refresh)
         document.analysis_updated.connect(self._mark_dirty)
+
+    def attach(self, bridge) -> None:
+        """Make the code with ``bridge``'s workbench (the window calls this once)."""
+        self.bridge = bridge
+        bridge.received.connect(self._on_event)
+
+    def _on_event(self, event) -> None:
+        from netbuilder.workbench import events as ev
+
+        if not isinstance(event, ev.TaskDone | ev.TaskFailed) or event.key != "code" or event.ticket != self._ticket:
+            return
+        self._ticket = None
+        if isinstance(event, ev.TaskFailed):
+            if event.cancelled:
+                return
+            code = f"# The design cannot be turned into PyTorch code:\n#   {event.message}"
+        else:
+            code = str(event.value)
+        bar = self.verticalScrollBar().value()
+        self.setPlainText(code)
+        self.verticalScrollBar().setValue(bar)
 
     def _mark_dirty(self, *_args: object) -> None:
         self._dirty = True
@@ -45,26 +68,14 @@ class CodeView(QPlainTextEdit):
         """Generate the code now (if still needed)."""
         if not self._dirty or not self.shown:
             return
-        from netbuilder.ui import torch_loader
-
-        if not torch_loader.is_loaded():  # never import torch on the GUI thread: wait for the loader
-            torch_loader.ensure_loading()
-            if not self.toPlainText():
-                self.setPlainText("# Loading PyTorch…")
-            self._timer.start(200)
-            return
         self._dirty = False
         analysis = self.document.analysis
         if not analysis.valid:
             self.setPlainText("# The design cannot be compiled yet:\n"
                               + "\n".join(f"#   {d}" for d in analysis.errors))
             return
-        try:
-            from netbuilder.compiler.export import to_python
-
-            code = to_python(self.document.snapshot())
-        except Exception as e:  # noqa: BLE001  (show any compile problem instead of the code)
-            code = f"# The design cannot be turned into PyTorch code:\n#   {e}"
-        bar = self.verticalScrollBar().value()
-        self.setPlainText(code)
-        self.verticalScrollBar().setValue(bar)
+        if self.bridge is None:
+            return
+        if not self.toPlainText() or self.toPlainText().startswith("# The design cannot"):
+            self.setPlainText("# Writing the PyTorch code…")
+        self._ticket = self.bridge.workbench.python_code(self.document.snapshot())

@@ -12,8 +12,8 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design, Edge
@@ -65,6 +65,8 @@ class FileController(QObject):
     def __init__(self, document: Document, window: QWidget, settings: QSettings) -> None:
         super().__init__(window)
         self.document, self.window, self.settings = document, window, settings
+        self._exports: dict[int, str] = {}  # export ticket -> path
+        self._export_dialogs: dict[int, QProgressDialog] = {}
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
@@ -153,6 +155,9 @@ class FileController(QObject):
     def save_to(self, path: str | os.PathLike) -> bool:
         from netbuilder.io import save_design
 
+        workbench = getattr(self.window, "workbench", None)
+        if workbench is not None and workbench.has_weights:  # the file names its weights, after itself
+            self.document.design.weights = Path(path).with_suffix(".safetensors").name
         try:
             save_design(self.document.snapshot(), path)
         except (NetbuilderError, OSError) as e:
@@ -246,15 +251,41 @@ class FileController(QObject):
         return self.export_model_to(path, fmt) if path else False
 
     def export_model_to(self, path: str | os.PathLike, fmt: str) -> bool:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            from netbuilder.compiler.export import export
-
-            export(self.document.snapshot(), path, fmt)
-        except (NetbuilderError, OSError) as e:
-            self.show_error("Cannot export", str(e))
+        """Export in the background (the workbench's executor) with the current trained weights, if any;
+        a progress dialog offers Cancel. True when the export was started."""
+        workbench = getattr(self.window, "workbench", None)
+        if workbench is None:
             return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.message_reported.emit(f"Exported {path}")
+        if not self.document.analysis.valid:
+            self.show_error("Cannot export", f"the design has problems to fix first: {self.document.analysis.errors[0]}")
+            return False
+        self.document.flush()
+        ticket = workbench.export(path, fmt)
+        self._exports[ticket] = str(path)
+        dialog = QProgressDialog(f"Exporting {Path(path).name}…", "Cancel", 0, 0, self.window)
+        dialog.setWindowTitle("Export")
+        dialog.setMinimumDuration(400)
+        dialog.canceled.connect(lambda t=ticket: workbench.cancel(t))
+        self._export_dialogs[ticket] = dialog
         return True
+
+    def export_finished(self, event) -> None:
+        """The workbench's answer to an export (connected by the window)."""
+        from netbuilder.workbench import events as ev
+
+        path = self._exports.pop(event.ticket, None)
+        dialog = self._export_dialogs.pop(event.ticket, None)
+        if dialog is not None:
+            dialog.reset()
+            dialog.deleteLater()
+        if path is None:
+            return
+        if isinstance(event, ev.TaskFailed):
+            if event.cancelled:
+                self.message_reported.emit(f"Export of {path} cancelled")
+            else:
+                self.show_error("Cannot export", event.message)
+            return
+        note = ("with the trained weights" if event.value.get("trained") else
+                "untrained: the network has no trained weights yet (train it, then export again)")
+        self.message_reported.emit(f"Exported {path} — {note}")

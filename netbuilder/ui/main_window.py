@@ -104,7 +104,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.device_label)
         self.setAcceptDrops(True)
         self.resize(1400, 860)
-        self._probe = None
         self._closed = False
         self._wire()
         self._update_title()
@@ -112,15 +111,20 @@ class MainWindow(QMainWindow):
         self.show_totals(self.document.analysis)
         self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [210, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Problems"]], [170], Qt.Orientation.Vertical)
+        from netbuilder.ui.bridge import Bridge, DesignSync
+
+        self.bridge = Bridge(self)
+        self.workbench = self.bridge.workbench
+        self.design_sync = DesignSync(self.document, self.workbench, self)
+        self.bridge.received.connect(self._workbench_event)
+        self.code.attach(self.bridge)
         from netbuilder.ui.training import install_training
 
-        self.training = install_training(self, self.document)
+        self.training = install_training(self, self.document, self.bridge)
         from netbuilder.ui.explore import install_explore
 
-        self.explore = install_explore(self, self.document, self.training)
+        self.explore = install_explore(self, self.document, self.bridge, self.training)
         self.restore_state()
-        if probe_device:
-            QTimer.singleShot(300, self._start_device_probe)
 
     # ----- construction helpers ---------------------------------------------------------
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -199,16 +203,14 @@ class MainWindow(QMainWindow):
             menu.addAction(Path(path).name, lambda p=path: self.files.open_path(p)).setToolTip(path)
         menu.setEnabled(bool(paths))
 
-    def _start_device_probe(self) -> None:
-        if self._closed:  # the window closed before the probe's timer fired
-            return
-        from netbuilder.ui.device import DeviceProbe
+    def _workbench_event(self, event) -> None:
+        from netbuilder.workbench import events as ev
 
-        self._probe = DeviceProbe(self)
-        self._probe.found.connect(lambda text: self.device_label.setText(f"device: {text}"))
-        self._probe.start()
+        if isinstance(event, ev.Ready):
+            self.device_label.setText(f"device: {event.device}")
+        elif isinstance(event, ev.TaskDone | ev.TaskFailed) and event.key == "export":
+            self.files.export_finished(event)
 
-    # ----- edit commands ---------------------------------------------------------------------
     def append_kind(self, kind: str) -> None:
         sel = self.document.selection
         centre = self.view.mapToScene(self.view.viewport().rect().center())
@@ -330,10 +332,9 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.explore.shutdown()
         self.training.shutdown()
+        self.bridge.shutdown()
         self.save_state()
         self.files.autosave_timer.stop()
         self.files.clear_autosave()
-        if self._probe is not None:
-            self._probe.wait(10_000)
         self.scene.detach()
         event.accept()

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["install_explore"]
 
 
-def install_explore(window: QMainWindow, document, training_controller=None) -> ExploreController:
+def install_explore(window: QMainWindow, document, bridge, training_controller=None) -> ExploreController:
     """Add the explore docks and actions to ``window`` for ``document``. The window's owner calls
-    ``controller.shutdown()`` when it closes (MainWindow.closeEvent does) to join the runner's thread."""
+    ``controller.shutdown()`` when it closes (MainWindow.closeEvent does)."""
     from netbuilder.ui.explore.controller import ExploreController
 
-    return ExploreController(window, document, training_controller)
+    return ExploreController(window, document, bridge, training_controller)

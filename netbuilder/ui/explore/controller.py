@@ -1,9 +1,9 @@
 """ExploreController: the course's hard parts in the window. Adds the docks (Overfitting lab,
 Augmentation, Transfer, Explain, Adversarial, Inside), the "Freeze layer" action (canvas context menu
-and toolbar), keeps the views in step with the document and the training controller, and sends
-the views' questions to the runner (off the GUI thread; rule 6) with a short debounce.
+and toolbar), keeps the views in step with the document, and sends the views' questions to the
+workbench (off the GUI thread; rule 6) with a short debounce. Answers come back as typed events.
 
-Qt only; torch only on the runner's thread.
+Qt only; never torch.
 """
 
 from __future__ import annotations
@@ -16,23 +16,24 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from netbuilder.ui.explore import compute
 from netbuilder.ui.explore.lab_views import AugmentView, OverfitLab, TransferView
 from netbuilder.ui.explore.model_views import AdversarialView, ExplainView, InsideView
-from netbuilder.ui.explore.runner import ExploreRunner
+from netbuilder.workbench import events as ev
+from netbuilder.workbench import explore_jobs as compute
 
 DEBOUNCE_MS = 120
 HEALTH_EVERY_S = 2.0  # live health checks during training, at most this often
+EXPLORE_VIEWS = ("augment", "explain", "adversarial", "inside", "health")
 TITLES = {"lab": "Overfitting lab", "augment": "Augmentation", "transfer": "Transfer", "explain": "Explain",
           "adversarial": "Adversarial", "inside": "Inside the network"}
 
 
 class ExploreController(QObject):
-    def __init__(self, window: QMainWindow, document, training_controller=None) -> None:
+    def __init__(self, window: QMainWindow, document, bridge, training_controller=None) -> None:
         super().__init__(window)
         self.window, self.document, self.tc = window, document, training_controller
-        self.runner = ExploreRunner(document, training_controller, self)
-        self.runner.finished.connect(self._done)
+        self.bridge, self.wb = bridge, bridge.workbench
+        self._closed = False
         self.lab = OverfitLab(document)
         self.augment = AugmentView(document)
         self.transfer = TransferView(document)
@@ -103,6 +104,7 @@ class ExploreController(QObject):
         self.inside.requested.connect(lambda: self.request("inside"))
         self.inside.health_requested.connect(lambda: self.request("health", now=True))
         self.transfer.load_requested.connect(self.load_weights)
+        self.bridge.received.connect(self.on_event)
         tc = self.tc
         if tc is not None:
             if hasattr(tc, "state_changed"):
@@ -143,9 +145,35 @@ class ExploreController(QObject):
         timer.start()
 
     def _submit(self, key: str) -> None:
+        if self._closed:
+            return
         job = self._job(key)
         if job is not None:
-            self.runner.submit(key, *job)
+            fn, needs_model = job
+            self.wb.compute(key, fn, needs_model=needs_model)
+
+    def on_event(self, event: ev.Event) -> None:
+        """The workbench's events: this controller's views' answers, a run's epochs, loaded weights."""
+        if self._closed:
+            return
+        if isinstance(event, ev.ViewResult) and event.view in EXPLORE_VIEWS:
+            if event.stale:  # computed for an older design: ask again, never show it as current
+                if self.shown.get("inside" if event.view == "health" else event.view):
+                    self.request(event.view)
+                return
+            if event.message is not None:
+                result: dict[str, Any] = {"error": event.message}
+            else:
+                result = {**(event.value or {}), "trained": event.trained, "source": event.source}
+            self._done(event.view, result)
+        elif isinstance(event, ev.RunEvents):
+            self._train_events(event.events)
+        elif isinstance(event, ev.DatasetLoaded):
+            self.refresh_visible()
+        elif isinstance(event, ev.TaskDone) and event.key == "transfer":
+            self._done("load", event.value)
+        elif isinstance(event, ev.TaskFailed) and event.key == "transfer":
+            self._done("load", {"error": event.message})
 
     def refresh_visible(self) -> None:
         for key in self.views:
@@ -170,7 +198,6 @@ class ExploreController(QObject):
         elif key == "load":
             self.transfer.show_report(result)
             if "error" not in result:
-                self._after_weights_loaded()
                 self.refresh_visible()
 
     def _paint_health(self, result: dict[str, Any]) -> None:
@@ -185,26 +212,13 @@ class ExploreController(QObject):
 
     # ----- transfer learning ------------------------------------------------------------------------------
     def load_weights(self, path: str) -> None:
-        """Load a weights file into the model training would use (its report shows in the Transfer view)."""
-        def fn(model, design) -> dict[str, Any]:
-            from netbuilder.training.transfer import load_into
-
-            report = load_into(model, design, path)
-            return {"summary": report.summary(), "loaded": report.loaded, "mismatched": report.mismatched,
-                    "skipped": report.skipped, "unused": report.unused, "matched_by": report.matched_by}
-        if self.tc is not None and getattr(self.tc, "running", False):
+        """Load a weights file into the model training would use, through the workbench's one loader (its
+        report shows in the Transfer view)."""
+        if self.wb.running:
             self.transfer.show_report({"error": "stop the training run first, then load weights"})
             return
         self.transfer.report.setText(f"Loading {path}…")
-        self.runner.run_on_model("load", fn)
-
-    def _after_weights_loaded(self) -> None:
-        link = getattr(self.tc, "link", None) if self.tc is not None else None
-        if link is not None:
-            from netbuilder.ui.training.settings import structure_signature
-
-            link.has_weights, link.policy = True, "keep"
-            link.trained_signature = structure_signature(self.document.graph)
+        self.wb.load_transfer(path)
 
     def toggle_freeze(self, checked: bool | None = None) -> bool:
         ids = [n for n in self.document.selection if n in self.document.graph]
@@ -224,22 +238,8 @@ class ExploreController(QObject):
         self.augment.sync_from_design()
         self.transfer.refresh()
         self._selection_changed(self.document.selection)
-        self._sync_training_panel()
         if self.shown.get("augment"):
             self.request("augment")
-
-    def _sync_training_panel(self) -> None:
-        """Show the design's training settings in the training panel (its own copy would overwrite them)."""
-        tc = self.tc
-        link, panel = getattr(tc, "link", None), getattr(tc, "panel", None)
-        if link is None or panel is None or getattr(tc, "running", False):
-            return
-        from netbuilder.ui.training.settings import merged_settings
-
-        merged = merged_settings(self.document.design.training)
-        if merged != link.training:
-            link.training = merged
-            panel.set_settings(merged)
 
     def _design_replaced(self) -> None:
         self.lab.clear()
@@ -248,7 +248,7 @@ class ExploreController(QObject):
 
     def _design_changed(self) -> None:
         self.transfer.refresh()
-        if not (self.tc is not None and getattr(self.tc, "running", False)):
+        if not self.wb.running:
             for key in ("explain", "adversarial", "inside"):
                 if self.shown.get(key):
                     self.request(key)
@@ -264,18 +264,12 @@ class ExploreController(QObject):
     def _training_state(self, state: str) -> None:
         if state == "preparing":
             self.lab.clear()
-        if state == "training":
-            self.runner._hook_worker()
-            worker = getattr(self.tc, "worker", None)
-            if worker is not None and getattr(self, "_epochs_from", None) is not worker:
-                worker.events.connect(self._train_events)
-                self._epochs_from = worker
 
     def _train_events(self, events: list) -> None:
         epoch = False
-        for ev in events:
-            if ev.get("kind") == "epoch":
-                self.lab.add_epoch(ev)
+        for event in events:
+            if event.kind == "epoch":
+                self.lab.add_epoch(event.to_dict())
                 epoch = True
         if epoch and self.shown.get("inside") and self.inside.live.isChecked():
             # A health check is a forward and backward pass on the training thread: on fast runs,
@@ -285,12 +279,12 @@ class ExploreController(QObject):
                 self._last_health = now
                 self.request("health", now=True)
 
-    def _run_finished(self, result: dict) -> None:
-        if result.get("kind") == "finished":
-            self.lab.set_best(result.get("best_epoch"))
+    def _run_finished(self, outcome: Any) -> None:
+        if getattr(outcome, "kind", "") == "finished":
+            self.lab.set_best(outcome.best_epoch)
         QTimer.singleShot(0, self.refresh_visible)
 
     def shutdown(self) -> None:
+        self._closed = True
         for timer in self._timers.values():
             timer.stop()
-        self.runner.shutdown()

@@ -2,9 +2,9 @@
 Training dock (dataset, settings, Train / Pause / Resume / Stop, progress, device), the live views
 (Curves, Filters, Feature maps, Evaluation, Decision boundary) and the Train menu.
 
-The controller runs ``netbuilder.training.train`` on a QThread (worker.py) and hands plain values to
-the views, which redraw from one ~30 Hz timer. Call ``controller.shutdown()`` from the window's
-closeEvent. Imports Qt and pyqtgraph; torch is imported on the worker threads only.
+The controller asks the workbench (through the window's bridge) to train and to compute each view's
+values, and hands the plain values to the views, which redraw from one ~30 Hz timer. Call
+``controller.shutdown()`` from the window's closeEvent. Imports Qt and pyqtgraph; never torch.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["install_training"]
 
 
-def install_training(window: QMainWindow, document) -> TrainingController:
+def install_training(window: QMainWindow, document, bridge) -> TrainingController:
     """Add training (docks, Train menu, toolbar actions) to ``window`` for ``document``. The window's
     owner calls ``controller.shutdown()`` when it closes (MainWindow.closeEvent does) to stop and join
     the threads, and restores its saved dock layout after installing."""
     from netbuilder.ui.training.controller import TrainingController
 
-    return TrainingController(window, document)
+    return TrainingController(window, document, bridge)

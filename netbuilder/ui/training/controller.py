@@ -1,10 +1,12 @@
-"""TrainingController: trains the open design from the window and keeps the views live.
+"""TrainingController: the Train workspace's docks and menu, wired to the workbench.
 
-Owns the worker thread (one run at a time), the background tasks, the Train menu and the docks. Events
-arrive as plain dicts; views only get data and a dirty flag, and one ~30 Hz timer redraws the visible
-dirty views (rule 7). Views ask for filters / feature maps / evaluation / boundary: during a run as
-``Control`` requests answered between steps, otherwise as a short background task (rule 6).
-Imports Qt; torch only on the threads.
+It owns no model, no dataset and no thread: Train, Pause, Stop, each view's question, weights and
+exports go to the ``Workbench`` (through ``window.bridge``), and its typed events come back through the
+bridge, dispatched here on their type. Views only get plain values and a dirty flag; one ~30 Hz timer
+redraws the visible dirty views (rule 7). Training settings are the design's (edited through the
+Document, so every change is undoable); the panel shows them.
+
+Imports Qt; never torch.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
-from netbuilder.ui.training import jobs
+from netbuilder.choices import merged_settings
 from netbuilder.ui.training.boundary_view import BoundaryView
 from netbuilder.ui.training.curves import CurvesView
 from netbuilder.ui.training.design_link import DesignLink
@@ -25,33 +27,30 @@ from netbuilder.ui.training.filters_view import FiltersView
 from netbuilder.ui.training.menu import build_train_actions, install_menu
 from netbuilder.ui.training.panel import TrainingPanel
 from netbuilder.ui.training.run_events import RunEvents
-from netbuilder.ui.training.worker import BackgroundTasks, TrainJob, TrainWorker
+from netbuilder.workbench import events as ev
+from netbuilder.workbench import views as view_jobs
 
 REDRAW_MS = 33
 PROBE_MS = 400
 GUI_BUDGET = 0.06  # share of the time the window may spend drawing while a run trains
 WARM_UP_DELAY_MS = 300  # torch loads in the background only once the window has been shown
 VIEW_KEYS = ("filters", "features", "evaluation", "boundary")
+DOCK_KEYS = {"Filters": "filters", "Feature maps": "features", "Evaluation": "evaluation",
+             "Decision boundary": "boundary"}
 
 
 class TrainingController(QObject):
     state_changed = Signal(str)  # idle | preparing | training | paused | stopping
-    run_finished = Signal(dict)  # the Finished event, or a Fault
+    run_finished = Signal(object)  # the engine's Finished event, or a Fault
     message_shown = Signal(str, str)  # text, level
 
-    def __init__(self, window: QMainWindow, document) -> None:
+    def __init__(self, window: QMainWindow, document, bridge) -> None:
         super().__init__(window)
-        self.window, self.document = window, document
+        self.window, self.document, self.bridge = window, document, bridge
+        self.wb = bridge.workbench
         self.state = "idle"
-        self.host = jobs.ModelHost()
-        self.tasks = BackgroundTasks(self.host, self)
-        self.tasks.finished.connect(self._task_done)
-        self.worker: TrainWorker | None = None
-        self.control = None
-        self.warm: dict[str, Any] | None = None
         self._closed = False
-        self._outstanding: dict[str, int] = {}
-        self._requests: dict[int, tuple[str, Any]] = {}
+        self._shown: dict[str, bool] = {}
         self.actions = build_train_actions(self)
         self.panel = TrainingPanel(self.actions, window)
         self.curves = CurvesView(window)
@@ -78,8 +77,12 @@ class TrainingController(QObject):
         self.probe_timer = QTimer(self)
         self.probe_timer.setInterval(PROBE_MS)
         self.probe_timer.timeout.connect(self.probe)
-        self.panel.set_settings(self.link.training)
-        self.panel.set_dataset_list([], self.link.dataset.get("name"))
+        self._idle_refresh = QTimer(self)
+        self._idle_refresh.setSingleShot(True)
+        self._idle_refresh.setInterval(300)
+        self._idle_refresh.timeout.connect(self.refresh_idle_views)
+        self.panel.set_settings(self.settings())
+        self.panel.set_dataset_list([], self.dataset_spec().get("name"))
         self._set_state("idle")
         QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)  # after the window is up
 
@@ -103,8 +106,10 @@ class TrainingController(QObject):
         doc = self.document
         doc.design_replaced.connect(self._design_replaced)
         doc.changed.connect(self._design_changed)
+        doc.design_field_changed.connect(self._field_changed)
         doc.file_changed.connect(self.link.file_changed)
         doc.selection_changed.connect(self._selection_changed)
+        self.bridge.received.connect(self.on_event)
         self.panel.settings_edited.connect(self._settings_edited)
         self.panel.dataset_chosen.connect(self._dataset_chosen)
         self.panel.messages.action_triggered.connect(self.link.answer)
@@ -115,10 +120,36 @@ class TrainingController(QObject):
         self.curves.png_button.clicked.connect(lambda: self.export_png())
         self.curves.csv_button.clicked.connect(lambda: self.export_csv())
 
+    # ----- the design's settings (one owner: the design, edited through the Document) -----------------
+    def settings(self) -> dict[str, Any]:
+        return merged_settings(self.document.design.training)
+
+    def dataset_spec(self) -> dict[str, Any]:
+        return dict(self.document.design.dataset or {"name": "digits"})
+
+    def _settings_edited(self) -> None:
+        values = self.panel.settings(self.settings())
+        if values != self.settings():
+            self.document.set_design_field("training", values, "change training settings")
+        self.update_schedule_preview()
+
+    def _field_changed(self, name: str) -> None:
+        if name == "training" and not self.running:
+            self.panel.set_settings(self.settings())
+            self.update_schedule_preview()
+        elif name == "dataset":
+            spec = self.dataset_spec()
+            self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], spec.get("name"))
+
+    def _dataset_chosen(self, name: str) -> None:
+        spec = self.dataset_spec()
+        if spec.get("name") != name:
+            self.document.set_design_field("dataset", {"name": name}, f"train on {name}")
+
     # ----- state ------------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.worker is not None
+        return self.wb.running
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -153,259 +184,205 @@ class TrainingController(QObject):
         if self.running or self._closed:
             return False
         self.document.flush()
-        errors = self.document.analysis.errors
-        if errors:
-            self.show_message(f"The design has {len(errors)} problem{'s' * (len(errors) != 1)} to fix before it can "
-                              f"train: {errors[0]}", "error")
+        if self.wb.ready is None or self.wb.dataset is None:
+            self.show_message("Loading PyTorch and the dataset… press Train again in a moment.", "info")
             return False
-        settings = self.panel.settings()
-        self.link.store_training(settings)
-        self.link.store_dataset(self.panel.dataset_name or self.link.dataset.get("name", "digits"))
-        snapshot = self.document.snapshot()
-        job = TrainJob(snapshot, dict(self.link.dataset), settings, self.link.policy)
-        from netbuilder.training.control import Control
-
-        self.control = Control()
-        self.worker = TrainWorker(job, self.host, self.control, self)
-        self.worker.events.connect(self.run.handle)
-        self.worker.finished.connect(self._worker_finished)
-        self._outstanding.clear()
-        self._requests.clear()
-        self.run.begin(job)
+        started, message, offer_fit = self.wb.train(self.settings())
+        if not started:
+            fit = (("fit_design", "Fit the design to the dataset"),) if offer_fit else ()
+            self.show_message(f"Cannot train yet: {message}", "warning" if offer_fit else "error", fit)
+            return False
+        self.run.begin(self.settings())
         if self.panel.messages.level in ("error", "warning") or self.link.asked:
             self.panel.messages.dismiss()
         self._set_state("preparing")
-        self.worker.start()
         return True
 
     def pause(self) -> None:
-        if self.state == "training" and self.control is not None:
-            self.control.pause()
+        if self.state == "training":
+            self.wb.pause()
 
     def resume(self) -> None:
-        if self.state == "paused" and self.control is not None:
-            changes = self.run.live_changes(self.panel.settings())
-            if changes:
-                self.control.update(**changes)
-            self.control.resume()
+        if self.state == "paused":
+            self.wb.resume(self.run.live_changes(self.settings()))
 
     def toggle_pause(self) -> None:
         self.resume() if self.state == "paused" else self.pause()
 
     def stop(self) -> None:
-        if self.control is not None and self.running:
-            self.control.stop()
+        if self.running:
+            self.wb.stop()
             self._set_state("stopping")
 
     def reset_weights(self) -> None:
-        self.link.policy = "fresh"
-        self.link.has_weights = False
+        self.wb.forget_weights()
         self.status("The next run starts from fresh weights")
 
-    def _worker_finished(self) -> None:
-        worker, self.worker, self.control = self.worker, None, None
-        if worker is not None:
-            worker.wait()
-            worker.deleteLater()
-        self._outstanding.clear()
-        self._set_state("idle")
-        if self._closed:
-            return
-        if self.link.pending_save is not None:
-            self.link.save_weights(self.link.pending_save)
-        self.refresh_idle_views()
-
     def shutdown(self, timeout_ms: int = 20000) -> bool:
-        """Stop a run and the background tasks and join their threads (call from closeEvent). True
-        when every thread ended."""
+        """Stop the timers (the window is closing; the bridge's shutdown stops the run and the executor)."""
         if self._closed:
             return True
         self._closed = True
         self.redraw_timer.stop()
         self.probe_timer.stop()
-        ended = True
-        worker = self.worker
-        if worker is not None:
-            worker.abort()
-            ended = worker.wait(timeout_ms)
-        self.tasks.shutdown()
-        return ended
+        self._idle_refresh.stop()
+        return True
 
-    # ----- the design -----------------------------------------------------------------------------------
-    def host_reset(self) -> None:
-        if not self.running:
-            self.host.model, self.host.signature, self.host.trained = None, None, False
+    # ----- the workbench's events -------------------------------------------------------------------
+    def on_event(self, event: ev.Event) -> None:
+        if self._closed:
+            return
+        if isinstance(event, ev.ViewResult):
+            if event.view in self.views:
+                self._view_result(event)
+        elif isinstance(event, ev.RunPrepared):
+            self.run.prepared(event)
+        elif isinstance(event, ev.RunEvents):
+            self.run.handle(event.events)
+        elif isinstance(event, ev.RunEnded):
+            self._run_ended(event)
+        elif isinstance(event, ev.Ready):
+            self.panel.device_label.setText(f"device: {event.device}")
+            self.panel.set_dataset_list(event.datasets, self.dataset_spec().get("name"))
+            self.update_schedule_preview()
+            self.wb.set_dataset(self.dataset_spec())
+        elif isinstance(event, ev.DatasetLoaded):
+            self._dataset_loaded(event.info)
+        elif isinstance(event, ev.DatasetFailed):
+            self.show_message(f"The dataset could not be loaded: {event.message}", "error")
+        elif isinstance(event, ev.TaskDone | ev.TaskFailed):
+            self.link.task_result(event)
 
+    def epoch_done(self, _event: Any) -> None:
+        if self._shown.get("evaluation"):
+            self.request_view("evaluation")
+
+    def _run_ended(self, event: ev.RunEnded) -> None:
+        self.run.ended(event)
+        self._set_state("idle")
+        if not self._closed:
+            self.link.run_ended(event)
+            self.refresh_idle_views()
+
+    def _dataset_loaded(self, info: dict[str, Any]) -> None:
+        self.panel.show_dataset(info)
+        self.features.set_dataset(info)
+        self.boundary.set_points(info.get("points") if info["input_shape"] == [2] else None)
+        for note in info.get("warnings", []):
+            self.show_message(note, "warning")
+        self.link.check_fit()
+        self.refresh_idle_views()
+
+    def update_schedule_preview(self) -> None:
+        from netbuilder.ui.training.settings import schedule_preview
+
+        preview = schedule_preview(self.settings())
+        if preview is not None:
+            self.panel.show_schedule(*preview)
+
+    # ----- the design ---------------------------------------------------------------------------------
     def _design_replaced(self) -> None:
         if self.running:
             self.stop()
             self.show_message("Another design was opened: the run of the previous one was stopped.", "info")
         self.link.design_replaced()
         self.curves.clear_history()
-        self.panel.set_settings(self.link.training)
-        self.panel.set_dataset_list(self.warm["datasets"] if self.warm else [], self.link.dataset.get("name"))
-        if self.warm is not None:  # else the warm-up loads the preview once the window is up
-            self.load_dataset_preview()
+        self.panel.set_settings(self.settings())
+        self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], self.dataset_spec().get("name"))
+        for view in self.views.values():
+            view.set_result({"error": "Computing for the new design…"})
 
     def _design_changed(self) -> None:
         self.link.network_changed()
         if not self.running:
-            self._idle_timer().start()
-
-    def _idle_timer(self) -> QTimer:
-        if not hasattr(self, "_idle_refresh"):
-            self._idle_refresh = QTimer(self)
-            self._idle_refresh.setSingleShot(True)
-            self._idle_refresh.setInterval(300)
-            self._idle_refresh.timeout.connect(self.refresh_idle_views)
-        return self._idle_refresh
+            self._idle_refresh.start()
 
     def _selection_changed(self, ids: list) -> None:
-        if len(ids) == 1:
-            node = self.document.graph.node(ids[0])
-            self.features.layer_box.setCurrentText(ids[0]) if self.features.layer_box.findText(ids[0]) >= 0 else None
-            self._selected = ids[0]
-            if node.kind == "conv2d":
-                self.filters.layer_box.setCurrentText(ids[0]) if self.filters.layer_box.findText(ids[0]) >= 0 else None
-            self.request_view("features")
-            if node.kind == "conv2d":
-                self.request_view("filters")
+        if len(ids) != 1 or ids[0] not in self.document.graph:
+            return
+        node = self.document.graph.node(ids[0])
+        self._selected = ids[0]
+        if self.features.layer_box.findText(ids[0]) >= 0:
+            self.features.layer_box.setCurrentText(ids[0])
+        self.request_view("features")
+        if node.kind == "conv2d":
+            if self.filters.layer_box.findText(ids[0]) >= 0:
+                self.filters.layer_box.setCurrentText(ids[0])
+            self.request_view("filters")
 
-    def _settings_edited(self) -> None:
-        self.link.store_training(self.panel.settings())
-        self.update_schedule_preview()
-
-    def _dataset_chosen(self, name: str) -> None:
-        self.link.store_dataset(name)
-        self.load_dataset_preview()
-
-    # ----- background work -------------------------------------------------------------------------------
     def _warm_up(self) -> None:
         if not self._closed:
-            self.tasks.submit("warm", jobs.warm_up)
-
-    def load_dataset_preview(self) -> None:
-        spec = dict(self.link.dataset)
-        self.tasks.submit("dataset", lambda: jobs.describe_data(jobs.ensure_data(self.host, spec)))
-
-    def _task_done(self, key: str, result: Any) -> None:
-        if self._closed:
-            return
-        if key == "warm":
-            if "error" not in result:
-                self.warm = result
-                self.panel.device_label.setText(f"device: {result['device']}")
-                self.panel.set_dataset_list(result["datasets"], self.link.dataset.get("name"))
-                self.update_schedule_preview()
-            self.load_dataset_preview()
-        elif key == "dataset":
-            self._dataset_loaded(result)
-        elif key == "load_weights":
-            self.link.weights_loaded(result)
-        elif key == "save_weights":
-            self.link.weights_saved(result)
-        elif key in VIEW_KEYS:
-            self.deliver(key, result)
-
-    def _dataset_loaded(self, info: dict[str, Any]) -> None:
-        if "error" in info:
-            self.show_message(f"The dataset could not be loaded: {info['error']}", "error")
-            return
-        self.panel.show_dataset(info)
-        self.features.set_dataset(info)
-        self.boundary.set_points(info.get("points") if info["input_shape"] == [2] else None)
-        self.link.check_fit(info)
-        self.refresh_idle_views()
-
-    def update_schedule_preview(self) -> None:
-        if self.warm is None:
-            return
-        import numpy as np
-
-        from netbuilder.training.config import TrainConfig
-        from netbuilder.training.parts import lr_factor
-
-        settings = self.panel.settings()
-        try:
-            config = TrainConfig.from_dict(settings)
-        except Exception:  # noqa: BLE001  (an invalid combination: no preview)
-            return
-        xs = np.linspace(0, config.epochs, 200)
-        self.panel.show_schedule(xs, np.array([config.lr * lr_factor(config, x) for x in xs]))
+            self.wb.warm_up()
 
     # ----- views -------------------------------------------------------------------------------------
     def _job_for(self, key: str):
+        selected = getattr(self, "_selected", None)
         if key == "filters":
-            return jobs.filters_job(self.filters.wanted_layer or getattr(self, "_selected", None))
+            return view_jobs.filters_job(self.filters.wanted_layer or selected)
         if key == "features":
             x = self.features.current_input()
             if x is None:
                 return None
-            job = jobs.features_job(self.features.wanted_layer or getattr(self, "_selected", None), x)
-            return lambda model, data, x=x: (job(model, data), x)
+            return view_jobs.features_job(self.features.wanted_layer or selected, x)
         if key == "evaluation":
-            return jobs.evaluation_job(self.evaluation.split)
+            return view_jobs.evaluation_job(self.evaluation.split)
         if key == "boundary":
-            return jobs.boundary_job() if self.boundary.applicable else None
+            return view_jobs.boundary_job() if self.boundary.applicable else None
         return None
 
     def request_view(self, key: str) -> None:
-        """Ask for fresh data for one view: between steps during a run, else as a background task."""
+        """Ask the workbench for fresh data for one view (between steps during a run)."""
         if self._closed:
             return
-        fn = self._job_for(key)
-        if fn is None:
+        if key == "boundary" and not self.boundary.applicable:
+            self.boundary.set_result({"error": "The decision boundary is drawn for the 2-D playground datasets "
+                                               "(circle, xor, gaussian, spiral); this dataset has other inputs."})
             return
-        if self.running:
-            if self.control is not None and key not in self._outstanding:
-                rid = self.control.request("call", fn)
-                self._outstanding[key] = rid
-                self._requests[rid] = key
+        job = self._job_for(key)
+        if job is not None:
+            if key == "features":
+                self._features_input = self.features.current_input()
+            self.wb.compute(key, job)
+
+    def _view_result(self, event: ev.ViewResult) -> None:
+        key = event.view
+        if event.stale:  # computed for an older design: ask again (when shown), never show it as current
+            if self._is_shown(key) and not self.running:
+                self.request_view(key)
             return
-        snapshot, spec, policy = self.document.snapshot(), dict(self.link.dataset), self.link.policy
-
-        def task():
-            data = jobs.ensure_data(self.host, spec)
-            jobs.build_model(self.host, snapshot, policy)
-            return fn(self.host.model, data)
-        self.tasks.submit(key, task)
-
-    def deliver(self, key: str, result: Any) -> None:
+        if event.message is not None:
+            result: dict[str, Any] = {"error": event.message}
+            if event.offer_fit:
+                self.link.check_fit()
+        else:
+            result = dict(event.value or {})
         if key == "features":
-            if isinstance(result, tuple):
-                self.features.set_result(*result)
-            else:
-                self.features.set_result(result, None)
+            self.features.set_result(result, getattr(self, "_features_input", None) if "error" not in result else None)
         else:
             self.views[key].set_result(result)
 
-    def response(self, request_id: int, data: Any, error: str | None) -> None:
-        key = self._requests.pop(request_id, None)
-        if key is None:
-            return
-        self._outstanding.pop(key, None)
-        self.deliver(key, data if data is not None else {"error": error or "no answer"})
+    def _is_shown(self, key: str) -> bool:
+        return bool(self._shown.get(key)) or self.views[key].isVisible()
 
     def probe(self) -> None:
-        """During a run: ask for the visible views' data (one request per view in flight)."""
+        """During a run: ask for the shown views' data (one request per view in flight)."""
         for key in ("filters", "features", "boundary"):
-            if self.views[key].isVisible():
+            if self._shown.get(key):
                 self.request_view(key)
 
     def refresh_idle_views(self) -> None:
         if self.running or self._closed:
             return
         for key in VIEW_KEYS:
-            if self.views[key].isVisible():
+            if self._shown.get(key):
                 self.request_view(key)
-            else:
-                self.views[key].setProperty("stale", True)
 
     def _dock_shown(self, title: str, visible: bool) -> None:
-        key = {"Filters": "filters", "Feature maps": "features", "Evaluation": "evaluation",
-               "Decision boundary": "boundary"}.get(title)
-        if visible and key:
-            self.request_view(key)
+        key = DOCK_KEYS.get(title)
+        if key:
+            self._shown[key] = visible
+            if visible:
+                self.request_view(key)
 
     def redraw(self) -> None:
         """The ~30 Hz timer: redraw the visible views that got new data; progress text.

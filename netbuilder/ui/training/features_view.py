@@ -208,7 +208,7 @@ class FeatureMapsView(LiveView):
         return self.layer_box.currentText() or None
 
     # ----- results -------------------------------------------------------------------------------
-    def set_result(self, result: dict[str, Any], shown_input: np.ndarray | None) -> None:
+    def set_result(self, result: dict[str, Any], shown_input: np.ndarray | None = None) -> None:
         self.data = dict(result, input=shown_input)
         self.dirty = True
 

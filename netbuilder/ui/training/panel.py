@@ -165,13 +165,13 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.progress_label)
         layout.addLayout(body, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        self._stored: dict[str, Any] = dict(S.DEFAULTS)
         self._loading = False
         self.set_settings(S.DEFAULTS)
 
     # ----- settings as a dict -------------------------------------------------------------------
-    def settings(self) -> dict[str, Any]:
-        out = S.merged_settings(self._stored)
+    def settings(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The form's values over ``base`` (the design's training settings; the panel keeps no copy)."""
+        out = S.merged_settings(base)
         f = self.fields
         for key in ("optimizer", "schedule", "batch_mode", "loss", "device"):
             out[key] = f[key].currentData()
@@ -187,7 +187,6 @@ class TrainingPanel(QWidget):
 
     def set_settings(self, values: dict[str, Any]) -> None:
         merged = S.merged_settings(values)
-        self._stored = merged
         self._loading = True
         f = self.fields
         try:

@@ -1,6 +1,7 @@
-"""One run as the window sees it: the worker's plain-dict events turned into view data, progress
-(epoch, ETA, samples/s), setting changes marked on the curves, faults shown as messages, and what
-happens when the run finishes. GUI thread only; cheap per event (views redraw on the timer).
+"""One run as the window sees it: the engine's events (typed dataclasses of plain values, from the
+workbench) turned into view data, progress (epoch, ETA, samples/s), setting changes marked on the
+curves, faults shown as messages, and what happens when the run ends. GUI thread only; cheap per event
+(views redraw on the timer).
 """
 
 from __future__ import annotations
@@ -9,24 +10,17 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from netbuilder.ui.training.settings import (
-    describe_change,
-    format_eta,
-    format_rate,
-    live_changes,
-    structure_signature,
-)
+from netbuilder.ui.training.settings import describe_change, format_eta, format_rate, live_changes
+from netbuilder.workbench import events as wev
 
 if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
-    from netbuilder.ui.training.worker import TrainJob
 
 
 class RunEvents:
     def __init__(self, controller: TrainingController) -> None:
         self.c = controller
         self.count = 0
-        self.job: TrainJob | None = None
         self.settings: dict[str, Any] = {}
         self.started: dict[str, Any] | None = None
         self.last_step: dict[str, Any] | None = None
@@ -36,9 +30,9 @@ class RunEvents:
         self.progress_dirty = False
         self.state_text = ""
 
-    def begin(self, job: TrainJob) -> None:
+    def begin(self, settings: dict[str, Any]) -> None:
         self.count += 1
-        self.job, self.settings = job, dict(job.settings)
+        self.settings = dict(settings)
         self.started = self.last_step = self.finished = self.fault = None
         self.t0 = time.perf_counter()
         self.state_text = "Preparing: compiling the design and loading the dataset…"
@@ -49,12 +43,12 @@ class RunEvents:
         return live_changes(self.settings, settings)
 
     # ----- events in ------------------------------------------------------------------------------
-    def handle(self, events: list[dict[str, Any]]) -> None:
+    def handle(self, events: list[Any]) -> None:
         steps: list[dict[str, Any]] = []
         for ev in events:
-            kind = ev["kind"]
+            kind = ev.kind
             if kind == "step":
-                steps.append(ev)
+                steps.append(ev.to_dict())
                 continue
             if steps:
                 self._steps(steps)
@@ -71,76 +65,75 @@ class RunEvents:
         self.last_step = steps[-1]
         self.progress_dirty = True
 
-    def _on_prepared(self, ev: dict[str, Any]) -> None:
+    def prepared(self, ev: wev.RunPrepared) -> None:
         c = self.c
-        c.panel.show_dataset(ev["data"])
-        c.features.set_dataset(ev["data"])
-        c.boundary.set_points(ev["data"].get("points") if ev["data"]["input_shape"] == [2] else None)
+        c.panel.show_dataset(ev.data)
+        c.features.set_dataset(ev.data)
+        c.boundary.set_points(ev.data.get("points") if ev.data["input_shape"] == [2] else None)
         c.curves.start_run(f"run {self.count}")
-        self.settings = dict(ev["settings"])
-        if not ev["fresh"] and ev["kept"]:
-            c.status(f"Training continues from the trained weights of {len(ev['kept'])} layers")
+        self.settings = dict(ev.settings)
+        if not ev.fresh and ev.kept:
+            c.status(f"Training continues from the trained weights of {len(ev.kept)} layers")
 
-    def _on_started(self, ev: dict[str, Any]) -> None:
-        self.started = ev
-        self.c.curves.set_epochs(ev["epochs"])
+    def _on_started(self, ev: Any) -> None:
+        self.started = ev.to_dict()
+        self.c.curves.set_epochs(ev.epochs)
         self.t0 = time.perf_counter()
-        self.c.panel.device_label.setText(f"device: {ev['device_name']}")
-        self.state_text = (f"Training {ev['parameters']:,} parameters on {ev['train_size']:,} samples, "
-                           f"{ev['steps_per_epoch']} steps per epoch")
+        self.c.panel.device_label.setText(f"device: {ev.device_name}")
+        self.state_text = (f"Training {ev.parameters:,} parameters on {ev.train_size:,} samples, "
+                           f"{ev.steps_per_epoch} steps per epoch")
         self.progress_dirty = True
         self.c._set_state("training")
 
-    def _on_epoch(self, ev: dict[str, Any]) -> None:
-        self.c.curves.add_epoch(ev)
-        if self.c.evaluation.isVisible():
-            self.c.request_view("evaluation")
+    def _on_epoch(self, ev: Any) -> None:
+        self.c.curves.add_epoch(ev.to_dict())
+        self.c.epoch_done(ev)
 
-    def _on_state(self, ev: dict[str, Any]) -> None:
+    def _on_state(self, ev: Any) -> None:
         c = self.c
-        if ev["state"] == "paused":
+        if ev.state == "paused":
             c._set_state("paused")
-            self.state_text = f"Paused at epoch {ev['epoch'] + 1}, step {ev['step']}: change the learning rate, " \
+            self.state_text = f"Paused at epoch {ev.epoch + 1}, step {ev.step}: change the learning rate, " \
                               "batch size or optimiser, then resume"
-        elif ev["state"] in ("resumed", "updated"):
+        elif ev.state in ("resumed", "updated"):
             if c.state != "stopping":
                 c._set_state("training")
             self.state_text = "Training"
-        applied = ev.get("applied") or {}
+        applied = ev.applied or {}
         if applied:
             x = self._x()
             c.curves.mark(x, describe_change(self.settings, applied))
             self.settings.update(applied)
         self.progress_dirty = True
 
-    def _on_response(self, ev: dict[str, Any]) -> None:
-        self.c.response(ev["request_id"], ev["data"], ev["error"])
-
-    def _on_fault(self, ev: dict[str, Any]) -> None:
+    def _on_fault(self, ev: Any) -> None:
         self.fault = ev
         self.state_text = "Training stopped by a problem"
         self.progress_dirty = True
-        advice = f" — {ev['advice']}" if ev.get("advice") else ""
-        if ev.get("fault") == "nan":  # the weights blew up with the loss: the next run starts afresh
-            self.c.link.policy, self.c.link.has_weights = "fresh", False
+        advice = f" — {ev.advice}" if ev.advice else ""
+        if ev.fault == "nan":  # the weights blew up with the loss: the next run starts afresh
             advice += " (the next run starts from fresh weights)"
-        self.c.show_message(f"Training stopped: {ev['message']}{advice}", "error")
-        self.c.run_finished.emit(ev)
+        self.c.show_message(f"Training stopped: {ev.message}{advice}", "error")
 
-    def _on_finished(self, ev: dict[str, Any]) -> None:
+    def _on_finished(self, ev: Any) -> None:
         c = self.c
         self.finished = ev
         why = {"completed": "finished", "stopped": "stopped", "early_stopping": "stopped early (no progress)"}
-        test = f", test accuracy {ev['test_accuracy']:.1%}" if math.isfinite(ev["test_accuracy"]) else ""
-        self.state_text = (f"Training {why.get(ev['reason'], ev['reason'])} after {ev['epochs']} epochs in "
-                           f"{format_eta(ev['seconds'])}: validation accuracy {ev['val_accuracy']:.1%}{test}")
+        test = f", test accuracy {ev.test_accuracy:.1%}" if math.isfinite(ev.test_accuracy) else ""
+        self.state_text = (f"Training {why.get(ev.reason, ev.reason)} after {ev.epochs} epochs in "
+                           f"{format_eta(ev.seconds)}: validation accuracy {ev.val_accuracy:.1%}{test}")
         self.progress_dirty = True
-        if ev["reason"] == "completed":
+        if ev.reason == "completed":
             c.panel.progress.setValue(1000)
-        if self.job is not None:
-            c.link.trained(structure_signature(self.job.design.graph))
         c.status(self.state_text)
-        c.run_finished.emit(ev)
+
+    def ended(self, event: wev.RunEnded) -> None:
+        """The run is over (after its last events): a set-up fault is shown here; the outcome goes out."""
+        outcome = event.outcome
+        if outcome is not None and outcome.kind == "fault" and self.fault is None:
+            self._on_fault(outcome)
+        if outcome is not None:
+            self.c.run_finished.emit(outcome)
 
     # ----- progress text (from the redraw timer) ------------------------------------------------------
     def _x(self) -> float:

@@ -15,8 +15,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from netbuilder.graph import Graph
-
 from netbuilder.choices import (  # noqa: F401  (defined once, there)
     BATCH_MODES,
     DEFAULTS,
@@ -26,6 +24,13 @@ from netbuilder.choices import (  # noqa: F401  (defined once, there)
     OPTIMIZERS,
     SCHEDULES,
     merged_settings,
+)
+from netbuilder.workbench.fit import (  # noqa: F401  (the workbench decides what fits)
+    compatible_keys,
+    input_shape_of,
+    layers_of,
+    mismatch,
+    structure_signature,
 )
 
 
@@ -47,29 +52,6 @@ def describe_change(old: Mapping[str, Any], applied: Mapping[str, Any]) -> str:
 
 def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def structure_signature(graph: Graph) -> tuple:
-    """What decides a network's weights: nodes (id, kind, settings) and edges; positions are left out."""
-    nodes = tuple(sorted((n.id, n.kind, repr(sorted(n.params.items()))) for n in graph.iter_nodes()))
-    edges = tuple(sorted((e.src, e.dst, e.port) for e in graph.edges))
-    return nodes, edges
-
-
-def compatible_keys(old: Mapping[str, Sequence[int]], new: Mapping[str, Sequence[int]]) -> tuple[list[str], list[str]]:
-    """``(kept, dropped)``: the new network's state-dict keys of the layers whose every tensor matches the
-    old one's in name and shape (unchanged layers), and the rest (which start fresh)."""
-    def fits(k: str) -> bool:
-        return k in old and tuple(old[k]) == tuple(new[k])
-
-    changed = {k.rsplit(".", 1)[0] for k in new if not fits(k)}
-    kept = [k for k in new if k.rsplit(".", 1)[0] not in changed]
-    return kept, [k for k in new if k.rsplit(".", 1)[0] in changed]
-
-
-def layers_of(keys: Iterable[str]) -> list[str]:
-    """The layer (node id) names of state-dict keys, in order, once each."""
-    return list(dict.fromkeys(k.rsplit(".", 1)[0] for k in keys))
 
 
 def weights_file_name(design_name: str, path_stem: str | None = None) -> str:
@@ -121,21 +103,20 @@ def format_rate(samples_per_second: float) -> str:
     return f"{samples_per_second:.0f} samples/s"
 
 
-def input_shape_of(graph: Graph) -> list[int] | None:
-    inputs = [n for n in graph.iter_nodes() if n.kind == "input"]
-    if len(inputs) != 1:
+
+
+def schedule_preview(settings: Mapping[str, Any], points: int = 200):
+    """``(epochs, learning rates)`` of the settings' schedule as numpy arrays, or None when the settings
+    cannot make one (no torch: the window draws it before torch is loaded)."""
+    import numpy as np
+
+    from netbuilder.choices import schedule_factor
+
+    try:
+        epochs, lr = int(settings["epochs"]), float(settings["lr"])
+    except (KeyError, TypeError, ValueError):
         return None
-    shape = inputs[0].params.get("shape")
-    return [int(s) for s in shape] if isinstance(shape, list | tuple) else None
-
-
-def mismatch(design_shape: Sequence[int] | None, design_classes: int | None, data_shape: Sequence[int],
-             data_classes: int) -> str | None:
-    """A plain sentence when the design does not take the dataset's inputs or predict its classes."""
-    problems = []
-    if design_shape is not None and list(design_shape) != list(data_shape):
-        problems.append(f"the design takes inputs of shape {'×'.join(map(str, design_shape))} but the dataset's "
-                        f"are {'×'.join(map(str, data_shape))}")
-    if design_classes is not None and design_classes != data_classes and not (design_classes == 1 and data_classes == 2):
-        problems.append(f"the design predicts {design_classes} classes but the dataset has {data_classes}")
-    return "; ".join(problems) if problems else None
+    if epochs <= 0 or not lr > 0:
+        return None
+    xs = np.linspace(0, epochs, points)
+    return xs, np.array([lr * schedule_factor(settings, x) for x in xs])

@@ -35,6 +35,6 @@ def wait_result(qtbot):
         if after is not None:
             controller.results.pop(key, None)
             after()
-        qtbot.waitUntil(lambda: key in controller.results and not controller.runner.busy, timeout=timeout)
+        qtbot.waitUntil(lambda: key in controller.results and not controller.wb.busy, timeout=timeout)
         return controller.results[key]
     return wait

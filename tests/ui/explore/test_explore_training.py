@@ -17,7 +17,7 @@ def both(window, qtbot):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     tc, ex = window.training, window.explore  # installed by the main window
-    qtbot.waitUntil(lambda: tc.warm is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: tc.wb.ready is not None, timeout=30_000)
     qtbot.waitUntil(lambda: tc.panel.dataset_info.text() != "", timeout=30_000)
     tc.panel.fields["epochs"].setValue(2)
     yield tc, ex
@@ -33,7 +33,7 @@ def test_short_run_fills_the_lab_and_health_colours_the_canvas(window, both, qtb
     assert tc.train()
     qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
     assert tc.run.finished is not None, tc.run.fault
-    assert len(ex.lab.epochs) == 2 and ex.lab.best_epoch == tc.run.finished["best_epoch"]
+    assert len(ex.lab.epochs) == 2 and ex.lab.best_epoch == tc.run.finished.best_epoch
     assert ex.lab.best_line.isVisible()
     r = wait_result(ex, "health", after=lambda: ex.request("health", now=True))
     assert r["trained"] and set(r["layers"]) >= {"conv2d_1", "relu_1", "dense_1", "dense_2"}
@@ -51,19 +51,17 @@ def test_frozen_layer_set_in_explore_is_not_trained(window, both, qtbot):
     doc = window.document
     doc.select(["conv2d_1"])
     ex.freeze_action.trigger()
-    assert tc.panel.settings().get("frozen") == ["conv2d_1"], "the training panel must carry 'frozen'"
-    with tc.host.lock:
-        from netbuilder.ui.training import jobs
-
-        jobs.build_model(tc.host, doc.snapshot(), "fresh")
-        before = tc.host.model.get_submodule("conv2d_1").weight.detach().clone()
-        head = tc.host.model.get_submodule("dense_2").weight.detach().clone()
-    tc.host.trained = True
-    tc.link.policy = "keep"
+    assert tc.settings().get("frozen") == ["conv2d_1"], "the design's training settings must carry 'frozen'"
+    wb = tc.wb
+    assert wb.wait_idle()
+    wb.host.build(doc.snapshot(), "fresh", seed=0)  # the executor is idle: the test may look at the model
+    before = wb.host.model.get_submodule("conv2d_1").weight.detach().clone()
+    head = wb.host.model.get_submodule("dense_2").weight.detach().clone()
+    wb.host.trained = True
     assert tc.train()
     qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
-    assert torch.equal(tc.host.model.get_submodule("conv2d_1").weight, before)
-    assert not torch.equal(tc.host.model.get_submodule("dense_2").weight, head)
+    assert torch.equal(wb.host.model.get_submodule("conv2d_1").weight, before)
+    assert not torch.equal(wb.host.model.get_submodule("dense_2").weight, head)
 
 
 def test_questions_during_a_run_are_answered_between_steps(window, both, qtbot, show):
@@ -74,7 +72,7 @@ def test_questions_during_a_run_are_answered_between_steps(window, both, qtbot, 
     qtbot.waitUntil(lambda: tc.state == "training", timeout=30_000)
     ex.results.pop("adversarial", None)
     ex.request("adversarial", now=True)
-    assert ex.runner.busy  # a Control "call" request in flight
+    assert ex.wb.busy  # a Control "call" request in flight
     qtbot.waitUntil(lambda: "adversarial" in ex.results, timeout=30_000)
     tc.stop()
     qtbot.waitUntil(lambda: tc.state == "idle", timeout=30_000)

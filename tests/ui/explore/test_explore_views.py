@@ -141,7 +141,7 @@ def test_transfer_loads_weights_and_replaces_the_head(window, explore, show, wai
     save_weights(model, tmp_path / "w.safetensors")
     explore.load_weights(str(tmp_path / "w.safetensors"))
     r = wait_result(explore, "load")
-    assert r["loaded"] == ["conv2d_1", "dense_1", "dense_2"] and "loaded 3 layers" in explore.transfer.report.text()
+    assert r["loaded"] == ["conv2d_1", "dense_1", "dense_2"] and "loaded 3 of 3 layers" in explore.transfer.report.text()
     show(explore, "explain")
     assert wait_result(explore, "explain", after=lambda: explore.request("explain", now=True))["trained"]
     explore.transfer.classes.setValue(3)

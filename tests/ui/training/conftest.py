@@ -10,7 +10,7 @@ import pytest
 def trainer(window, qtbot):
     controller = window.training  # installed by the main window
     window.resize(1300, 900)
-    qtbot.waitUntil(lambda: controller.warm is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: controller.wb.ready is not None, timeout=30_000)
     qtbot.waitUntil(lambda: controller.panel.dataset_info.text() != "", timeout=30_000)
     controller.panel.fields["epochs"].setValue(2)
     yield controller
@@ -22,5 +22,6 @@ def run_to_end(qtbot):
     def run(controller, timeout: int = 40_000) -> dict:
         assert controller.train()
         qtbot.waitUntil(lambda: controller.state == "idle", timeout=timeout)
-        return controller.run.finished or controller.run.fault
+        outcome = controller.run.finished or controller.run.fault
+        return outcome.to_dict() if outcome is not None else None
     return run

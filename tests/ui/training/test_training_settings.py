@@ -30,7 +30,7 @@ def test_live_changes_and_their_label():
     new = dict(old, lr=0.01, batch_size=128, epochs=99)
     changes = S.live_changes(old, new)
     assert changes == {"lr": 0.01, "batch_size": 128}
-    assert S.describe_change(old, changes) == "lr 0.001→0.01, batch 64→128"
+    assert S.describe_change(old, changes) == "lr 0.003→0.01, batch 64→128"
 
 
 def test_unchanged_layers_keep_their_weights():

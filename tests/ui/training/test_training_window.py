@@ -76,12 +76,12 @@ def test_pause_change_learning_rate_resume_then_stop(trainer, qtbot):
     lr.setValue(0.01)
     trainer.actions["resume"].trigger()
     qtbot.waitUntil(lambda: trainer.curves.run.loss.n > steps + 2, timeout=10_000)
-    assert trainer.curves.markers and "lr 0.001→0.01" in trainer.curves.markers[0][1]
+    assert trainer.curves.markers and "lr 0.003→0.01" in trainer.curves.markers[0][1]
     qtbot.waitUntil(lambda: trainer.curves.run.lr.n and trainer.curves.run.lr.y[-1] == pytest.approx(0.01),
                     timeout=10_000)
     trainer.actions["stop"].trigger()
     qtbot.waitUntil(lambda: trainer.state == "idle", timeout=20_000)
-    assert trainer.run.finished["reason"] == "stopped" and trainer.run.finished["epochs"] < 200
+    assert trainer.run.finished.reason == "stopped" and trainer.run.finished.epochs < 200
     assert trainer.actions["train"].isEnabled()
 
 
@@ -89,15 +89,10 @@ def test_closing_the_window_mid_training_ends_the_thread(window, trainer, qtbot)
     trainer.panel.fields["epochs"].setValue(500)
     assert trainer.train()
     qtbot.waitUntil(lambda: trainer.state == "training", timeout=30_000)
-    worker = trainer.worker
+    thread = trainer.wb.executor._thread
     window.close()
     qtbot.waitUntil(lambda: trainer._closed, timeout=5000)
-    try:
-        assert not worker.isRunning()  # joined by shutdown()
-    except RuntimeError:  # or already deleted after it finished
-        pass
-    assert trainer.worker is None or not trainer.worker.isRunning()
-    assert trainer.tasks._pool._shutdown
+    assert not thread.is_alive()  # joined by the bridge's shutdown()
 
 
 def test_nan_loss_shows_a_message_and_the_app_keeps_running(window, trainer, run_to_end, qtbot):
@@ -142,7 +137,7 @@ def test_weights_saved_beside_the_design_and_reloaded(window, trainer, run_to_en
     path = tmp_path / "digits.nbd"
     assert window.files.save_to(path)
     name = json.loads(path.read_text())["weights"]
-    assert name == "digits_cnn.safetensors"  # named after the design when trained before its first save
+    assert name == "digits.safetensors"  # named after the design file (digits.nbd)
     weights = tmp_path / name
     qtbot.waitUntil(weights.exists, timeout=15_000)
     from safetensors.numpy import load_file
@@ -151,7 +146,7 @@ def test_weights_saved_beside_the_design_and_reloaded(window, trainer, run_to_en
     assert saved["conv2d_1.weight"].shape == (8, 1, 3, 3)
     assert window.files.open_path(path, ask=False)
     qtbot.waitUntil(lambda: "Loaded the trained weights" in trainer.panel.messages.label.text(), timeout=15_000)
-    assert trainer.link.has_weights and trainer.host.trained
+    assert trainer.wb.has_weights and trainer.wb.weights_current
     show(trainer, "Filters")
     qtbot.waitUntil(trainer.filters.has_data, timeout=15_000)
     from netbuilder.introspect import filter_grid
@@ -167,12 +162,14 @@ def test_editing_a_trained_network_asks_keep_or_fresh(window, trainer, run_to_en
     assert "Keep the trained weights" in bar.label.text()
     assert [b.text() for b in bar.buttons] == ["Keep unchanged layers", "Start fresh"]
     bar.buttons[0].click()
-    assert trainer.link.policy == "keep"
+    assert trainer.wb.policy == "keep"
     prepared = []
+    from netbuilder.workbench import events as ev
+
+    window.bridge.received.connect(lambda e: prepared.append(e) if isinstance(e, ev.RunPrepared) else None)
     assert trainer.train()
-    trainer.worker.events.connect(lambda evs: prepared.extend(e for e in evs if e["kind"] == "prepared"))
     qtbot.waitUntil(lambda: trainer.state == "idle", timeout=30_000)
-    kept = prepared[0]["kept"]
+    kept = prepared[0].kept
     assert "conv2d_1" in kept and "dense_1" not in kept and "dense_2" not in kept
 
 

@@ -1,0 +1,156 @@
+"""The model and the dataset of the session, touched ONLY on the executor's thread: loaded and built
+lazily, once per dataset and once per design structure, keeping the trained weights that still fit.
+
+The weights are tagged with the structure they were trained for (``signature``) and whether they are
+trained at all. Imports torch, compiler, data and training lazily (inside functions); no Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from netbuilder.graph import Design
+from netbuilder.workbench.fit import compatible_keys, layers_of, structure_signature
+
+
+class ModelHost:
+    def __init__(self) -> None:
+        self.model = None
+        self.signature: tuple | None = None
+        self.trained = False  # the model holds trained (or loaded) weights
+        self.source = "untrained weights"
+        self.data = None
+        self.data_key: tuple | None = None
+
+    def reset(self) -> None:
+        """Forget the model (a new design was opened): its memory is freed at once."""
+        self.model, self.signature, self.trained, self.source = None, None, False, "untrained weights"
+
+    # ----- data ------------------------------------------------------------------------------------
+    def ensure_data(self, spec: dict[str, Any], progress=None):
+        """The dataset of ``spec`` (the design's ``dataset`` dict), loaded once and kept."""
+        from netbuilder.data import load_dataset
+
+        key = dataset_key(spec)
+        if self.data is None or self.data_key != key:
+            options = {k: v for k, v in spec.items() if k != "name"}
+            self.data = None  # free the old one before loading the next
+            self.data = load_dataset(spec.get("name") or "digits", **options)
+            self.data_key = key
+        return self.data
+
+    # ----- the model ---------------------------------------------------------------------------------
+    def build(self, design: Design, policy: str = "keep", seed: int | None = None) -> dict[str, Any]:
+        """Make ``self.model`` the network of ``design``. Same structure: kept as is. Changed: compiled anew
+        (initialised from ``seed`` when given) and, with policy ``keep``, the old weights whose names and
+        shapes still fit are copied in."""
+        from netbuilder.compiler import compile_design
+
+        signature = structure_signature(design.graph)
+        if policy != "fresh" and self.model is not None and signature == self.signature:
+            return {"kept": layers_of(self.model.state_dict()) if self.trained else [], "fresh": not self.trained}
+        old = self.model if policy != "fresh" and self.trained else None
+        self.model = None  # the old model's memory may go before the new one is built (unless kept)
+        with _seeded(seed):
+            model = compile_design(design)
+        kept: list[str] = []
+        if old is not None:
+            old_state = old.state_dict()
+            kept, _ = compatible_keys(state_shapes_of(old_state), state_shapes_of(model.state_dict()))
+            model.load_state_dict({k: old_state[k].detach().to("cpu") for k in kept}, strict=False)
+        self.model, self.signature, self.trained = model, signature, bool(kept)
+        if not kept:
+            self.source = "untrained weights"
+        return {"kept": layers_of(kept), "fresh": not kept}
+
+    def load_design_weights(self, design: Design, path: Path) -> dict[str, Any]:
+        """Compile ``design`` and load its weights file; layers that do not fit are reported, not loaded."""
+        from netbuilder.compiler import compile_design
+        from netbuilder.training import load_weights
+
+        state = load_weights(path)
+        self.model = None
+        model = compile_design(design)
+        kept, dropped = compatible_keys(state_shapes_of(state), state_shapes_of(model.state_dict()))
+        model.load_state_dict({k: state[k] for k in kept}, strict=False)
+        self.model, self.signature, self.trained = model, structure_signature(design.graph), bool(kept)
+        self.source = f"trained weights from {Path(path).name}" if kept else "untrained weights"
+        return {"kept": layers_of(kept), "dropped": layers_of(dropped), "path": str(path)}
+
+    def save_weights(self, path: Path) -> str:
+        from netbuilder.training import save_weights
+
+        if self.model is None or not self.trained:
+            raise ValueError("there are no trained weights to save")
+        extra: dict[str, Any] = {}
+        data = self.data
+        if data is not None and hasattr(data, "preprocessing"):
+            extra["preprocessing"] = data.preprocessing()
+        try:
+            return str(save_weights(self.model, path, metadata={"format": "netbuilder"}, **extra))
+        except TypeError:  # an older save_weights without preprocessing
+            return str(save_weights(self.model, path, metadata={"format": "netbuilder"}))
+
+
+def dataset_key(spec: dict[str, Any]) -> tuple:
+    return (spec.get("name"), tuple(sorted((k, repr(v)) for k, v in spec.items() if k != "name")))
+
+
+def state_shapes_of(state: dict) -> dict[str, tuple[int, ...]]:
+    return {k: tuple(v.shape) for k, v in state.items()}
+
+
+@contextlib.contextmanager
+def _seeded(seed: int | None) -> Iterator[None]:
+    """Initialise from ``seed`` (the design's training seed) without disturbing the global generator."""
+    if seed is None:
+        yield
+        return
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
+
+
+@contextlib.contextmanager
+def grads_kept(model) -> Iterator[None]:
+    """Run a view's job on the model itself: whatever gradients it leaves are dropped and the training's
+    own are put back (so a saliency map neither costs a copy of the weights nor changes the histograms)."""
+    saved = {p: p.grad for p in model.parameters()} if model is not None else {}
+    try:
+        yield
+    finally:
+        for p, g in saved.items():
+            p.grad = g
+
+
+def warm_up() -> dict[str, Any]:
+    """Import torch, list the datasets and say which device training would use."""
+    from netbuilder.data import list_datasets
+    from netbuilder.training.parts import device_name, resolve_device
+
+    device = resolve_device("auto")
+    return {"device": device_name(device), "device_type": device.type,
+            "datasets": [{"name": i.name, "kind": i.kind, "input_shape": list(i.input_shape),
+                          "classes": i.num_classes, "available": i.available, "description": i.description}
+                         for i in list_datasets()]}
+
+
+def describe_data(data) -> dict[str, Any]:
+    """What the panel shows of a dataset: shape, classes, sizes, preview samples (and points)."""
+    import numpy as np
+
+    out = {"name": data.name, "kind": data.kind, "input_shape": list(data.input_shape),
+           "class_names": list(data.class_names), "sizes": data.sizes(), "is_image": bool(data.is_image),
+           "samples": np.asarray(data.samples, np.float32), "sample_labels": np.asarray(data.sample_labels)}
+    if data.kind == "points" and data.x_train is not None:
+        out["points"] = (data.x_train.numpy().astype(np.float32), data.y_train.numpy())
+    info = getattr(data, "info", None) or {}
+    for key in ("warnings", "skipped"):
+        if info.get(key):
+            out[key] = list(info[key])
+    return out

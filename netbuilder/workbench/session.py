@@ -1,0 +1,427 @@
+"""The Workbench: the session the window shows, owned in one place and free of Qt.
+
+It holds the design at its current revision, the dataset bound to it (a plain description once loaded),
+the model and its weights tagged with the structure they were trained for (in ``ModelHost``, touched
+only on the executor's thread), the history of runs, and the one ``Executor`` that runs all torch work.
+
+Consistency is decided here, once: a model never runs on data it does not fit (the view gets one line
+and Fit is offered), results carry the design revision they were computed for and are marked stale on
+arrival when the design has moved on, and a design with nothing to train is refused before anything
+starts. Views ask with ``compute(view, job)`` and receive a ``ViewResult`` of plain values.
+
+All public methods are called on the GUI thread; ``post`` may be called from any thread (the Qt
+adapter queues the events to the GUI thread, where ``accept`` settles them before the views see them).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netbuilder.graph import Design
+from netbuilder.workbench import events as ev
+from netbuilder.workbench.executor import Cancelled, Executor, TaskContext, message_for, next_ticket
+from netbuilder.workbench.fit import mismatch, structure_signature
+from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, warm_up
+
+Job = Callable[[Any, Any], dict]
+FLUSH_SECONDS = 0.03
+NOTHING_TO_TRAIN = "nothing to train: add a layer with weights (Dense, Conv2d …) between the input and the output"
+
+
+@dataclass
+class DesignState:
+    """What the workbench knows of the design without torch (from the document's analysis)."""
+
+    design: Design | None = None
+    revision: int = 0
+    problems: list[str] = field(default_factory=list)
+    input_shape: list[int] | None = None
+    classes: int | None = None
+    parameters: int = 0
+    signature: tuple | None = None
+
+
+@dataclass
+class RunRecord:
+    run: int
+    revision: int
+    settings: dict[str, Any]
+    dataset: dict[str, Any]
+    outcome: Any = None
+
+
+class Workbench:
+    def __init__(self, post: Callable[[ev.Event], None]) -> None:
+        self._post = post
+        self.executor = Executor(post)
+        self.host = ModelHost()  # executor thread only
+        self.state = DesignState()
+        self.dataset_spec: dict[str, Any] = {"name": "digits"}
+        self.dataset: dict[str, Any] | None = None  # the loaded dataset, described (GUI thread)
+        self.ready: ev.Ready | None = None
+        self.runs: list[RunRecord] = []
+        self.control = None
+        self.policy = "keep"
+        self.weights_signature: tuple | None = None  # the structure the current weights were trained for
+        self.has_weights = False
+        self._requests: dict[int, tuple[str, int, int]] = {}  # control request id -> view, ticket, revision
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # ----- the design and the dataset --------------------------------------------------------------
+    def set_design(self, design: Design, revision: int, *, problems: list[str], input_shape: list[int] | None,
+                   classes: int | None, parameters: int, replaced: bool = False) -> None:
+        self.state = DesignState(design, revision, list(problems), input_shape, classes, int(parameters),
+                                 structure_signature(design.graph))
+        if replaced:
+            self.has_weights, self.weights_signature, self.policy = False, None, "keep"
+            if not self.running:
+                self.executor.submit("reset", lambda ctx: self.host.reset(), deliver=lambda c, v: None)
+        spec = dict(design.dataset or {"name": "digits"})
+        if spec != self.dataset_spec and not self.running:  # the design names its dataset: bind it
+            self.dataset_spec, self.dataset = spec, None
+            if self.ready is not None:
+                self.set_dataset(spec)
+
+    @property
+    def revision(self) -> int:
+        return self.state.revision
+
+    def set_dataset(self, spec: dict[str, Any]) -> int:
+        """Load (or reuse) the dataset of ``spec``; ``DatasetLoaded`` or ``DatasetFailed`` follows."""
+        spec = dict(spec or {"name": "digits"})
+        if spec != self.dataset_spec:
+            self.dataset = None
+        self.dataset_spec = spec
+
+        def task(ctx: TaskContext) -> dict[str, Any]:
+            return describe_data(self.host.ensure_data(spec, ctx.progress))
+
+        def deliver(ctx: TaskContext, info: dict[str, Any]) -> ev.Event:
+            return ev.DatasetLoaded(spec, info)
+        ticket = next_ticket()
+        return self.executor.submit("dataset", task, deliver=deliver, ticket=ticket)
+
+    def warm_up(self) -> None:
+        self.executor.submit("ready", lambda ctx: warm_up(),
+                             deliver=lambda ctx, v: ev.Ready(v["device"], v["device_type"], v["datasets"]))
+
+    def accept(self, event: ev.Event) -> ev.Event | None:
+        """On the GUI thread, before any view sees ``event``: keep what the workbench mirrors and mark results
+        of an older revision stale. None: the event is for no one (a dataset that is no longer wanted)."""
+        if isinstance(event, ev.DatasetLoaded):
+            if event.spec != self.dataset_spec:
+                return None
+            self.dataset = event.info
+        elif isinstance(event, ev.TaskFailed) and event.key == "dataset":
+            return ev.DatasetFailed(dict(self.dataset_spec), event.message)
+        elif isinstance(event, ev.Ready):
+            self.ready = event
+        elif isinstance(event, ev.ViewResult) and event.revision != self.revision:
+            return ev.ViewResult(**{**event.__dict__, "stale": True})
+        elif isinstance(event, ev.RunEnded):
+            self.control = None
+            self._requests.clear()
+            outcome = event.outcome
+            if outcome is not None and getattr(outcome, "kind", "") == "finished":
+                self.has_weights, self.weights_signature, self.policy = True, event.signature, "keep"
+            elif outcome is not None and getattr(outcome, "fault", "") == "nan":
+                self.has_weights, self.policy = False, "fresh"
+            if self.runs and self.runs[-1].run == event.run:
+                self.runs[-1].outcome = outcome
+        elif isinstance(event, ev.TaskDone) and event.key in ("load_weights", "transfer") and event.value:
+            if event.value.get("kept") or event.value.get("loaded"):
+                self.has_weights, self.policy = True, "keep"
+                self.weights_signature = event.value.get("signature")
+        return event
+
+    def misfit(self) -> str | None:
+        """One line when the design does not take the dataset's inputs or predict its classes."""
+        info, s = self.dataset, self.state
+        if info is None:
+            return None
+        problem = mismatch(s.input_shape, s.classes, info["input_shape"], len(info["class_names"]))
+        return f"the design does not fit {info['name']}: {problem}" if problem else None
+
+    def blocker(self, loading_ok: bool = False) -> tuple[str, bool] | None:
+        """Why no model can run now (``(message, offer_fit)``), or None. ``loading_ok``: a dataset still
+        loading is no reason (the task waits for it on the executor and checks the fit there)."""
+        s = self.state
+        if s.design is None:
+            return "no design is open", False
+        if s.problems:
+            n = len(s.problems)
+            return f"the design has {n} problem{'s' * (n != 1)} to fix first: {s.problems[0]}", False
+        if self.dataset is None:
+            return None if loading_ok else ("the dataset is still loading", False)
+        problem = self.misfit()
+        if problem:
+            return f"{problem}. Press Fit to give the design the dataset's shape and classes.", True
+        return None
+
+    @property
+    def weights_current(self) -> bool:
+        """The weights belong to the design as it is now (not to an older structure)."""
+        return self.has_weights and self.weights_signature == self.state.signature
+
+    # ----- views -------------------------------------------------------------------------------------
+    def compute(self, view: str, job: Job, *, needs_model: bool = True) -> int:
+        """Ask for one view's values: ``job(model, data)`` runs on the executor (or between training steps);
+        a ``ViewResult`` follows, with a plain message instead of values when the model cannot run."""
+        ticket, revision = next_ticket(), self.revision
+        blocked = self.blocker(loading_ok=True) if needs_model else None
+        if blocked is not None:
+            self._post(ev.ViewResult(view, ticket, revision, message=blocked[0], offer_fit=blocked[1]))
+            return ticket
+        if self.running:
+            return self._request_during_run(view, job, ticket, revision)
+        design, spec, policy = self.state.design, dict(self.dataset_spec), self.policy
+        shape, classes = self.state.input_shape, self.state.classes
+
+        def task(ctx: TaskContext) -> ev.ViewResult:
+            try:
+                return answer(ctx)
+            except Cancelled:
+                raise
+            except Exception as e:  # noqa: BLE001  (a view's failure is its message, never an exception)
+                return ev.ViewResult(view, ticket, revision, message=message_for(e, f"the {view} view")[0])
+
+        def answer(ctx: TaskContext) -> ev.ViewResult:
+            data = self.host.ensure_data(spec)
+            if not needs_model:
+                return ev.ViewResult(view, ticket, revision, value=job(None, data))
+            problem = mismatch(shape, classes, list(data.input_shape), len(data.class_names))
+            if problem:  # decided again on the data itself: a model never runs on data it does not fit
+                return ev.ViewResult(view, ticket, revision, offer_fit=True,
+                                     message=f"the design does not fit {data.name}: {problem}. Press Fit to give "
+                                             "the design the dataset's shape and classes.")
+            self.host.build(design, policy)
+            model = self.host.model
+            with grads_kept(model):
+                value = job(model, data)
+            return ev.ViewResult(view, ticket, revision, value=value, trained=self.host.trained,
+                                 source=self.host.source)
+
+        return self.executor.submit(f"view:{view}", task, deliver=lambda ctx, v: v,
+                                    ticket=ticket)
+
+    def _request_during_run(self, view: str, job: Job, ticket: int, revision: int) -> int:
+        with self._lock:
+            if any(v == view for v, _, _ in self._requests.values()):
+                return ticket  # one question per view in flight
+            control = self.control
+
+        def call(model, data):
+            try:
+                with grads_kept(model):
+                    return job(copy.deepcopy(model), data)
+            except Exception as e:  # noqa: BLE001  (answered as the view's message; the run goes on)
+                return {"error": message_for(e, f"the {view} view during training")[0]}
+        with self._lock:
+            rid = control.request("call", call)
+            self._requests[rid] = (view, ticket, revision)
+        return ticket
+
+    def _answer(self, response) -> ev.ViewResult | None:
+        """A training run's Response event, as the ViewResult of the view that asked (executor thread)."""
+        with self._lock:
+            asked = self._requests.pop(response.request_id, None)
+        if asked is None:
+            return None
+        view, ticket, revision = asked
+        if response.error is not None or not isinstance(response.data, dict):
+            return ev.ViewResult(view, ticket, revision, message=response.error or "no answer")
+        if "error" in response.data:
+            return ev.ViewResult(view, ticket, revision, message=str(response.data["error"]))
+        return ev.ViewResult(view, ticket, revision, value=response.data, trained=True,
+                             source="the model being trained (live)")
+
+    # ----- training ------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.control is not None
+
+    def train(self, settings: dict[str, Any]) -> tuple[bool, str, bool]:
+        """Start a run of the design on its dataset. ``(started, message, offer_fit)``: when it cannot start,
+        the message says why in one line."""
+        if self.running or self._closed:
+            return False, "a run is already training", False
+        blocked = self.blocker()
+        if blocked is not None:
+            return False, blocked[0], blocked[1]
+        if self.state.parameters <= 0:
+            return False, NOTHING_TO_TRAIN, False
+        from netbuilder.training.control import Control
+
+        self.control = control = Control()
+        run = len(self.runs) + 1
+        design, spec, policy, revision = self.state.design, dict(self.dataset_spec), self.policy, self.revision
+        signature = self.state.signature
+        self.runs.append(RunRecord(run, revision, dict(settings), spec))
+
+        def task(ctx: TaskContext):
+            return self._train(ctx, run, design, spec, dict(settings), policy, control)
+
+        def deliver(ctx: TaskContext, outcome) -> ev.Event:
+            return ev.RunEnded(run, revision, outcome, signature)
+        self.executor.submit(f"train:{run}", task, deliver=deliver)
+        return True, "", False
+
+    def _train(self, ctx: TaskContext, run: int, design: Design, spec: dict, settings: dict, policy: str,
+               control) -> Any:
+        from netbuilder.training import TrainConfig, train
+        from netbuilder.training.events import Fault, Response
+
+        try:
+            data = self.host.ensure_data(spec)
+            config = TrainConfig.from_dict(settings)
+            built = self.host.build(design, policy, seed=config.seed)
+        except Exception as e:  # noqa: BLE001  (a set-up failure is the run's outcome, in one line)
+            text, unexpected = message_for(e, "preparing a training run")
+            advice = ("this looks like a bug; the details are in the log" if unexpected
+                      else "fix the design or the training settings, then press Train again")
+            return Fault("setup", text, advice, 0, 0)
+        if ctx.cancelled:
+            return None
+        self._post(ev.RunPrepared(run, built["kept"], built["fresh"], describe_data(data), config.to_dict()))
+        self.host.trained, self.host.source = True, "the model being trained"
+        pending: list[Any] = []
+        last = time.perf_counter()
+        outcome = None
+        events = train(self.host.model, data, config, control)
+        try:
+            for event in events:
+                if ctx.cancelled:
+                    break
+                if isinstance(event, Response):
+                    answer = self._answer(event)
+                    if answer is not None:
+                        self._post(answer)
+                    continue
+                if event.kind in ("finished", "fault"):
+                    outcome = event
+                pending.append(event)
+                now = time.perf_counter()
+                if event.kind != "step" or now - last >= FLUSH_SECONDS:
+                    self._post(ev.RunEvents(run, pending))
+                    pending, last = [], now
+        finally:
+            events.close()
+            if pending:
+                self._post(ev.RunEvents(run, pending))
+        if outcome is not None and getattr(outcome, "fault", "") == "nan":
+            self.host.trained, self.host.source = False, "untrained weights"
+        else:
+            self.host.source = "trained weights"
+        return outcome
+
+    def pause(self) -> None:
+        if self.control is not None:
+            self.control.pause()
+
+    def resume(self, changes: dict[str, Any] | None = None) -> None:
+        if self.control is not None:
+            if changes:
+                self.control.update(**changes)
+            self.control.resume()
+
+    def stop(self) -> None:
+        if self.control is not None:
+            self.control.stop()
+
+    def forget_weights(self) -> None:
+        """The next run starts from fresh weights."""
+        self.policy, self.has_weights = "fresh", False
+
+    # ----- weights, exports, code ----------------------------------------------------------------------
+    def load_weights(self, path: str | Path) -> int:
+        """Load the design's own weights file (when it opens); ``TaskDone('load_weights', {kept, dropped})``."""
+        design = self.state.design
+
+        def task(ctx: TaskContext) -> dict[str, Any]:
+            out = self.host.load_design_weights(design, Path(path))
+            return out | {"signature": structure_signature(design.graph)}
+        return self.executor.submit("load_weights", task)
+
+    def save_weights(self, path: str | Path) -> int:
+        return self.executor.submit(f"save_weights:{path}", lambda ctx: {"path": self.host.save_weights(Path(path))})
+
+    def load_transfer(self, path: str | Path, partial: bool = True) -> int:
+        """Load a netbuilder weights file or a torchvision checkpoint into the model training would use;
+        ``TaskDone('transfer', report)`` with the loader's report in plain values."""
+        design, policy = self.state.design, self.policy
+
+        def task(ctx: TaskContext) -> dict[str, Any]:
+            from netbuilder.training.transfer import load_into
+
+            self.host.build(design, policy)
+            try:
+                report = load_into(self.host.model, design, str(path), partial=partial)
+            except TypeError:  # a loader without ``partial``
+                report = load_into(self.host.model, design, str(path))
+            if report.loaded:
+                self.host.trained, self.host.source = True, f"weights loaded from {Path(path).name}"
+            return {"summary": report.summary(), "loaded": report.loaded, "mismatched": report.mismatched,
+                    "skipped": report.skipped, "unused": report.unused, "matched_by": report.matched_by,
+                    "signature": structure_signature(design.graph)}
+        return self.executor.submit("transfer", task)
+
+    def export(self, path: str | Path, fmt: str) -> int:
+        """Export the design with its current weights (trained when there are any) in the background;
+        ``TaskDone('export', {path, trained})``. Cancel with ``cancel(ticket)`` while it waits."""
+        design, policy = self.state.design, self.policy
+        current = self.weights_current
+
+        def task(ctx: TaskContext) -> dict[str, Any]:
+            from netbuilder.compiler.export import export
+
+            ctx.progress(None, f"exporting {Path(path).name}…")
+            module, trained, extra = None, False, {}
+            if current:
+                self.host.build(design, policy)
+                module, trained = self.host.model, self.host.trained
+            data = self.host.data
+            if data is not None and hasattr(data, "preprocessing") and trained:
+                extra["preprocessing"] = data.preprocessing()
+            ctx.check()
+            try:
+                export(design, path, fmt, module=module, **extra)
+            except TypeError:
+                export(design if module is None else None, path, fmt, module=module)
+            return {"path": str(path), "trained": trained}
+        return self.executor.submit("export", task)
+
+    def python_code(self, design: Design) -> int:
+        """The design's PyTorch code, built on the meta device (no weights are made); ``TaskDone('code')``."""
+        def task(ctx: TaskContext) -> str:
+            import torch
+
+            from netbuilder.compiler.export import to_python
+
+            with torch.device("meta"):
+                return to_python(design)
+        return self.executor.submit("code", task)
+
+    @property
+    def busy(self) -> bool:
+        """Something is queued or running, or a view's question waits for a training step."""
+        return self.executor.busy or bool(self._requests)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        return self.executor.wait_idle(timeout)
+
+    def cancel(self, ticket: int) -> bool:
+        return self.executor.cancel(ticket)
+
+    def shutdown(self, timeout: float = 20.0) -> bool:
+        """Stop a run, drop the queue and join the executor's thread (the window is closing)."""
+        self._closed = True
+        if self.control is not None:
+            self.control.stop()
+        return self.executor.shutdown(timeout)
