@@ -252,11 +252,11 @@ class Workbench:
         the message says why in one line."""
         if self.running or self._closed:
             return False, "a run is already training", False
+        if self.state.design is not None and not self.state.problems and self.state.parameters <= 0:
+            return False, NOTHING_TO_TRAIN, False
         blocked = self.blocker()
         if blocked is not None:
             return False, blocked[0], blocked[1]
-        if self.state.parameters <= 0:
-            return False, NOTHING_TO_TRAIN, False
         from netbuilder.training.control import Control
 
         self.control = control = Control()

@@ -1,50 +1,26 @@
 """A real window under Xvfb: xdotool drags Dense from the palette onto the canvas and the design
-gains that node. Finds (or, as root, installs) Xvfb and xdotool; skips only where it cannot."""
+gains that node. Finds (or, as root, installs) Xvfb and xdotool (tests/ui/xvfb.py); skips only where
+it cannot."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from xvfb import xvfb_display  # tests/ui/xvfb.py: the X server, xdotool, screenshots
 
 pytestmark = [pytest.mark.gui]
 
 APP = Path(__file__).with_name("xvfb_app.py")
-PACKAGES = ["xvfb", "xdotool", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0"]
-
-
-def _tools() -> bool:
-    if shutil.which("Xvfb") and shutil.which("xdotool"):
-        return True
-    if sys.platform != "linux" or os.geteuid() != 0 or not shutil.which("apt-get"):
-        return False
-    subprocess.run(["apt-get", "update"], capture_output=True, timeout=300)
-    subprocess.run(["apt-get", "install", "-y", *PACKAGES], capture_output=True, timeout=600)
-    return bool(shutil.which("Xvfb") and shutil.which("xdotool"))
 
 
 @pytest.fixture
 def xvfb():
-    if not _tools():
-        pytest.skip("Xvfb and xdotool are not available and cannot be installed here")
-    for number in range(90, 140):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            break
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.skip("Xvfb did not start")
-        time.sleep(0.05)
-    yield f":{number}"
-    server.terminate()
-    server.wait(10)
+    with xvfb_display("1600x1000x24") as display:
+        yield display
 
 
 def _state(path: Path) -> dict:
