@@ -12,7 +12,7 @@ import math
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
@@ -72,17 +72,7 @@ class ExploreController(QObject):
     # ----- construction ---------------------------------------------------------------------------
     def _add_dock(self, key: str, widget: QWidget) -> None:
         title = TITLES[key]
-        adder = getattr(self.window, "add_bottom_dock", None)
-        if adder is not None:
-            dock = adder(widget, title)
-        else:
-            dock = QDockWidget(title, self.window)
-            dock.setObjectName(f"dock_explore_{key}")
-            dock.setWidget(widget)
-            first = next(iter(self.docks.values()), None)
-            self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            if first is not None:
-                self.window.tabifyDockWidget(first, dock)
+        dock = self.window.add_bottom_dock(widget, title)  # the window owns the dock layout
         dock.visibilityChanged.connect(lambda visible, k=key: self._dock_shown(k, visible))
         self.docks[key] = dock
 

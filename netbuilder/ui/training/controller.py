@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from netbuilder.choices import merged_settings
@@ -88,17 +88,7 @@ class TrainingController(QObject):
 
     # ----- construction ---------------------------------------------------------------------------
     def _add_dock(self, widget: QWidget, title: str) -> None:
-        adder = getattr(self.window, "add_bottom_dock", None)
-        if adder is not None:
-            dock = adder(widget, title)
-        else:
-            dock = QDockWidget(title, self.window)
-            dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-            dock.setWidget(widget)
-            first = next(iter(self.docks.values()), None)
-            self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-            if first is not None:
-                self.window.tabifyDockWidget(first, dock)
+        dock = self.window.add_bottom_dock(widget, title)  # the window owns the dock layout
         dock.visibilityChanged.connect(lambda visible, t=title: self._dock_shown(t, visible))
         self.docks[title] = dock
 
