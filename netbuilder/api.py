@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netbuilder.errors import NetbuilderError
@@ -10,6 +12,7 @@ from netbuilder.graph import Design, Graph
 
 if TYPE_CHECKING:
     from netbuilder.analysis.result import Analysis
+    from netbuilder.compiler.export import ExportResult
 
 
 def _graph(design: Design | Graph) -> Graph:
@@ -47,11 +50,25 @@ def analyze(design: Design | Graph) -> Analysis:
     return _analyze(_graph(design))
 
 
-def compile(design: Design | Graph):  # noqa: A001  (the public name reads best)
-    """A ``torch.fx.GraphModule`` whose submodules are named by node id."""
+def compile(design: Design | Graph, *, preprocessing: dict | None = None):  # noqa: A001  (reads best)
+    """A ``torch.fx.GraphModule`` whose submodules are named by node id; with ``preprocessing`` it
+    normalises its input itself (see ``netbuilder.compiler.preprocess``)."""
     from netbuilder.compiler import compile_design
 
-    return compile_design(design)
+    return compile_design(design, preprocessing=preprocessing)
+
+
+def design_weights(design_path: str | os.PathLike, design: Design | None = None) -> Path | None:
+    """The trained weights of the design file ``design_path``, if they exist: the file its ``weights``
+    entry names beside it, else the one named after the file (``mynet.nbd`` -> ``mynet.safetensors``)."""
+    from netbuilder.io import weights_path_for
+
+    folder = Path(design_path).parent
+    named = folder / design.weights if design is not None and design.weights else None
+    for candidate in (named, weights_path_for(design_path)):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
 
 
 def summary(design: Design | Graph) -> str:
@@ -61,8 +78,38 @@ def summary(design: Design | Graph) -> str:
     return summary_table(g, analyze(g))
 
 
-def export(design: Design | Graph, path: str | os.PathLike, format: str | None = None) -> None:  # noqa: A002
-    """Export as ``python`` (.py), ``pt2`` (torch.export) or ``onnx``; the format follows the suffix."""
+def export(design: Design | Graph | str | os.PathLike, path: str | os.PathLike, format: str | None = None,  # noqa: A002
+           *, weights: str | os.PathLike | Mapping | None = None, preprocessing: dict | None = None,
+           partial: bool = False, module: Any = None) -> ExportResult:
+    """Export as ``python`` (.py), ``pt2`` (torch.export) or ``onnx``; the format follows the suffix.
+
+    ``design``: a Design, or a design file / preset name as ``load`` takes; a design file brings its
+    trained weights (``design_weights``) unless ``weights`` is given. ``weights``: a netbuilder
+    safetensors file or a torchvision checkpoint of the matching preset (loaded by
+    ``training.transfer.load_into``; ``partial`` as there), or a state dict. ``preprocessing``: the
+    normalisation the exported model applies itself; by default the one stored with the weights
+    (ImageNet's for a torchvision checkpoint), else none. The result's ``trained`` is False when no
+    weights went out (say "untrained"); ``load_report`` tells how a weights file was loaded."""
+    import dataclasses
+
     from netbuilder.compiler.export import export as _export
 
-    _export(design, path, format)
+    if not isinstance(design, Design | Graph):
+        source = design
+        design = load(source)
+        if weights is None and module is None and os.path.isfile(os.fspath(source)):
+            weights = design_weights(source, design)
+    if weights is None or isinstance(weights, Mapping):
+        return _export(design, path, format, module=module, weights=weights, preprocessing=preprocessing)
+    if module is not None:
+        raise TypeError("give either a module or a weights file for it, not both")
+    from netbuilder.compiler import compile_design
+    from netbuilder.compiler.export import format_for
+    from netbuilder.training.transfer import load_into
+
+    format_for(path, format)  # a wrong suffix is named before the weights are read
+    model = compile_design(design)
+    report = load_into(model, design, weights, partial=partial)
+    prep = preprocessing if preprocessing is not None else report.preprocessing
+    result = _export(design, path, format, module=model, preprocessing=prep)
+    return dataclasses.replace(result, load_report=report)

@@ -9,10 +9,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _tool(name: str) -> Path:
+    """The venv's console script ``name``; a missing tool fails the test (a skip would hide the check)."""
+    path = Path(sys.executable).with_name(name)
+    if not path.exists():
+        pytest.fail(f"{name} is not installed in {path.parent}: run `./dev` to install the development tools")
+    return path
+
+
+def test_a_missing_tool_fails_instead_of_skipping():
+    with pytest.raises(pytest.fail.Exception, match="no-such-tool is not installed"):
+        _tool("no-such-tool")
+
+
 def test_import_contracts_hold():
-    lint = Path(sys.executable).with_name("lint-imports")
-    if not lint.exists():
-        pytest.skip("import-linter is not installed")
+    lint = _tool("lint-imports")
     result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" in result.stdout and " 0 broken" in result.stdout
@@ -54,9 +65,7 @@ def test_no_qt_outside_ui_in_source():
 
 
 def test_ruff_is_clean():
-    ruff = Path(sys.executable).with_name("ruff")
-    if not ruff.exists():
-        pytest.skip("ruff is not installed")
+    ruff = _tool("ruff")
     result = subprocess.run([str(ruff), "check", "netbuilder", "tests", "benchmarks", "docs", "packaging"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -1,6 +1,10 @@
 """Design -> ``torch.fx.GraphModule``: one placeholder per Input node, one ``call_module`` per layer
 node (the submodule is named by the node id), the Output node's input as the graph output.
 
+With a preprocessing record (``compiler.preprocess``) the model first normalises its input in a
+``Normalize`` submodule named ``input_normalize``, which is no design node: its numbers are buffers left
+out of the state dict, so design layers keep their names and weights files load with or without it.
+
 Owns: ``compile_design``, ``CompileError``, ``compiled_info``, ``node_modules``, ``readable_code``.
 Imports graph, layers, analysis and torch; never Qt, never the training engine.
 """
@@ -16,6 +20,8 @@ from torch import nn
 
 from netbuilder.analysis import Analysis, Diagnostic, analyze
 from netbuilder.compiler.modules import build_module
+from netbuilder.compiler.ops import Normalize
+from netbuilder.compiler.preprocess import check_preprocessing, normalize_kwargs, normalize_name
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design, Graph
 from netbuilder.graph.topology import reachable
@@ -63,13 +69,16 @@ class CompiledInfo:
     total_params: int = 0
     unused: tuple[str, ...] = ()
     name: str = "untitled"
+    preprocessing: dict[str, Any] | None = None  # the normalisation the model applies to its input itself
+    normalize: str | None = None  # the submodule that applies it (not a design node)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "inputs": list(self.inputs), "input_shapes": [list(s) for s in self.input_shapes],
             "output": self.output, "output_shape": list(self.output_shape), "order": list(self.order),
             "shapes": {k: list(v) for k, v in self.shapes.items()}, "total_params": self.total_params,
-            "unused": list(self.unused), "name": self.name,
+            "unused": list(self.unused), "name": self.name, "preprocessing": self.preprocessing,
+            "normalize": self.normalize,
         }
 
 
@@ -131,16 +140,29 @@ def build_modules(graph: Graph, analysis: Analysis, info: CompiledInfo) -> dict[
     return out
 
 
-def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None = None) -> fx.GraphModule:
+def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None = None,
+                   preprocessing: dict[str, Any] | None = None) -> fx.GraphModule:
     """A ``torch.fx.GraphModule`` for a valid design; raises CompileError listing the problems.
 
     Submodules are named by node id, so ``state_dict`` keys read ``conv2d_1.weight``. Input nodes
     become the forward arguments (in topological order); the Output node's input is returned.
     ``compiled_info(gm)`` (also ``gm.meta["netbuilder"]``) gives input ids and shapes, the output id.
-    Pass ``analysis`` only if it is fresh for this very graph."""
+    Pass ``analysis`` only if it is fresh for this very graph.
+
+    ``preprocessing`` (see ``compiler.preprocess``): the model computes ``(x - mean) / std`` on its
+    input first, so it takes images in [0, 1] (tables: the features as in the file). Without it the
+    model is the bare network, fed normalised data (as training inside the app does). Needs a design
+    with one Input node; raises PreprocessingError for numbers that do not fit that input."""
     graph, name = _split(design_or_graph)
     analysis, info = analyse_for_compile(graph, analysis)
-    info = CompiledInfo(**{**info.__dict__, "name": name})
+    prep = norm = None
+    if preprocessing is not None:
+        if len(info.inputs) != 1:
+            raise CompileError([], f"the preprocessing normalises one input, but the design has {len(info.inputs)} "
+                                   "Input nodes; compile it without preprocessing")
+        prep = check_preprocessing(preprocessing, info.input_shapes[0])
+        norm = normalize_name([*graph.nodes, *graph.groups])
+    info = CompiledInfo(**{**info.__dict__, "name": name, "preprocessing": prep, "normalize": norm})
     modules = build_modules(graph, analysis, info)
 
     root = nn.Module()
@@ -149,6 +171,8 @@ def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None
             raise CompileError([Diagnostic(nid, "reserved_id", f"the id {nid!r} is a name torch keeps for itself",
                                            "rename the node")])
         root.add_module(nid, module)
+    if prep is not None and norm is not None:
+        root.add_module(norm, Normalize(**normalize_kwargs(prep, info.input_shapes[0])))
 
     fx_graph = fx.Graph()
     values: dict[str, fx.Node] = {}
@@ -157,6 +181,8 @@ def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None
         kind = get_spec(graph.node(nid).kind).kind
         if kind == "input":
             values[nid] = fx_graph.placeholder(nid)
+            if norm is not None:
+                values[nid] = fx_graph.call_module(norm, (values[nid],))
         elif kind == "output":
             fx_graph.output(values[preds[nid][0].src])
         else:
@@ -166,6 +192,33 @@ def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None
     gm = fx.GraphModule(root, fx_graph, class_name=class_name_for(name))
     gm.meta[META_KEY] = info
     return gm
+
+
+def with_preprocessing(gm: fx.GraphModule, preprocessing: dict[str, Any]) -> fx.GraphModule:
+    """A GraphModule that normalises its input and then runs ``gm``'s layers (shared, not copied): what
+    ``compile_design(..., preprocessing=...)`` gives, for a model compiled (and trained) without it."""
+    info = compiled_info(gm)
+    if info.preprocessing is not None:
+        raise NetbuilderError("this model already normalises its input")
+    if len(info.inputs) != 1:
+        raise CompileError([], f"the preprocessing normalises one input, but the model has {len(info.inputs)}")
+    prep = check_preprocessing(preprocessing, info.input_shapes[0])
+    norm = normalize_name(name for name, _ in gm.named_children())
+    root = nn.Module()
+    for name, child in gm.named_children():
+        root.add_module(name, child)
+    root.add_module(norm, Normalize(**normalize_kwargs(prep, info.input_shapes[0])))
+    graph = fx.Graph()
+    env: dict[fx.Node, fx.Node] = {}
+    for node in gm.graph.nodes:
+        env[node] = graph.node_copy(node, lambda n: env[n])
+        if node.op == "placeholder":
+            env[node] = graph.call_module(norm, (env[node],))
+    graph.lint()
+    out = fx.GraphModule(root, graph, class_name=type(gm).__name__)
+    out.meta[META_KEY] = CompiledInfo(**{**info.__dict__, "preprocessing": prep, "normalize": norm})
+    out.training = gm.training  # only the wrapper's own flag: the shared layers keep theirs
+    return out
 
 
 def compiled_info(gm: nn.Module) -> CompiledInfo:

@@ -1,36 +1,82 @@
 """Write a design out as standalone Python, a ``torch.export`` program (.pt2) or ONNX.
 
-Every file is written atomically (a temporary file in the same folder, then ``os.replace``), so a
-crash never leaves half a file. Failures inside torch become one-line NetbuilderErrors naming the
-path. Imports graph, layers, analysis, the compiler and torch (onnx lazily); never Qt.
+Every file is written atomically through ``netbuilder.io.atomic`` (a temporary file beside the target,
+then ``os.replace``): a crash never leaves half a file, a symbolic link is written through (its target
+is replaced, the link stays), and a folder, FIFO or device is refused before any work. Failures inside
+torch become one-line NetbuilderErrors naming the path.
+
+Weights and preprocessing: ``export(..., weights=state_dict)`` exports those trained weights (the design's
+key names, all of them); ``module=`` exports a compiled model as it is. ``preprocessing`` (see
+``compiler.preprocess``) makes every format normalise its input itself, and each states its input
+contract: the Python file in its docstring, ONNX in its metadata (``metadata_props`` and ``doc_string``),
+.pt2 in an extra file ``netbuilder.json`` inside the archive. ``ExportResult.trained`` says whether trained
+weights went out. Loading weights files (netbuilder's or torchvision's) is the caller's part
+(``netbuilder.api.export`` does it with ``training.transfer.load_into``).
+
+Imports graph, layers, analysis, io, the compiler and torch (onnx and safetensors lazily); never Qt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
-import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
-from netbuilder.compiler.build import CompiledInfo, compile_design, compiled_info
+from netbuilder.compiler.build import (
+    CompiledInfo,
+    _split,
+    analyse_for_compile,
+    compile_design,
+    compiled_info,
+    with_preprocessing,
+)
+from netbuilder.compiler.preprocess import check_preprocessing, input_contract
 from netbuilder.compiler.pysource import to_python
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design, Graph
+from netbuilder.io.atomic import atomic_target, atomic_write_bytes, resolve_target
 
-__all__ = ["FORMATS", "export", "export_onnx", "export_pt2", "example_inputs", "format_for", "to_python"]
+__all__ = ["FORMATS", "ExportResult", "export", "export_onnx", "export_pt2", "example_inputs", "format_for",
+           "to_python"]
 
 FORMATS: dict[str, str] = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 _ALIASES = {"py": "python", "torch.export": "pt2", "export": "pt2"}
 EXAMPLE_BATCH = 2  # not 0 or 1, which torch.export would specialise on
 MAX_BATCH = 1 << 16
 ONNX_OPSET = 18
+PT2_NOTE = "netbuilder.json"  # the extra file inside a .pt2 archive: input contract, preprocessing, trained
+WEIGHTS_SUFFIX = ".weights.safetensors"  # the Python export's weights, beside it: net.py -> net.weights...
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What ``export`` wrote. ``trained`` is False when the model went out with fresh random weights
+    (say "untrained" plainly); ``files`` also lists the Python export's weights file. Path-like."""
+
+    path: Path
+    format: str
+    trained: bool
+    preprocessing: dict[str, Any] | None = None
+    contract: str = ""
+    exporter: str | None = None  # ONNX: "dynamo" or "torchscript"
+    files: tuple[Path, ...] = field(default=())
+    load_report: Any = None  # how the weights were loaded from a file (``training.transfer.LoadReport``)
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.path)
+
+    def __str__(self) -> str:
+        return str(self.path)
 
 
 def format_for(path: str | os.PathLike, fmt: str | None = None) -> str:
@@ -50,27 +96,15 @@ def format_for(path: str | os.PathLike, fmt: str | None = None) -> str:
     )
 
 
-@contextlib.contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``; moved onto ``path`` only if the block succeeds."""
-    if not path.parent.is_dir():
-        raise NetbuilderError(f"{path}: the folder {path.parent} does not exist; create it or pick another")
-    # hidden, unique, and keeping the suffix (torch.export.save insists on .pt2)
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
+def _check_target(path: Path) -> None:
+    """Refuse, before any work, a target that is not a regular file or whose folder is missing."""
+    real = Path(resolve_target(path))
+    if not real.parent.is_dir():
+        raise NetbuilderError(f"{path}: the folder {real.parent} does not exist; create it or pick another")
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    with _atomic_path(path) as tmp:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    atomic_write_bytes(path, data)
 
 
 def example_inputs(info: CompiledInfo, batch: int = EXAMPLE_BATCH) -> tuple[torch.Tensor, ...]:
@@ -81,20 +115,15 @@ def example_inputs(info: CompiledInfo, batch: int = EXAMPLE_BATCH) -> tuple[torc
 
 @contextlib.contextmanager
 def _eval_mode(module: nn.Module) -> Iterator[nn.Module]:
-    was_training = module.training
+    """Eval mode for the block; afterwards every submodule gets its own flag back (a wrapper may share
+    its layers with the caller's model)."""
+    flags = [(m, m.training) for m in module.modules()]
     module.eval()
     try:
         yield module
     finally:
-        module.train(was_training)
-
-
-def _model(design_or_graph: Design | Graph | None, module: nn.Module | None) -> tuple[nn.Module, CompiledInfo]:
-    if module is None:
-        if design_or_graph is None:
-            raise TypeError("give a design (or a graph) or a compiled module")
-        module = compile_design(design_or_graph)
-    return module, compiled_info(module)
+        for m, flag in flags:
+            m.training = flag
 
 
 def _reason(exc: BaseException) -> str:
@@ -102,18 +131,29 @@ def _reason(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def export_pt2(module: nn.Module, path: Path) -> None:
+def _note(info: CompiledInfo, trained: bool) -> dict[str, Any]:
+    """The input contract and facts every file states about itself."""
+    return {"producer": "netbuilder", "name": info.name, "input_contract": _contract(info, info.preprocessing),
+            "trained": trained,
+            "preprocessing": info.preprocessing, "inputs": list(info.inputs),
+            "input_shapes": [list(s) for s in info.input_shapes], "output": info.output,
+            "class_names": list((info.preprocessing or {}).get("class_names") or [])}
+
+
+def export_pt2(module: nn.Module, path: Path, *, trained: bool = False) -> None:
     """``torch.export`` the compiled module with a dynamic batch dimension and save it (.pt2).
 
-    The batch dimension is dynamic (1 .. 65536): the loaded program takes any batch size."""
+    The batch dimension is dynamic (1 .. 65536): the loaded program takes any batch size. The archive
+    holds an extra file ``netbuilder.json`` (input contract, preprocessing, trained): read it with
+    ``torch.export.load(path, extra_files={"netbuilder.json": ""})``."""
     info = compiled_info(module)
     batch = torch.export.Dim("batch", min=1, max=MAX_BATCH)
     dynamic = tuple({0: batch} for _ in info.inputs)
     try:
         with _eval_mode(module), torch.no_grad():
             program = torch.export.export(module, example_inputs(info), dynamic_shapes=dynamic)
-        with _atomic_path(path) as tmp:
-            torch.export.save(program, tmp)
+        with atomic_target(path) as tmp:
+            torch.export.save(program, tmp, extra_files={PT2_NOTE: json.dumps(_note(info, trained))})
     except NetbuilderError:
         raise
     except Exception as exc:
@@ -156,9 +196,28 @@ def _onnx_torchscript(module: nn.Module, info: CompiledInfo) -> bytes:
     return buffer.getvalue()
 
 
-def export_onnx(module: nn.Module, path: Path) -> str:
+def _with_metadata(data: bytes, note: dict[str, Any]) -> bytes:
+    """The ONNX model with the note in ``metadata_props`` (netbuilder.*) and the contract as its doc string."""
+    try:
+        import onnx
+    except ImportError:  # the torchscript exporter works without the onnx package; keep the file as it is
+        return data
+    model = onnx.load_from_string(data)
+    entries = {"netbuilder.input_contract": note["input_contract"], "netbuilder.trained": str(note["trained"]).lower(),
+               "netbuilder.preprocessing": json.dumps(note["preprocessing"]),
+               "netbuilder.class_names": json.dumps(note["class_names"])}
+    for key, value in entries.items():
+        prop = model.metadata_props.add()
+        prop.key, prop.value = key, value
+    model.doc_string = note["input_contract"]
+    model.producer_name = model.producer_name or "netbuilder"
+    return model.SerializeToString()
+
+
+def export_onnx(module: nn.Module, path: Path, *, trained: bool = False) -> str:
     """Export to ONNX (opset 18, dynamic batch axis named "batch"); returns the exporter used
-    ("dynamo", or "torchscript" when the dynamo path fails for some layer)."""
+    ("dynamo", or "torchscript" when the dynamo path fails for some layer). The input contract,
+    preprocessing and trained flag go in ``metadata_props`` (keys ``netbuilder.*``)."""
     info = compiled_info(module)
     attempts: list[tuple[str, Callable[[nn.Module, CompiledInfo], bytes]]] = [
         ("dynamo", _onnx_dynamo), ("torchscript", _onnx_torchscript)]
@@ -170,36 +229,99 @@ def export_onnx(module: nn.Module, path: Path) -> str:
         except Exception as exc:  # try the next exporter, report all if none works
             errors.append(f"{name}: {_reason(exc)}")
             continue
-        _write_bytes(path, data)
+        _write_bytes(path, _with_metadata(data, _note(info, trained)))
         return name
     raise NetbuilderError(f"{path}: could not export the model to ONNX ({'; '.join(errors)})")
 
 
-def export(design_or_graph: Design | Graph | None, path: str | os.PathLike, fmt: str | None = None,
-           *, module: nn.Module | None = None) -> Path:
-    """Write the design to ``path`` as ``python`` (.py), ``pt2`` or ``onnx``; returns the path.
+def _export_model(design_or_graph: Design | Graph | None, module: nn.Module | None,
+                  weights: Mapping[str, torch.Tensor] | None, prep: dict[str, Any] | None) -> nn.Module:
+    """The model to export: ``module``, or the design compiled (with ``weights`` loaded, all of them), made
+    to normalise its input when ``prep`` is given."""
+    if module is None:
+        if design_or_graph is None:
+            raise TypeError("give a design (or a graph) or a compiled module")
+        module = compile_design(design_or_graph)
+    elif weights is not None:
+        raise TypeError("give either a module or weights for it, not both")
+    if weights is not None:
+        try:
+            module.load_state_dict(dict(weights))
+        except RuntimeError as exc:
+            raise NetbuilderError(f"the weights do not fit the design: {_reason(exc)}") from exc
+    own = compiled_info(module).preprocessing
+    if prep is not None and own is not None and (own["mean"], own["std"]) != (prep["mean"], prep["std"]):
+        raise NetbuilderError("the model already normalises its input with other numbers; export it without "
+                              "preprocessing, or compile it without")
+    return with_preprocessing(module, prep) if prep is not None and own is None else module
 
-    The format follows the suffix when ``fmt`` is None. ``module`` (a compiled, possibly trained
-    GraphModule) is exported instead of fresh random weights for pt2 / onnx; the Python source
-    holds code only. pt2 and ONNX are traced in eval mode (inference: batch norm uses its running
-    statistics, dropout is off) with a dynamic batch dimension (ONNX: an axis named "batch"); the
-    module's own training flag is restored afterwards."""
+
+def _python_weights(module: nn.Module, target: Path, prep: dict[str, Any] | None) -> Path:
+    """Write the model's weights for the Python file (safetensors, preprocessing in the metadata)."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().to("cpu").contiguous().clone() for k, v in module.state_dict().items()}
+    with atomic_target(target) as tmp:
+        save_file(state, str(tmp), metadata={"format": "netbuilder", "preprocessing": json.dumps(prep)})
+    return target
+
+
+def _contract(info: CompiledInfo, prep: dict[str, Any] | None) -> str:
+    return " ".join(input_contract(s, prep, i) for i, s in zip(info.inputs, info.input_shapes))
+
+
+def _export_python(design_or_graph: Design | Graph, target: Path, model: nn.Module | None,
+                   prep: dict[str, Any] | None) -> ExportResult:
+    if model is not None and prep is None:
+        prep = compiled_info(model).preprocessing
+    weights_path = target.with_name(target.stem + WEIGHTS_SUFFIX) if model is not None else None
+    if weights_path is not None:
+        _check_target(weights_path)
+    source = to_python(design_or_graph, preprocessing=prep,
+                       weights_file=weights_path.name if weights_path is not None else None)
+    files = [target]
+    try:
+        if model is not None and weights_path is not None:
+            files.append(_python_weights(model, weights_path, prep))
+        _write_bytes(target, source.encode("utf-8"))
+    except OSError as exc:
+        raise NetbuilderError(f"{target}: could not write the file: {exc.strerror or exc}") from exc
+    _, info = analyse_for_compile(_split(design_or_graph)[0])
+    return ExportResult(target, "python", model is not None, prep, _contract(info, prep), None, tuple(files))
+
+
+def export(design_or_graph: Design | Graph | None, path: str | os.PathLike, fmt: str | None = None, *,
+           module: nn.Module | None = None, weights: Mapping[str, torch.Tensor] | None = None,
+           preprocessing: Mapping[str, Any] | None = None) -> ExportResult:
+    """Write the design to ``path`` as ``python`` (.py), ``pt2`` or ``onnx``; returns an ExportResult.
+
+    The format follows the suffix when ``fmt`` is None. The weights: ``module`` (a compiled, possibly
+    trained GraphModule) as it is, or ``weights`` (a state dict with the design's keys, every layer) loaded
+    into the compiled design, else fresh random ones (``trained`` False). ``preprocessing``: the exported
+    model normalises its input itself (a module compiled with preprocessing keeps its own). The Python
+    file holds code; its weights, when trained, go beside it (``net.py`` -> ``net.weights.safetensors``),
+    read by the file's ``load_model()`` with torch alone. pt2 and ONNX are traced in eval mode (batch norm
+    uses its running statistics, dropout is off) with a dynamic batch dimension (ONNX: an axis named
+    "batch"); the module's own training flags are restored afterwards."""
     target = Path(path)
     kind = format_for(target, fmt)
+    _check_target(target)
+    prep = check_preprocessing(preprocessing) if preprocessing is not None else None
+    trained = module is not None or weights is not None
     if kind == "python":
         if design_or_graph is None:
             raise TypeError("the Python export needs the design (or graph)")
-        try:
-            _write_bytes(target, to_python(design_or_graph).encode("utf-8"))
-        except OSError as exc:
-            raise NetbuilderError(f"{target}: could not write the file: {exc.strerror or exc}") from exc
-        return target
-    model, _ = _model(design_or_graph, module)
+        model = _export_model(design_or_graph, module, weights, None) if trained else None
+        return _export_python(design_or_graph, target, model, prep)
+    model = _export_model(design_or_graph, module, weights, prep)
+    info = compiled_info(model)
+    exporter = None
     try:
         if kind == "pt2":
-            export_pt2(model, target)
+            export_pt2(model, target, trained=trained)
         else:
-            export_onnx(model, target)
+            exporter = export_onnx(model, target, trained=trained)
     except OSError as exc:
         raise NetbuilderError(f"{target}: could not write the file: {exc.strerror or exc}") from exc
-    return target
+    return ExportResult(target, kind, trained, info.preprocessing, _contract(info, info.preprocessing), exporter,
+                        (target,))

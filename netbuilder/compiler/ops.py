@@ -39,3 +39,19 @@ class GlobalAvgPool(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.mean(dim=(2, 3))
+
+
+class Normalize(nn.Module):
+    """The dataset's normalisation as the model's first step: (x - mean) / std.
+
+    ``shape`` broadcasts mean and std over a batch ([-1, 1, 1] per image channel). They are buffers that
+    the state dict leaves out (``persistent=False``): the numbers live in the model's source or
+    preprocessing record, and weights files load the same with or without this step."""
+
+    def __init__(self, mean: list[float], std: list[float], shape: list[int]) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(shape), persistent=False)
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(shape), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean) / self.std

@@ -41,7 +41,10 @@ A bad file raises :class:`DesignFileError` with ``path``, ``where`` (a JSON path
 string lengths, absurd settings) are in :mod:`netbuilder.io.limits`.
 """
 
-from netbuilder.io.atomic import atomic_write_bytes, atomic_write_text
+import os as _os
+from pathlib import Path as _Path
+
+from netbuilder.io.atomic import NotARegularFileError, atomic_target, atomic_write_bytes, atomic_write_text
 from netbuilder.io.design_file import (
     DESIGN_EXTENSION,
     FORMAT,
@@ -60,6 +63,8 @@ __all__ = [
     "DESIGN_EXTENSION",
     "FORMAT",
     "DesignFileError",
+    "NotARegularFileError",
+    "atomic_target",
     "atomic_write_bytes",
     "atomic_write_text",
     "design_from_dict",
@@ -68,4 +73,16 @@ __all__ = [
     "load_design",
     "loads_design",
     "save_design",
+    "weights_path_for",
 ]
+
+WEIGHTS_EXTENSION = ".safetensors"
+
+
+def weights_path_for(design_path: str | _os.PathLike) -> _Path:
+    """Where a design file's trained weights live: beside it, named after the file (not the design's
+    title), so two designs in one folder never share one: ``mynet.nbd`` -> ``mynet.safetensors``."""
+    path = _Path(design_path)
+    if not path.name or path.name in (".", ".."):
+        raise ValueError(f"{_os.fspath(design_path)!r} names no design file")
+    return path.with_suffix(WEIGHTS_EXTENSION)

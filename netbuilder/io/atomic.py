@@ -6,7 +6,13 @@ platform allows, so the rename itself survives a power cut. On any failure the t
 removed and the old file is untouched. A new file gets the usual permissions (0666 & ~umask); an
 existing file keeps its own.
 
-Imports: stdlib only.
+Special paths: a write onto a symbolic link goes through it, replacing the file the link points to
+(atomically; the link stays a link). A write onto anything that exists and is not a regular file (a
+folder, a FIFO, a device, a socket) is refused with ``NotARegularFileError``, before anything is
+written. ``atomic_target`` gives the same guarantees to writers that need a path of their own
+(``torch.export.save``, safetensors).
+
+Imports: stdlib and ``netbuilder.errors`` only.
 """
 
 from __future__ import annotations
@@ -15,6 +21,36 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from netbuilder.errors import NetbuilderError
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+class NotARegularFileError(NetbuilderError):
+    """The path names something a file write must not replace (a folder, a FIFO, a device...)."""
+
+
+def resolve_target(path: str | os.PathLike) -> str:
+    """The absolute path a write to ``path`` really replaces: the end of a chain of symbolic links (a
+    dangling link's target is created), else ``path`` itself. Raises NotARegularFileError, in one line,
+    when that exists and is not a regular file."""
+    target = os.path.abspath(os.fspath(path))
+    if os.path.islink(target):
+        target = os.path.realpath(target)
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return target  # a new file (or one the write itself will report on)
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        via = f" (the link points to {target})" if target != os.path.abspath(os.fspath(path)) else ""
+        raise NotARegularFileError(f"{os.fspath(path)}: is {what}{via}, not a regular file; refusing to replace "
+                                   "it; choose a file name")
+    return target
 
 
 def _fsync_dir(folder: str) -> None:
@@ -53,7 +89,7 @@ def _umask() -> int:
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Replace ``path`` by ``data`` all at once: readers see the old file or the new one, never half."""
-    target = os.path.abspath(os.fspath(path))
+    target = resolve_target(path)
     folder = os.path.dirname(target)
     mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
@@ -61,6 +97,33 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+@contextlib.contextmanager
+def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
+    """A fresh temporary path beside the real target of ``path`` (see ``resolve_target``), keeping its
+    suffix; when the block succeeds the file written there replaces the target atomically, else it is
+    removed and the target is untouched. For writers that insist on a path of their own."""
+    target = resolve_target(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise NetbuilderError(f"{os.fspath(path)}: the folder {folder} does not exist; create it or pick another")
+    mode = _mode_for(target)
+    base, suffix = os.path.splitext(os.path.basename(target))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{base}.", suffix=f".tmp{suffix}")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         with contextlib.suppress(OSError):
             os.chmod(tmp, mode)

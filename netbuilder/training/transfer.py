@@ -1,12 +1,21 @@
-"""Transfer learning: load weights from a file into a compiled design, layer by layer, with a report.
+"""Transfer learning: the one weights loader. ``load_into(model, design, path, *, partial=False)`` loads a
+netbuilder safetensors file or a torchvision checkpoint of the matching preset into a compiled design, in
+place, and says exactly what it did in a ``LoadReport``.
 
-``load_into(model, design, path) -> LoadReport`` reads netbuilder's own safetensors (or a weights-only
-torch file) and matches tensors by name; a torchvision checkpoint (``.pth`` state_dict, loaded with
-``torch.load(weights_only=True)``: a file that would run code is refused) has other names, so it is
-matched by order and shape (``presets.checkpoints.map_state_dict_keys``) when everything fits, else
-layer by layer in order. Only layers whose every tensor fits are loaded; the rest is reported.
+How entries meet the design's layers (the first way that covers the most of the design wins):
+  - by name: netbuilder's own files (and any file saved from the same design);
+  - by torchvision's key map: ``layer1.0.conv1.weight`` -> ``layer1_0_conv1.weight``, the names the
+    presets mirror (``presets.checkpoints``; their identity check uses the same map);
+  - by order and shape, for a file with other names (``map_state_dict_keys``, else layer by layer).
+Every layer whose tensors all fit is loaded. The head (the last Linear before the output) whose shape
+differs because it was replaced for another number of classes is kept fresh and reported. Any other
+layer left uncovered (missing from the file, or of another shape) refuses the whole file with
+``IncompleteWeightsError`` listing them, unless ``partial=True``: then the rest loads and the report
+says what was and was not loaded. A torchvision file (``.pth`` state_dict) is read with
+``torch.load(weights_only=True)``: a file that would run code is refused.
 
-Imports torch, the presets' key mapping and this package's weights reader; never Qt.
+Imports torch, the compiler (model structure, preprocessing), the presets' key map and this package's
+weights reader; never Qt.
 """
 
 from __future__ import annotations
@@ -14,16 +23,33 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
+from torch import fx
 
+from netbuilder.compiler.preprocess import imagenet_preprocessing
 from netbuilder.errors import NetbuilderError
-from netbuilder.presets.checkpoints import CheckpointMismatchError, map_state_dict_keys
-from netbuilder.training.weights import load_weights
+from netbuilder.presets.checkpoints import (
+    CheckpointMismatchError,
+    map_state_dict_keys,
+    torchvision_key_to_design_key,
+)
+from netbuilder.training.weights import load_weights, read_weights_metadata
+
+_SHOWN = 6
 
 
 class TransferError(NetbuilderError):
     """Weights that cannot be loaded into the design at all."""
+
+
+class IncompleteWeightsError(TransferError):
+    """The file leaves layers of the design uncovered; ``missing`` lists them as (layer, why)."""
+
+    def __init__(self, message: str, missing: list[tuple[str, str]]):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass
@@ -31,26 +57,47 @@ class LoadReport:
     """What ``load_into`` did. Layers are node ids (the design's state-dict prefixes)."""
 
     path: str
-    matched_by: str  # "name" | "order"
+    matched_by: str  # "name" | "torchvision" | "order"
     loaded: list[str] = field(default_factory=list)  # layers whose every tensor was loaded
-    mismatched: list[tuple[str, str]] = field(default_factory=list)  # (layer, why) not loaded
+    fresh: list[tuple[str, str]] = field(default_factory=list)  # the replaced head, kept fresh: (layer, why)
+    mismatched: list[tuple[str, str]] = field(default_factory=list)  # other layers not loaded: (layer, why)
     skipped: list[str] = field(default_factory=list)  # design layers the file has nothing for
     unused: list[str] = field(default_factory=list)  # file entries (layers) nothing in the design took
     tensors: int = 0  # tensors copied
+    preprocessing: dict[str, Any] | None = None  # stored with the weights; ImageNet's for torchvision files
+    partial: bool = False  # loaded although layers were left uncovered
+
+    @property
+    def complete(self) -> bool:
+        """Every layer loaded, except a head kept fresh for another number of classes."""
+        return not self.mismatched and not self.skipped
+
+    @property
+    def missing(self) -> list[tuple[str, str]]:
+        """The layers left uncovered (not the head), with why."""
+        return [*self.mismatched, *((layer, "not in the file") for layer in self.skipped)]
 
     def summary(self) -> str:
-        """One plain sentence for the window or the command line."""
-        parts = [f"loaded {len(self.loaded)} layer{'s' * (len(self.loaded) != 1)} from {Path(self.path).name} "
+        """Plain sentences for the window or the command line."""
+        total = len(self.loaded) + len(self.fresh) + len(self.missing)
+        parts = [f"loaded {len(self.loaded)} of {total} layer{'s' * (total != 1)} from {Path(self.path).name} "
                  f"(matched by {self.matched_by})"]
+        if self.fresh:
+            parts.append(f"kept {_names([n for n, _ in self.fresh])} fresh: the head was replaced for another "
+                         "number of classes")
         if self.mismatched:
-            parts.append(f"{len(self.mismatched)} did not fit ({', '.join(n for n, _ in self.mismatched[:4])}"
-                         f"{', …' if len(self.mismatched) > 4 else ''}) and keep their weights")
+            parts.append(f"{len(self.mismatched)} did not fit and keep their weights ("
+                         f"{_names([n for n, _ in self.mismatched])})")
         if self.skipped:
-            parts.append(f"{len(self.skipped)} not in the file ({', '.join(self.skipped[:4])}"
-                         f"{', …' if len(self.skipped) > 4 else ''})")
+            parts.append(f"{len(self.skipped)} not in the file ({_names(self.skipped)})")
         if self.unused:
             parts.append(f"{len(self.unused)} file entr{'ies' if len(self.unused) != 1 else 'y'} unused")
         return "; ".join(parts)
+
+
+def _names(items: list[str], shown: int = _SHOWN) -> str:
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 def _layer(key: str) -> str:
@@ -73,79 +120,140 @@ def _fmt(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape)) or "scalar"
 
 
-def _by_name(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor], report: LoadReport) -> dict:
+def head_layer(model: torch.nn.Module) -> str | None:
+    """The last Linear layer feeding the output (through parameter-free layers only), or None."""
+    graph = getattr(model, "graph", None)
+    if not isinstance(graph, fx.Graph):
+        return None
+    out = next((n for n in graph.nodes if n.op == "output"), None)
+    node = out.args[0] if out is not None and out.args else None
+    while isinstance(node, fx.Node) and node.op == "call_module":
+        module = model.get_submodule(str(node.target))
+        if isinstance(module, torch.nn.Linear):
+            return str(node.target)
+        if any(True for _ in module.parameters()) or len(node.all_input_nodes) != 1:
+            return None
+        node = node.all_input_nodes[0]
+    return None
+
+
+def _is_new_head(layer: str, keys: list[str], source: dict[str, torch.Tensor],
+                 target: dict[str, torch.Tensor], head: str | None) -> bool:
+    """``layer`` is the head and only its number of outputs (classes) differs from the file's."""
+    if layer != head or not all(k in source for k in keys):
+        return False
+    return all(_shape(source[k])[1:] == _shape(target[k])[1:] and _shape(source[k]) != _shape(target[k])
+               for k in keys)
+
+
+def _assign(pairs: dict[str, str], state: dict[str, torch.Tensor], target: dict[str, torch.Tensor],
+            head: str | None, report: LoadReport) -> dict[str, torch.Tensor]:
+    """Layer by layer: ``pairs`` maps design keys to file keys; fills the report, returns what to copy."""
     chosen: dict[str, torch.Tensor] = {}
     for layer, keys in _groups(list(target)):
-        present = [k for k in keys if k in state]
+        present = {k: state[pairs[k]] for k in keys if k in pairs}
         if not present:
             report.skipped.append(layer)
             continue
-        bad = [k for k in keys if k not in state or _shape(state[k]) != _shape(target[k])]
-        if bad:
-            k = bad[0]
-            why = (f"{k} is missing from the file" if k not in state else
-                   f"{k} is {_fmt(_shape(state[k]))} in the file but {_fmt(_shape(target[k]))} in the design")
-            report.mismatched.append((layer, why))
+        bad = [k for k in keys if k not in present or _shape(present[k]) != _shape(target[k])]
+        if not bad:
+            chosen.update(present)
+            report.loaded.append(layer)
             continue
-        chosen.update({k: state[k] for k in keys})
-        report.loaded.append(layer)
-    report.unused = [layer for layer, keys in _groups(list(state)) if not any(k in target for k in keys)]
+        k = bad[0]
+        why = (f"{k} is missing from the file" if k not in present else
+               f"{k} is {_fmt(_shape(present[k]))} in the file but {_fmt(_shape(target[k]))} in the design")
+        if _is_new_head(layer, keys, present, target, head):
+            report.fresh.append((layer, why))
+        else:
+            report.mismatched.append((layer, why))
+    used = set(pairs.values())
+    report.unused = [layer for layer, keys in _groups(list(state)) if not any(k in used for k in keys)]
     return chosen
 
 
-def _by_order(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor], design_name: str,
-              report: LoadReport) -> dict:
+def _order_pairs(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor],
+                 design_name: str) -> dict[str, str]:
+    """Design key -> file key by order and shape: every tensor when all fit, else the i-th layer of the
+    file against the i-th layer of the design, where their tensor kinds agree."""
     d_keys, c_keys = list(target), list(state)
     try:
         mapping = map_state_dict_keys(d_keys, c_keys, [_shape(target[k]) for k in d_keys],
                                       [_shape(state[k]) for k in c_keys], design_name=design_name)
+        return {dk: ck for ck, dk in mapping.items()}
     except CheckpointMismatchError:
-        mapping = None
-    if mapping is not None:
-        report.loaded = [layer for layer, _ in _groups(d_keys)]
-        return {mapping[ck]: state[ck] for ck in c_keys}
-    # layer by layer, in order: the i-th layer of the file against the i-th layer of the design
-    chosen: dict[str, torch.Tensor] = {}
-    d_groups, c_groups = _groups(d_keys), _groups(c_keys)
-    for i, (layer, keys) in enumerate(d_groups):
-        if i >= len(c_groups):
-            report.skipped.append(layer)
-            continue
-        c_layer, c_ks = c_groups[i]
-        d_sig = [(k.rpartition(".")[2], _shape(target[k])) for k in keys]
-        c_sig = [(k.rpartition(".")[2], _shape(state[k])) for k in c_ks]
-        if d_sig != c_sig:
-            why = (f"the file's {c_layer} holds {', '.join(f'{n} {_fmt(s)}' for n, s in c_sig)}; the design's "
-                   f"{layer} needs {', '.join(f'{n} {_fmt(s)}' for n, s in d_sig)}")
-            report.mismatched.append((layer, why))
-            continue
-        chosen.update({dk: state[ck] for dk, ck in zip(keys, c_ks)})
-        report.loaded.append(layer)
-    report.unused = [c for c, _ in c_groups[len(d_groups):]]
-    return chosen
+        pass
+    pairs: dict[str, str] = {}
+    for (_, keys), (_, c_ks) in zip(_groups(d_keys), _groups(c_keys)):
+        if [k.rpartition(".")[2] for k in keys] == [k.rpartition(".")[2] for k in c_ks]:
+            pairs.update(zip(keys, c_ks))
+    return pairs
 
 
-def load_into(model: torch.nn.Module, design, path: str | os.PathLike) -> LoadReport:
-    """Load the weights in ``path`` into ``model`` (compiled from ``design``), in place; only layers
-    whose every tensor fits are loaded. Raises TransferError when nothing fits (and WeightsError for a
-    file that cannot be read or would run code)."""
+def _candidates(state: dict[str, torch.Tensor], target: dict[str, torch.Tensor],
+                design_name: str) -> list[tuple[str, dict[str, str]]]:
+    by_name = {k: k for k in target if k in state}
+    renamed = {torchvision_key_to_design_key(k): k for k in state}
+    by_map = {k: renamed[k] for k in target if k in renamed}
+    out = [("name", by_name), ("torchvision", by_map)]
+    if len(by_name) < len(target) and len(by_map) < len(target):
+        out.append(("order", _order_pairs(state, target, design_name)))
+    return out
+
+
+def _fitting(pairs: dict[str, str], state: dict[str, torch.Tensor], target: dict[str, torch.Tensor]) -> int:
+    return sum(_shape(state[c]) == _shape(target[d]) for d, c in pairs.items())
+
+
+def load_into(model: torch.nn.Module, design: Any, path: str | os.PathLike, *, partial: bool = False) -> LoadReport:
+    """Load the weights in ``path`` into ``model`` (compiled from ``design``), in place.
+
+    Raises IncompleteWeightsError (nothing is loaded) when layers other than a replaced head are left
+    uncovered and ``partial`` is False; TransferError when nothing fits; WeightsError for a file that
+    cannot be read or would run code."""
     name = getattr(design, "name", None) or "the design"
     state = load_weights(path)
     target = model.state_dict()
     if not target:
         raise TransferError(f"{name} has no weights to load into; add layers with parameters first")
-    report = LoadReport(str(path), "name")
-    chosen = _by_name(state, target, report)
-    if not chosen and not any(k in target for k in state):  # other names (torchvision): by order and shape
-        report = LoadReport(str(path), "order")
-        chosen = _by_order(state, target, name, report)
+    head = head_layer(model)
+    best = max(_candidates(state, target, name), key=lambda c: _fitting(c[1], state, target))  # first wins ties
+    report = LoadReport(str(path), best[0], partial=partial)
+    chosen = _assign(best[1], state, target, head, report)
     if not chosen:
         first = report.mismatched[0][1] if report.mismatched else "no entry has a name or shape the design has"
         raise TransferError(f"{Path(path).name}: none of its weights fit {name} ({first}); load weights saved "
                             "from the same network, or a torchvision checkpoint into the matching preset")
+    if not report.complete and not partial:
+        missing = report.missing
+        listed = "; ".join(f"{layer} ({why})" for layer, why in missing[:_SHOWN])
+        more = f"; and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+        raise IncompleteWeightsError(
+            f"{Path(path).name} leaves {len(missing)} layer{'s' * (len(missing) != 1)} of {name} uncovered: "
+            f"{listed}{more}; to load the rest and keep those layers' own weights, allow a partial load "
+            "(--partial)", missing)
+    report.preprocessing = _preprocessing(path, report, model)
     device = next(iter(target.values())).device
     with torch.no_grad():
         for k, v in chosen.items():
             target[k].copy_(v.to(device=device, dtype=target[k].dtype))
     report.tensors = len(chosen)
     return report
+
+
+def _preprocessing(path: str | os.PathLike, report: LoadReport, model: torch.nn.Module) -> dict[str, Any] | None:
+    """The normalisation that goes with these weights: the file's own, or ImageNet's for a torchvision
+    checkpoint of a 3-channel image model."""
+    stored = read_weights_metadata(path).get("preprocessing")
+    if stored is not None:
+        return stored
+    if report.matched_by == "torchvision" and Path(path).suffix != ".safetensors":
+        try:
+            from netbuilder.compiler import compiled_info
+
+            shape = compiled_info(model).input_shapes[0]
+        except (NetbuilderError, IndexError):
+            return None
+        if len(shape) == 3 and shape[0] == 3:
+            return imagenet_preprocessing(shape)
+    return None

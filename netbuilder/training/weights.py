@@ -1,21 +1,28 @@
 """Weights on disk: safetensors to write; safetensors or weights-only torch files to read.
 
-A file that would run code when loaded (a pickled module or arbitrary object) is refused.
-Imports torch and safetensors; never Qt.
+A file that would run code when loaded (a pickled module or arbitrary object) is refused. A safetensors
+file carries its preprocessing (``compiler.preprocess``: the normalisation the weights were trained
+with), JSON-encoded under the metadata key ``preprocessing``; ``read_weights_metadata`` gives it back.
+Imports torch, safetensors and the compiler's preprocessing checks; never Qt.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 
+from netbuilder.compiler.preprocess import PreprocessingError, check_preprocessing
 from netbuilder.errors import NetbuilderError
 
 SAFE_SUFFIX = ".safetensors"
 TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
+PREPROCESSING_KEY = "preprocessing"
 
 
 class WeightsError(NetbuilderError):
@@ -39,22 +46,57 @@ def _plain_state(module_or_state: torch.nn.Module | dict) -> dict[str, torch.Ten
 
 
 def save_weights(module_or_state: torch.nn.Module | dict, path: str | os.PathLike,
-                 metadata: dict[str, str] | None = None) -> Path:
-    """Write a module's (or a state dict's) tensors as safetensors, atomically."""
+                 metadata: Mapping[str, str] | None = None,
+                 preprocessing: Mapping[str, Any] | None = None) -> Path:
+    """Write a module's (or a state dict's) tensors as safetensors, atomically (through a symbolic link;
+    never onto a folder, FIFO or device). ``metadata``: text entries kept in the file; ``preprocessing``:
+    the normalisation the weights were trained with, stored JSON-encoded."""
     from safetensors.torch import save_file
+
+    from netbuilder.io.atomic import atomic_target
 
     path = Path(path)
     if path.suffix != SAFE_SUFFIX:
         raise WeightsError(f"{path}: weights are saved as safetensors; use a name ending in {SAFE_SUFFIX}")
+    meta = {str(k): str(v) for k, v in (metadata or {}).items()}
+    if preprocessing is not None:
+        try:
+            meta[PREPROCESSING_KEY] = json.dumps(check_preprocessing(preprocessing))
+        except PreprocessingError as e:
+            raise WeightsError(f"{path}: {e}") from e
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        save_file(_plain_state(module_or_state), str(tmp), metadata=metadata)
-        os.replace(tmp, path)
+        with atomic_target(path) as tmp:
+            save_file(_plain_state(module_or_state), str(tmp), metadata=meta or None)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise WeightsError(f"{path}: cannot write weights ({e.strerror or e})") from e
     return path
+
+
+def read_weights_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """What a weights file says about itself: ``{"preprocessing": dict or None, ...}`` plus any other text
+    entries of a safetensors file's metadata (a torch file has none). Reads the header only."""
+    path = Path(path)
+    out: dict[str, Any] = {PREPROCESSING_KEY: None}
+    if path.suffix != SAFE_SUFFIX:
+        if not path.is_file():
+            raise WeightsError(f"{path}: no such weights file")
+        return out
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = dict(f.metadata() or {})
+    except (SafetensorError, OSError) as e:
+        raise WeightsError(f"{path}: not a readable safetensors file ({e})") from e
+    out.update({k: v for k, v in meta.items() if k != PREPROCESSING_KEY})
+    text = meta.get(PREPROCESSING_KEY)
+    if text and text != "null":
+        try:
+            out[PREPROCESSING_KEY] = check_preprocessing(json.loads(text))
+        except (ValueError, PreprocessingError) as e:
+            raise WeightsError(f"{path}: its preprocessing record is damaged ({e})") from e
+    return out
 
 
 def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:

@@ -32,7 +32,7 @@ def _check_onnx(path, gm, batches=(1, 3)):
 
 def test_onnx_lenet5(tmp_path):
     gm = compile_design(lenet5()).eval()
-    path = export(None, tmp_path / "lenet5.onnx", module=gm)
+    path = export(None, tmp_path / "lenet5.onnx", module=gm).path
     assert path.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["lenet5.onnx"]
     _check_onnx(path, gm)
     assert gm.training is False  # exporting does not change the module's mode
@@ -52,7 +52,7 @@ def test_onnx_branchy_net(tmp_path):
 
 def test_pt2_round_trip_with_dynamic_batch(tmp_path):
     gm = compile_design(lenet5()).eval()
-    path = export(lenet5(), tmp_path / "lenet5.pt2", module=gm)
+    path = export(lenet5(), tmp_path / "lenet5.pt2", module=gm).path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lenet5.pt2"]
     loaded = torch.export.load(path).module()
     for batch in (1, 3):
@@ -64,7 +64,7 @@ def test_pt2_round_trip_with_dynamic_batch(tmp_path):
 def test_pt2_branchy_net(tmp_path):
     design = branchy()
     gm = compile_design(design).eval()
-    loaded = torch.export.load(export(design, tmp_path / "b.pt2", module=gm)).module()
+    loaded = torch.export.load(export(design, tmp_path / "b.pt2", module=gm).path).module()
     x = torch.randn(3, 3, 16, 16)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x), gm(x), atol=1e-6, rtol=1e-5)
@@ -122,7 +122,7 @@ def test_every_kind_exports_to_onnx_and_pt2(kind, tmp_path):
     gm = compile_design(single_layer_design(kind)).eval()
     assert export_onnx(gm, tmp_path / "m.onnx") == "dynamo"
     _check_onnx(tmp_path / "m.onnx", gm)
-    loaded = torch.export.load(export(None, tmp_path / "m.pt2", module=gm)).module()
+    loaded = torch.export.load(export(None, tmp_path / "m.pt2", module=gm).path).module()
     shape = compiled_info(gm).input_shapes[0]
     for batch in (1, 3):
         x = torch.randn(batch, *shape)

@@ -1,4 +1,6 @@
-"""The ImageNet presets equal torchvision's models layer for layer (runs where torchvision is installed).
+"""The ImageNet presets equal torchvision's models layer for layer (runs where torchvision is installed;
+``test_preset_reference.py`` checks names, shapes, order and settings everywhere, against a stored
+reference that ``test_the_stored_reference_is_torchvisions`` keeps honest here).
 
 Checks, for each preset: the same parameter and buffer shapes in the same order, keys that are
 torchvision's module paths with dots as underscores, the same layer settings (stride, padding,
@@ -71,3 +73,18 @@ def test_preset_equals_torchvision(name):
         expected, got = reference(x), ours(x)
     assert got.shape == expected.shape == (2, 1000)
     torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_the_stored_reference_is_torchvisions():
+    import gzip
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    spec = importlib.util.spec_from_file_location("make_torchvision_reference", here / "make_torchvision_reference.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    stored = json.loads(gzip.decompress((here / "torchvision_reference.json.gz").read_bytes()))
+    assert stored["models"] == generator.build_reference()["models"], (
+        "torchvision changed: run tests/presets/make_torchvision_reference.py and review the difference")

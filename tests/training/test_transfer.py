@@ -12,7 +12,7 @@ import torch
 from netbuilder.compiler import compile_design
 from netbuilder.presets import build_preset, fit_design
 from netbuilder.training import WeightsError, save_weights
-from netbuilder.training.transfer import TransferError, load_into
+from netbuilder.training.transfer import IncompleteWeightsError, TransferError, load_into
 
 
 def lenet_torchvision_style(classes: int = 10, seed: int = 1) -> OrderedDict:
@@ -37,7 +37,7 @@ def test_torchvision_style_state_dict_maps_by_order(tmp_path):
     assert report.loaded == ["conv1", "conv2", "fc1", "fc2", "fc3"] and not report.mismatched
     assert torch.equal(model.state_dict()["conv2.weight"], state["features.3.weight"])
     assert torch.equal(model.state_dict()["fc3.bias"], state["classifier.5.bias"])
-    assert report.tensors == 10 and "loaded 5 layers" in report.summary()
+    assert report.tensors == 10 and "loaded 5 of 5 layers" in report.summary() and report.complete
 
 
 def test_other_number_of_classes_loads_the_rest_and_reports_the_head(tmp_path):
@@ -47,9 +47,10 @@ def test_other_number_of_classes_loads_the_rest_and_reports_the_head(tmp_path):
     state = lenet_torchvision_style(classes=10)
     torch.save(state, tmp_path / "lenet.pth")
     report = load_into(model, design, tmp_path / "lenet.pth")
-    assert report.loaded == ["conv1", "conv2", "fc1", "fc2"]
-    assert [layer for layer, _ in report.mismatched] == ["fc3"]
-    assert "10×84" in report.mismatched[0][1] and "3×84" in report.mismatched[0][1]
+    assert report.loaded == ["conv1", "conv2", "fc1", "fc2"] and not report.mismatched and report.complete
+    assert [layer for layer, _ in report.fresh] == ["fc3"]  # the head, replaced for 3 classes
+    assert "10×84" in report.fresh[0][1] and "3×84" in report.fresh[0][1]
+    assert "kept fc3 fresh" in report.summary()
     assert torch.equal(model.state_dict()["fc3.weight"], head_before)  # not touched
     assert torch.equal(model.state_dict()["fc1.weight"], state["classifier.1.weight"])
 
@@ -63,11 +64,18 @@ def test_own_safetensors_by_name_with_mismatch_and_missing(tmp_path):
     save_weights(state, tmp_path / "w.safetensors")
     design = fit_design(build_preset("lenet5"), None, 4)
     model = compile_design(design)
-    report = load_into(model, design, tmp_path / "w.safetensors")
-    assert report.matched_by == "name"
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(IncompleteWeightsError, match=r"leaves 1 layer of lenet5 uncovered: fc2 \(not in the file\)"):
+        load_into(model, design, tmp_path / "w.safetensors")
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())  # nothing loaded
+    report = load_into(model, design, tmp_path / "w.safetensors", partial=True)
+    assert report.matched_by == "name" and report.partial and not report.complete
     assert report.loaded == ["conv1", "conv2", "fc1"] and report.skipped == ["fc2"]
-    assert [layer for layer, _ in report.mismatched] == ["fc3"]
+    assert [layer for layer, _ in report.fresh] == ["fc3"] and not report.mismatched
+    assert report.missing == [("fc2", "not in the file")]
     assert torch.equal(model.state_dict()["conv1.weight"], trained.state_dict()["conv1.weight"])
+    assert torch.equal(model.state_dict()["fc2.weight"], before["fc2.weight"])
+    assert "loaded 3 of 5 layers" in report.summary() and "1 not in the file (fc2)" in report.summary()
 
 
 def test_nothing_fits_is_a_clear_error(tmp_path):

@@ -49,3 +49,26 @@ def test_a_file_that_would_run_code_is_refused(tmp_path):
 def test_wrong_suffix_is_refused(tmp_path):
     with pytest.raises(WeightsError, match="safetensors"):
         save_weights(mlp(2, 2), tmp_path / "w.pt")
+
+
+def test_preprocessing_is_stored_with_the_weights(tmp_path):
+    from netbuilder.training.weights import read_weights_metadata
+
+    prep = {"mean": [0.5, 0.25], "std": [0.1, 0.2], "kind": "table", "input_shape": [2], "scale": 1.0}
+    path = save_weights(mlp(2, 3), tmp_path / "w.safetensors", metadata={"format": "netbuilder"},
+                        preprocessing=prep)
+    meta = read_weights_metadata(path)
+    assert meta["format"] == "netbuilder" and meta["preprocessing"]["mean"] == [0.5, 0.25]
+    assert meta["preprocessing"]["kind"] == "table" and meta["preprocessing"]["class_names"] == []
+    torch.save(mlp(2, 3).state_dict(), tmp_path / "w.pt")
+    assert read_weights_metadata(tmp_path / "w.pt") == {"preprocessing": None}  # a torch file says nothing
+
+
+def test_a_damaged_preprocessing_record_is_named(tmp_path):
+    from safetensors.torch import save_file
+
+    from netbuilder.training.weights import read_weights_metadata
+
+    save_file({"w": torch.zeros(2)}, str(tmp_path / "w.safetensors"), metadata={"preprocessing": "{not json"})
+    with pytest.raises(WeightsError, match="preprocessing record is damaged"):
+        read_weights_metadata(tmp_path / "w.safetensors")
