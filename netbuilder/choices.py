@@ -28,8 +28,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
 AUGMENTATION_DEFAULTS: dict[str, Any] = {"flip": False, "shift": 0, "rotation": 0.0, "noise": 0.0}
 
 DEFAULTS: dict[str, Any] = {
-    "optimizer": "adam", "lr": 3e-3, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0,
-    "loss": "cross_entropy", "batch_mode": "minibatch", "batch_size": 64, "epochs": 15, "schedule": "none",
+    "optimizer": "adam", "lr": 0.01, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0,
+    "loss": "cross_entropy", "batch_mode": "minibatch", "batch_size": 16, "epochs": 20, "schedule": "none",
     "step_size": 0, "gamma": 0.1, "early_stopping_patience": 0, "seed": 0, "device": "auto",
     "mixed_precision": "off", "augmentation": AUGMENTATION_DEFAULTS,
     "train_fraction": 1.0, "eval_batch_size": 1024, "log_every": 0, "checkpoint_every": 0, "frozen": [],

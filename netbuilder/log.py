@@ -1,6 +1,6 @@
 """Logging: one rotating log file in the user data folder, and the debug switch.
 
-Every thread boundary (the window's event loop, the workbench's executor, the training thread, the CLI)
+Every thread boundary (the window's event loop, the workbench's executor thread, any other thread, the CLI)
 reports an unexpected exception with ``report_unexpected``: its traceback goes to the log file and the
 caller shows one plain line that names the file. With ``--debug`` or ``NETBUILDER_DEBUG=1`` the
 exception is re-raised instead, so a developer sees it where it happened.

@@ -82,3 +82,48 @@ def test_export_python_from_cli(tmp_path):
     out = tmp_path / "lenet.py"
     assert main(["export", "lenet5", "--format", "python", "-o", str(out)]) == 0
     assert "class" in out.read_text() and "nn.Module" in out.read_text()
+
+
+def test_a_mistyped_command_gets_a_hint_and_no_window(tmp_path):
+    r = run_cli("chek", cwd=tmp_path)  # no display here: opening the window would abort
+    assert r.returncode == 2 and "did you mean 'check'?" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_named_like_a_command_still_opens_the_window(tmp_path, monkeypatch):
+    import netbuilder.cli as cli
+
+    opened = []
+    monkeypatch.setattr(cli, "_open_window", lambda path: opened.append(path) or 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "chek").write_text("{}")
+    assert cli.main(["chek"]) == 0 and opened == ["chek"]
+    assert cli.main(["zzzz_not_close_to_anything"]) == 0 and opened[-1] == "zzzz_not_close_to_anything"
+
+
+def test_an_unexpected_error_is_one_line_naming_the_log_unless_debug(tmp_path, monkeypatch, capsys):
+    import netbuilder.commands.check as check
+    from netbuilder import log
+
+    def broken(args):
+        raise RuntimeError("something deep went wrong\nsecond line")
+
+    monkeypatch.setattr(check, "run", broken)
+    log.use_log_file(tmp_path / "errors.log")
+    try:
+        assert main(["check", "lenet5"]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "something deep went wrong" in err and "errors.log" in err
+        assert "Traceback" in (tmp_path / "errors.log").read_text()
+        with pytest.raises(RuntimeError):
+            main(["--debug", "check", "lenet5"])
+    finally:
+        log.enable_debug(False)
+        log.use_log_file(None)
+
+
+def test_evaluate_and_predict_are_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "evaluate" in out and "predict" in out

@@ -1,27 +1,54 @@
-"""``netbuilder export FILE|PRESET --format python|pt2|onnx -o OUT``."""
+"""``netbuilder export FILE|PRESET --format python|pt2|onnx -o OUT``.
+
+A design file is exported with its trained weights (``mynet.nbd`` -> ``mynet.safetensors``, or
+``--weights FILE``) and the preprocessing recorded with them, so the exported model takes [0, 1]
+images and normalises them itself. Without weights the export says plainly that it is untrained.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 
+from netbuilder.commands import _model
 from netbuilder.commands._common import add_design_argument, load_from_args
 
 FORMATS = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("export", help="export as standalone PyTorch code, a torch.export program or ONNX")
+    p = sub.add_parser("export", help="export as standalone PyTorch code, a torch.export program or ONNX",
+                       description="Export a design with its trained weights (FILE.safetensors beside a design "
+                                   "file, or --weights) as PyTorch code, a torch.export program or ONNX. The "
+                                   "exported model takes images in [0, 1] and normalises them itself.")
     add_design_argument(p)
     p.add_argument("--format", choices=sorted(FORMATS), help="default: from the output file's suffix")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
+    _model.add_weights_arguments(p, default_text="default: the design file's own weights")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from netbuilder.api import export
+    from netbuilder.compiler.export import export
 
     design = load_from_args(args)
-    export(design, args.output, args.format)
-    print(f"wrote {args.output} ({os.path.getsize(args.output):,} bytes)")
+    weights = _model.chosen_weights(args)
+    prep = _model.read_preprocessing(weights)
+    options: dict = {}
+    if weights is None:
+        print(f"netbuilder: note: {args.design} is untrained{_model.missing_text(args.design)}: the export holds "
+              "random weights; train it first, or give --weights FILE", file=sys.stderr)
+    else:
+        from netbuilder.compiler import compile_design
+
+        model = compile_design(design)  # the export adds the normalisation recorded with the weights
+        report = _model.load_weights_into(model, design, weights, args.partial)
+        print(f"netbuilder: {report.summary()}", file=sys.stderr)
+        options["module"] = model
+    if prep is not None:
+        options["preprocessing"] = prep
+    export(design, args.output, args.format, **options)
+    print(f"wrote {args.output} ({os.path.getsize(args.output):,} bytes)"
+          + ("" if weights is not None else ", untrained"))
     return 0

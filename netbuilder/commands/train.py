@@ -1,73 +1,67 @@
-"""``netbuilder train FILE|PRESET --dataset NAME|PATH``: train headless, with a progress bar on stderr;
-writes metrics.csv, model.safetensors and report.json to --out. Under torchrun: DDP, rank 0 writes.
+"""``netbuilder train FILE|PRESET [--dataset NAME|PATH] [--out DIR]``: train headless.
+
+A design file continues from its own weights (``mynet.nbd`` -> ``mynet.safetensors``) unless ``--fresh``.
+``--out DIR`` receives the trained design ``DIR/<name>.nbd`` with its weights, ``metrics.csv``,
+``report.json`` and a checkpoint after every epoch; every path is checked before training starts.
+Ctrl-C (SIGINT) or SIGTERM stops at the next batch, writes everything and exits 130; ``--resume``
+continues such a run. Under torchrun: DDP, rank 0 writes. Settings' choices and defaults come from
+``netbuilder.choices`` (the window uses the same).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import sys
+import contextlib
+import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from netbuilder import choices
+from netbuilder.commands import _data, _model, _outputs
+from netbuilder.commands._progress import Progress
 from netbuilder.errors import NetbuilderError
 
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+INTERRUPTED = 130
 
 
 def add_parser(subparsers) -> None:
+    d = choices.DEFAULTS
     p = subparsers.add_parser(
         "train", help="train a design or preset on a dataset",
-        description="Train a design file or a preset (fitted to the dataset's input shape and classes). "
-                    "Run under 'torchrun --nproc_per_node N -m netbuilder train ...' for several processes.")
+        description="Train a design file or a preset (fitted to the dataset's input shape and classes). A design "
+                    "file continues from its weights (FILE.safetensors) unless --fresh. The design's own training "
+                    "settings apply, then these options. Ctrl-C stops after the current batch and keeps the work "
+                    "(exit 130). Run under 'torchrun --nproc_per_node N -m netbuilder train ...' for several "
+                    "processes.")
     p.add_argument("design", metavar="FILE|PRESET", help="a design file (.nbd) or a preset name")
-    p.add_argument("--dataset", metavar="NAME|PATH",
-                   help="a dataset name (see 'netbuilder datasets'), an image folder or a .csv file "
-                        "(default: the design's dataset)")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--optimizer", choices=OPTIMIZERS)
-    p.add_argument("--schedule", choices=("none", "step", "cosine", "onecycle"))
-    p.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"))
-    p.add_argument("--mixed-precision", choices=("off", "auto", "bf16", "fp16"))
-    p.add_argument("--seed", type=int)
-    p.add_argument("--data-dir", metavar="DIR", help="dataset cache / a folder that has the dataset files")
+    _data.add_data_arguments(p, dataset_help="a dataset name (see 'netbuilder datasets'), an image folder or a "
+                                             ".csv file (default: the design's dataset)")
+    p.add_argument("--epochs", type=int, help=f"epochs to train (default: {d['epochs']})")
+    p.add_argument("--batch-size", type=int, help=f"examples per step (default: {d['batch_size']})")
+    p.add_argument("--lr", type=float, help=f"learning rate (default: {d['lr']:g})")
+    p.add_argument("--optimizer", choices=choices.OPTIMIZERS, help=f"(default: {d['optimizer']})")
+    p.add_argument("--schedule", choices=choices.SCHEDULES, help=f"learning-rate schedule (default: {d['schedule']})")
+    p.add_argument("--device", choices=choices.DEVICES, help=f"(default: {d['device']})")
+    p.add_argument("--mixed-precision", choices=choices.PRECISIONS, help=f"CUDA only (default: {d['mixed_precision']})")
+    p.add_argument("--seed", type=int, help=f"0 to {choices.SEED_MAX}: fixes the initial weights and the order of "
+                                            f"the examples, never the test split (default: {d['seed']})")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/<design>_<dataset>)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _model.add_weights_arguments(p, default_text="default: the design file's own weights")
+    p.add_argument("--fresh", action="store_true", help="start from random weights, not the design's own")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the interrupted run in --out from its last finished epoch, with its settings")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress; only the result line")
     p.set_defaults(func=run)
 
 
-class _Bar:
-    """A one-line progress bar on stderr, redrawn at most 5 times a second."""
-
-    def __init__(self, enabled: bool):
-        self.enabled, self.last, self.tty = enabled, 0.0, sys.stderr.isatty()
-
-    def draw(self, text: str, fraction: float, force: bool = False) -> None:
-        now = time.monotonic()
-        if not self.enabled or not self.tty or (not force and now - self.last < 0.2):
-            return
-        self.last = now
-        filled = int(24 * min(1.0, fraction))
-        print(f"\r[{'#' * filled}{'.' * (24 - filled)}] {100 * fraction:5.1f}% {text}"[:160].ljust(100),
-              end="", file=sys.stderr, flush=True)
-
-    def line(self, text: str) -> None:
-        if self.enabled:
-            print(("\r" if self.tty else "") + text.ljust(100 if self.tty else 0), file=sys.stderr, flush=True)
-
-    def download(self, name: str, done: int, total: int | None) -> None:
-        frac = done / total if total else 0.0
-        self.draw(f"downloading {name} {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else ""),
-                  frac, force=bool(total and done == total))
-
-
-def _config(design, args):
+def _config(design, args: argparse.Namespace, base: dict | None = None):
+    """The design's training settings (or a resumed run's), then the command-line options."""
     from netbuilder.training.config import TrainConfig
 
-    config = TrainConfig.from_dict(design.training or {})
+    stored = base if base is not None else (design.training or {})
+    TrainConfig.from_dict(stored)  # refuses unknown or bad settings by name
+    config = TrainConfig.from_dict(choices.merged_settings(stored))  # the shared defaults for the rest
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size), ("lr", args.lr),
                                    ("optimizer", args.optimizer), ("schedule", args.schedule),
                                    ("device", args.device), ("mixed_precision", args.mixed_precision),
@@ -79,99 +73,157 @@ def _config(design, args):
     return config.replace(**overrides)
 
 
-def _load_data(name: str, args, options: dict, bar: _Bar, seed: int, ctx):
-    from netbuilder.data import load_dataset
+@contextlib.contextmanager
+def _stop_on_signals(control, progress: Progress) -> Iterator[dict]:
+    """SIGINT and SIGTERM ask the run to stop at the next batch; a second Ctrl-C interrupts at once."""
+    state = {"signal": None}
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
-    def load():
-        return load_dataset(name, data_dir=args.data_dir, seed=seed, **options,
-                            **({"progress": bar.download} if _downloads(name) else {}))
+    def handler(signum, _frame):
+        if state["signal"] is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        state["signal"] = signal.Signals(signum).name
+        control.stop()
+        progress.note(f"netbuilder: {state['signal']}: stopping after this batch and saving the finished "
+                      "epochs (Ctrl-C again to quit at once)")
 
-    if not ctx.active:
-        return load()
-    import torch.distributed as dist
+    try:
+        for s in old:
+            signal.signal(s, handler)
+    except ValueError:  # not the main thread: no signal handling
+        pass
+    try:
+        yield state
+    finally:
+        with contextlib.suppress(ValueError):
+            for s, h in old.items():
+                signal.signal(s, h)
 
-    if ctx.is_main:  # rank 0 downloads; the others wait, then read the cached files
-        data = load()
-        dist.barrier()
-        return data
-    dist.barrier()
-    return load()
+
+def _require_checkpoint(folder: Path) -> None:
+    from netbuilder.training.checkpoint import has_checkpoint
+
+    if not has_checkpoint(folder):
+        raise NetbuilderError(f"--resume: {folder} holds no checkpoint to continue from "
+                              "(train into it first, without --resume)")
 
 
-def _downloads(name: str) -> bool:
-    from netbuilder.data.standard import STANDARD
+def _resume_base(folder: Path) -> dict:
+    """The interrupted run's settings, from its checkpoint."""
+    from netbuilder.training.checkpoint import load_checkpoint
 
-    return name.lower().replace("-", "_") in STANDARD or name.lower() in ("cifar-10", "fashionmnist")
+    _, state = load_checkpoint(folder)
+    base = dict(state.get("config") or {})
+    base.pop("checkpoint_every", None)  # the command's own choice, not a setting of the design
+    return base
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
     from netbuilder.api import load
-    from netbuilder.compiler import compile_design
     from netbuilder.presets import fit_design
     from netbuilder.training import distributed
-    from netbuilder.training.engine import train
     from netbuilder.training.parts import resolve_device
-    from netbuilder.training.weights import save_weights
 
     design = load(args.design)
-    dataset = args.dataset or (design.dataset or {}).get("name")
-    if not dataset:
-        raise NetbuilderError(f"{args.design}: which data? give --dataset NAME|PATH (see 'netbuilder datasets')")
-    options = dict((design.dataset or {}).get("options", {})) if not args.dataset else {}
-    config = _config(design, args)
+    dataset, options = _data.dataset_spec(design, args)
+    name = _outputs.run_name(args.design)
+    out = Path(args.out or Path("runs") / f"{name}_{Path(str(dataset)).stem}")
+    if args.resume and not args.out:
+        raise NetbuilderError("--resume needs --out DIR: the folder of the run to continue")
+    if args.resume and (args.fresh or args.weights):
+        raise NetbuilderError("--resume continues from the run's checkpoint; leave out --fresh and --weights")
+    if args.fresh and args.weights:
+        raise NetbuilderError("--fresh starts from random weights; leave out --weights (or --fresh)")
+    if args.resume:
+        _require_checkpoint(out)
+    config = _config(design, args, _resume_base(out) if args.resume else None)
+    weights = None if (args.fresh or args.resume) else _model.chosen_weights(args)
     rank, world, local = distributed.env_world()
+    files = _outputs.prepare(out, name) if rank == 0 else _outputs.RunFiles(out, name)
     ctx = distributed.setup(resolve_device(config.device, local).type)
-    bar = _Bar(ctx.is_main and not args.quiet)
+    progress = Progress(ctx.is_main and not args.quiet)
     try:
-        data = _load_data(dataset, args, options, bar, config.seed, ctx)
+        data = _data.load_data(dataset, options, args, progress, ctx)
         design = fit_design(design, list(data.input_shape), data.num_classes)
-        torch.manual_seed(config.seed)
-        model = compile_design(design)
-        out = Path(args.out or Path("runs") / f"{Path(str(args.design)).stem}_{Path(str(dataset)).stem}")
-        rows, final, start = [], None, time.monotonic()
-        for ev in train(model, data, config):
+        return _train(design, data, config, args, files, weights, dataset, options, progress, ctx)
+    finally:
+        distributed.teardown(ctx)
+
+
+def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path | None, dataset: str,
+           options: dict, progress: Progress, ctx) -> int:
+    from netbuilder.compiler import compile_design
+    from netbuilder.training import Control, seed_everything
+    from netbuilder.training.engine import train
+
+    seed_everything(config.seed)
+    model = compile_design(design)
+    saved_config = config
+    if weights is not None:
+        report = _model.load_weights_into(model, design, weights, args.partial)
+        progress.line(report.summary())
+    elif config.frozen and not args.resume:
+        progress.note(f"netbuilder: note: no trained weights to start from, so the frozen layers "
+                      f"({', '.join(config.frozen)}) are trained too; give --weights FILE to keep them fixed")
+        config = config.replace(frozen=[])
+    engine_config = config.replace(checkpoint_every=1)
+    control, rows, final = Control(), [], None
+    start = time.monotonic()
+    with _stop_on_signals(control, progress) as stop:
+        events = train(model, data, engine_config, control, checkpoint_dir=str(files.folder) if ctx.is_main else None,
+                       resume_from=str(files.folder) if args.resume else None)
+        for ev in events:
             if ev.kind == "started":
-                bar.line(f"training {design.name or args.design} on {data.name} ({ev.train_size:,} examples) "
-                         f"on {ev.device_name}" + (f", {ev.world_size} processes" if ev.world_size > 1 else ""))
+                if ev.start_epoch:
+                    rows = _outputs.read_metrics(files.metrics, ev.start_epoch)
+                progress.line(f"training {design.name or args.design} on {data.name} ({ev.train_size:,} examples) "
+                              f"on {ev.device_name}" + (f", {ev.world_size} processes" if ev.world_size > 1 else "")
+                              + (f", from epoch {ev.start_epoch + 1}" if ev.start_epoch else ""))
             elif ev.kind == "step":
-                bar.draw(f"epoch {ev.epoch + 1}/{config.epochs} loss {ev.loss:.4f} acc {100 * ev.accuracy:.1f}% "
-                         f"{ev.samples_per_second:,.0f} samples/s", ev.progress)
+                progress.draw(f"epoch {ev.epoch + 1}/{config.epochs} loss {ev.loss:.4f} acc {100 * ev.accuracy:.1f}% "
+                              f"{ev.samples_per_second:,.0f} samples/s", ev.progress)
             elif ev.kind == "epoch":
-                rows.append(ev)
-                bar.line(f"epoch {ev.epoch + 1}/{config.epochs}: loss {ev.train_loss:.4f} acc "
-                         f"{100 * ev.train_accuracy:.1f}% | val loss {ev.val_loss:.4f} acc "
-                         f"{100 * ev.val_accuracy:.1f}% | {ev.seconds:.1f}s")
+                if ev.complete:
+                    rows.append(_outputs.metrics_row(ev))
+                    if ctx.is_main:
+                        _outputs.write_metrics(files.metrics, rows)
+                progress.line(f"epoch {ev.epoch + 1}/{config.epochs}{'' if ev.complete else ' (cut short)'}: "
+                              f"loss {ev.train_loss:.4f} acc {100 * ev.train_accuracy:.1f}% | val loss "
+                              f"{ev.val_loss:.4f} acc {100 * ev.val_accuracy:.1f}% | {ev.seconds:.1f}s")
             elif ev.kind == "fault":
-                if ctx.is_main:
-                    _write_metrics(out, rows)
                 raise NetbuilderError(f"{ev.message}. What to do: {ev.advice}")
             elif ev.kind == "finished":
                 final = ev
-        if ctx.is_main:
-            _write_metrics(out, rows)
-            save_weights(model, out / "model.safetensors")
-            report = {"design": str(args.design), "dataset": data.name, "device": final.device,
-                      "epochs": final.epochs, "seconds": round(time.monotonic() - start, 3), "reason": final.reason,
-                      "train_loss": final.train_loss, "train_accuracy": final.train_accuracy,
-                      "val_loss": final.val_loss, "val_accuracy": final.val_accuracy,
-                      "test_loss": final.test_loss, "test_accuracy": final.test_accuracy,
-                      "class_names": final.class_names, "confusion": final.confusion.tolist(),
-                      "world_size": ctx.world_size, "config": config.to_dict()}
-            (out / "report.json").write_text(json.dumps(report, indent=2))
-            bar.line(f"test accuracy {100 * final.test_accuracy:.2f}%; wrote {out}/metrics.csv, "
-                     "model.safetensors, report.json")
-    finally:
-        distributed.teardown(ctx)
-    return 0
+    interrupted = stop["signal"] is not None
+    if ctx.is_main and final is not None:
+        _write_results(model, design, data, saved_config, files, dataset, options, final, rows, interrupted,
+                       time.monotonic() - start, ctx.world_size, args)
+        what = "interrupted; " if interrupted else ""
+        progress.result(f"{what}test accuracy {100 * final.test_accuracy:.2f}% after {len(rows)} epoch"
+                        f"{'s' * (len(rows) != 1)}; wrote {files.design}")
+    return INTERRUPTED if interrupted else 0
 
 
-def _write_metrics(out: Path, rows) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "metrics.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"])
-        for e in rows:
-            w.writerow([e.epoch + 1, f"{e.train_loss:.6f}", f"{e.train_accuracy:.6f}", f"{e.val_loss:.6f}",
-                        f"{e.val_accuracy:.6f}", f"{e.lr:.6g}", f"{e.seconds:.3f}"])
+def _write_results(model, design, data, config, files: _outputs.RunFiles, dataset: str, options: dict, final,
+                   rows: list, interrupted: bool, seconds: float, world_size: int, args) -> None:
+    """The weights (with their preprocessing), the trained design, and report.json."""
+    import os
+
+    preprocessing = _model.preprocessing_of(data)
+    _model.save_trained(model, files.weights, preprocessing,
+                        {"design": files.design.name, "dataset": data.name, "epochs": str(len(rows))})
+    trained = design.copy()
+    stored_name = os.path.abspath(dataset) if os.path.exists(dataset) else dataset
+    trained.dataset = _data.design_dataset(stored_name, options)
+    trained.training = config.to_dict()
+    trained.weights = files.weights.name
+    _outputs.save_design(trained, files.design)
+    report = {"design": str(args.design), "design_file": str(files.design), "weights": str(files.weights),
+              "dataset": data.name, "input_shape": [int(v) for v in data.input_shape],
+              "class_names": list(final.class_names), "device": final.device, "epochs": len(rows),
+              "epochs_planned": config.epochs, "interrupted": interrupted, "reason": final.reason,
+              "seconds": round(seconds, 3), "train_loss": final.train_loss, "train_accuracy": final.train_accuracy,
+              "val_loss": final.val_loss, "val_accuracy": final.val_accuracy, "test_loss": final.test_loss,
+              "test_accuracy": final.test_accuracy, "confusion": final.confusion.tolist(), "world_size": world_size,
+              "preprocessing": preprocessing, "config": config.to_dict()}
+    _outputs.write_report(files.report, report)

@@ -9,9 +9,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from netbuilder.data.augment import Augmentation
-from netbuilder.errors import NetbuilderError
-
 from netbuilder.choices import (  # noqa: F401  (re-exported: the choices are defined once, there)
     BATCH_MODES,
     CHOICES,
@@ -23,6 +20,8 @@ from netbuilder.choices import (  # noqa: F401  (re-exported: the choices are de
     SCHEDULES,
     SEED_MAX,
 )
+from netbuilder.data.augment import Augmentation
+from netbuilder.errors import NetbuilderError
 
 
 class ConfigError(NetbuilderError):
@@ -33,26 +32,26 @@ class ConfigError(NetbuilderError):
 class TrainConfig:
     optimizer: str = DEFAULTS["optimizer"]
     lr: float = DEFAULTS["lr"]
-    momentum: float = 0.9  # sgd and rmsprop
-    nesterov: bool = False  # sgd
-    weight_decay: float = 0.0
-    loss: str = "cross_entropy"
-    batch_mode: str = "minibatch"
-    batch_size: int = 64
+    momentum: float = DEFAULTS["momentum"]  # sgd and rmsprop
+    nesterov: bool = DEFAULTS["nesterov"]  # sgd
+    weight_decay: float = DEFAULTS["weight_decay"]
+    loss: str = DEFAULTS["loss"]
+    batch_mode: str = DEFAULTS["batch_mode"]
+    batch_size: int = DEFAULTS["batch_size"]
     epochs: int = DEFAULTS["epochs"]
-    schedule: str = "none"
-    step_size: int = 0  # epochs between decays of the step schedule; 0 = a third of the epochs
-    gamma: float = 0.1  # the step schedule's factor
-    early_stopping_patience: int = 0  # epochs without a better validation loss; 0 = off
-    seed: int = 0
-    device: str = "auto"
-    mixed_precision: str = "off"  # CUDA only: auto (bf16 where supported, else fp16), bf16, fp16
+    schedule: str = DEFAULTS["schedule"]
+    step_size: int = DEFAULTS["step_size"]  # epochs between decays of the step schedule; 0 = a third of the epochs
+    gamma: float = DEFAULTS["gamma"]  # the step schedule's factor
+    early_stopping_patience: int = DEFAULTS["early_stopping_patience"]  # epochs without a better validation loss; 0 = off
+    seed: int = DEFAULTS["seed"]
+    device: str = DEFAULTS["device"]
+    mixed_precision: str = DEFAULTS["mixed_precision"]  # CUDA only: auto (bf16 where supported, else fp16), bf16, fp16
     augmentation: Augmentation = field(default_factory=Augmentation)
-    train_fraction: float = 1.0  # use only this part of the training set
-    eval_batch_size: int = 1024
-    log_every: int = 0  # steps between step events; 0 = about 100 per epoch (every step on small sets;
+    train_fraction: float = DEFAULTS["train_fraction"]  # use only this part of the training set
+    eval_batch_size: int = DEFAULTS["eval_batch_size"]
+    log_every: int = DEFAULTS["log_every"]  # steps between step events; 0 = about 100 per epoch (every step on small sets;
     #                     at least 25 steps apart on a GPU, where reading metrics is a sync)
-    checkpoint_every: int = 0  # epochs between checkpoints (when a checkpoint folder is given); 0 = off
+    checkpoint_every: int = DEFAULTS["checkpoint_every"]  # epochs between checkpoints (when a checkpoint folder is given); 0 = off
     frozen: list[str] = field(default_factory=list)  # node ids of layers whose parameters are not trained
 
     def __post_init__(self) -> None:

@@ -41,6 +41,11 @@ from netbuilder.training.parts import (
     predictions,
     resolve_device,
 )
+from netbuilder.training.weights import WeightsError
+
+# Under DDP every rank polls the stop flag together (an all-reduce) before the first batch of an epoch
+# and then every this many steps.
+STOP_POLL_STEPS = 8
 
 
 class _Abort(Exception):
@@ -52,7 +57,12 @@ def train(model: torch.nn.Module, data: DatasetBundle, config: TrainConfig | Non
           control: Control | None = None, *, checkpoint_dir: str | None = None,
           resume_from: str | None = None) -> Iterator[Event]:
     """Train ``model`` on ``data``; yields Started, Step, Epoch, StateChanged, Response, CheckpointSaved,
-    then Finished, or a Fault (and nothing after it). The model is trained in place."""
+    then Finished, or a Fault (and nothing after it). The model is trained in place.
+
+    A stop ends the run at the next batch; an epoch cut short is marked ``complete=False``, and a stop
+    seen before an epoch's first batch yields no epoch at all. Under DDP every rank polls stop together
+    (before each epoch and every ``STOP_POLL_STEPS`` steps); pause, setting changes and requests are for
+    single-process runs."""
     run = _Run(model, data, (config or TrainConfig()).validate(), control or Control(), checkpoint_dir)
     try:
         yield from run.execute(resume_from)
@@ -69,15 +79,15 @@ class _Run:
         self.amp = amp_dtype(config, self.device)
         self.model = model.to(self.device)
         self.net = self.model
-        if self.ctx.active:
-            ids = [self.device.index] if self.device.type == "cuda" else None
-            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
-        self.loss_fn = make_loss(config.loss, data.num_classes)
-        if config.frozen:  # before the optimiser: frozen parameters get no gradients, so no updates
+        if config.frozen:  # before DDP (it registers only trainable parameters) and before the optimiser
             try:
                 freeze(self.model, config.frozen)
             except IntrospectError as e:
                 raise ConfigError(f"training setting frozen: {e}") from e
+        if self.ctx.active:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        self.loss_fn = make_loss(config.loss, data.num_classes)
         self.optimizer = make_optimizer(self.model.parameters(), config)
         self.scaler = torch.amp.GradScaler("cuda") if self.amp == torch.float16 else None
         self.base_lr = config.lr
@@ -156,10 +166,13 @@ class _Run:
             while self.epoch < cfg.epochs:
                 t0 = time.perf_counter()
                 stopped = yield from self._train_epoch()
+                if stopped and not self._epoch_seen:  # stopped before the epoch's first batch: no epoch
+                    reason = "stopped"
+                    break
                 train_loss, train_acc = self._epoch_train_metrics
                 val_loss, val_acc, _ = self._evaluate("val")
                 last_epoch = Epoch(self.epoch, train_loss, train_acc, val_loss, val_acc, self._lr(),
-                                   time.perf_counter() - t0)
+                                   time.perf_counter() - t0, complete=not stopped)
                 if not math.isfinite(train_loss):
                     raise _Abort(self._nan_fault(train_loss))
                 self.epoch += 1
@@ -261,7 +274,13 @@ class _Run:
         batches = self._batches()
         i = -1
         while True:
-            if self.control.has_work():  # before the next batch is cut, so a new batch size applies to it
+            if self.ctx.active:
+                # Every rank asks at the same steps (all have as many batches), so the collective matches.
+                if (i + 1) % STOP_POLL_STEPS == 0 and distributed.any_rank(
+                        self.control.stop_requested, self.ctx, self.device):
+                    stopped = True
+                    break
+            elif self.control.has_work():  # before the next batch is cut, so a new batch size applies to it
                 stopped = yield from self._service()
                 if stopped:
                     break
@@ -313,6 +332,7 @@ class _Run:
             torch.stack([loss_sum, correct.double(), torch.tensor(float(seen), device=device, dtype=torch.float64)]),
             self.ctx).tolist()
         self._epoch_train_metrics = (totals[0] / max(1, totals[2]), totals[1] / max(1, totals[2]))
+        self._epoch_seen = int(totals[2])
         return stopped
 
     # ------------------------------------------------------------------ control
@@ -332,8 +352,7 @@ class _Run:
             applied = self._apply_updates()
             if applied:
                 yield StateChanged("updated", self.epoch, self.step, applied)
-        stop = control.stop_requested
-        return distributed.any_rank(stop, self.ctx, self.device) if self.ctx.active else stop
+        return control.stop_requested  # single process only: under DDP, stop is polled collectively
 
     def _answer(self) -> Iterator[Event]:
         for req in self.control.take_requests():
@@ -399,7 +418,8 @@ class _Run:
         state = {"optimizer": self.optimizer.state_dict(), "epoch": self.epoch, "step": self.step,
                  "data_generator": self.data_gen.get_state(), "aug_generator": self.aug_gen.get_state(),
                  "torch_rng": torch.get_rng_state(), "best_val_loss": float(best[0]), "best_epoch": int(best[1]),
-                 "bad_epochs": int(best[3]), "optimizer_kind": self.config.optimizer}
+                 "bad_epochs": int(best[3]), "optimizer_kind": self.config.optimizer,
+                 "config": self.config.to_dict()}
         if self.device.type == "cuda":
             state["cuda_rng"] = torch.cuda.get_rng_state(self.device)
         if self.scaler is not None:
@@ -408,7 +428,11 @@ class _Run:
 
     def _restore(self, folder: str) -> None:
         weights, state = load_checkpoint(folder)
-        self.model.load_state_dict(weights)
+        try:
+            self.model.load_state_dict(weights)
+        except RuntimeError as e:
+            raise WeightsError(f"{folder}: the checkpoint is of another network and does not fit this one "
+                               f"({faults.first_line(e)})") from e
         if state.get("optimizer_kind") == self.config.optimizer:
             self.optimizer.load_state_dict(state["optimizer"])
         self.epoch, self.step = int(state["epoch"]), int(state["step"])

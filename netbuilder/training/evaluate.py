@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from netbuilder.data.bundle import DatasetBundle
+from netbuilder.introspect._util import eval_mode
 from netbuilder.training.control import Request
 from netbuilder.training.events import Response
 from netbuilder.training.faults import first_line
@@ -20,11 +21,9 @@ from netbuilder.training.parts import predictions
 def evaluate(model: torch.nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]], data: DatasetBundle,
              loss_fn, amp: torch.dtype | None = None, confusion: bool = False):
     """(mean loss, accuracy, confusion matrix as numpy or None) over raw batches; NaN when empty."""
-    was_training = model.training
-    model.eval()
     k = data.num_classes
     loss_sum, correct, count, matrix = None, None, 0, None
-    with torch.no_grad():
+    with eval_mode(model), torch.no_grad():  # gives every module its own mode back (frozen BatchNorm: eval)
         for xr, y in batches:
             x = data.normalize(xr)
             if amp is not None:
@@ -43,7 +42,6 @@ def evaluate(model: torch.nn.Module, batches: Iterable[tuple[torch.Tensor, torch
             if confusion:
                 cm = torch.bincount(y * k + pred.clamp(0, k - 1), minlength=k * k)
                 matrix = cm if matrix is None else matrix + cm
-    model.train(was_training)
     if count == 0:
         return math.nan, math.nan, np.zeros((k, k), np.int64) if confusion else None
     cm = matrix.view(k, k).cpu().numpy().astype(np.int64) if confusion else None
@@ -84,15 +82,12 @@ def answer_request(req: Request, model: torch.nn.Module, data: DatasetBundle, de
             captured: dict[str, np.ndarray] = {}
             hooks = [model.get_submodule(t).register_forward_hook(
                 lambda _m, _i, out, name=t: captured.__setitem__(name, _numpy(out))) for t in targets]
-            was_training = model.training
-            model.eval()
             try:
-                with torch.no_grad():
+                with eval_mode(model), torch.no_grad():
                     model(x)
             finally:
                 for h in hooks:
                     h.remove()
-                model.train(was_training)
             return Response(req.id, req.what, req.target, captured)
         if req.what == "call":
             return Response(req.id, req.what, None, req.target(model, data))

@@ -56,6 +56,7 @@ class Epoch(Event):
     val_accuracy: float
     lr: float
     seconds: float
+    complete: bool = True  # False for an epoch cut short by a stop (its metrics cover the batches done)
     kind: str = field(init=False, default="epoch")
 
 

@@ -5,8 +5,8 @@ Imports torch; never Qt.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -80,16 +80,35 @@ def predictions(out: torch.Tensor) -> torch.Tensor:
 
 
 def lr_factor(config: TrainConfig, epoch_progress: float) -> float:
-    """The schedule's multiplier of the base rate at ``epoch_progress`` (epochs done, fractional)."""
-    t = min(1.0, epoch_progress / config.epochs)
-    if config.schedule == "step":
-        step = config.step_size or max(1, config.epochs // 3)
-        return config.gamma ** int(epoch_progress // step)
-    if config.schedule == "cosine":
-        return 0.5 * (1 + math.cos(math.pi * t))
-    if config.schedule == "onecycle":  # as torch's OneCycleLR: warm up 30 %, then anneal (cosine)
-        pct, start, end = 0.3, 1 / 25, 1 / 25 / 1e4
-        if t < pct:
-            return start + (1 - start) * 0.5 * (1 - math.cos(math.pi * t / pct))
-        return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * (t - pct) / (1 - pct)))
-    return 1.0
+    """The schedule's multiplier of the base rate at ``epoch_progress`` (epochs done, fractional); the
+    formula is netbuilder.choices.schedule_factor, which the window's preview draws too."""
+    from netbuilder.choices import schedule_factor
+
+    return schedule_factor({"schedule": config.schedule, "epochs": config.epochs, "step_size": config.step_size,
+                            "gamma": config.gamma}, epoch_progress)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every generator a model's initialisation or a training run draws from: torch (CPU and every
+    GPU), numpy's global generator and ``random``. Call it before compiling a design so the same seed
+    gives the same initial weights (the CLI and the window both do)."""
+    import random
+
+    import numpy as np
+
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+@contextmanager
+def seeded(seed: int | None) -> Iterator[None]:
+    """Run the block with torch seeded from ``seed`` (None: as it is), leaving the global generator as it
+    was afterwards: ``with seeded(7): model = compile_design(design)``."""
+    if seed is None:
+        yield
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield

@@ -199,6 +199,11 @@ class Document(QObject):
         self.design_field_changed.emit(name)
         self.changed.emit()
 
+    def name_weights_file(self, name: str | None) -> None:
+        """Record the name of the design's weights file (``design.weights``). A file reference kept in step
+        with saving, not an edit of the network: no undo step, and the design is not marked modified."""
+        self.design.weights = name
+
     def set_training_value(self, key: str, value: Any, text: str | None = None) -> bool:
         """Set one training setting (``design.training[key]``) as one undo step."""
         training = dict(self.design.training)

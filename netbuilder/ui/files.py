@@ -157,7 +157,9 @@ class FileController(QObject):
 
         workbench = getattr(self.window, "workbench", None)
         if workbench is not None and workbench.has_weights:  # the file names its weights, after itself
-            self.document.design.weights = Path(path).with_suffix(".safetensors").name
+            from netbuilder.io import weights_path_for
+
+            self.document.name_weights_file(weights_path_for(path).name)
         try:
             save_design(self.document.snapshot(), path)
         except (NetbuilderError, OSError) as e:

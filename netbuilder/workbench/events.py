@@ -115,11 +115,3 @@ class RunEnded(Event):
     revision: int
     outcome: Any = None
     signature: tuple | None = None
-
-
-@dataclass(frozen=True)
-class RunRefused(Event):
-    """Train was pressed but nothing started: one plain line, and whether Fit would help."""
-
-    message: str
-    offer_fit: bool = False

@@ -67,32 +67,32 @@ class ModelHost:
         return {"kept": layers_of(kept), "fresh": not kept}
 
     def load_design_weights(self, design: Design, path: Path) -> dict[str, Any]:
-        """Compile ``design`` and load its weights file; layers that do not fit are reported, not loaded."""
+        """Compile ``design`` and load its weights file with the one loader (``training.transfer.load_into``,
+        as the CLI and the Transfer view do); layers the file does not cover start fresh and are reported."""
         from netbuilder.compiler import compile_design
-        from netbuilder.training import load_weights
+        from netbuilder.training.transfer import load_into
 
-        state = load_weights(path)
         self.model = None
         model = compile_design(design)
-        kept, dropped = compatible_keys(state_shapes_of(state), state_shapes_of(model.state_dict()))
-        model.load_state_dict({k: state[k] for k in kept}, strict=False)
+        report = load_into(model, design, path, partial=True)
+        kept = list(report.loaded)
         self.model, self.signature, self.trained = model, structure_signature(design.graph), bool(kept)
         self.source = f"trained weights from {Path(path).name}" if kept else "untrained weights"
-        return {"kept": layers_of(kept), "dropped": layers_of(dropped), "path": str(path)}
+        dropped = [n for n, _ in report.fresh] + [n for n, _ in report.missing]
+        return {"kept": kept, "dropped": dropped, "path": str(path), "summary": report.summary()}
 
     def save_weights(self, path: Path) -> str:
         from netbuilder.training import save_weights
 
         if self.model is None or not self.trained:
             raise ValueError("there are no trained weights to save")
-        extra: dict[str, Any] = {}
-        data = self.data
-        if data is not None and hasattr(data, "preprocessing"):
-            extra["preprocessing"] = data.preprocessing()
-        try:
-            return str(save_weights(self.model, path, metadata={"format": "netbuilder"}, **extra))
-        except TypeError:  # an older save_weights without preprocessing
-            return str(save_weights(self.model, path, metadata={"format": "netbuilder"}))
+        return str(save_weights(self.model, path, metadata={"format": "netbuilder"},
+                                preprocessing=self.preprocessing()))
+
+    def preprocessing(self) -> dict[str, Any] | None:
+        """The normalisation of the bound dataset, for weights files and exports (the model then takes
+        [0, 1] images, or a table's features as in the file)."""
+        return self.data.preprocessing() if self.data is not None else None
 
 
 def dataset_key(spec: dict[str, Any]) -> tuple:
@@ -103,17 +103,13 @@ def state_shapes_of(state: dict) -> dict[str, tuple[int, ...]]:
     return {k: tuple(v.shape) for k, v in state.items()}
 
 
-@contextlib.contextmanager
-def _seeded(seed: int | None) -> Iterator[None]:
+def _seeded(seed: int | None):
     """Initialise from ``seed`` (the design's training seed) without disturbing the global generator."""
     if seed is None:
-        yield
-        return
-    import torch
+        return contextlib.nullcontext()
+    from netbuilder.training import seeded
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
-        yield
+    return seeded(int(seed))
 
 
 @contextlib.contextmanager

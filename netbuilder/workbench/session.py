@@ -132,7 +132,7 @@ class Workbench:
             if outcome is not None and getattr(outcome, "kind", "") == "finished":
                 self.has_weights, self.weights_signature, self.policy = True, event.signature, "keep"
             elif outcome is not None and getattr(outcome, "fault", "") == "nan":
-                self.has_weights, self.policy = False, "fresh"
+                self.forget_weights()
             if self.runs and self.runs[-1].run == event.run:
                 self.runs[-1].outcome = outcome
         elif isinstance(event, ev.TaskDone) and event.key in ("load_weights", "transfer") and event.value:
@@ -336,8 +336,13 @@ class Workbench:
             self.control.stop()
 
     def forget_weights(self) -> None:
-        """The next run starts from fresh weights."""
-        self.policy, self.has_weights = "fresh", False
+        """Start from fresh weights: the trained ones are dropped now (views show the fresh network, built
+        once), and the next run starts from them."""
+        self.has_weights, self.weights_signature, self.policy = False, None, "keep"
+
+        def reset(ctx: TaskContext) -> None:
+            self.host.reset()
+        self.executor.submit("reset", reset, deliver=lambda ctx, v: None)
 
     # ----- weights, exports, code ----------------------------------------------------------------------
     def load_weights(self, path: str | Path) -> int:
@@ -353,48 +358,45 @@ class Workbench:
         return self.executor.submit(f"save_weights:{path}", lambda ctx: {"path": self.host.save_weights(Path(path))})
 
     def load_transfer(self, path: str | Path, partial: bool = True) -> int:
-        """Load a netbuilder weights file or a torchvision checkpoint into the model training would use;
-        ``TaskDone('transfer', report)`` with the loader's report in plain values."""
+        """Load a netbuilder weights file or a torchvision checkpoint into the model training would use, with
+        the one loader; ``TaskDone('transfer', report)`` in plain values. ``partial``: load what fits and say
+        exactly what was and was not loaded (else a file that leaves layers uncovered is refused)."""
         design, policy = self.state.design, self.policy
 
         def task(ctx: TaskContext) -> dict[str, Any]:
             from netbuilder.training.transfer import load_into
 
             self.host.build(design, policy)
-            try:
-                report = load_into(self.host.model, design, str(path), partial=partial)
-            except TypeError:  # a loader without ``partial``
-                report = load_into(self.host.model, design, str(path))
+            report = load_into(self.host.model, design, str(path), partial=partial)
             if report.loaded:
                 self.host.trained, self.host.source = True, f"weights loaded from {Path(path).name}"
             return {"summary": report.summary(), "loaded": report.loaded, "mismatched": report.mismatched,
-                    "skipped": report.skipped, "unused": report.unused, "matched_by": report.matched_by,
-                    "signature": structure_signature(design.graph)}
+                    "fresh": report.fresh, "skipped": report.skipped, "unused": report.unused,
+                    "matched_by": report.matched_by, "signature": structure_signature(design.graph)}
         return self.executor.submit("transfer", task)
 
     def export(self, path: str | Path, fmt: str) -> int:
-        """Export the design with its current weights (trained when there are any) in the background;
-        ``TaskDone('export', {path, trained})``. Cancel with ``cancel(ticket)`` while it waits."""
-        design, policy = self.state.design, self.policy
-        current = self.weights_current
+        """Export the design with its current weights (trained when there are any, with the dataset's
+        normalisation inside) in the background; ``TaskDone('export', {path, trained})``. ``cancel(ticket)``
+        drops it while it waits; a running export is abandoned at its next step and writes nothing."""
+        design, policy, spec = self.state.design, self.policy, dict(self.dataset_spec)
+        current, fits = self.weights_current, self.dataset is not None and not self.misfit()
 
         def task(ctx: TaskContext) -> dict[str, Any]:
             from netbuilder.compiler.export import export
 
             ctx.progress(None, f"exporting {Path(path).name}…")
-            module, trained, extra = None, False, {}
+            module = None
             if current:
                 self.host.build(design, policy)
-                module, trained = self.host.model, self.host.trained
-            data = self.host.data
-            if data is not None and hasattr(data, "preprocessing") and trained:
-                extra["preprocessing"] = data.preprocessing()
+                module = self.host.model if self.host.trained else None
+            preprocessing = None
+            if fits:
+                self.host.ensure_data(spec)
+                preprocessing = self.host.preprocessing()
             ctx.check()
-            try:
-                export(design, path, fmt, module=module, **extra)
-            except TypeError:
-                export(design if module is None else None, path, fmt, module=module)
-            return {"path": str(path), "trained": trained}
+            result = export(design, path, fmt, module=module, preprocessing=preprocessing)
+            return {"path": str(path), "trained": bool(result.trained), "contract": result.contract}
         return self.executor.submit("export", task)
 
     def python_code(self, design: Design) -> int:

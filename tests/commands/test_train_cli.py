@@ -15,16 +15,6 @@ from netbuilder.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_mlp_on_digits_reaches_95_percent_within_a_minute(tmp_path):
     start = time.monotonic()
     assert main(["train", "mlp", "--dataset", "digits", "--epochs", "15", "--out", str(tmp_path), "-q"]) == 0
@@ -39,7 +29,7 @@ def test_mlp_on_digits_reaches_95_percent_within_a_minute(tmp_path):
     assert float(rows[-1]["val_acc"]) == pytest.approx(report["val_accuracy"], abs=1e-6)
     from netbuilder.training.weights import load_weights
 
-    weights = load_weights(tmp_path / "model.safetensors")
+    weights = load_weights(tmp_path / "mlp.safetensors")
     assert weights["classifier.weight"].shape == (10, 64)  # the preset was fitted to 10 classes of 8x8
 
 
@@ -89,5 +79,6 @@ def test_torchrun_two_processes_only_rank0_writes(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert report["world_size"] == 2 and report["val_accuracy"] > 0.8
-    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["metrics.csv", "model.safetensors", "report.json"]
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["checkpoint.pt", "metrics.csv", "mlp.nbd",
+                                                                    "mlp.safetensors", "report.json"]
     assert not (tmp_path / "runs").exists()

@@ -3,7 +3,7 @@
 import pytest
 
 from netbuilder.graph import Edge, Graph, Node
-from netbuilder.introspect.receptive_field import ReceptiveFieldError, receptive_field, receptive_field_size
+from netbuilder.analysis.receptive_field import ReceptiveFieldError, receptive_field, receptive_field_size
 
 
 def chain(*layers, shape=(1, 28, 28)) -> Graph:

@@ -6,7 +6,7 @@ import torch
 from test_receptive_field import chain
 from torch import nn
 
-from netbuilder.introspect.receptive_field import receptive_field
+from netbuilder.analysis.receptive_field import receptive_field
 
 STACKS = [
     [("conv2d", {"kernel_size": 3}), ("conv2d", {"kernel_size": 3})],

@@ -69,7 +69,8 @@ def test_checkpoint_then_resume_matches_an_uninterrupted_run(tmp_path):
         first.append(ev)
         if ev.kind == "checkpoint" and ev.epoch == 1:
             control.stop()
-    assert (tmp_path / "model.safetensors").is_file() and first[-1].kind == "finished"
+    assert (tmp_path / "checkpoint.pt").is_file() and first[-1].kind == "finished"
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]  # one file, no temporary left
     assert first[-1].reason == "stopped"
     rest = run(mlp(64, 10, seed=99), data, cfg, resume_from=str(tmp_path))
     assert rest[0].start_epoch == 1
@@ -182,14 +183,68 @@ def test_train_fraction_uses_part_of_the_training_set():
     assert started.train_size == data.sizes()["train"] // 4
 
 
-def test_stop_still_evaluates_on_the_test_set():
+def test_stop_before_the_first_batch_gives_no_phantom_epoch_and_still_evaluates_on_the_test_set():
     data = digits()
     control = Control()
     control.stop()
     events = run(mlp(64, 10), data, TrainConfig(epochs=5), control)
     fin = events[-1]
-    assert fin.kind == "finished" and fin.reason == "stopped" and fin.epochs == 1
+    assert fin.kind == "finished" and fin.reason == "stopped" and fin.epochs == 0
+    assert not epochs(events) and math.isnan(fin.train_loss)
     assert 0 <= fin.test_accuracy <= 1
+
+
+def test_stop_between_epochs_gives_no_phantom_epoch():
+    data = digits()
+    control = Control()
+    events = []
+    for ev in train(mlp(64, 10), data, TrainConfig(epochs=5), control):
+        events.append(ev)
+        if ev.kind == "epoch" and ev.epoch == 1:
+            control.stop()  # noticed before epoch 3's first batch
+    assert [e.epoch for e in epochs(events)] == [0, 1] and all(e.complete for e in epochs(events))
+    assert events[-1].reason == "stopped" and events[-1].epochs == 2
+
+
+def test_stop_mid_epoch_marks_the_epoch_incomplete():
+    control = Control()
+    events = []
+    for ev in train(mlp(64, 10), digits(), TrainConfig(epochs=3, batch_size=16, log_every=1), control):
+        events.append(ev)
+        if ev.kind == "step" and ev.step == 3:
+            control.stop()
+    assert [(e.epoch, e.complete) for e in epochs(events)] == [(0, False)]
+
+
+def test_checkpoint_is_one_file_holding_weights_and_state_together(tmp_path):
+    import torch
+
+    from netbuilder.training.checkpoint import load_checkpoint
+
+    model = mlp(64, 10)
+    run(model, digits(), TrainConfig(epochs=2, checkpoint_every=1), checkpoint_dir=str(tmp_path))
+    weights, state = load_checkpoint(tmp_path)
+    assert state["epoch"] == 2 and "optimizer" in state
+    assert all(torch.equal(weights[k], v) for k, v in model.state_dict().items())
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]
+
+
+def test_seed_everything_and_seeded_fix_the_initial_weights():
+    import torch
+
+    from netbuilder.training import seed_everything, seeded
+
+    def init():
+        return torch.nn.Linear(4, 3).weight.detach().clone()
+
+    seed_everything(5)
+    a = init()
+    seed_everything(5)
+    assert torch.equal(a, init())
+    before = torch.random.get_rng_state()
+    with seeded(5):
+        b = init()
+    assert torch.equal(a, b) and torch.equal(before, torch.random.get_rng_state())
 
 
 def test_augmentation_runs_inside_training():
@@ -208,8 +263,9 @@ def test_image_folder_streams_and_names_a_corrupt_image(tmp_path):
     data = load_dataset(tmp_path, size=8, num_workers=1)
     events = run(mlp(64, 2), data, TrainConfig(epochs=2, batch_size=4))
     assert events[-1].kind == "finished" and events[-1].val_accuracy == 1.0
-    (tmp_path / "b" / "zz.png").write_bytes(b"garbage")
+    # the data layer checks every file before training; one spoilt afterwards is named by the engine
     data = load_dataset(tmp_path, size=8, num_workers=1, val_fraction=0, test_fraction=0)
+    (tmp_path / "b" / "3.png").write_bytes(b"garbage")
     events = run(mlp(64, 2), data, TrainConfig(epochs=1, batch_size=4))
     assert events[-1].kind == "fault" and events[-1].fault == "data"
-    assert "zz.png: not a readable image" in events[-1].message
+    assert "3.png: not a readable image" in events[-1].message

@@ -63,3 +63,18 @@ def test_frozen_round_trips():
     assert cfg.to_dict()["frozen"] == ["conv2d_1", "dense_1"]
     assert TrainConfig.from_dict(cfg.to_dict()).frozen == ["conv2d_1", "dense_1"]
     assert TrainConfig().frozen == []
+
+
+def test_evaluation_keeps_frozen_batchnorm_in_eval_mode():
+    from netbuilder.introspect import apply_frozen_bn_eval, freeze
+    from netbuilder.training.evaluate import evaluate
+    from netbuilder.training.parts import make_loss
+
+    model, data = bn_net(), digits()
+    freeze(model, ["batchnorm1d_1"])
+    model.train()
+    apply_frozen_bn_eval(model)
+    batches = [(data.x_val[:32], data.y_val[:32])]
+    evaluate(model, batches, data, make_loss("cross_entropy", 10))
+    assert model.training and model.dense_1.training  # the model's own mode is given back ...
+    assert not model.batchnorm1d_1.training  # ... and the frozen BatchNorm stays in eval mode

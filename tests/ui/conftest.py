@@ -90,6 +90,11 @@ def window(qtbot, settings, data_dir, example):
     yield w
     w.files.ask_unsaved = lambda: "discard"
     w.close()
+    import threading
+
+    left = [t.name for t in threading.enumerate() if t.name == "netbuilder-torch" and t.is_alive()
+            and t is w.workbench.executor._thread]
+    assert not left, "closing the window must end the workbench's executor thread"
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def test_every_view_answers_every_design_on_every_dataset(window, qtbot, tmp_pat
                     expected.discard("features")
                 for key in EXPLORE_VIEWS:
                     ex.request(key, now=True)
-                qtbot.waitUntil(lambda: expected <= set(answers) and not wb.busy, timeout=120_000)
+                qtbot.waitUntil(lambda e=expected: e <= set(answers) and not wb.busy, timeout=120_000)
                 for key in sorted(expected):
                     a = answers[key]
                     if (a.value is None) == (a.message is None):

@@ -1,11 +1,10 @@
-"""The course's hard parts, hands-on: ``install_explore(window, document, training_controller=None)``
+"""The course's hard parts, hands-on: ``install_explore(window, document, bridge, training_controller=None)``
 adds the Overfitting lab, Augmentation preview, Transfer learning, Explain (saliency, Grad-CAM,
 occlusion), Adversarial (FGSM, PGD) and Inside-the-network (receptive field, training health) docks
 and the Freeze-layer action. Every design change goes through the Document (undoable).
 
-With a training controller the views use its model (live during a run, via Control "call" requests;
-a copy of the trained model otherwise); without one the design is compiled fresh ("untrained
-weights"). Imports Qt; torch only on the runner's thread.
+The views ask the workbench (through the window's bridge) for their values, computed on the model
+training uses: live between steps during a run, trained or untrained otherwise. Imports Qt; never torch.
 """
 
 from __future__ import annotations

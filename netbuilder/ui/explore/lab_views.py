@@ -2,7 +2,7 @@
 train fraction, regularisers one click away), the Augmentation preview, and Transfer learning (load
 weights, freeze layers, replace the head). Every change goes through the Document (one undo step).
 
-Qt and pyqtgraph; no torch (results come from the runner as plain values).
+Qt and pyqtgraph; no torch (results come from the workbench as plain values).
 """
 
 from __future__ import annotations

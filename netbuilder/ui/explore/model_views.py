@@ -249,8 +249,8 @@ class InsideView(QWidget):
         self.feature.set_array(r["map"], f"{r['layer']}: mean of {r['channels']} maps, {h}×{w}")
 
     def show_receptive_field(self, y: int, x: int) -> tuple[int, int, int, int] | None:
+        from netbuilder.analysis.receptive_field import receptive_field, receptive_field_size
         from netbuilder.errors import NetbuilderError
-        from netbuilder.introspect.receptive_field import receptive_field, receptive_field_size
 
         if self.result is None or not self.result.get("layer"):
             return None

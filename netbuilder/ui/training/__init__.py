@@ -21,8 +21,8 @@ __all__ = ["install_training"]
 
 def install_training(window: QMainWindow, document, bridge) -> TrainingController:
     """Add training (docks, Train menu, toolbar actions) to ``window`` for ``document``. The window's
-    owner calls ``controller.shutdown()`` when it closes (MainWindow.closeEvent does) to stop and join
-    the threads, and restores its saved dock layout after installing."""
+    owner calls ``controller.shutdown()`` when it closes (MainWindow.closeEvent does, before the bridge
+    stops the workbench), and restores its saved dock layout after installing."""
     from netbuilder.ui.training.controller import TrainingController
 
     return TrainingController(window, document, bridge)

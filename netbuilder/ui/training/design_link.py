@@ -11,16 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from netbuilder.io import weights_path_for
 from netbuilder.workbench import events as ev
 
 if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
-
-
-def weights_path_for(design_path: str | Path) -> Path:
-    """``mynet.nbd`` → ``mynet.safetensors`` beside it."""
-    p = Path(design_path)
-    return p.with_name(p.stem + ".safetensors")
 
 
 class DesignLink:
@@ -39,6 +34,8 @@ class DesignLink:
     # ----- the design replaced (new, open) --------------------------------------------------------------
     def design_replaced(self) -> None:
         design = self.document.design
+        if self.wb.dataset is not None:  # the dataset is loaded already: say at once when the design misfits
+            self.check_fit()
         self.weights_dirty = self.asked = False
         self.pending_save = None
         self._just_opened, self._seen_file = True, None
@@ -103,8 +100,8 @@ class DesignLink:
         self._seen_file = seen
         if self.wb.has_weights and (self.weights_dirty or moved):
             target = weights_path_for(path)
-            if self.document.design.weights != target.name:  # the file names its weights (saved again below)
-                self.document.design.weights = target.name
+            if self.document.design.weights != target.name:  # the file names its weights
+                self.document.name_weights_file(target.name)
             self.save_weights(target)
 
     def save_weights(self, target: Path) -> None:

@@ -1,9 +1,8 @@
-"""Plain helpers of the training window, free of Qt and torch: the training settings as a dict (the
-form's defaults and choices, mirroring ``TrainConfig`` so the window opens before torch is
-imported), the design's structure signature, which trained weights fit a changed network, the
-smoothing of curves and the metrics as CSV.
+"""Plain helpers of the training window, free of Qt and torch: the settings' choices and defaults (from
+netbuilder.choices, where they are defined once) and what a paused run may change, the labels of
+setting changes, the smoothing of curves, the metrics as CSV, progress text and the schedule preview.
 
-Imports the graph package only; no Qt, no torch, no numpy.
+Imports netbuilder.choices and netbuilder.workbench.fit; numpy only inside schedule_preview; no Qt, no torch.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -52,12 +50,6 @@ def describe_change(old: Mapping[str, Any], applied: Mapping[str, Any]) -> str:
 
 def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def weights_file_name(design_name: str, path_stem: str | None = None) -> str:
-    """A plain file name for trained weights beside the design file (what design.weights holds)."""
-    base = re.sub(r"[^A-Za-z0-9_\-]+", "_", (path_stem or design_name or "design")).strip("_.") or "design"
-    return f"{base[:120]}.safetensors"
 
 
 def ema(values: Sequence[float], alpha: float = 0.1, start: float | None = None) -> list[float]:

@@ -27,10 +27,10 @@ def test_merged_settings_keeps_known_keys_only():
 
 def test_live_changes_and_their_label():
     old = S.merged_settings({})
-    new = dict(old, lr=0.01, batch_size=128, epochs=99)
+    new = dict(old, lr=0.05, batch_size=128, epochs=99)
     changes = S.live_changes(old, new)
-    assert changes == {"lr": 0.01, "batch_size": 128}
-    assert S.describe_change(old, changes) == "lr 0.003→0.01, batch 64→128"
+    assert changes == {"lr": 0.05, "batch_size": 128}
+    assert S.describe_change(old, changes) == f"lr {old['lr']:g}→0.05, batch {old['batch_size']}→128"
 
 
 def test_unchanged_layers_keep_their_weights():
@@ -72,7 +72,8 @@ def test_mismatch_sentences_and_names():
     assert S.mismatch([1, 8, 8], 10, [1, 8, 8], 10) is None
     assert S.mismatch([1, 8, 8], 1, [2], 2) == "the design takes inputs of shape 1×8×8 but the dataset's are 2"
     assert "predicts 6 classes but the dataset has 10" in S.mismatch([1, 8, 8], 6, [1, 8, 8], 10)
-    assert S.weights_file_name("my net!", None) == "my_net.safetensors"
-    assert S.weights_file_name("x", "lenet 5") == "lenet_5.safetensors"
+    from netbuilder.io import weights_path_for
+
+    assert weights_path_for("/d/my net.nbd").name == "my net.safetensors"  # named after the design file
     assert S.format_eta(75) == "1:15" and S.format_eta(3725) == "1:02:05" and S.format_eta(math.nan) == "–"
     assert S.format_rate(12345) == "12k samples/s"

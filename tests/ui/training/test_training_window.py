@@ -73,11 +73,13 @@ def test_pause_change_learning_rate_resume_then_stop(trainer, qtbot):
     steps = trainer.curves.run.loss.n
     qtbot.wait(300)
     assert trainer.curves.run.loss.n == steps  # paused: no steps
-    lr.setValue(0.01)
+    lr.setValue(0.05)
     trainer.actions["resume"].trigger()
     qtbot.waitUntil(lambda: trainer.curves.run.loss.n > steps + 2, timeout=10_000)
-    assert trainer.curves.markers and "lr 0.003→0.01" in trainer.curves.markers[0][1]
-    qtbot.waitUntil(lambda: trainer.curves.run.lr.n and trainer.curves.run.lr.y[-1] == pytest.approx(0.01),
+    from netbuilder.choices import DEFAULTS
+
+    assert trainer.curves.markers and f"lr {DEFAULTS['lr']:g}→0.05" in trainer.curves.markers[0][1]
+    qtbot.waitUntil(lambda: trainer.curves.run.lr.n and trainer.curves.run.lr.y[-1] == pytest.approx(0.05),
                     timeout=10_000)
     trainer.actions["stop"].trigger()
     qtbot.waitUntil(lambda: trainer.state == "idle", timeout=20_000)

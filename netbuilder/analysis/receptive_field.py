@@ -16,8 +16,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Edge, Graph, Node, UnknownLayerKindError
-from netbuilder.introspect.errors import IntrospectError
 from netbuilder.layers import canonical_kind, get_spec
 
 Region = tuple[frozenset[int], frozenset[int]]  # (rows, columns) read, in one node's output coordinates
@@ -29,7 +29,7 @@ _PASS_CATEGORIES = {"activation", "normalisation", "regularisation", "merge", "o
 _WHOLE_CATEGORIES = {"dense", "reshape"}
 
 
-class ReceptiveFieldError(IntrospectError):
+class ReceptiveFieldError(NetbuilderError):
     """The receptive field asked for cannot be worked out."""
 
 

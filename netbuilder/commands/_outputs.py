@@ -1,0 +1,149 @@
+"""What ``train --out DIR`` writes, and the checks made before training starts.
+
+``DIR/<name>.nbd`` (the trained design with its dataset and settings), ``DIR/<name>.safetensors`` (its
+weights, with the preprocessing its inputs need), ``metrics.csv`` (one row per finished epoch),
+``report.json`` and ``checkpoint.pt`` (weights and optimiser state of the last finished epoch, for
+``--resume``). Every file is written atomically; every path is checked before the first epoch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from netbuilder.errors import NetbuilderError
+
+METRICS = "metrics.csv"
+REPORT = "report.json"
+COLUMNS = ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"]
+
+
+@dataclass
+class RunFiles:
+    folder: Path
+    name: str
+
+    @property
+    def design(self) -> Path:
+        return self.folder / f"{self.name}.nbd"
+
+    @property
+    def weights(self) -> Path:
+        from netbuilder.commands._model import weights_path_for
+
+        return weights_path_for(self.design)
+
+    @property
+    def metrics(self) -> Path:
+        return self.folder / METRICS
+
+    @property
+    def report(self) -> Path:
+        return self.folder / REPORT
+
+    @property
+    def checkpoint(self) -> Path:
+        from netbuilder.training.checkpoint import checkpoint_path
+
+        return checkpoint_path(self.folder)
+
+    def all(self) -> list[Path]:
+        return [self.design, self.weights, self.metrics, self.report, self.checkpoint]
+
+
+def run_name(design_arg: str) -> str:
+    """The design file's name without its suffix, or the preset's name: a safe file name."""
+    stem = Path(str(design_arg)).stem if os.path.isfile(design_arg) else str(design_arg)
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem).strip("._")
+    return safe or "design"
+
+
+def prepare(folder: str | os.PathLike, name: str) -> RunFiles:
+    """Check every output path and make the folder; raises NetbuilderError at once, before any training."""
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise NetbuilderError(f"--out {out}: is a file, not a folder; give a folder for the run's files")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise NetbuilderError(f"--out {out}: cannot make the folder ({e.strerror or e})") from e
+    files = RunFiles(out, name)
+    for path in files.all():
+        if path.is_symlink() and not path.exists():
+            raise NetbuilderError(f"{path}: a broken link is in the way; remove it or choose another --out")
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise NetbuilderError(f"{path}: exists and is not a regular file; remove it or choose another --out")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".netbuilder-probe.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise NetbuilderError(f"--out {out}: cannot write there ({e.strerror or e})") from e
+    return files
+
+
+def write_text(path: Path, text: str) -> None:
+    """Atomically: a uniquely named temporary file beside it, then a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary file would be (mkstemp makes it private)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def metrics_row(e) -> dict[str, str]:
+    return {"epoch": str(e.epoch + 1), "train_loss": f"{e.train_loss:.6f}", "train_acc": f"{e.train_accuracy:.6f}",
+            "val_loss": f"{e.val_loss:.6f}", "val_acc": f"{e.val_accuracy:.6f}", "lr": f"{e.lr:.6g}",
+            "seconds": f"{e.seconds:.3f}"}
+
+
+def write_metrics(path: Path, rows: list[dict[str, str]]) -> None:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, COLUMNS, extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    write_text(path, buf.getvalue())
+
+
+def read_metrics(path: Path, before_epoch: int) -> list[dict[str, str]]:
+    """The rows of a run being resumed: those of epochs 1..before_epoch (later ones are redone)."""
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("epoch", "").isdigit()]
+    return [r for r in rows if int(r["epoch"]) <= before_epoch]
+
+
+def _plain(value: Any) -> Any:
+    """JSON has no NaN: a missing number is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_report(path: Path, report: dict[str, Any]) -> None:
+    write_text(path, json.dumps({k: _plain(v) for k, v in report.items()}, indent=2) + "\n")
+
+
+def save_design(design, path: Path) -> None:
+    from netbuilder.io import save_design as _save
+
+    _save(design, path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

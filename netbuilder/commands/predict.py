@@ -1,0 +1,111 @@
+"""``netbuilder predict FILE IMAGE... [--top K] [--json]``: each image's most likely classes.
+
+Images are read as the design's input takes them (its channels and size), scaled to [0, 1]; the model,
+compiled with the preprocessing recorded in its weights file, normalises them itself, as an exported
+model does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from netbuilder.commands import _model
+from netbuilder.errors import NetbuilderError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("predict", help="classify images with a trained design",
+                       description="Classify image files with a trained design (its weights beside it: "
+                                   "FILE.safetensors). Each image is read at the design's input size and channels.")
+    p.add_argument("design", metavar="FILE|PRESET", help="a design file (.nbd), or a preset with --weights")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
+    p.add_argument("--top", type=int, default=3, metavar="K", help="how many classes to show per image (default: 3)")
+    p.add_argument("--json", action="store_true",
+                   help='print a JSON list of {"file", "class", "probability"} (the top K of each image)')
+    _model.add_weights_arguments(p, default_text="default: the design file's own weights")
+    p.set_defaults(func=run)
+
+
+def input_shape_of(design) -> list[int]:
+    """The (C, H, W) the design's input takes; refuses designs whose input is not an image."""
+    from netbuilder.analysis import analyze
+
+    inputs = [n for n in design.graph.iter_nodes() if n.kind == "input"]
+    if len(inputs) != 1:
+        raise NetbuilderError(f"{design.name}: predict needs a design with one input, not {len(inputs)}")
+    shape = [int(v) for v in inputs[0].params.get("shape", [])]
+    analysis = analyze(design.graph)
+    if not analysis.valid:
+        raise NetbuilderError(f"{design.name}: the design has problems; run 'netbuilder check' to see them")
+    if len(shape) != 3 or shape[0] not in (1, 3):
+        raise NetbuilderError(f"{design.name}: predict reads images, but the design's input is "
+                              f"{'×'.join(map(str, shape))} (give it 1×H×W or 3×H×W)")
+    return shape
+
+
+def read_images(paths: list[str], shape: list[int]):
+    """The images as a float batch N×C×H×W in [0, 1]."""
+    import numpy as np
+    import torch
+
+    from netbuilder.data.images import decode_image
+
+    c, h, w = shape
+    arrays = [decode_image(p, (h, w), c) for p in paths]
+    return torch.from_numpy(np.stack(arrays).astype(np.float32) / 255.0)
+
+
+def predict(model, x, class_names: list[str], top: int) -> list[list[tuple[str, float]]]:
+    """For each input, its ``top`` (class name, probability) pairs, most likely first."""
+    import torch
+
+    from netbuilder.introspect._util import eval_mode
+
+    with eval_mode(model), torch.no_grad():
+        out = model(x)
+    if out.dim() == 2 and out.shape[1] == 1:  # one logit: two classes
+        p1 = torch.sigmoid(out[:, 0])
+        probs = torch.stack([1 - p1, p1], dim=1)
+    else:
+        probs = torch.softmax(out.reshape(out.shape[0], -1).float(), dim=1)
+    k = max(1, min(top, probs.shape[1]))
+    values, indices = probs.topk(k, dim=1)
+    names = list(class_names) + [f"class {i}" for i in range(len(class_names), probs.shape[1])]
+    return [[(names[int(i)], float(v)) for v, i in zip(vs, ix, strict=True)]
+            for vs, ix in zip(values.tolist(), indices.tolist(), strict=True)]
+
+
+def run(args: argparse.Namespace) -> int:
+    from netbuilder.api import load
+
+    if args.top < 1:
+        raise NetbuilderError(f"--top {args.top}: give 1 or more")
+    design = load(args.design)
+    weights = _model.chosen_weights(args)
+    if weights is None:
+        raise NetbuilderError(f"{args.design}: no trained weights to predict with{_model.missing_text(args.design)}; "
+                              "train it first, or give --weights FILE")
+    shape = input_shape_of(design)
+    prep = _model.read_preprocessing(weights)
+    if prep is None:
+        from netbuilder.compiler.preprocess import imagenet_preprocessing
+
+        # a torchvision checkpoint (or weights saved without a record): ImageNet's normalisation for RGB
+        prep = imagenet_preprocessing(shape) if shape[0] == 3 else None
+        print(f"netbuilder: note: {weights.name} records no preprocessing; "
+              + ("using ImageNet's normalisation" if prep else "the images go in as values in [0, 1]"),
+              file=sys.stderr)
+    model = _model.compile_normalising(design, prep)
+    _model.load_weights_into(model, design, weights, args.partial)
+    class_names = list((prep or {}).get("class_names") or (design.dataset or {}).get("class_names") or [])
+    x = read_images(args.images, shape)
+    results = predict(model, x, class_names, args.top)
+    if args.json:
+        print(json.dumps([{"file": f, "class": name, "probability": round(p, 6)}
+                          for f, top in zip(args.images, results, strict=True) for name, p in top]))
+        return 0
+    for f, top in zip(args.images, results, strict=True):
+        print(f"{f}: " + ", ".join(f"{name} {100 * p:.1f}%" for name, p in top))
+    return 0

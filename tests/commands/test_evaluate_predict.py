@@ -1,0 +1,87 @@
+"""``evaluate`` (same split, same numbers as training's report) and ``predict`` (images read as the
+design's input, scaled to [0, 1], normalised by the model itself)."""
+
+import json
+
+import pytest
+
+from netbuilder.cli import main
+
+
+def test_evaluate_json_equals_the_reports_test_accuracy(trained_run, capsys):
+    out, report = trained_run
+    assert main(["evaluate", str(out / "mlp.nbd"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["accuracy"] == report["test_accuracy"]
+    assert result["loss"] == pytest.approx(report["test_loss"], rel=1e-6)
+    assert result["confusion"] == report["confusion"] and result["split"] == "test"
+    assert set(result["per_class_accuracy"]) == set(report["class_names"])
+
+
+def test_evaluate_the_validation_split_equals_the_last_epochs(trained_run, capsys):
+    out, report = trained_run
+    assert main(["evaluate", str(out / "mlp.nbd"), "--dataset", "digits", "--split", "val", "--json", "-q"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == pytest.approx(report["val_accuracy"], abs=1e-12)
+
+
+def test_evaluate_prints_accuracy_per_class_and_the_confusion_matrix(trained_run, capsys):
+    out, _ = trained_run
+    assert main(["evaluate", str(out / "mlp.nbd"), "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "digits test split, 270 examples: accuracy" in text
+    assert "per class:" in text and "confusion matrix" in text
+
+
+def test_evaluate_without_weights_is_one_line(tmp_path, capsys):
+    from netbuilder.api import load, save
+
+    save(load("mlp"), tmp_path / "new.nbd")
+    assert main(["evaluate", str(tmp_path / "new.nbd"), "--dataset", "digits"]) == 2
+    err = capsys.readouterr().err
+    assert "no trained weights" in err and "new.safetensors" in err
+
+
+def test_predict_names_each_images_classes(trained_run, digit_images, capsys):
+    out, _ = trained_run
+    files = [str(p) for p, _ in digit_images]
+    assert main(["predict", str(out / "mlp.nbd"), *files, "--top", "2", "--json"]) == 0
+    answers = json.loads(capsys.readouterr().out)
+    assert len(answers) == 6 and {a["file"] for a in answers} == set(files)
+    assert all(set(a) == {"file", "class", "probability"} and 0 <= a["probability"] <= 1 for a in answers)
+    best = {a["file"]: a["class"] for a in answers[::2]}
+    assert sum(best[str(p)] == label for p, label in digit_images) >= 2  # a 2-epoch MLP gets most right
+    assert main(["predict", str(out / "mlp.nbd"), files[0], "--top", "1"]) == 0
+    assert capsys.readouterr().out.startswith(f"{files[0]}: ")
+
+
+def test_predict_reads_images_at_the_designs_shape_and_matches_training_normalisation(trained_run, capsys):
+    """The model normalises [0, 1] inputs itself: its answer equals the trained model's on normalised data."""
+    import torch
+
+    from netbuilder.api import load
+    from netbuilder.commands import _model
+    from netbuilder.commands.predict import predict
+    from netbuilder.compiler import compile_design
+    from netbuilder.data import load_dataset
+
+    out, _ = trained_run
+    design, data = load(out / "mlp.nbd"), load_dataset("digits")
+    plain = compile_design(design)
+    _model.load_weights_into(plain, design, out / "mlp.safetensors")
+    selfnorm = _model.compile_normalising(design, _model.read_preprocessing(out / "mlp.safetensors"))
+    _model.load_weights_into(selfnorm, design, out / "mlp.safetensors")
+    raw = data.x_test[:16]
+    with torch.no_grad():
+        expected = plain.eval()(data.normalize(raw)).softmax(1).max(1).values
+    got = [p for ((_, p),) in predict(selfnorm, raw.float() * data.scale, data.class_names, 1)]
+    assert got == pytest.approx(expected.tolist(), abs=1e-5)
+
+
+def test_predict_refuses_a_design_whose_input_is_not_an_image(tmp_path, capsys):
+    from netbuilder.cli import main as cli
+
+    assert cli(["train", "playground", "--dataset", "circle", "--epochs", "1", "--out", str(tmp_path), "-q"]) == 0
+    (tmp_path / "x.png").write_bytes(b"")
+    capsys.readouterr()
+    assert cli(["predict", str(tmp_path / "playground.nbd"), str(tmp_path / "x.png")]) == 2
+    assert "reads images" in capsys.readouterr().err

@@ -1,0 +1,50 @@
+"""``export FILE.nbd`` uses the design's own weights and the preprocessing recorded with them (the exported
+model takes [0, 1] images); without weights it says "untrained" plainly."""
+
+import numpy as np
+import pytest
+
+from netbuilder.cli import main
+
+
+def test_export_of_a_trained_design_reproduces_its_predictions_on_0_1_images(trained_run, tmp_path, capsys):
+    ort = pytest.importorskip("onnxruntime")
+    import torch
+
+    from netbuilder.api import load
+    from netbuilder.compiler import compile_design
+    from netbuilder.data import load_dataset
+    from netbuilder.training.weights import load_weights
+
+    out, report = trained_run
+    target = tmp_path / "mlp.onnx"
+    assert main(["export", str(out / "mlp.nbd"), "-o", str(target)]) == 0
+    captured = capsys.readouterr()
+    assert "untrained" not in captured.err + captured.out and "loaded 2 " in captured.err
+    data = load_dataset("digits")
+    model = compile_design(load(out / "mlp.nbd"))
+    model.load_state_dict(load_weights(out / "mlp.safetensors"))
+    with torch.no_grad():
+        expected = model.eval()(data.normalize(data.x_test)).numpy()
+    session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    x01 = (data.x_test.float() * data.scale).numpy()
+    got = session.run(None, {session.get_inputs()[0].name: x01})[0]
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert (got.argmax(1) == data.y_test.numpy()).mean() == pytest.approx(report["test_accuracy"])
+
+
+def test_export_without_weights_says_untrained(tmp_path, capsys):
+    from netbuilder.api import load, save
+
+    save(load("mlp"), tmp_path / "fresh.nbd")
+    assert main(["export", str(tmp_path / "fresh.nbd"), "-o", str(tmp_path / "fresh.py")]) == 0
+    captured = capsys.readouterr()
+    assert "untrained" in captured.err and "fresh.safetensors" in captured.err
+    assert "untrained" in captured.out
+
+
+def test_export_with_weights_option(trained_run, tmp_path, capsys):
+    out, _ = trained_run
+    assert main(["export", "mlp", "--input-shape", "1,8,8", "--weights", str(out / "mlp.safetensors"),
+                 "-o", str(tmp_path / "m.pt2")]) == 0
+    assert "loaded 2 " in capsys.readouterr().err
