@@ -258,10 +258,10 @@ class FileController(QObject):
         workbench = getattr(self.window, "workbench", None)
         if workbench is None:
             return False
+        self.document.flush()
         if not self.document.analysis.valid:
             self.show_error("Cannot export", f"the design has problems to fix first: {self.document.analysis.errors[0]}")
             return False
-        self.document.flush()
         ticket = workbench.export(path, fmt)
         self._exports[ticket] = str(path)
         dialog = QProgressDialog(f"Exporting {Path(path).name}…", "Cancel", 0, 0, self.window)

@@ -38,6 +38,8 @@ class ModelHost:
         if self.data is None or self.data_key != key:
             options = {k: v for k, v in spec.items() if k != "name"}
             self.data = None  # free the old one before loading the next
+            if progress is not None:
+                options["progress"] = progress
             self.data = load_dataset(spec.get("name") or "digits", **options)
             self.data_key = key
         return self.data

@@ -56,6 +56,28 @@ class RunRecord:
     outcome: Any = None
 
 
+def data_progress(ctx: TaskContext):
+    """The data layer's progress, either form (``file, done, total`` for downloads; ``text, fraction`` for
+    scans), as the task's Progress events."""
+    def report(*args: Any) -> None:
+        if len(args) == 3:
+            name, done, total = args
+            ctx.progress(done / total if total else None, f"downloading {name}")
+        elif len(args) == 2:
+            ctx.progress(args[1], str(args[0]))
+        ctx.check()
+    return report
+
+
+def seed_of(design: Design) -> int:
+    """The design's training seed: it seeds the initialisation wherever the model is first built (a view,
+    a run or an export), so one seed always gives the same initial weights."""
+    from netbuilder.choices import merged_settings
+
+    seed = merged_settings(design.training).get("seed", 0)
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
+
+
 class Workbench:
     def __init__(self, post: Callable[[ev.Event], None]) -> None:
         self._post = post
@@ -101,7 +123,7 @@ class Workbench:
         self.dataset_spec = spec
 
         def task(ctx: TaskContext) -> dict[str, Any]:
-            return describe_data(self.host.ensure_data(spec, ctx.progress))
+            return describe_data(self.host.ensure_data(spec, data_progress(ctx)))
 
         def deliver(ctx: TaskContext, info: dict[str, Any]) -> ev.Event:
             return ev.DatasetLoaded(spec, info)
@@ -201,7 +223,7 @@ class Workbench:
                 return ev.ViewResult(view, ticket, revision, offer_fit=True,
                                      message=f"the design does not fit {data.name}: {problem}. Press Fit to give "
                                              "the design the dataset's shape and classes.")
-            self.host.build(design, policy)
+            self.host.build(design, policy, seed=seed_of(design))
             model = self.host.model
             with grads_kept(model):
                 value = job(model, data)
@@ -366,7 +388,7 @@ class Workbench:
         def task(ctx: TaskContext) -> dict[str, Any]:
             from netbuilder.training.transfer import load_into
 
-            self.host.build(design, policy)
+            self.host.build(design, policy, seed=seed_of(design))
             report = load_into(self.host.model, design, str(path), partial=partial)
             if report.loaded:
                 self.host.trained, self.host.source = True, f"weights loaded from {Path(path).name}"
@@ -388,7 +410,7 @@ class Workbench:
             ctx.progress(None, f"exporting {Path(path).name}…")
             module = None
             if current:
-                self.host.build(design, policy)
+                self.host.build(design, policy, seed=seed_of(design))
                 module = self.host.model if self.host.trained else None
             preprocessing = None
             if fits:

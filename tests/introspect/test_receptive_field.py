@@ -2,8 +2,8 @@
 
 import pytest
 
-from netbuilder.graph import Edge, Graph, Node
 from netbuilder.analysis.receptive_field import ReceptiveFieldError, receptive_field, receptive_field_size
+from netbuilder.graph import Edge, Graph, Node
 
 
 def chain(*layers, shape=(1, 28, 28)) -> Graph:

@@ -124,12 +124,15 @@ def test_recent_files_are_limited_and_deduplicated(window, tmp_path):
 
 
 @pytest.mark.slow
-def test_export_python_and_errors_in_a_message_box(window, tmp_path):
+def test_export_python_and_errors_in_a_message_box(window, tmp_path, qtbot):
     files = window.files
-    errors = []
+    errors, reported = [], []
     files.show_error = lambda title, text: errors.append(text)
-    assert files.export_model_to(tmp_path / "model.py", "python")
+    files.message_reported.connect(reported.append)
+    assert files.export_model_to(tmp_path / "model.py", "python")  # in the background: the window stays live
+    qtbot.waitUntil(lambda: any("Exported" in r for r in reported), timeout=60_000)
     assert "conv2d_1" in (tmp_path / "model.py").read_text()
+    assert "untrained" in reported[-1]  # said plainly: there are no trained weights yet
     window.document.delete(["flatten_1"])
     assert not files.export_model_to(tmp_path / "broken.onnx", "onnx")
     assert errors and not (tmp_path / "broken.onnx").exists()

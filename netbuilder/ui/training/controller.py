@@ -97,6 +97,7 @@ class TrainingController(QObject):
         doc.design_replaced.connect(self._design_replaced)
         doc.changed.connect(self._design_changed)
         doc.design_field_changed.connect(self._field_changed)
+        doc.analysis_updated.connect(self._analysed)
         doc.file_changed.connect(self.link.file_changed)
         doc.selection_changed.connect(self._selection_changed)
         self.bridge.received.connect(self.on_event)
@@ -238,6 +239,9 @@ class TrainingController(QObject):
             self.wb.set_dataset(self.dataset_spec())
         elif isinstance(event, ev.DatasetLoaded):
             self._dataset_loaded(event.info)
+        elif isinstance(event, ev.Progress) and event.key == "dataset" and not self.running:
+            share = f" {event.fraction:.0%}" if event.fraction is not None else ""
+            self.panel.progress_label.setText(f"Dataset: {event.text}{share}")
         elif isinstance(event, ev.DatasetFailed):
             self.show_message(f"The dataset could not be loaded: {event.message}", "error")
         elif isinstance(event, ev.TaskDone | ev.TaskFailed):
@@ -255,6 +259,8 @@ class TrainingController(QObject):
             self.refresh_idle_views()
 
     def _dataset_loaded(self, info: dict[str, Any]) -> None:
+        if self.panel.progress_label.text().startswith("Dataset:"):
+            self.panel.progress_label.setText("Ready")
         self.panel.show_dataset(info)
         self.features.set_dataset(info)
         self.boundary.set_points(info.get("points") if info["input_shape"] == [2] else None)
@@ -281,6 +287,11 @@ class TrainingController(QObject):
         self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], self.dataset_spec().get("name"))
         for view in self.views.values():
             view.set_result({"error": "Computing for the new design…"})
+
+    def _analysed(self, _analysis: Any) -> None:
+        """After an edit (the workbench already has it): say at once when the design stops fitting its data."""
+        if self.wb.dataset is not None and not self.running and not self._closed:
+            self.link.check_fit()
 
     def _design_changed(self) -> None:
         self.link.network_changed()

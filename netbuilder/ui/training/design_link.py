@@ -137,9 +137,9 @@ class DesignLink:
     # ----- the design against the dataset -------------------------------------------------------------
     def check_fit(self) -> str | None:
         problem = self.wb.misfit()
-        if problem:
-            self.c.show_message(f"{problem[0].upper()}{problem[1:]}.", "warning",
-                                (("fit_design", "Fit the design to the dataset"),))
+        text = f"{problem[0].upper()}{problem[1:]}." if problem else ""
+        if problem and self.c.panel.messages.label.text() != text:
+            self.c.show_message(text, "warning", (("fit_design", "Fit the design to the dataset"),))
         elif self.c.panel.messages.buttons[0].property("key") == "fit_design":
             self.c.panel.messages.dismiss()
         return problem

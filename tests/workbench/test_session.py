@@ -1,0 +1,149 @@
+"""The Workbench without Qt: it refuses what cannot run with one line (misfit, problems, nothing to train),
+marks results of an older revision stale, builds the model once per structure and only when asked,
+trains, and exports with the trained weights."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from netbuilder.workbench import Workbench
+from netbuilder.workbench import events as ev
+from netbuilder.workbench.fit import input_shape_of
+
+
+class Session:
+    """A Workbench whose events are settled as the window's bridge would, on the caller's thread."""
+
+    def __init__(self) -> None:
+        self.inbox: list = []
+        self.wb = Workbench(self.inbox.append)
+
+    def pump(self, test, timeout: float = 60.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            while self.inbox:
+                event = self.wb.accept(self.inbox.pop(0))
+                if event is not None:
+                    self.seen.append(event)
+            found = [e for e in self.seen if test(e)]
+            if found:
+                return found[-1]
+            time.sleep(0.005)
+        raise AssertionError(f"no such event: {self.seen[-5:]}")
+
+    seen: list
+
+    def open(self, design, revision: int = 1, replaced: bool = True):
+        from netbuilder.analysis import analyze
+
+        a = analyze(design.graph)
+        outs = [n for n in design.graph.iter_nodes() if n.kind == "output"]
+        shape = a.nodes[outs[0].id].shape if outs else None
+        self.wb.set_design(design, revision, problems=[str(d) for d in a.errors],
+                           input_shape=input_shape_of(design.graph),
+                           classes=int(shape[0]) if shape is not None and len(shape) == 1 else None,
+                           parameters=a.total_params, replaced=replaced)
+
+
+@pytest.fixture
+def session(example):
+    s = Session()
+    s.seen = []
+    s.wb.warm_up()
+    s.pump(lambda e: isinstance(e, ev.Ready))
+    s.open(example)
+    s.wb.set_dataset({"name": "digits"})
+    s.pump(lambda e: isinstance(e, ev.DatasetLoaded))
+    yield s
+    assert s.wb.shutdown(20)
+
+
+@pytest.fixture
+def example():
+    from netbuilder.ui.app import default_example
+
+    return default_example()
+
+
+def compiles(monkeypatch) -> list:
+    import netbuilder.compiler as compiler
+
+    calls: list = []
+    real = compiler.compile_design
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(compiler, "compile_design", counting)
+    return calls
+
+
+def test_the_model_is_built_once_per_structure_and_only_when_asked(session, monkeypatch):
+    from netbuilder.workbench.views import filters_job
+
+    calls = compiles(monkeypatch)
+    assert calls == []  # nothing shown asked yet: no model
+    for _ in range(3):
+        session.wb.compute("filters", filters_job(None))
+    session.wb.compute("features", lambda model, data: {"n": 1})
+    result = session.pump(lambda e: isinstance(e, ev.ViewResult) and e.view == "features")
+    assert result.value == {"n": 1} and not result.stale
+    assert session.wb.wait_idle(30)
+    assert len(calls) == 1
+
+
+def test_a_preset_that_does_not_fit_is_never_run_and_fit_is_offered(session, monkeypatch):
+    from netbuilder.presets import build_preset
+
+    calls = compiles(monkeypatch)
+    session.open(build_preset("resnet18"), revision=2)
+    session.wb.compute("explain", lambda model, data: {"ran": True})
+    result = session.pump(lambda e: isinstance(e, ev.ViewResult) and e.view == "explain")
+    assert result.value is None and result.offer_fit and "does not fit digits" in result.message
+    started, message, offer_fit = session.wb.train({"epochs": 1})
+    assert not started and offer_fit and "3×224×224" in message
+    assert session.wb.wait_idle(30) and calls == []
+
+
+def test_nothing_to_train_and_problems_are_said_before_anything_starts(session):
+    from netbuilder.ui.files import blank_design
+
+    session.open(blank_design(), revision=2)
+    started, message, _ = session.wb.train({"epochs": 1})
+    assert not started and message.startswith("nothing to train: add a layer with weights")
+    broken = session.wb.state.design
+    session.wb.state.problems = ["dense_2: units must be at least 1"]
+    started, message, _ = session.wb.train({"epochs": 1})
+    assert not started and "1 problem to fix first" in message and broken is session.wb.state.design
+
+
+def test_a_result_for_an_older_revision_is_marked_stale(session, example):
+    session.wb.compute("features", lambda model, data: {"n": 1})
+    session.open(example, revision=2, replaced=False)  # the design changed while the job waited
+    result = session.pump(lambda e: isinstance(e, ev.ViewResult) and e.view == "features")
+    assert result.stale and result.revision == 1
+
+
+def test_train_then_export_with_the_trained_weights(session, tmp_path):
+    import numpy as np
+    import onnxruntime as ort
+
+    started, message, _ = session.wb.train({"epochs": 1, "batch_size": 64})
+    assert started, message
+    ended = session.pump(lambda e: isinstance(e, ev.RunEnded), timeout=120)
+    assert ended.outcome.kind == "finished" and session.wb.has_weights and session.wb.weights_current
+    ticket = session.wb.export(tmp_path / "net.onnx", "onnx")
+    done = session.pump(lambda e: isinstance(e, ev.TaskDone) and e.ticket == ticket, timeout=120)
+    assert done.value["trained"]
+    data = session.wb.host.data
+    x = (data.x_test[:64].float() * data.scale).numpy().astype(np.float32)  # [0, 1] images
+    sess = ort.InferenceSession(str(tmp_path / "net.onnx"))
+    got = sess.run(None, {sess.get_inputs()[0].name: x})[0]
+    model = session.wb.host.model.eval()
+    import torch
+
+    with torch.no_grad():
+        want = model(data.normalize(data.x_test[:64])).numpy()
+    assert np.allclose(got, want, atol=1e-4)
