@@ -88,6 +88,7 @@ class _Run:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
         self.loss_fn = make_loss(config.loss, data.num_classes)
+        self.num_classes = data.num_classes
         self.optimizer = make_optimizer(self.model.parameters(), config)
         self.scaler = torch.amp.GradScaler("cuda") if self.amp == torch.float16 else None
         self.base_lr = config.lr
@@ -313,7 +314,7 @@ class _Run:
                 opt.step()
             n = yb.shape[0]
             loss_sum.add_(loss.detach(), alpha=n)
-            correct.add_((predictions(out.detach()) == yb).sum())
+            correct.add_((predictions(out.detach(), self.num_classes) == yb).sum())
             seen += n
             self.step += 1
             if self.step % self.log_every == 0:

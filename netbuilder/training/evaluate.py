@@ -33,7 +33,7 @@ def evaluate(model: torch.nn.Module, batches: Iterable[tuple[torch.Tensor, torch
             else:
                 out = model(x)
                 loss = loss_fn(out, y)
-            pred = predictions(out)
+            pred = predictions(out, k)
             n = y.shape[0]
             b_loss, b_correct = loss.double() * n, (pred == y).sum()
             loss_sum = b_loss if loss_sum is None else loss_sum + b_loss

@@ -73,7 +73,11 @@ def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tens
     return lambda out, y: F.mse_loss(out, target(out, y))
 
 
-def predictions(out: torch.Tensor) -> torch.Tensor:
+def predictions(out: torch.Tensor, num_classes: int | None = None) -> torch.Tensor:
+    """The predicted class of each row: one logit is a yes/no output (two classes), except for a dataset
+    with a single class, where every answer is that class."""
+    if num_classes == 1:
+        return torch.zeros(out.shape[0], dtype=torch.long, device=out.device)
     if out.dim() == 2 and out.shape[1] == 1:
         return (out[:, 0] > 0).long()
     return out.argmax(dim=1)

@@ -147,3 +147,20 @@ def test_train_then_export_with_the_trained_weights(session, tmp_path):
     with torch.no_grad():
         want = model(data.normalize(data.x_test[:64])).numpy()
     assert np.allclose(got, want, atol=1e-4)
+
+
+def test_the_designs_seed_seeds_the_initialisation(example):
+    import torch
+
+    from netbuilder.workbench.host import ModelHost
+
+    def first_weights(seed: int):
+        design = example.copy()
+        design.training = dict(design.training or {}, seed=seed)
+        host = ModelHost()
+        host.build(design, seed=seed)
+        return host.model.get_submodule("conv2d_1").weight.detach().clone()
+
+    torch.manual_seed(123)
+    a, b, c = first_weights(5), first_weights(5), first_weights(6)
+    assert torch.equal(a, b) and not torch.equal(a, c)
