@@ -400,7 +400,7 @@ class Workbench:
     def export(self, path: str | Path, fmt: str) -> int:
         """Export the design with its current weights (trained when there are any, with the dataset's
         normalisation inside) in the background; ``TaskDone('export', {path, trained})``. ``cancel(ticket)``
-        drops it while it waits; a running export is abandoned at its next step and writes nothing."""
+        drops it while it waits (behind a run, say); once writing, an export (seconds) finishes, atomically."""
         design, policy, spec = self.state.design, self.policy, dict(self.dataset_spec)
         current, fits = self.weights_current, self.dataset is not None and not self.misfit()
 
