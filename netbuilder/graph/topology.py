@@ -41,3 +41,23 @@ def reachable(start: Iterable[str], successors: Mapping[str, Iterable[str]]) -> 
                 seen.add(s)
                 stack.append(s)
     return seen
+
+
+def contract(nodes: Iterable[str], edges: Iterable[tuple[str, str]],
+             groups: Mapping[str, Iterable[str]]) -> tuple[list[str], list[tuple[str, str]], dict[str, str]]:
+    """The graph as the canvas shows it: each group in ``groups`` (``{group id: members}``, usually the
+    collapsed ones) becomes one node named by the group id, placed where its first member was.
+
+    Returns ``(nodes, edges, owner)``: edges inside a group are dropped, duplicates merged, and
+    ``owner`` maps every node to the visible node that stands for it (itself or its group)."""
+    owner: dict[str, str] = {}
+    for gid, members in groups.items():
+        for m in members:
+            owner.setdefault(m, gid)
+    names = list(nodes)
+    for n in names:
+        owner.setdefault(n, n)
+    shown = list(dict.fromkeys(owner[n] for n in names))
+    out = list(dict.fromkeys((owner[s], owner[d]) for s, d in edges
+                             if s in owner and d in owner and owner[s] != owner[d]))
+    return shown, out, owner

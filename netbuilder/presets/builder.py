@@ -23,12 +23,14 @@ from typing import Any
 
 from netbuilder.graph import Design, Edge, Graph, Group, Node
 from netbuilder.graph.ids import base_name, is_valid_id
+from netbuilder.graph.topology import contract
 from netbuilder.layers import canonical_kind
 from netbuilder.presets.errors import PresetError
 
 # Canvas spacing of the automatic layout (scene units): one row per depth, one column per branch.
-LAYER_DY = 80.0
+LAYER_DY = 96.0  # NODE_H + the canvas layout's LAYER_GAP: a preset opens as Automatic Layout would place it
 BRANCH_DX = 220.0
+AUTO_COLLAPSE = 40  # more nodes than this: groups open collapsed, so the canvas stays readable
 
 
 class DesignBuilder:
@@ -36,8 +38,12 @@ class DesignBuilder:
 
     ``add`` returns the new node's id, which is what later calls take as their inputs."""
 
-    def __init__(self, name: str, description: str = "", *, meta: dict[str, Any] | None = None) -> None:
+    def __init__(self, name: str, description: str = "", *, meta: dict[str, Any] | None = None,
+                 collapsed: bool | None = None) -> None:
         self.name = name
+        # The default for groups: a big preset opens with its blocks collapsed; None: collapse them
+        # when the design has more than AUTO_COLLAPSE nodes.
+        self.collapsed = collapsed
         self.description = description
         self.meta = dict(meta or {})
         self._nodes: dict[str, Node] = {}
@@ -45,6 +51,7 @@ class DesignBuilder:
         self._groups: dict[str, Group] = {}
         self._open_groups: list[Group] = []
         self._counters: dict[str, int] = {}
+        self._auto: set[str] = set()  # groups that collapse when the design is big
 
     # ----- nodes ----------------------------------------------------------------------------
     def _new_id(self, kind: str) -> str:
@@ -94,14 +101,17 @@ class DesignBuilder:
 
     # ----- groups ---------------------------------------------------------------------------
     @contextmanager
-    def group(self, group_id: str, name: str, *, collapsed: bool = False) -> Iterator[Group]:
+    def group(self, group_id: str, name: str, *, collapsed: bool | None = None) -> Iterator[Group]:
         """Nodes added inside the ``with`` join group ``group_id``. A node belongs to at most one group
-        (as in design files): inside nested ``with`` blocks it joins the innermost; empty groups are dropped."""
+        (as in design files): inside nested ``with`` blocks it joins the innermost; empty groups are dropped.
+        ``collapsed`` (default: the builder's) shows the group as one box on the canvas."""
         if not is_valid_id(group_id):
             raise PresetError(f"{group_id!r} is not a valid group id: use letters, digits and _")
         if group_id in self._nodes or group_id in self._groups:
             raise PresetError(f"a node or group named {group_id!r} already exists in {self.name}")
-        group = Group(group_id, name, [], collapsed)
+        group = Group(group_id, name, [], bool(self.collapsed) if collapsed is None else collapsed)
+        if collapsed is None and self.collapsed is None:
+            self._auto.add(group_id)
         self._groups[group_id] = group
         self._open_groups.append(group)
         try:
@@ -112,7 +122,10 @@ class DesignBuilder:
     # ----- result ---------------------------------------------------------------------------
     def build(self, *, layout: bool = True) -> Design:
         """The Design (the builder can be built again; each build is a fresh graph)."""
-        positions = auto_layout(list(self._nodes), self._edges) if layout else {}
+        big = len(self._nodes) > AUTO_COLLAPSE
+        for gid in self._auto:
+            self._groups[gid].collapsed = big
+        positions = self._layout() if layout else {}
         graph = Graph()
         for node_id, node in self._nodes.items():
             graph.insert_node(Node(node_id, node.kind, dict(node.params), positions.get(node_id, (0.0, 0.0))))
@@ -123,6 +136,27 @@ class DesignBuilder:
                 graph.insert_group(Group(group.id, group.name, list(group.nodes), group.collapsed))
         return Design(graph=graph, name=self.name, description=self.description,
                       layout={"direction": "TB"}, meta=dict(self.meta))
+
+
+    def _layout(self) -> dict[str, tuple[float, float]]:
+        """``auto_layout`` of what the canvas shows (each collapsed group one box); a collapsed
+        group's members get their own small layout centred on the box, for when it opens."""
+        shut = {g.id: g.nodes for g in self._groups.values() if g.collapsed and g.nodes}
+        pairs = [(e.src, e.dst) for e in self._edges]
+        shown, edges, owner = contract(self._nodes, pairs, shut)
+        try:
+            placed = auto_layout(shown, [Edge(s, d) for s, d in edges])
+        except KeyError:  # a group that is not one contiguous block: lay out every node
+            return auto_layout(list(self._nodes), self._edges)
+        out = {n: placed[n] for n in self._nodes if owner[n] == n}
+        for gid, members in shut.items():
+            inside = set(members)
+            inner = auto_layout(members, [e for e in self._edges if e.src in inside and e.dst in inside])
+            xs, ys = [p[0] for p in inner.values()], [p[1] for p in inner.values()]
+            cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+            gx, gy = placed[gid]
+            out.update({m: (round(x - cx + gx, 1), round(y - cy + gy, 1)) for m, (x, y) in inner.items()})
+        return out
 
 
 def auto_layout(order: Sequence[str], edges: Sequence[Edge], *, dx: float = BRANCH_DX,

@@ -60,7 +60,7 @@ def mbconv(b: DesignBuilder, x: str, prefix: str, in_ch: int, out_ch: int, expan
     TAN, (3, 224, 224), 1000))
 def efficientnet_b0() -> Design:
     """torchvision.models.efficientnet_b0: 5,288,548 parameters (BN eps 1e-5 as torchvision's B0)."""
-    b = DesignBuilder("efficientnet_b0", "EfficientNet-B0 for 224×224 ImageNet images.")
+    b = DesignBuilder("efficientnet_b0", "EfficientNet-B0 for 224×224 ImageNet images.", collapsed=True)
     x = b.input([3, 224, 224])
     with b.group("features_0", "stem"):
         x = conv_bn_act(b, x, "features_0", 32, 3, 2, act="silu")

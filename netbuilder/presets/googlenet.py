@@ -60,7 +60,8 @@ def googlenet() -> Design:
 
     torchvision's ImageNet weights expect ``transform_input=True`` (a per-channel rescaling of the
     normalised input) which is not a layer here: normalise images as (x - 0.5) / 0.5 for them."""
-    b = DesignBuilder("googlenet", "GoogLeNet / Inception v1 (no auxiliary heads) for 224×224 ImageNet images.")
+    b = DesignBuilder("googlenet", "GoogLeNet / Inception v1 (no auxiliary heads) for 224×224 ImageNet images.",
+                      collapsed=True)
     x = b.input([3, 224, 224])
     with b.group("stem", "stem"):
         x = basic_conv(b, x, "conv1", 64, 7, stride=2, padding=3)

@@ -32,7 +32,7 @@ def inverted_residual(b: DesignBuilder, x: str, prefix: str, in_ch: int, out_ch:
                       t: int) -> str:
     """1×1 expand (×t) -> 3×3 depthwise -> 1×1 linear projection; input added when shapes agree."""
     hidden = int(round(in_ch * t))
-    with b.group(prefix, "inverted residual block"):
+    with b.group(prefix, "inverted residual"):
         y, i = x, 0
         if t != 1:
             y = conv_bn_act(b, y, f"{prefix}_conv_0", hidden, 1)
@@ -54,7 +54,7 @@ def inverted_residual(b: DesignBuilder, x: str, prefix: str, in_ch: int, out_ch:
     SANDLER, (3, 224, 224), 1000))
 def mobilenet_v2() -> Design:
     """torchvision.models.mobilenet_v2 (width 1.0): 3,504,872 parameters."""
-    b = DesignBuilder("mobilenet_v2", "MobileNetV2 (width 1.0) for 224×224 ImageNet images.")
+    b = DesignBuilder("mobilenet_v2", "MobileNetV2 (width 1.0) for 224×224 ImageNet images.", collapsed=True)
     x = b.input([3, 224, 224])
     with b.group("features_0", "stem"):
         x = conv_bn_act(b, x, "features_0", 32, 3, 2)

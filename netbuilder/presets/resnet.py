@@ -57,7 +57,7 @@ def bottleneck(b: DesignBuilder, x: str, prefix: str, in_ch: int, planes: int, s
 
 
 def build_resnet(name: str, layers: Sequence[int], block: str, description: str) -> Design:
-    b = DesignBuilder(name, description)
+    b = DesignBuilder(name, description, collapsed=True)  # opens with every block as one box
     x = b.input([3, 224, 224])
     with b.group("stem", "stem"):
         x = b.add("conv2d", x, filters=64, kernel_size=7, stride=2, padding=3, bias=False, id="conv1")

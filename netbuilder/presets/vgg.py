@@ -22,7 +22,7 @@ IDEA = ("Only 3×3 convolutions, stacked two or three deep between 2×2 poolings
 
 def build_vgg(name: str, cfg: Sequence[int | str], description: str) -> Design:
     """features (ids features_<i> as in torchvision) -> avgpool 7×7 -> flatten -> classifier."""
-    b = DesignBuilder(name, description)
+    b = DesignBuilder(name, description, collapsed=True)
     x = b.input([3, 224, 224])
     i, stage = 0, 1
     stages: list[list[int | str]] = [[]]

@@ -1,4 +1,6 @@
-"""The canvas diagram as a picture: PNG (QImage, 2× for sharpness) or SVG (QtSvg's QSvgGenerator)."""
+"""The canvas diagram as a picture: PNG (QImage, 2× for sharpness), SVG (QtSvg's QSvgGenerator), or a
+thumbnail of any design drawn by the canvas itself (``render_design_thumbnail``, for the preset gallery
+and the start page)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from netbuilder.errors import NetbuilderError
+from netbuilder.graph import Design
 
 MARGIN = 24.0
 
@@ -60,3 +63,43 @@ def export_svg(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     _render(scene, painter, QRectF(0, 0, source.width(), source.height()), source)
     painter.end()
     return Path(path)
+
+
+def render_design_thumbnail(design: Design, size: QSize | tuple[int, int], *, direction: str | None = None,
+                            background: QColor | str | None = None) -> QImage:
+    """A picture of ``design`` as the canvas draws it (collapsed groups as one box; at small scales the
+    boxes show their names large), fitted into ``size`` and centred. The design is not changed; one
+    without positions, or drawn in another ``direction`` ("LR" suits a wide picture), is laid out
+    first. Call on the GUI thread (it builds a scene and renders it)."""
+    from netbuilder.ui import theme
+    from netbuilder.ui.canvas.scene import GraphScene
+    from netbuilder.ui.document import Document
+    from netbuilder.ui.layout import graph_layout
+
+    size = QSize(*size) if isinstance(size, tuple) else QSize(size)
+    copy = design.copy()
+    graph = copy.graph
+    if direction is not None and direction.upper() != str(copy.layout.get("direction", "TB")).upper():
+        copy.layout = {**copy.layout, "direction": direction.upper()}
+        for node_id, pos in graph_layout(graph, direction.upper()).items():
+            graph.node(node_id).pos = pos
+    elif len({tuple(n.pos) for n in graph.iter_nodes()}) < min(2, len(graph)):
+        for node_id, pos in graph_layout(graph, str(copy.layout.get("direction", "TB"))).items():
+            graph.node(node_id).pos = pos
+    document = Document(copy)
+    scene = GraphScene(document)
+    scene.show_grid = False
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor(background) if background is not None else QColor(theme.canvas_colours()["background"]))
+    painter = QPainter(image)
+    try:
+        source = _source_rect(scene)
+        scale = min((size.width() - 8) / source.width(), (size.height() - 8) / source.height())
+        w, h = source.width() * scale, source.height() * scale
+        _render(scene, painter, QRectF((size.width() - w) / 2, (size.height() - h) / 2, w, h), source)
+    finally:
+        painter.end()
+        scene.detach()
+        scene.deleteLater()
+        document.deleteLater()
+    return image

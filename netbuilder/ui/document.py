@@ -22,7 +22,16 @@ from PySide6.QtGui import QUndoStack
 from netbuilder.analysis import analyze
 from netbuilder.analysis.result import Analysis
 from netbuilder.graph import Design, Edge, Graph, GraphEvent
-from netbuilder.graph.edits import AddEdge, AddNode, Edit, MoveNodes, RemoveEdge, SetParam, UpdateGroup
+from netbuilder.graph.edits import (
+    AddEdge,
+    AddNode,
+    Compound,
+    Edit,
+    MoveNodes,
+    RemoveEdge,
+    SetParam,
+    UpdateGroup,
+)
 from netbuilder.ui import intents
 from netbuilder.ui.undo import DesignAttrCommand, DesignFieldCommand, EditCommand
 
@@ -178,10 +187,21 @@ class Document(QObject):
         self.push(edit)
         return edit.group.id
 
-    def set_collapsed(self, group_id: str, collapsed: bool) -> bool:
+    def set_collapsed(self, group_id: str, collapsed: bool, relayout: bool = True) -> bool:
+        """Collapse or expand a group; with ``relayout`` the design is laid out again in the same undo
+        step (each collapsed group one box), so collapsing closes up the space and expanding makes room."""
         if self.graph.groups[group_id].collapsed == collapsed:
             return False
-        return self.push(UpdateGroup(group_id, {"collapsed": collapsed}))
+        edit: Edit = UpdateGroup(group_id, {"collapsed": collapsed})
+        if relayout:
+            from netbuilder.ui.layout import graph_layout
+
+            shut = {g.id for g in self.graph.groups.values() if g.collapsed} ^ {group_id}
+            positions = graph_layout(self.graph, self.direction, shut)
+            moved = {n: p for n, p in positions.items() if tuple(self.graph.node(n).pos) != p}
+            if moved:
+                edit = Compound([edit, MoveNodes(moved)], edit.text)
+        return self.push(edit)
 
     # ----- design fields outside the graph (training settings, dataset, weights file) ---------------
     def set_design_field(self, name: str, value: Any, text: str | None = None) -> bool:

@@ -24,7 +24,7 @@ from netbuilder.graph.edits import (
     RemoveNode,
 )
 from netbuilder.layers import get_spec
-from netbuilder.ui.layout import LAYER_GAP, NODE_H, NODE_W, layered_layout
+from netbuilder.ui.layout import LAYER_GAP, NODE_H, NODE_W, graph_layout
 
 SUBGRAPH_FORMAT = "netbuilder-subgraph/1"
 
@@ -135,8 +135,9 @@ def paste(graph: Graph, data: dict[str, Any], offset: tuple[float, float] = (40.
 
 
 def auto_layout(graph: Graph, direction: str = "TB") -> Edit | None:
-    """Move every node to its place in the layered layout (None if nothing would move)."""
-    positions = layered_layout(graph.nodes, [(e.src, e.dst) for e in graph.edges], direction)
+    """Move every node to its place in the layered layout, each collapsed group one box (None if
+    nothing would move)."""
+    positions = graph_layout(graph, direction)
     changed = {n: p for n, p in positions.items() if tuple(graph.node(n).pos) != p}
     return MoveNodes(changed, "automatic layout") if changed else None
 

@@ -3,14 +3,21 @@
 Layers by longest path from the sources, long edges get dummy nodes, crossings are reduced with
 barycentre sweeps, and coordinates pull every node towards its neighbours while keeping the order
 and the gaps. Node positions are box centres; ``direction`` is "TB" (top to bottom) or "LR".
+``graph_layout`` lays out what the canvas shows: each collapsed group is one box, so collapsing a
+group closes up the space it took.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from netbuilder.graph import Graph
+from netbuilder.graph.topology import contract
+
 NODE_W, NODE_H = 176.0, 64.0
-LAYER_GAP, NODE_GAP, DUMMY_BREADTH = 56.0, 36.0, 16.0
+FRAME_BEFORE, FRAME_AFTER = 28.0, 12.0  # an open group's frame: its label's band before, a margin after
+GROUP_W = 232.0  # a collapsed group's box, top to bottom: wider, so its name reads zoomed out
+LAYER_GAP, NODE_GAP, DUMMY_BREADTH = 32.0, 36.0, 16.0
 
 
 def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, int]:
@@ -122,4 +129,53 @@ def layered_layout(nodes: Iterable[str], edges: Iterable[tuple[str, str]], direc
     for n in nodes:
         across, along = round(pos[n], 1), float(layer[n]) * depth
         out[n] = (along, across) if horizontal else (across, along)
+    return out
+
+
+def graph_layout(graph: Graph, direction: str = "TB",
+                 collapsed: Iterable[str] | None = None) -> dict[str, tuple[float, float]]:
+    """Positions for every node of ``graph`` with each collapsed group laid out as one box
+    (``collapsed``: the ids of the groups to treat as collapsed; default: the graph's own).
+
+    A collapsed group's members get their own small layout centred on the group's box (the canvas
+    draws the box at the centre of its members), so they keep distinct places for when it opens."""
+    shut = {g.id for g in graph.groups.values() if g.collapsed} if collapsed is None else set(collapsed)
+    groups = {g.id: list(g.nodes) for g in graph.groups.values() if g.id in shut and g.nodes}
+    pairs = [(e.src, e.dst) for e in graph.edges]
+    shown, edges, owner = contract(graph.nodes, pairs, groups)
+    wide = {} if direction.upper() == "LR" else dict.fromkeys(groups, GROUP_W)
+    placed = layered_layout(shown, edges, direction, wide)
+    horizontal = direction.upper() == "LR"
+    frames = [[n for n in g.nodes if n in placed] for g in graph.groups.values() if g.id not in groups]
+    placed = _make_room_for_frames(placed, [f for f in frames if f], horizontal)
+    out = {n: placed[n] for n in graph.nodes if owner[n] == n}
+    for gid, members in groups.items():
+        inside = set(members)
+        inner = layered_layout(members, [(s, d) for s, d in pairs if s in inside and d in inside], direction)
+        xs, ys = [p[0] for p in inner.values()], [p[1] for p in inner.values()]
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        gx, gy = placed[gid]
+        for m, (x, y) in inner.items():
+            out[m] = (round(x - cx + gx, 1), round(y - cy + gy, 1))
+    return out
+
+
+def _make_room_for_frames(pos: dict[str, tuple[float, float]], frames: list[list[str]],
+                          horizontal: bool) -> dict[str, tuple[float, float]]:
+    """Push later layers along so an open group's frame (label band before its first layer, margin after
+    its last) does not cover the layers next to it."""
+    if not frames:
+        return pos
+    along = 0 if horizontal else 1
+    layers = sorted({p[along] for p in pos.values()})
+    shift = dict.fromkeys(layers, 0.0)
+    for members in frames:
+        first, last = min(pos[m][along] for m in members), max(pos[m][along] for m in members)
+        for v in layers:
+            shift[v] += (FRAME_BEFORE if v >= first else 0.0) + (FRAME_AFTER if v > last else 0.0)
+    out = {}
+    for n, p in pos.items():
+        q = list(p)
+        q[along] = round(q[along] + shift[p[along]], 1)
+        out[n] = (q[0], q[1])
     return out

@@ -82,3 +82,27 @@ def test_automatic_ids_skip_taken_ones_and_sequence_chains():
     assert last == "dense_3"
     assert [n for n in g.nodes if n.startswith("dense")] == ["dense_1", "dense_2", "dense_3"]
     assert g.node("dense_2").params == {"units": 3}
+
+
+def test_groups_collapse_by_choice_or_when_the_design_is_big():
+    from netbuilder.presets.builder import AUTO_COLLAPSE
+
+    def chain(n: int, **kw):
+        b = DesignBuilder("chain", **kw)
+        x = b.input([4])
+        with b.group("block", "block"):
+            for _ in range(n):
+                x = b.add("relu", x)
+        with b.group("kept", "kept", collapsed=False):
+            x = b.add("relu", x)
+        b.output(x)
+        return b.build().graph
+
+    small, big = chain(3), chain(AUTO_COLLAPSE)
+    assert not small.groups["block"].collapsed
+    assert big.groups["block"].collapsed and not big.groups["kept"].collapsed
+    assert chain(3, collapsed=True).groups["block"].collapsed
+    assert not chain(AUTO_COLLAPSE, collapsed=False).groups["block"].collapsed
+    # a collapsed group is laid out as one row: what follows it moves up
+    g = chain(3, collapsed=True)
+    assert g.node("output").pos[1] == 3 * LAYER_DY  # input, the box, kept, output

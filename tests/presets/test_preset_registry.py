@@ -36,7 +36,7 @@ REQUIRED = {"neuron", "mlp", "playground", "lenet5", "alexnet", "vgg11", "vgg16"
             "vgg_small", "resnet_cifar", "resnet20", "inception_small", "densenet_small", "efficientnet_small"}
 # What each family's groups are made of (a kind that must appear in every group of that name).
 GROUP_MARK = {"residual block": "add", "bottleneck block": "add", "inception module": "concat",
-              "dense layer": "concat", "MBConv block": "conv2d", "inverted residual block": "conv2d",
+              "dense layer": "concat", "dense block": "concat", "MBConv block": "conv2d", "inverted residual": "conv2d",
               "VGG stage": "conv2d"}
 
 
@@ -85,10 +85,19 @@ def test_structure_ids_order_and_groups(name):
     for node_id in g.nodes:
         assert all(e.src in seen for e in g.incoming(node_id)), node_id
         seen.add(node_id)
-    # every node in at most one group, positions spread out
+    # every node in at most one group, positions spread out: among what the canvas shows (a collapsed
+    # group is one box at the centre of its members) and among each collapsed group's members
     members = [m for grp in g.groups.values() for m in grp.nodes]
     assert len(members) == len(set(members))
-    assert len({n.pos for n in g.iter_nodes()}) == len(g)
+    shut = [grp for grp in g.groups.values() if grp.collapsed]
+    hidden = {m for grp in shut for m in grp.nodes}
+    shown = [g.node(n).pos for n in g.nodes if n not in hidden]
+    for grp in shut:
+        pos = [g.node(m).pos for m in grp.nodes]
+        assert len(set(pos)) == len(pos), grp.id
+        xs, ys = [p[0] for p in pos], [p[1] for p in pos]
+        shown.append(((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2))
+    assert len(set(shown)) == len(shown)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if n not in ("neuron", "mlp")])
@@ -109,12 +118,27 @@ def test_family_groups_are_where_the_course_expects_them():
     assert names("resnet18").count("residual block") == 8
     assert names("resnet50").count("bottleneck block") == 16
     assert names("googlenet").count("inception module") == 9
-    assert names("densenet121").count("dense layer") == 58
+    assert [n for n in names("densenet121") if n.startswith("dense block")] == [f"dense block {i}" for i in range(1, 5)]
+    assert names("densenet_small").count("dense layer") == 12
     assert names("densenet121").count("transition") == 3
     assert names("efficientnet_b0").count("MBConv block") == 16
-    assert names("mobilenet_v2").count("inverted residual block") == 17
+    assert names("mobilenet_v2").count("inverted residual") == 17
     assert sum(n.startswith("VGG stage") for n in names("vgg16")) == 5
     assert names("resnet_cifar").count("residual block") == 9
+
+
+BIG = ("resnet18", "resnet34", "resnet50", "densenet121", "googlenet", "efficientnet_b0", "mobilenet_v2", "vgg11",
+       "vgg16")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_big_presets_open_collapsed_to_at_most_40_boxes(name):
+    g = build_preset(name).graph
+    shut = [grp for grp in g.groups.values() if grp.collapsed]
+    shown = len(g) - sum(len(grp.nodes) for grp in shut) + len(shut)
+    assert shown <= 40, (name, shown)
+    if name in BIG:
+        assert shut and all(grp.collapsed for grp in g.groups.values())
 
 
 @pytest.mark.parametrize("name", sorted(TOTALS))

@@ -42,3 +42,34 @@ def test_every_edge_points_forward_and_boxes_do_not_overlap(graph, direction):
         for b in nodes[i + 1:]:
             if pos[a][along] == pos[b][along]:
                 assert abs(pos[a][1 - along] - pos[b][1 - along]) >= breadth + NODE_GAP - 0.2  # positions are rounded to 0.1
+
+
+def _resnet_like():
+    from netbuilder.graph import Edge, Graph, Group, Node
+
+    g = Graph()
+    ids = ["x", "c1", "b1", "r1", "c2", "b2", "add", "relu", "fc"]
+    for n in ids:
+        g.insert_node(Node(n, "relu"))
+    for s, d in zip(ids, ids[1:]):
+        g.insert_edge(Edge(s, d, 0))
+    g.insert_group(Group("block", "residual block", ["c1", "b1", "r1", "c2", "b2", "add", "relu"], True))
+    return g
+
+
+def test_graph_layout_lays_a_collapsed_group_out_as_one_box():
+    from netbuilder.ui.layout import GROUP_W, graph_layout
+
+    g = _resnet_like()
+    pos = graph_layout(g, "TB")
+    members = g.groups["block"].nodes
+    ys = [pos[m][1] for m in members]
+    centre = (min(ys) + max(ys)) / 2
+    step = NODE_H + 32.0
+    assert pos["x"][1] < centre < pos["fc"][1]
+    assert pos["fc"][1] - pos["x"][1] == 2 * step  # three rows: x, the box, fc
+    assert len({pos[m] for m in members}) == len(members)  # members keep distinct places inside
+    assert GROUP_W > NODE_W
+    opened = graph_layout(g, "TB", collapsed=())
+    assert opened["fc"][1] - opened["x"][1] > 8 * step  # open: every layer its row, plus the frame's room
+    assert graph_layout(g, "LR")["fc"][0] > graph_layout(g, "LR")["x"][0]

@@ -1,8 +1,9 @@
-"""Canvas items that only mirror the model: NodeItem, PortItem, EdgeItem, GroupItem.
+"""Canvas items that only mirror the model: NodeItem, PortItem, EdgeItem (GroupItem: groups.py).
 
 Items never change the graph; gestures report to the scene, which asks the Document.
 Geometry: a node's model position is its box centre; inputs sit on the top (TB) or left (LR)
-edge, the single output on the bottom or right.
+edge, the single output on the bottom or right. Zoomed out, a node draws its name large instead of
+its detail (semantic zoom, ``zoom.py``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
-from netbuilder.graph import Edge, Group
+from netbuilder.graph import Edge
 from netbuilder.layers import get_spec, has_kind
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.zoom import (
+    BLOCK_ZOOM,
+    SUB_PX,
+    TEXT_PX,
+    TITLE_PX,
+    big_px,
+    detailed,
+    elided,
+    font,
+    human,  # noqa: F401  (re-exported: other widgets format counts with it)
+    level_of_detail,
+    shape_text,
+)
 from netbuilder.ui.layout import NODE_H, NODE_W
 
 if TYPE_CHECKING:
@@ -23,17 +37,6 @@ if TYPE_CHECKING:
 
 PORT_R = 5.5
 HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
-
-
-def shape_text(shape: tuple[int, ...] | None) -> str:
-    return "?" if shape is None else "×".join(str(v) for v in shape)
-
-
-def human(n: int) -> str:
-    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if n >= size:
-            return f"{n / size:.3g}{unit}"
-    return str(n)
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -134,6 +137,12 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(-NODE_W / 2 - 2, -NODE_H / 2 - 2, NODE_W + 4, NODE_H + 4)
 
+    def text_px(self, zoom: float) -> float:
+        """The smallest text this node draws at ``zoom`` (scene units; on screen ``text_px * zoom``)."""
+        if detailed(zoom):
+            return TEXT_PX
+        return min(big_px(self.title, NODE_W - 22), SUB_PX)
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         colours = theme.canvas_colours()
         rect = QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
@@ -143,14 +152,16 @@ class NodeItem(QGraphicsItem):
         if error:
             body = QColor(theme.ERROR_COLOUR).lighter(170) if not theme.is_dark() else QColor("#4a2326")
         border = theme.SELECT_COLOUR if self.isSelected() else theme.ERROR_COLOUR if error else accent.darker(120)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:  # too small to read
+        lod = level_of_detail(painter, option)
+        if lod < BLOCK_ZOOM:  # nothing would read: a coloured block
             painter.fillRect(rect, border if self.isSelected() or error else accent)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(border, 2.5 if self.isSelected() or error else 1.2))
+        painter.setPen(QPen(border, (2.5 if self.isSelected() or error else 1.2) * max(1.0, 0.8 / lod)))
         painter.setBrush(QBrush(body))
         painter.drawRoundedRect(rect, 7, 7)
-        band = QRectF(rect.left(), rect.top(), 7, rect.height())
+        band_w = 7 if detailed(lod) else 10
+        band = QRectF(rect.left(), rect.top(), band_w, rect.height())
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(accent)
         path = QPainterPath()
@@ -158,28 +169,51 @@ class NodeItem(QGraphicsItem):
         clip = QPainterPath()
         clip.addRect(band)
         painter.drawPath(path.intersected(clip))
-        font = QFont(painter.font())
-        font.setPointSizeF(9.5)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
-        text_rect = rect.adjusted(14, 5, -8, -5)
-        metrics = QFontMetricsF(font)
-        title = metrics.elidedText(f"{self.title}  {self.node_id}", Qt.TextElideMode.ElideRight, text_rect.width())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title)
-        font.setBold(False)
-        font.setPointSizeF(8.5)
-        painter.setFont(font)
-        painter.setPen(colours["muted"])
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.label)
-        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
-        bottom = "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                         QFontMetricsF(font).elidedText(bottom, Qt.TextElideMode.ElideRight, text_rect.width()))
+        if detailed(lod):
+            self._paint_detail(painter, rect, error, colours)
+        else:
+            self._paint_overview(painter, rect, error, colours)
         self._paint_frozen_and_health(painter, rect)
         for port in [*self.in_ports, self.out_port]:
             port.setBrush(accent if not port.is_output else accent.darker(130))
             port.setPen(QPen(colours["body"], 1.2))
+
+    def _bottom_text(self, error: bool) -> str:
+        return "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
+
+    def _paint_detail(self, painter: QPainter, rect: QRectF, error: bool, colours: dict) -> None:
+        """Close up: title and id, the settings, the output shape (or the first error)."""
+        text_rect = rect.adjusted(14, 5, -8, -5)
+        title_font = font(TITLE_PX, True, painter.font())
+        painter.setFont(title_font)
+        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                         elided(f"{self.title}  {self.node_id}", title_font, text_rect.width()))
+        small = font(TEXT_PX, False, painter.font())
+        painter.setFont(small)
+        painter.setPen(colours["muted"])
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         elided(self.label, small, text_rect.width()))
+        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                         elided(self._bottom_text(error), small, text_rect.width()))
+
+    def _paint_overview(self, painter: QPainter, rect: QRectF, error: bool, colours: dict) -> None:
+        """Zoomed out: the kind's name, large, over the output shape (or the first error)."""
+        text_rect = rect.adjusted(16, 3, -6, -3)
+        name_font = font(big_px(self.title, text_rect.width()), True, painter.font())
+        painter.setFont(name_font)
+        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        top = QRectF(text_rect.left(), text_rect.top(), text_rect.width(), text_rect.height() * 0.56)
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         elided(self.title, name_font, text_rect.width(), middle=True))
+        sub = font(SUB_PX, False, painter.font())
+        painter.setFont(sub)
+        painter.setPen(theme.ERROR_COLOUR if error else colours["muted"])
+        bottom = QRectF(text_rect.left(), top.bottom(), text_rect.width(), text_rect.bottom() - top.bottom())
+        text = "✖ " + self.problems[0].message if error else shape_text(self.shape_out)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         elided(text, sub, text_rect.width()))
 
     def set_frozen(self, frozen: bool) -> None:
         if frozen != self.frozen:
@@ -213,11 +247,9 @@ class NodeItem(QGraphicsItem):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 8, 8)
             if text:
-                font = QFont(painter.font())
-                font.setPointSizeF(7.5)
-                font.setBold(True)
-                painter.setFont(font)
-                width = QFontMetricsF(font).horizontalAdvance(text) + 8
+                badge_font = font(10, True, painter.font())
+                painter.setFont(badge_font)
+                width = QFontMetricsF(badge_font).horizontalAdvance(text) + 8
                 badge = QRectF(rect.right() - width - (26 if self.frozen else 4), rect.bottom() - 17, width, 14)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour)
@@ -269,7 +301,7 @@ class EdgeItem(QGraphicsPathItem):
     def _place_label(self) -> None:
         self._long = self.path().length() > 70  # a label on a short edge would cover the ports
         mid = self.path().pointAtPercent(0.5)
-        self._label_box = QRectF(mid.x() + 4, mid.y() - 8, 7.0 * len(self.label) + 8, 16)
+        self._label_box = QRectF(mid.x() + 4, mid.y() - 8, 7.5 * len(self.label) + 8, 16)
 
     def _label_rect(self) -> QRectF:
         return self._label_box
@@ -289,86 +321,15 @@ class EdgeItem(QGraphicsPathItem):
         colours = theme.canvas_colours()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colour = theme.SELECT_COLOUR if self.isSelected() else colours["edge"]
-        painter.setPen(QPen(colour, 2.4 if self.isSelected() else 1.6))
+        lod = level_of_detail(painter, option)
+        painter.setPen(QPen(colour, (2.4 if self.isSelected() else 1.6) * max(1.0, 0.8 / max(lod, 0.05))))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        if self.label and self._long and option.levelOfDetailFromTransform(painter.worldTransform()) >= 0.5:
-            font = QFont(painter.font())
-            font.setPointSizeF(7.5)
-            painter.setFont(font)
+        if self.label and self._long and detailed(lod):
+            painter.setFont(font(TEXT_PX, False, painter.font()))
             painter.setPen(colours["muted"])
             painter.drawText(self._label_rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              self.label)
 
 
-class GroupItem(QGraphicsItem):
-    """A group: a frame around its members (expanded) or one box with name and totals (collapsed)."""
-
-    def __init__(self, scene: GraphScene, group_id: str) -> None:
-        super().__init__()
-        self.graph_scene, self.group_id = scene, group_id
-        self.rect = QRectF()
-        self.params = 0
-        self.setZValue(-1)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setToolTip("double-click to collapse or expand")
-
-    @property
-    def group(self) -> Group:
-        return self.graph_scene.graph.groups[self.group_id]
-
-    def refresh(self) -> None:
-        group = self.group
-        items = [self.graph_scene.nodes[n] for n in group.nodes if n in self.graph_scene.nodes]
-        self.prepareGeometryChange()
-        if not items:
-            self.rect = QRectF()
-        elif group.collapsed:
-            cx = sum(i.pos().x() for i in items) / len(items)
-            cy = sum(i.pos().y() for i in items) / len(items)
-            self.rect = QRectF(cx - NODE_W / 2, cy - NODE_H / 2, NODE_W, NODE_H)
-        else:
-            rect = items[0].sceneBoundingRect()
-            for item in items[1:]:
-                rect = rect.united(item.sceneBoundingRect())
-            self.rect = rect.adjusted(-14, -26, 14, 12)
-        self.setZValue(3 if group.collapsed else -1)
-        self.update()
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self.rect.adjusted(-2, -2, 2, 2)
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        colours = theme.canvas_colours()
-        group = self.group
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        accent = theme.category_colour("merge")
-        font = QFont(painter.font())
-        font.setPointSizeF(9)
-        font.setBold(True)
-        painter.setFont(font)
-        if group.collapsed:
-            painter.setPen(QPen(theme.SELECT_COLOUR if self.isSelected() else accent, 2))
-            painter.setBrush(colours["body"])
-            painter.drawRoundedRect(self.rect, 9, 9)
-            painter.setPen(colours["text"])
-            inner = self.rect.adjusted(10, 6, -10, -6)
-            painter.drawText(inner, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft, f"▸ {group.name}")
-            font.setBold(False)
-            painter.setFont(font)
-            painter.setPen(colours["muted"])
-            painter.drawText(inner, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft,
-                             f"{len(group.nodes)} layers · {human(self.params)} params")
-        else:
-            fill = QColor(accent)
-            fill.setAlpha(22)
-            painter.setPen(QPen(theme.SELECT_COLOUR if self.isSelected() else accent, 1.2, Qt.PenStyle.DashLine))
-            painter.setBrush(fill)
-            painter.drawRoundedRect(self.rect, 10, 10)
-            painter.setPen(accent)
-            painter.drawText(self.rect.adjusted(10, 5, -10, 0), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
-                             f"▾ {group.name}")
-
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
-        self.graph_scene.toggle_group(self.group_id)
-        event.accept()
+from netbuilder.ui.canvas.groups import GroupItem  # noqa: E402, F401  (re-exported)

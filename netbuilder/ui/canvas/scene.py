@@ -14,14 +14,17 @@ from netbuilder.analysis.result import Analysis
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Edge, GraphEvent
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.interactions import ConnectGesture, moved_positions, port_at
-from netbuilder.ui.canvas.items import EdgeItem, GroupItem, NodeItem, shape_text
+from netbuilder.ui.canvas.items import EdgeItem, NodeItem, shape_text
 from netbuilder.ui.document import Document
 from netbuilder.ui.layout import NODE_H, NODE_W
 
 
 class GraphScene(QGraphicsScene):
     message_reported = Signal(str)
+    content_changed = Signal()  # the drawing changed (graph, analysis, health): the minimap redraws
+    group_toggled = Signal(str)  # a group was collapsed or expanded by a gesture: the view follows it
 
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
@@ -34,6 +37,7 @@ class GraphScene(QGraphicsScene):
         self._member_group: dict[str, str] = {}
         self._gesture: ConnectGesture | None = None
         self._syncing = False
+        self.show_grid = True
         self.horizontal = document.direction == "LR"
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.rebuild()
@@ -65,6 +69,7 @@ class GraphScene(QGraphicsScene):
         self._refresh_visibility()
         self.apply_analysis(self.document.analysis)
         self.refresh_frozen()
+        self.content_changed.emit()
 
     def _add_node(self, node_id: str) -> None:
         item = NodeItem(self, node_id)
@@ -91,7 +96,7 @@ class GraphScene(QGraphicsScene):
         item = GroupItem(self, group_id)
         self.groups[group_id] = item
         self.addItem(item)
-        item.params = self._group_params(group_id, self.document.analysis)
+        item.set_info(*self._group_info(group_id, self.document.analysis))
         item.refresh()
         if refresh:
             self._refresh_visibility()
@@ -125,6 +130,7 @@ class GraphScene(QGraphicsScene):
             self._index_groups()
             self.groups[event.group_id].refresh()
             self._refresh_visibility()
+        self.content_changed.emit()
 
     def _sync_node(self, node_id: str) -> None:
         if node_id in self.nodes:
@@ -170,8 +176,8 @@ class GraphScene(QGraphicsScene):
             info = analysis.nodes.get(edge.src)
             item.set_label(shape_text(info.shape) if info and info.shape is not None else "")
         for group_id, item in self.groups.items():
-            item.params = self._group_params(group_id, analysis)
-            item.update()
+            item.set_info(*self._group_info(group_id, analysis))
+        self.content_changed.emit()
 
     # ----- frozen layers and training health --------------------------------------------------
     def _field_changed(self, name: str) -> None:
@@ -187,12 +193,27 @@ class GraphScene(QGraphicsScene):
         """Colour nodes by training health: ``{node_id: (level ok|warn|bad, badge text)}``; others plain."""
         for node_id, item in self.nodes.items():
             item.set_health(health.get(node_id))
+        self.content_changed.emit()
 
     def clear_health(self) -> None:
         self.set_health({})
 
-    def _group_params(self, group_id: str, analysis: Analysis) -> int:
-        return sum(analysis.nodes[n].params for n in self.graph.groups[group_id].nodes if n in analysis.nodes)
+    def _group_info(self, group_id: str, analysis: Analysis) -> tuple[int, tuple | None, tuple | None]:
+        """The group's parameters, the shape that enters it and the shape that leaves it."""
+        members = self.graph.groups[group_id].nodes
+        inside = set(members)
+        params = sum(analysis.nodes[n].params for n in members if n in analysis.nodes)
+
+        def shape(node_id: str) -> tuple | None:
+            info = analysis.nodes.get(node_id)
+            return tuple(info.shape) if info is not None and info.shape is not None else None
+
+        touching = self._by_node  # edges by node: no scan of the whole graph per group
+        entering = [e.src for n in members for e in sorted(touching.get(n, ()), key=lambda e: e.port)
+                    if e.dst == n and e.src not in inside]
+        leaving = [n for n in members if any(e.src == n and e.dst not in inside for e in touching.get(n, ()))]
+        last = leaving[-1] if leaving else (members[-1] if members else None)
+        return params, shape(entering[0]) if entering else None, shape(last) if last else None
 
     # ----- geometry for edges --------------------------------------------------------------
     def _index_groups(self) -> None:
@@ -226,6 +247,11 @@ class GraphScene(QGraphicsScene):
         for n in touched:
             for edge in self._by_node.get(n, ()):
                 self.edges[edge].update_path()
+
+    def visible_boxes(self) -> list[NodeItem | GroupItem]:
+        """What the canvas shows as boxes: visible nodes and collapsed groups."""
+        return [i for i in self.nodes.values() if i.isVisible()] + [
+            g for g in self.groups.values() if g.group.collapsed and g.isVisible() and not g.rect.isNull()]
 
     def items_rect(self) -> QRectF:
         rect = QRectF()
@@ -263,7 +289,9 @@ class GraphScene(QGraphicsScene):
 
     # ----- gestures --------------------------------------------------------------------
     def toggle_group(self, group_id: str) -> None:
-        self.document.set_collapsed(group_id, not self.graph.groups[group_id].collapsed)
+        """Collapse or expand (the Document lays the design out again); the view follows the group."""
+        if self.document.set_collapsed(group_id, not self.graph.groups[group_id].collapsed):
+            self.group_toggled.emit(group_id)
 
     def _try(self, intent, *args) -> None:
         try:
@@ -302,7 +330,7 @@ class GraphScene(QGraphicsScene):
         colours = theme.canvas_colours()
         painter.fillRect(rect, colours["background"])
         step = 96.0
-        if max(rect.width(), rect.height()) / step > 60:
+        if not self.show_grid or max(rect.width(), rect.height()) / step > 60:
             return  # zoomed far out: no grid
         painter.setPen(QColor(colours["grid"]))
         left, top = int(rect.left() // step) * step, int(rect.top() // step) * step

@@ -1,4 +1,8 @@
-"""The canvas view: zoom (wheel / ctrl+wheel), pan (middle button or space-drag), fit, drops.
+"""The canvas view: zoom (wheel / ctrl+wheel), pan (middle button or space-drag), fit, drops, minimap.
+
+``fit`` shows the whole design, but for designs of up to ``FIT_MAX_BOXES`` visible boxes it never
+zooms out past the zoom at which every box's name reads (``zoom.FIT_MIN_ZOOM``): it shows the start
+of the design instead and the rest is a scroll (or a click on the minimap) away.
 
 A layer dragged from the palette (MIME ``LAYER_MIME`` carrying its kind) is added at the drop
 point; design files dropped here are handed on through ``files_dropped``.
@@ -6,12 +10,14 @@ point; design files dropped here are handed on through ``files_dropped``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView
 
 from netbuilder.errors import NetbuilderError
+from netbuilder.ui.canvas.minimap import Minimap
 from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.zoom import FIT_MAX_BOXES, FIT_MIN_ZOOM
 
 LAYER_MIME = "application/x-netbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
@@ -31,6 +37,10 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._space = False
         self._pan_from: QPointF | None = None
+        self.minimap = Minimap(self)
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self.minimap.reposition)
+        scene.group_toggled.connect(lambda gid: QTimer.singleShot(0, lambda: self.follow_group(gid)))
 
     # ----- zoom and fit -----------------------------------------------------------------
     def zoom(self) -> float:
@@ -40,6 +50,14 @@ class GraphView(QGraphicsView):
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         self.scale(factor, factor)
+        self.minimap.reposition()
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.minimap.reposition()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta().y()
@@ -48,12 +66,44 @@ class GraphView(QGraphicsView):
         event.accept()
 
     def fit(self) -> None:
-        rect = self.graph_scene.items_rect().adjusted(-40, -40, 40, 40)
-        self.setSceneRect(rect.united(self.graph_scene.itemsBoundingRect()).adjusted(-2000, -2000, 2000, 2000))
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.0:
-            self.resetTransform()
+        """Show the whole design, at most at 100 %; with up to FIT_MAX_BOXES boxes never below the
+        legible zoom: then the start of the design (its top, or its left side in LR) is shown."""
+        scene = self.graph_scene
+        rect = scene.items_rect().adjusted(-40, -40, 40, 40)
+        self.setSceneRect(rect.united(scene.itemsBoundingRect()).adjusted(-2000, -2000, 2000, 2000))
+        view = self.viewport().rect()
+        whole = min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0))
+        zoom = min(1.0, whole)
+        if len(scene.visible_boxes()) <= FIT_MAX_BOXES:
+            zoom = max(zoom, FIT_MIN_ZOOM)
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        if zoom <= whole:
             self.centerOn(rect.center())
+        else:
+            self.centerOn(self._start_point(rect, view.width() / zoom, view.height() / zoom))
+        self.minimap.reposition()
+
+    def _start_point(self, rect: QRectF, width: float, height: float) -> QPointF:
+        """The centre that shows the design's beginning: its sources at the top (TB) or left (LR)."""
+        boxes = [b.sceneBoundingRect() for b in self.graph_scene.visible_boxes()]
+        if self.graph_scene.horizontal:
+            first = min(boxes, key=lambda r: (r.left(), r.top()), default=rect)
+            y = rect.center().y() if rect.height() <= height else first.center().y()
+            return QPointF(rect.left() + width / 2, y)
+        first = min(boxes, key=lambda r: (r.top(), r.left()), default=rect)
+        x = rect.center().x() if rect.width() <= width else first.center().x()
+        return QPointF(x, rect.top() + height / 2)
+
+    def follow_group(self, group_id: str) -> None:
+        """After a gesture collapsed or expanded a group: keep it (its box, or its frame's top) in view."""
+        item = self.graph_scene.groups.get(group_id)
+        if item is None or item.rect.isNull():
+            return
+        rect = item.rect
+        if not item.group.collapsed and rect.height() > self.visible_scene_rect().height():
+            rect = QRectF(rect.left(), rect.top(), rect.width(), self.visible_scene_rect().height() * 0.8)
+        self.ensureVisible(rect, 30, 30)
+        self.minimap.reposition()
 
     def center_on_node(self, node_id: str) -> None:
         item = self.graph_scene.nodes.get(node_id)
