@@ -4,10 +4,11 @@ Imports: graph only (torch targets are named by string and resolved by the compi
 """
 
 from netbuilder.layers import catalog  # noqa: F401  (registers every kind)
+from netbuilder.layers.aliases import ALIASES, aliases_of
 from netbuilder.layers.registry import DEPRECATED, all_specs, canonical_kind, get_spec, has_kind, register
 from netbuilder.layers.spec import VARIADIC, LayerSpec, ParamSpec, Shape, ShapeError
 
 __all__ = [
-    "DEPRECATED", "VARIADIC", "LayerSpec", "ParamSpec", "Shape", "ShapeError",
-    "all_specs", "canonical_kind", "get_spec", "has_kind", "register",
+    "ALIASES", "DEPRECATED", "VARIADIC", "LayerSpec", "ParamSpec", "Shape", "ShapeError",
+    "aliases_of", "all_specs", "canonical_kind", "get_spec", "has_kind", "register",
 ]

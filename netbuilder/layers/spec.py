@@ -39,7 +39,9 @@ class ParamSpec:
     """One setting. ``type`` is one of:
     ``int``, ``float``, ``bool``, ``choice`` (one of ``choices``),
     ``int_or_choice`` (an int within bounds, or one of ``choices``, e.g. padding 2 or "same"),
-    ``shape`` (a list of 1 or 3 positive ints, e.g. an input's C, H, W)."""
+    ``shape`` (a list of 1 or 3 positive ints, e.g. an input's C, H, W).
+    ``special``: what the minimum of an ``int`` setting means, shown instead of the number (a pooling
+    stride of 0 is "same as kernel")."""
 
     name: str
     type: str
@@ -49,6 +51,7 @@ class ParamSpec:
     min: float | None = None
     max: float | None = None
     choices: tuple[Any, ...] = ()
+    special: str = ""
 
     def check(self, value: Any) -> str | None:
         """A plain-language problem with ``value``, or None when it is fine."""

@@ -1,7 +1,9 @@
 """The palette: every catalogue kind by category, a search box, a one-line explanation on hover.
 
-Dragging an entry starts a QDrag carrying the kind (MIME ``LAYER_MIME``) for the canvas; a
-double-click emits ``kind_activated`` (the window appends it after the selected node).
+The search also finds a kind by its other names (the catalogue's aliases: "Linear" or "FC" finds
+Dense). Dragging an entry starts a QDrag carrying the kind (MIME ``LAYER_MIME``) for the canvas; a
+double-click or Enter emits ``kind_activated`` once (the window appends it after the selected node);
+Enter in the search box activates the first entry found.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from netbuilder.layers import all_specs
+from netbuilder.layers import aliases_of, all_specs
 from netbuilder.layers.spec import CATEGORIES
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.view import LAYER_MIME
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+ALIASES_ROLE = Qt.ItemDataRole.UserRole + 2
 CATEGORY_TITLES = {
     "input": "Input", "output": "Output", "dense": "Dense", "convolution": "Convolution",
     "pooling": "Pooling", "activation": "Activation", "normalisation": "Normalisation",
@@ -82,8 +85,10 @@ class Palette(QWidget):
         self.items: dict[str, QTreeWidgetItem] = {}
         self._populate()
         self.search.textChanged.connect(self.filter)
-        self.tree.itemDoubleClicked.connect(self._on_double_click)
+        # itemActivated comes with a double-click (and with Enter): connecting itemDoubleClicked as well
+        # would add the layer twice
         self.tree.itemActivated.connect(self._on_double_click)
+        self.search.returnPressed.connect(self._activate_first)
 
     def _populate(self) -> None:
         by_category: dict[str, list] = {}
@@ -102,8 +107,11 @@ class Palette(QWidget):
             for spec in specs:
                 item = QTreeWidgetItem(head, [spec.title])
                 item.setData(0, KIND_ROLE, spec.kind)
+                item.setData(0, ALIASES_ROLE, " ".join(aliases_of(spec.kind)))
                 item.setIcon(0, icon)
-                item.setToolTip(0, f"<b>{spec.title}</b> <i>({spec.kind})</i><br>{first_sentence(spec.doc)}")
+                also = ", ".join(a for a in aliases_of(spec.kind)[:4] if a != "activation")
+                item.setToolTip(0, f"<b>{spec.title}</b> <i>({spec.kind})</i><br>{first_sentence(spec.doc)}"
+                                + (f"<br><i>also called: {also}</i>" if also else ""))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
                 self.items[spec.kind] = item
             head.setExpanded(True)
@@ -115,11 +123,21 @@ class Palette(QWidget):
             shown = 0
             for j in range(head.childCount()):
                 item = head.child(j)
-                hay = f"{item.text(0)} {item.data(0, KIND_ROLE)} {head.text(0)} {item.toolTip(0)}".lower()
+                hay = (f"{item.text(0)} {item.data(0, KIND_ROLE)} {head.text(0)} {item.toolTip(0)} "
+                       f"{item.data(0, ALIASES_ROLE)}").lower()
                 visible = all(w in hay for w in words)
                 item.setHidden(not visible)
                 shown += visible
             head.setHidden(shown == 0)
+
+    def visible_kinds(self) -> list[str]:
+        """The kinds the search shows, in palette order."""
+        return [kind for kind, item in self.items.items() if not item.isHidden() and not item.parent().isHidden()]
+
+    def _activate_first(self) -> None:
+        shown = self.visible_kinds()
+        if shown and self.search.text().strip():
+            self.kind_activated.emit(shown[0])
 
     def _on_double_click(self, item: QTreeWidgetItem, column: int = 0) -> None:
         if kind := item.data(0, KIND_ROLE):

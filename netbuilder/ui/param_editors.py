@@ -1,6 +1,7 @@
 """One editor widget per ParamSpec type, each calling ``commit(value)`` once per committed value.
 
-Spin boxes commit on Enter, focus loss or an arrow step (keyboard tracking off); a shape or an
+A setting whose minimum means something else shows that meaning (``ParamSpec.special``) in place of
+the number. Spin boxes commit on Enter, focus loss or an arrow step (keyboard tracking off); a shape or an
 int-or-choice value commits when editing finishes. ``set_value`` updates without committing.
 """
 
@@ -48,6 +49,8 @@ def parse_int_or_choice(text: str, choices: tuple[Any, ...]) -> int | str | None
 def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | None = None) -> QWidget:
     """A widget for ``spec`` showing ``value``; it has ``set_value(value)`` for model updates."""
     tip = spec.doc + (f" ({spec.min:g} … {spec.max:g})" if spec.min is not None and spec.max is not None else "")
+    if spec.special and spec.min is not None:
+        tip += f" {spec.min:g} = {spec.special}."
     if spec.type == "bool":
         w: QWidget = QCheckBox(parent)
         w.setChecked(bool(value))
@@ -59,6 +62,8 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
                    int(spec.max) if spec.max is not None else INT_LIMIT)
         w.setKeyboardTracking(False)
         w.setAccelerated(True)
+        if spec.special:  # the minimum means something else: say what (a pooling stride 0 = "same as kernel")
+            w.setSpecialValueText(spec.special)
         w.setValue(int(value))
         w.valueChanged.connect(lambda v: commit(int(v)))
         setter = w.setValue

@@ -101,12 +101,48 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
 
 
 # ----- explainability -----------------------------------------------------------------------------
+DISPLAY_SIDE = 96  # an explanation is drawn at least this many pixels across (small images upscaled)
+
+
+def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SIDE) -> Any:
+    """The heat map over the image, for the eye: both upscaled by nearest neighbour to at least
+    ``min_side`` pixels (an 8×8 digit becomes 96×96, each pixel a sharp block), the heat coloured and
+    laid on with an opacity that grows with it (cold parts show the image through), and the outline of
+    the image's bright strokes drawn on top so the input stays readable under strong heat. ``(H·s, W·s,
+    3)`` floats in [0, 1]."""
+    np = _np()
+    from netbuilder.introspect import colormap
+
+    img = hwc(image)
+    grey = img if img.ndim == 2 else img.mean(axis=2)
+    rgb = np.repeat(grey[..., None], 3, axis=2) if img.ndim == 2 else img
+    lo, hi = float(rgb.min()), float(rgb.max())
+    rgb = (rgb - lo) / (hi - lo) if hi > lo else np.zeros_like(rgb)
+    h = np.nan_to_num(np.asarray(heat, np.float32))
+    h = (h - h.min()) / (h.max() - h.min()) if h.max() > h.min() else np.zeros_like(h)
+    s = max(1, -(-int(min_side) // max(grey.shape)))
+    up = lambda a: np.repeat(np.repeat(a, s, axis=0), s, axis=1)  # noqa: E731
+    rgb, h = up(rgb), up(h)
+    w = (float(alpha) * h ** 0.7)[..., None]
+    out = (1 - w) * rgb * 0.85 + w * colormap(h)
+    if s >= 4:  # the strokes' outline: where a bright pixel meets a dark one
+        g = (grey - grey.min()) / (np.ptp(grey) or 1.0)
+        ink = up(g > 0.5)
+        edge = np.zeros_like(ink)
+        d = 2 if s >= 8 else 1  # lines two pixels wide once the blocks are big
+        edge[d:, :] |= ink[d:, :] != ink[:-d, :]
+        edge[:, d:] |= ink[:, d:] != ink[:, :-d]
+        out[edge] = 1.0
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
 def explain_job(index: int, target_class: int | None, layer: str | None, occlusion_patch: int | None = None) -> Job:
     """Saliency, Grad-CAM (on ``layer``, or the last convolution) and occlusion for sample ``index`` and
-    class ``target_class`` (None: the predicted class), each overlaid on the image."""
+    class ``target_class`` (None: the predicted class), each overlaid on the image for display
+    (``display_overlay``: small images upscaled)."""
     def job(model, data) -> dict:
         np = _np()
-        from netbuilder.introspect import class_probabilities, grad_cam, occlusion, overlay, saliency
+        from netbuilder.introspect import class_probabilities, grad_cam, occlusion, saliency
 
         x, image, label = sample_input(data, index, "explaining a prediction")
         probs = class_probabilities(model, x)
@@ -114,17 +150,17 @@ def explain_job(index: int, target_class: int | None, layer: str | None, occlusi
         out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label,
                                "class_names": list(data.class_names), "conv_layers": conv_layers(model)}
         sal = saliency(model, x, cls)
-        out["saliency"], out["saliency_overlay"] = sal, overlay(image, sal, 0.6)
+        out["saliency"], out["saliency_overlay"] = sal, display_overlay(image, sal)
         convs = out["conv_layers"]
         chosen = layer if layer in convs else (convs[-1] if convs else None)
         out["layer"] = chosen
         if chosen is not None:
             cam = grad_cam(model, x, cls, chosen)
-            out["grad_cam"], out["grad_cam_overlay"] = cam, overlay(image, cam, 0.5)
+            out["grad_cam"], out["grad_cam_overlay"] = cam, display_overlay(image, cam)
         h = x.shape[-1]
         patch = occlusion_patch or max(2, h // 6)
         occ = occlusion(model, x, cls, patch=patch, stride=max(1, patch // 2))
-        out["occlusion"], out["occlusion_overlay"] = occ, overlay(image, np.maximum(occ, 0), 0.5)
+        out["occlusion"], out["occlusion_overlay"] = occ, display_overlay(image, np.maximum(occ, 0))
         out["patch"] = patch
         return out
     return job

@@ -55,7 +55,7 @@ def _pool_worked(what: str):
 _POOL_PARAMS = (
     ParamSpec("kernel_size", "int", 2, "Kernel size", "Height and width of each window.", min=1, max=MAX_KERNEL),
     ParamSpec("stride", "int", 0, "Stride", "Step between windows; 0 means the same as the kernel size.",
-              min=0, max=MAX_KERNEL),
+              min=0, max=MAX_KERNEL, special="same as kernel"),
     ParamSpec("padding", "int", 0, "Padding", "Border added around the image (at most half the kernel).",
               min=0, max=MAX_KERNEL),
     ParamSpec("ceil_mode", "bool", False, "Ceil mode",

@@ -31,6 +31,26 @@ from PySide6.QtWidgets import (
 
 from netbuilder.ui.explore.widgets import ImageView, note
 
+TRAIN_COLOUR, VAL_COLOUR, BEST_COLOUR = "#1f77b4", "#ff7f0e", "#2e9d48"
+
+
+def _series_style(colour: str) -> dict[str, Any]:
+    """A line with round markers, all in one colour (pyqtgraph's default markers are dark grey)."""
+    return {"pen": pg.mkPen(colour, width=2), "symbol": "o", "symbolSize": 6,
+            "symbolBrush": pg.mkBrush(colour), "symbolPen": pg.mkPen(colour)}
+
+
+def _legend_above(plot: pg.PlotItem, entries) -> pg.LegendItem:
+    """A one-row legend in the plot's title row, above the data: nothing drawn in the plot can hide it."""
+    legend = pg.LegendItem(colCount=len(entries), labelTextSize="8pt")
+    for item, name in entries:
+        legend.addItem(item, name)
+    plot.layout.removeItem(plot.titleLabel)  # the title row is empty here: the legend takes it
+    plot.titleLabel.hide()
+    plot.layout.addItem(legend, 0, 1)
+    plot.layout.setRowFixedHeight(0, 24)
+    return legend
+
 
 class OverfitLab(QWidget):
     """Train and validation loss per epoch with the best epoch marked, and the remedies."""
@@ -42,19 +62,21 @@ class OverfitLab(QWidget):
         self.best_epoch: int | None = None
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMinimumHeight(170)
-        self.plot.addLegend(offset=(-10, 10))
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.train_curve = self.plot.plot([], [], pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=5,
-                                          name="training loss")
-        self.val_curve = self.plot.plot([], [], pen=pg.mkPen("#ff7f0e", width=2), symbol="o", symbolSize=5,
-                                        name="validation loss")
-        self.best_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#2e9d48", width=2, style=Qt.PenStyle.DashLine),
-                                         label="best", labelOpts={"position": 0.9, "color": "#2e9d48"})
+        self.train_curve = self.plot.plot([], [], name="training loss", **_series_style(TRAIN_COLOUR))
+        self.val_curve = self.plot.plot([], [], name="validation loss", **_series_style(VAL_COLOUR))
+        self.best_line = pg.InfiniteLine(angle=90, movable=False,
+                                         pen=pg.mkPen(BEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+                                         label="best", labelOpts={"position": 0.94, "color": BEST_COLOUR})
         self.best_line.setVisible(False)
         self.plot.addItem(self.best_line)
-        self.best_point = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#2e9d48"))
+        self.best_point = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush(BEST_COLOUR),
+                                             pen=pg.mkPen(BEST_COLOUR))
         self.plot.addItem(self.best_point)
+        self.legend = _legend_above(self.plot.getPlotItem(), ((self.train_curve, "training"),
+                                                              (self.val_curve, "validation"),
+                                                              (self.best_point, "best")))
         self.gap_label = note("Train to see the training and validation losses; the gap between them is "
                               "overfitting.")
         self.fraction = QSlider(Qt.Orientation.Horizontal)
@@ -158,6 +180,10 @@ class OverfitLab(QWidget):
             self.best_point.setData([], [])
             return
         self.best_line.setValue(best["epoch"] + 1)
+        # the label sits on the side of the line with more room, so it is never cut at the plot's edge
+        right_half = best["epoch"] + 1 > (1 + self.epochs[-1]["epoch"] + 1) / 2
+        self.best_line.label.anchors = [(1.05, 0), (1.05, 0)] if right_half else [(-0.05, 0), (-0.05, 0)]
+        self.best_line.label.updatePosition()
         self.best_point.setData([best["epoch"] + 1], [best["val_loss"]])
         last = self.epochs[-1]
         gap = last["val_loss"] - last["train_loss"]

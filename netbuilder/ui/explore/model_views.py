@@ -35,6 +35,14 @@ def _weights_note(result: dict[str, Any]) -> str:
     return "Untrained weights: the network has not learnt anything yet, so these pictures show noise. Train it first."
 
 
+def _outline_note(result: dict[str, Any]) -> str:
+    """How to read an enlarged overlay (small images are upscaled with the input's strokes outlined)."""
+    overlay, image = result.get("saliency_overlay"), result.get("image")
+    if overlay is None or image is None or np.shape(overlay)[0] <= np.shape(image)[0]:
+        return ""
+    return "Warm colours mark what mattered; white lines outline the input's bright strokes. "
+
+
 def _class_name(result: dict[str, Any], k: int) -> str:
     names = result.get("class_names") or []
     return names[k] if 0 <= k < len(names) else str(k)
@@ -112,8 +120,9 @@ class ExplainView(QWidget):
             self.images["occlusion"].caption = f"occlusion ({result['patch']}×{result['patch']} patch)"
         probs = np.asarray(result["probs"])
         cls = result["class"]
+        outline = _outline_note(result)
         self.info.setText(f"The network says {_class_name(result, int(probs.argmax()))} ({probs.max():.0%}); "
-                          f"explaining class {_class_name(result, cls)} ({probs[cls]:.0%}). "
+                          f"explaining class {_class_name(result, cls)} ({probs[cls]:.0%}). {outline}"
                           + _weights_note(result) + (f" {result['error']}" if "error" in result else ""))
 
 

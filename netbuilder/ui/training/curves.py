@@ -1,6 +1,8 @@
 """The Curves view: training loss per step (raw and smoothed) and validation loss per epoch, accuracy,
-learning rate; setting changes marked by labelled vertical lines; earlier runs of the design overlaid,
-faded; export as PNG and the metrics as CSV.
+learning rate; setting changes marked by labelled vertical lines; the design's earlier runs overlaid, each
+in its own colour with its settings in the legend ("run 2 · adam lr 0.01 · batch 16"); the run list beside
+the plots shows, hides, renames and deletes runs (``runs_edited`` then fires, and the runs file beside
+the design is written: training/design_link.py); export as PNG and the metrics as CSV.
 
 Persistent pyqtgraph items fed with ``setData`` from the controller's timer. Qt, pyqtgraph, numpy.
 """
@@ -12,114 +14,173 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
-from netbuilder.ui.training.settings import ema, metrics_csv
+from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text
+from netbuilder.ui.training.settings import metrics_csv
 from netbuilder.ui.training.widgets import LiveView
 
-MAX_HISTORY = 4
-ALPHA = 0.08
-
-
-class Series:
-    """A growing pair of float arrays (amortised appends, views without copies)."""
-
-    def __init__(self) -> None:
-        self._x = np.empty(256)
-        self._y = np.empty(256)
-        self.n = 0
-
-    def append(self, x: float, y: float) -> None:
-        if self.n == len(self._x):
-            self._x = np.resize(self._x, 2 * self.n)
-            self._y = np.resize(self._y, 2 * self.n)
-        self._x[self.n], self._y[self.n] = x, y
-        self.n += 1
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._x[:self.n]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._y[:self.n]
-
-
-class RunCurves:
-    """The metrics of one run, as plain numbers."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.loss, self.smooth, self.acc, self.acc_smooth, self.lr = (Series() for _ in range(5))
-        self.val_loss, self.val_acc, self.train_acc = Series(), Series(), Series()
-        self.rows: list[dict[str, Any]] = []
-        self._ema = self._ema_acc = None
-
-    def add_step(self, x: float, step: dict[str, Any]) -> None:
-        loss, acc = float(step["loss"]), float(step["accuracy"])
-        self.loss.append(x, loss)
-        self._ema = ema([loss], ALPHA, self._ema)[-1] if self._ema is not None else loss
-        self._ema_acc = ema([acc], ALPHA, self._ema_acc)[-1] if self._ema_acc is not None else acc
-        self.smooth.append(x, self._ema)
-        self.acc_smooth.append(x, self._ema_acc)
-        self.lr.append(x, float(step["lr"]))
-        self.rows.append({"run": self.label, "kind": "step", "epoch": step["epoch"] + 1, "step": step["step"],
-                          "loss": loss, "accuracy": acc, "lr": step["lr"]})
-
-    def add_epoch(self, epoch: dict[str, Any]) -> None:
-        x = epoch["epoch"] + 1.0
-        self.val_loss.append(x, float(epoch["val_loss"]))
-        self.val_acc.append(x, float(epoch["val_accuracy"]))
-        self.train_acc.append(x, float(epoch["train_accuracy"]))
-        self.rows.append({"run": self.label, "kind": "epoch", "epoch": epoch["epoch"] + 1,
-                          "loss": epoch["train_loss"], "accuracy": epoch["train_accuracy"], "lr": epoch["lr"],
-                          "val_loss": epoch["val_loss"], "val_accuracy": epoch["val_accuracy"]})
+CURRENT_COLOUR = "#0877bd"
+RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
 
 class CurvesView(LiveView):
+    runs_edited = Signal()  # a run was shown, hidden, renamed or deleted in the run list
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_widget = pg.GraphicsLayoutWidget(self)
         self.layout_widget.setBackground(None)
         ci = self.layout_widget.ci
-        self.loss_plot = ci.addPlot(row=0, col=0, title="Loss")
-        self.acc_plot = ci.addPlot(row=0, col=1, title="Accuracy")
-        self.lr_plot = ci.addPlot(row=0, col=2, title="Learning rate")
+        # one legend for the three plots, in its own row above them: never over the data, never cut
+        self.legend = pg.LegendItem(colCount=2, labelTextSize="8pt", verSpacing=-6)
+        ci.addItem(self.legend, row=0, col=0, colspan=3)
+        self.loss_plot = ci.addPlot(row=1, col=0, title="Loss")
+        self.acc_plot = ci.addPlot(row=1, col=1, title="Accuracy")
+        self.lr_plot = ci.addPlot(row=1, col=2, title="Learning rate")
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            plot.addLegend(offset=(-6, 6), labelTextSize="8pt")
         self.acc_plot.setYRange(0, 1)
         self.acc_plot.getViewBox().setLimits(yMin=-0.05, yMax=1.05)
         self.acc_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
-        self.loss_raw = self.loss_plot.plot(pen=pg.mkPen((8, 119, 189, 70), width=1), name="train (per step)")
-        self.loss_smooth = self.loss_plot.plot(pen=pg.mkPen("#0877bd", width=2), name="train (smoothed)")
+        self.loss_raw = self.loss_plot.plot(pen=pg.mkPen((8, 119, 189, 70), width=1))
+        self.loss_smooth = self.loss_plot.plot(pen=pg.mkPen(CURRENT_COLOUR, width=2))
         self.val_loss = self.loss_plot.plot(pen=pg.mkPen("#f59322", width=2), symbol="o", symbolSize=6,
-                                            symbolBrush="#f59322", name="validation")
-        self.acc_smooth = self.acc_plot.plot(pen=pg.mkPen("#0877bd", width=2), name="train (smoothed)")
+                                            symbolBrush="#f59322")
+        self.acc_smooth = self.acc_plot.plot(pen=pg.mkPen(CURRENT_COLOUR, width=2))
         self.val_acc = self.acc_plot.plot(pen=pg.mkPen("#f59322", width=2), symbol="o", symbolSize=6,
-                                          symbolBrush="#f59322", name="validation")
-        self.lr_line = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2), name="lr")
+                                          symbolBrush="#f59322")
+        self.lr_line = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
+        self.legend.addItem(self.loss_raw, "train (per step)")
+        self.legend.addItem(self.val_loss, "validation")
+        self.legend.addItem(self.loss_smooth, "train (smoothed)")
+        self._current_items = (self.loss_raw, self.loss_smooth, self.val_loss, self.acc_smooth, self.val_acc,
+                               self.lr_line)
         self.status = QLabel("Train the network to see its curves.", self)
+        # one line, cut at the dock's edge (never widening it; the whole text in the tooltip)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.png_button = QPushButton("Export PNG…", self)
         self.csv_button = QPushButton("Export CSV…", self)
+        self.run_list = RunList(self)
         bar = QHBoxLayout()
         bar.addWidget(self.status, 1)
         bar.addWidget(self.png_button)
         bar.addWidget(self.csv_button)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.layout_widget)
+        split.addWidget(self.run_list)
+        split.setStretchFactor(0, 1)
+        split.setSizes([800, 120])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
-        layout.addWidget(self.layout_widget, 1)
+        layout.addWidget(split, 1)
         self.run: RunCurves | None = None
-        self.history: list[RunCurves] = []
+        self.history: list[RunCurves] = []  # earlier runs, newest first
+        self.design_runs: list[RunCurves] = []  # the runs the open design came with, oldest first
+        self.training = False  # the current run is training (it cannot be deleted)
         self._history_items: list[Any] = []
         self.markers: list[tuple[float, str]] = []
         self._lr_top = 0.0
         self._marker_items: list[Any] = []
+        self.run_list.visibility_changed.connect(self.set_run_visible)
+        self.run_list.renamed.connect(self.rename_run)
+        self.run_list.delete_requested.connect(self.delete_run)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """As many legend columns as fit (about 300 px each), so the legend stays a few lines high."""
+        super().resizeEvent(event)
+        columns = max(1, min(4, (self.width() - self.run_list.width()) // 300))
+        if columns != self.legend.columnCount:
+            self.legend.setColumnCount(columns)
+
+    # ----- the runs ----------------------------------------------------------------------------
+    def all_runs(self) -> list[RunCurves]:
+        """Every run with data, oldest first (what the runs file keeps)."""
+        runs = list(reversed(self.history))
+        if self.run is not None and (self.run.loss.n or self.run.val_loss.n):
+            runs.append(self.run)
+        return runs
+
+    def find_run(self, number: int) -> RunCurves | None:
+        return next((r for r in [*self.history, self.run] if r is not None and r.number == number), None)
+
+    def next_number(self) -> int:
+        return 1 + max((r.number for r in [*self.history, self.run] if r is not None), default=0)
+
+    def set_design_runs(self, runs: list[RunCurves]) -> None:
+        """The runs that came with the opened design (oldest first): shown as earlier runs."""
+        self.design_runs = list(runs)
+        self.clear_history()
+
+    def clear_history(self) -> None:
+        """Back to the open design's own runs (the design was replaced): the last of them is the current
+        run, the others are overlaid."""
+        runs = list(self.design_runs)
+        self.run = runs.pop() if runs else None
+        self.history = list(reversed(runs))
+        self._clear_markers()
+        self._lr_top = 0.0
+        self.loss_plot.enableAutoRange(x=True)  # the saved runs' own length (a run then fixes it again)
+        for item in self._current_items:
+            item.setData([], [])
+        self._draw_history()
+        self.status.setText(f"{len(self.design_runs)} earlier run(s) of this design." if self.design_runs
+                            else "Train the network to see its curves.")
+        self.dirty = True
+
+    def set_run_visible(self, number: int, visible: bool) -> None:
+        run = self.find_run(number)
+        if run is not None and run.visible != visible:
+            run.visible = visible
+            self._draw_history()
+            self.dirty = True
+            self.runs_edited.emit()
+
+    def rename_run(self, number: int, name: str) -> None:
+        run, name = self.find_run(number), " ".join(name.split())[:80]
+        if run is None or name == run.name:
+            return
+        if not name:  # an empty name is not a name: put the old one back
+            self._sync_list()
+            return
+        run.name = name
+        self._draw_history()
+        self._sync_list()
+        self.dirty = True
+        self.runs_edited.emit()
+
+    def delete_run(self, number: int) -> None:
+        if self.training and self.run is not None and self.run.number == number:
+            return
+        if self.run is not None and self.run.number == number:
+            self.run = None
+            for item in self._current_items:
+                item.setData([], [])
+        self.history = [r for r in self.history if r.number != number]
+        self._draw_history()
+        self.dirty = True
+        self.runs_edited.emit()
+
+    def _name_current(self) -> None:
+        """The current run's smoothed loss is named in the legend by its run and settings."""
+        name = f"{legend_text(self.run)} (smoothed)" if self.run is not None else "train (smoothed)"
+        sample_label = next((entry for entry in self.legend.items if entry[0].item is self.loss_smooth), None)
+        if sample_label is not None and sample_label[1].text != name:
+            sample_label[1].setText(name)
+
+    def colour_of(self, run: RunCurves) -> str:
+        return CURRENT_COLOUR if run is self.run else RUN_COLOURS[(run.number - 1) % len(RUN_COLOURS)]
+
+    def _sync_list(self) -> None:
+        live = self.run.number if self.training and self.run is not None else None
+        runs = self.all_runs() + ([self.run] if self.run is not None and self.run not in self.all_runs() else [])
+        self.run_list.set_runs(runs, live, {r.number: self.colour_of(r) for r in runs})
 
     # ----- data in (GUI thread; cheap) ---------------------------------------------------------
     def set_epochs(self, epochs: int) -> None:
@@ -127,23 +188,35 @@ class CurvesView(LiveView):
         self.loss_plot.enableAutoRange(x=False)
         self.loss_plot.setXRange(0, max(1, epochs), padding=0.01)
 
-    def start_run(self, label: str) -> None:
-        if self.run is not None and self.run.loss.n:
-            self.history = ([self.run] + self.history)[:MAX_HISTORY]
-        self.run = RunCurves(label)
+    def start_run(self, label: str | None = None, settings: dict[str, Any] | None = None) -> RunCurves:
+        """A new current run (named ``run N`` after the design's runs); the previous one joins the history."""
+        if self.run is not None and (self.run.loss.n or self.run.val_loss.n):
+            self.history = ([self.run] + self.history)[:MAX_RUNS - 1]
+        number = self.next_number()
+        self.run = RunCurves(label or f"run {number}", number, settings)
+        self._clear_markers()
+        self._draw_history()
+        self.dirty = True
+        return self.run
+
+    def finish_run(self, outcome: dict[str, Any] | None) -> None:
+        """The current run ended: keep how (reason, epochs, accuracies) for the list and the file."""
+        if self.training and self.run is not None and outcome:  # (a run that never started has no curve)
+            self.run.outcome = {k: outcome[k] for k in ("kind", "reason", "epochs", "val_accuracy", "test_accuracy",
+                                                        "fault", "message") if k in outcome}
+        self.training = False
+        self._sync_list()
+        if self.isVisible():  # the whole run at once (during the run, redraws keep to the GUI budget)
+            self.refresh()
+
+    def _clear_markers(self) -> None:
         for plot, item in self._marker_items:
             plot.removeItem(item)
         self._marker_items, self.markers = [], []
-        self._draw_history()
-        self.dirty = True
-
-    def clear_history(self) -> None:
-        self.history = []
-        self._draw_history()
 
     def add_steps(self, steps: list[dict[str, Any]], epochs: int) -> None:
         if self.run is None:
-            self.start_run("run 1")
+            self.start_run()
         for s in steps:
             self.run.add_step(float(s["progress"]) * epochs, s)
         self.dirty = True
@@ -170,44 +243,61 @@ class CurvesView(LiveView):
         r = self.run
         if r is None:
             return
+        for item in self._current_items:
+            item.setVisible(r.visible)
         self.loss_raw.setData(r.loss.x, r.loss.y)
         self.loss_smooth.setData(r.smooth.x, r.smooth.y)
         self.val_loss.setData(r.val_loss.x, r.val_loss.y)
         self.acc_smooth.setData(r.acc_smooth.x, r.acc_smooth.y)
         self.val_acc.setData(r.val_acc.x, r.val_acc.y)
         self.lr_line.setData(r.lr.x, r.lr.y)
-        top = float(r.lr.y.max()) * 1.15 if r.lr.n else 0.0
+        rates = [run.lr.y for run in [r, *self.history] if run.visible and run.lr.n and np.isfinite(run.lr.y).any()]
+        top = max(float(np.nanmax(y)) for y in rates) * 1.15 if rates else 0.0
         if top > 0 and top != self._lr_top:  # from 0, so a constant rate is a flat line, not noise
             self._lr_top = top
             self.lr_plot.setYRange(0, top, padding=0)
         if r.loss.n:
             last = r.smooth.y[-1]
             val = f" · validation loss {r.val_loss.y[-1]:.4f}, accuracy {r.val_acc.y[-1]:.1%}" if r.val_loss.n else ""
-            self.status.setText(f"{r.label}: loss {last:.4f}{val}" if math.isfinite(last) else r.label)
+            text = f"{legend_text(r)}: loss {last:.4f}{val}" if math.isfinite(last) else legend_text(r)
+            self.status.setText(text)
+            self.status.setToolTip(text)
 
     def _draw_history(self) -> None:
+        """The earlier runs that are shown, each in its colour: smoothed training loss (named in the
+        legend with its settings) and validation loss dashed, validation accuracy, learning rate."""
         for plot, item in self._history_items:
             plot.removeItem(item)
+            self.legend.removeItem(item)
         self._history_items = []
-        for age, run in enumerate(self.history):
-            alpha = max(40, 110 - 25 * age)
-            pen = pg.mkPen((120, 120, 120, alpha), width=1.5)
-            for plot, series in ((self.loss_plot, run.smooth), (self.acc_plot, run.acc_smooth),
-                                 (self.lr_plot, run.lr)):
-                item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=pen)
+        self._name_current()
+        for run in self.history:
+            if not run.visible:
+                continue
+            colour = pg.mkColor(self.colour_of(run))
+            colour.setAlpha(200)
+            pen = pg.mkPen(colour, width=1.5)
+            dashed = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
+            for plot, series, p, name in ((self.loss_plot, run.smooth, pen, legend_text(run)),
+                                          (self.loss_plot, run.val_loss, dashed, None),
+                                          (self.acc_plot, run.val_acc, dashed, None),
+                                          (self.acc_plot, run.acc_smooth, pen, None),
+                                          (self.lr_plot, run.lr, pen, None)):
+                item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p)
                 item.setZValue(-10)
                 plot.addItem(item)
                 self._history_items.append((plot, item))
-            vl = pg.PlotDataItem(run.val_loss.x.copy(), run.val_loss.y.copy(), pen=pg.mkPen((245, 147, 34, alpha)))
-            vl.setZValue(-10)
-            self.loss_plot.addItem(vl)
-            self._history_items.append((self.loss_plot, vl))
+                if name:
+                    self.legend.addItem(item, name)
+        self._sync_list()
+
+    def legend_names(self) -> list[str]:
+        """The legend's entries, in order (tests, screenshots)."""
+        return [label.text for _sample, label in self.legend.items]
 
     # ----- export -------------------------------------------------------------------------------
     def metrics_csv(self) -> str:
-        rows = [row for run in reversed(self.history) for row in run.rows]
-        if self.run is not None:
-            rows += self.run.rows
+        rows = [dict(row, run=run.name) for run in self.all_runs() for row in run.rows]
         return metrics_csv(rows)
 
     def has_data(self) -> bool:

@@ -1,7 +1,9 @@
-"""What ties trained weights to the open design: the weights file beside the design, named after the
-design's file (``mynet.nbd`` → ``mynet.safetensors``), written when the design is saved and loaded when it
-opens; the question asked when the network is edited while trained weights exist; fitting the design to
-its dataset. The workbench holds the weights; this only decides when to load and save them.
+"""What ties trained weights and runs to the open design: the weights file beside the design, named after
+the design's file (``mynet.nbd`` → ``mynet.safetensors``), and the runs file (``mynet.runs.json``, the
+curves of every run: training/run_history.py), written when the design is saved and loaded when it opens
+(the runs file also when a run ends or the run list is edited while the saved file is current); the
+question asked when the network is edited while trained weights exist; fitting the design to its
+dataset. The workbench holds the weights; this only decides when to load and save them.
 
 Writes the design only through the Document. Qt only (no torch).
 """
@@ -12,10 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netbuilder.io import weights_path_for
+from netbuilder.ui.training.run_history import RunsFileError, load_runs, runs_path_for, save_runs
 from netbuilder.workbench import events as ev
 
 if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
+
+CHANGED_QUESTION = "The network changed since it was trained."
 
 
 class DesignLink:
@@ -30,6 +35,7 @@ class DesignLink:
             (str(path), Path(path).stat().st_mtime_ns) if path is not None and Path(path).exists() else None)
         self._just_opened = False
         self.pending_save: Path | None = None
+        controller.curves.runs_edited.connect(self.save_runs_now)
 
     # ----- the design replaced (new, open) --------------------------------------------------------------
     def design_replaced(self) -> None:
@@ -39,6 +45,7 @@ class DesignLink:
         self.weights_dirty = self.asked = False
         self.pending_save = None
         self._just_opened, self._seen_file = True, None
+        self.load_runs()
         if design.weights and self.document.path is not None:
             path = Path(self.document.path).parent / design.weights
             if path.exists():
@@ -46,6 +53,38 @@ class DesignLink:
             else:
                 self.c.show_message(f"The design names the weights file {design.weights}, which is not beside it: "
                                     "the network starts from fresh (untrained) weights.", "warning")
+
+    # ----- the runs beside the design ------------------------------------------------------------------
+    def load_runs(self) -> None:
+        """Show the runs saved beside the opened design; a broken runs file is one line (the design opens)."""
+        path = self.document.path
+        runs = []
+        target = runs_path_for(path) if path is not None else None
+        if target is not None and target.exists():
+            try:
+                runs = load_runs(target)
+            except RunsFileError as e:
+                self.c.show_message(f"The earlier runs could not be read ({e}); the design opened without them.",
+                                    "warning")
+        self.c.curves.set_design_runs(runs)
+
+    def save_runs(self, path: Path) -> None:
+        """Write the runs beside the design file ``path`` (also an empty list, once a runs file exists)."""
+        target = runs_path_for(path)
+        runs = self.c.curves.all_runs()
+        if not runs and not target.exists():
+            return
+        try:
+            save_runs(target, runs)
+        except (OSError, ValueError) as e:
+            self.c.show_message(f"The runs could not be saved to {target.name}: {e}", "error")
+
+    def save_runs_now(self) -> None:
+        """A run ended or the run list was edited: write the runs at once when the saved file is the design
+        on screen (otherwise the next save writes them)."""
+        path = self.document.path
+        if path is not None and not self.document.is_modified and Path(path).exists():
+            self.save_runs(Path(path))
 
     def task_result(self, event: ev.TaskDone | ev.TaskFailed) -> None:
         key = event.key.split(":", 1)[0]
@@ -72,6 +111,7 @@ class DesignLink:
 
     # ----- trained ----------------------------------------------------------------------------------
     def run_ended(self, event: ev.RunEnded) -> None:
+        self.save_runs_now()
         if getattr(event.outcome, "kind", "") != "finished":
             return
         self.weights_dirty, self.asked = True, False
@@ -98,6 +138,7 @@ class DesignLink:
             return
         moved = self._seen_file is None or self._seen_file[0] != seen[0]
         self._seen_file = seen
+        self.save_runs(Path(path))
         if self.wb.has_weights and (self.weights_dirty or moved):
             target = weights_path_for(path)
             if self.document.design.weights != target.name:  # the file names its weights
@@ -113,15 +154,23 @@ class DesignLink:
 
     # ----- the network edited while trained weights exist -----------------------------------------------
     def network_changed(self) -> None:
-        if not self.wb.has_weights or self.wb.weights_signature is None or self.asked:
+        """Ask keep-or-fresh once the network differs from the one its weights were trained for; when an
+        edit (or Undo) brings it back, the question goes away unanswered: there is nothing to decide."""
+        if not self.wb.has_weights or self.wb.weights_signature is None:
             return
         from netbuilder.workbench.fit import structure_signature
 
         if structure_signature(self.document.graph) == self.wb.weights_signature:
+            bar = self.c.panel.messages
+            if self.asked and bar.label.text().startswith(CHANGED_QUESTION):
+                bar.dismiss()
+            self.asked = False
+            return
+        if self.asked:
             return
         self.asked = True
-        self.c.show_message("The network changed since it was trained. Keep the trained weights of the layers "
-                            "that did not change, or start fresh?", "info",
+        self.c.show_message(f"{CHANGED_QUESTION} Keep the trained weights of the layers that did not change, "
+                            "or start fresh?", "info",
                             (("keep_weights", "Keep unchanged layers"), ("fresh_weights", "Start fresh")))
 
     def answer(self, key: str) -> None:

@@ -70,8 +70,9 @@ class RunEvents:
         c.panel.show_dataset(ev.data)
         c.features.set_dataset(ev.data)
         c.boundary.set_points(ev.data.get("points") if ev.data["input_shape"] == [2] else None)
-        c.curves.start_run(f"run {self.count}")
         self.settings = dict(ev.settings)
+        c.curves.start_run(None, self.settings)  # named after the design's runs: "run N"
+        c.curves.training = True
         if not ev.fresh and ev.kept:
             c.status(f"Training continues from the trained weights of {len(ev.kept)} layers")
 
@@ -132,6 +133,10 @@ class RunEvents:
         outcome = event.outcome
         if outcome is not None and outcome.kind == "fault" and self.fault is None:
             self._on_fault(outcome)
+        summary = None
+        if outcome is not None and hasattr(outcome, "to_dict"):
+            summary = {k: v for k, v in outcome.to_dict().items() if isinstance(v, (str, int, float))}
+        self.c.curves.finish_run(summary)  # the run joins the design's runs (saved with the design)
         if outcome is not None:
             self.c.run_finished.emit(outcome)
 

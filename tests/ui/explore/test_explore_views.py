@@ -39,7 +39,7 @@ def test_explain_view_fills_three_maps_of_the_input_size(window, explore, show, 
     r = wait_result(explore, "explain")
     assert r["image"].shape == (8, 8)
     for key in ("saliency", "grad_cam", "occlusion"):
-        assert r[key].shape == (8, 8) and r[f"{key}_overlay"].shape == (8, 8, 3)
+        assert r[key].shape == (8, 8) and r[f"{key}_overlay"].shape == (96, 96, 3)  # upscaled for the eye
         assert explore.explain.images[key].has_image
     assert r["saliency"].max() > 0 and r["layer"] == "conv2d_1"
     assert 0 <= r["grad_cam"].min() and r["grad_cam"].max() <= 1
@@ -164,3 +164,68 @@ def test_image_views_explain_plainly_on_a_feature_vector_dataset(window, explore
         result = wait_result(explore, key, after=lambda k=key: explore.request(k, now=True))
         assert "needs an image dataset" in result["error"]
         qtbot.waitUntil(lambda lb=label: "image dataset" in lb.text(), timeout=5000)
+
+
+def test_explain_overlay_on_small_images_shows_the_input(qapp):
+    """An 8×8 digit: the overlay is upscaled by nearest neighbour (sharp blocks), cold parts show the image
+    through and the strokes are outlined, so the input stays visible under the heat."""
+    from netbuilder.workbench.explore_jobs import display_overlay
+
+    image = np.zeros((1, 8, 8), np.float32)
+    image[0, 2:6, 3:5] = 1.0  # a bright bar
+    heat = np.zeros((8, 8), np.float32)
+    heat[0, 0] = 1.0  # all heat in a corner, far from the bar
+    out = display_overlay(image, heat)
+    assert out.shape == (96, 96, 3) and out.dtype == np.float32
+    block = out[2 * 12 + 3:2 * 12 + 9, 3 * 12 + 3:3 * 12 + 9]  # inside the bar, away from its outline
+    assert np.allclose(block, block[0, 0]) and block.mean() > 0.6  # the bright input shows through
+    assert out[40, 5].max() < 0.1  # the cold dark background stays dark
+    assert not np.allclose(out[3, 3], out[40, 5])  # the hot corner is coloured
+    assert np.allclose(out[2 * 12, 3 * 12 + 6], 1.0)  # the outline of the bar, drawn white
+    big = display_overlay(np.zeros((3, 128, 128)), np.ones((128, 128)))
+    assert big.shape == (128, 128, 3)  # large images are not upscaled
+
+
+def test_lab_curves_match_their_legend_and_the_best_label_is_clear_of_it(window, explore, show, qtbot):
+    lab = explore.lab
+    show(explore, "lab")
+    for epoch, (tl, vl) in enumerate([(2.0, 1.9), (1.0, 1.2), (0.5, 1.1), (0.4, 1.05), (0.3, 1.0)]):
+        lab.add_epoch({"epoch": epoch, "train_loss": tl, "val_loss": vl})
+    qtbot.wait(100)
+    train, val = lab.train_curve.opts, lab.val_curve.opts
+    assert train["pen"].color().name() != val["pen"].color().name()
+    for opts in (train, val):  # markers in the line's colour (not pyqtgraph's dark default)
+        assert pg_colour(opts["symbolBrush"]) == opts["pen"].color().name()
+    entries = {label.text: sample.item for sample, label in lab.legend.items}
+    assert entries["training"] is lab.train_curve and entries["validation"] is lab.val_curve
+    assert lab.plot.getPlotItem().legend is None  # the legend sits above the plot, not over the data
+    for best in (4, 1):  # the best epoch at the right edge, then in the middle
+        lab.set_best(best)
+        qtbot.wait(50)
+        box = lab.best_line.label.sceneBoundingRect()
+        assert not box.intersects(lab.legend.sceneBoundingRect())
+        view = lab.plot.getPlotItem().getViewBox()
+        assert view.mapRectToScene(view.boundingRect()).contains(box)  # not cut at the plot's edge
+
+
+def pg_colour(brush) -> str:
+    import pyqtgraph as pg
+
+    return pg.mkBrush(brush).color().name()
+
+
+def test_undo_of_insert_dropout_leaves_no_weights_question(window, explore):
+    from netbuilder.workbench.fit import structure_signature
+
+    training, doc = window.training, window.document
+    wb = training.wb
+    wb.has_weights, wb.weights_signature = True, structure_signature(doc.graph)  # as after a run
+    bar = training.panel.messages
+    doc.select(["dense_1"])
+    explore.lab.insert_after("dropout")
+    assert "network changed since it was trained" in bar.label.text() and not bar.isHidden()
+    doc.undo_stack.undo()
+    assert bar.isHidden() and "changed since it was trained" not in bar.label.text()
+    assert not training.link.asked
+    doc.undo_stack.redo()  # changed again: the question comes back
+    assert "network changed since it was trained" in bar.label.text()

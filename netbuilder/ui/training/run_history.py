@@ -1,0 +1,318 @@
+"""A run's curves as plain numbers (``RunCurves``), and the runs of a design kept beside its file
+(``mynet.nbd`` → ``mynet.runs.json``): each run's name, whether it is shown, its settings and outcome,
+its epoch rows (loss, accuracy, validation loss and accuracy, learning rate) and its step curves thinned
+to at most ``MAX_STEP_POINTS`` points. Written atomically (netbuilder.io) when the design is saved; read
+untrusted (size, encoding, nesting checked first). The run list beside the curves: a checkbox shows or
+hides a run, the name is edited in place, Delete (button, key or context menu) removes it.
+
+Qt only in ``RunList``; numpy; no torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
+
+from netbuilder.errors import NetbuilderError
+from netbuilder.io import atomic_write_text, safejson
+from netbuilder.ui.training.settings import ema
+
+FORMAT, VERSION = "netbuilder-runs", 1
+RUNS_SUFFIX = ".runs.json"
+MAX_RUNS = 20  # the oldest runs beyond this are dropped
+MAX_STEP_POINTS = 400  # step curves are thinned to this many points per run
+STEP_KEYS = ("x", "loss", "smooth", "accuracy_smooth", "lr")
+EPOCH_KEYS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr")
+ALPHA = 0.08  # smoothing of the step curves
+
+
+class Series:
+    """A growing pair of float arrays (amortised appends, views without copies)."""
+
+    def __init__(self) -> None:
+        self._x = np.empty(256)
+        self._y = np.empty(256)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self._x):
+            self._x = np.resize(self._x, 2 * self.n)
+            self._y = np.resize(self._y, 2 * self.n)
+        self._x[self.n], self._y[self.n] = x, y
+        self.n += 1
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[:self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[:self.n]
+
+
+class RunCurves:
+    """The metrics of one run, as plain numbers, with its number, name, settings, outcome and whether
+    it is shown."""
+
+    def __init__(self, name: str, number: int = 1, settings: dict[str, Any] | None = None) -> None:
+        self.name, self.number = name, number
+        self.settings: dict[str, Any] = dict(settings or {})
+        self.visible = True
+        self.outcome: dict[str, Any] = {}
+        self.loss, self.smooth, self.acc, self.acc_smooth, self.lr = (Series() for _ in range(5))
+        self.val_loss, self.val_acc, self.train_acc = Series(), Series(), Series()
+        self.rows: list[dict[str, Any]] = []
+        self._ema = self._ema_acc = None
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def summary(self) -> str:
+        """One line on how the run ended (empty while it trains)."""
+        o = self.outcome
+        if not o:
+            return ""
+        acc = o.get("val_accuracy")
+        val = f", validation accuracy {acc:.1%}" if isinstance(acc, float) and math.isfinite(acc) else ""
+        return f"{o.get('reason', 'ended')} after {o.get('epochs', '?')} epochs{val}"
+
+    def add_step(self, x: float, step: dict[str, Any]) -> None:
+        loss, acc = float(step["loss"]), float(step["accuracy"])
+        self.loss.append(x, loss)
+        self._ema = ema([loss], ALPHA, self._ema)[-1] if self._ema is not None else loss
+        self._ema_acc = ema([acc], ALPHA, self._ema_acc)[-1] if self._ema_acc is not None else acc
+        self.smooth.append(x, self._ema)
+        self.acc_smooth.append(x, self._ema_acc)
+        self.lr.append(x, float(step["lr"]))
+        self.rows.append({"run": self.name, "kind": "step", "epoch": step["epoch"] + 1, "step": step["step"],
+                          "loss": loss, "accuracy": acc, "lr": step["lr"]})
+
+    def add_epoch(self, epoch: dict[str, Any]) -> None:
+        self.restore_epoch({"epoch": epoch["epoch"] + 1, "loss": epoch["train_loss"],
+                            "accuracy": epoch["train_accuracy"], "lr": epoch["lr"], "val_loss": epoch["val_loss"],
+                            "val_accuracy": epoch["val_accuracy"]})
+
+    def restore_step(self, x: float, loss: float, smooth: float, acc_smooth: float, lr: float) -> None:
+        """A (thinned) step point of a saved run."""
+        self.loss.append(x, loss)
+        self.smooth.append(x, smooth)
+        self.acc_smooth.append(x, acc_smooth)
+        self.lr.append(x, lr)
+
+    def restore_epoch(self, row: dict[str, Any]) -> None:
+        """An epoch row (epochs counted from 1): loss, accuracy, val_loss, val_accuracy, lr."""
+        x = float(row["epoch"])
+        self.val_loss.append(x, float(row["val_loss"]))
+        self.val_acc.append(x, float(row["val_accuracy"]))
+        self.train_acc.append(x, float(row["accuracy"]))
+        self.rows.append({"run": self.name, "kind": "epoch", **row, "epoch": int(row["epoch"])})
+
+
+class RunsFileError(NetbuilderError):
+    """The runs file cannot be read; the message is one line."""
+
+
+def runs_path_for(design_path: str | Path) -> Path:
+    """Where a design file's runs live: ``mynet.nbd`` -> ``mynet.runs.json``."""
+    path = Path(design_path)
+    return path.with_name(path.stem + RUNS_SUFFIX)
+
+
+def legend_text(run: RunCurves) -> str:
+    """``run 2 · adam lr 0.01 · batch 16``: the run's name and the settings that tell runs apart."""
+    s = run.settings
+    parts = [run.name]
+    if s.get("optimizer"):
+        parts.append(f"{s['optimizer']} lr {s['lr']:g}" if isinstance(s.get("lr"), (int, float)) else s["optimizer"])
+    if s.get("batch_mode") == "full":
+        parts.append("full batch")
+    elif s.get("batch_size"):
+        parts.append(f"batch {s['batch_size']}")
+    if s.get("schedule") not in (None, "none"):
+        parts.append(str(s["schedule"]))
+    if s.get("weight_decay"):
+        parts.append(f"wd {s['weight_decay']:g}")
+    return " · ".join(parts)
+
+
+def _number(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else None
+
+
+def _thin(n: int, limit: int = MAX_STEP_POINTS) -> list[int]:
+    """At most ``limit`` indices of ``range(n)``, evenly spread, the first and last kept."""
+    if n <= limit:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (limit - 1)) for i in range(limit)})
+
+
+def to_record(run: RunCurves) -> dict[str, Any]:
+    """One run as plain JSON values (non-finite numbers as null)."""
+    keep = _thin(run.loss.n)
+    series = {"x": run.loss.x, "loss": run.loss.y, "smooth": run.smooth.y, "accuracy_smooth": run.acc_smooth.y,
+              "lr": run.lr.y}
+    steps = {k: [_number(series[k][i]) for i in keep] for k in STEP_KEYS}
+    epochs = [{k: _number(row.get(k)) for k in EPOCH_KEYS} for row in run.rows if row.get("kind") == "epoch"]
+    outcome = {k: v for k, v in (run.outcome or {}).items()
+               if isinstance(v, str) or (isinstance(v, (int, float)) and math.isfinite(v))}
+    return {"number": run.number, "name": run.name, "visible": run.visible, "settings": _plain(run.settings),
+            "outcome": outcome, "epochs": epochs, "steps": steps}
+
+
+def _plain(value: Any) -> Any:
+    """Settings as JSON values (a non-finite number as null)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def from_record(record: Any) -> RunCurves:
+    """A run from its record; raises ValueError / TypeError / KeyError when the record is malformed."""
+    if not isinstance(record, dict):
+        raise TypeError("a run is not an object")
+    number = record["number"]
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise TypeError("a run's number is not a whole number")
+    run = RunCurves(str(record.get("name") or f"run {number}"), number, dict(record.get("settings") or {}))
+    run.visible = bool(record.get("visible", True))
+    run.outcome = dict(record.get("outcome") or {})
+    steps = record.get("steps") or {}
+    columns = [[math.nan if v is None else float(v) for v in steps.get(k, [])] for k in STEP_KEYS]
+    for x, loss, smooth, acc, lr in zip(*columns, strict=False):
+        run.restore_step(x, loss, smooth, acc, lr)
+    for row in record.get("epochs") or []:
+        run.restore_epoch({k: math.nan if row.get(k) is None else float(row[k]) for k in EPOCH_KEYS})
+    return run
+
+
+def dumps_runs(runs: list[RunCurves]) -> str:
+    records = [to_record(r) for r in runs[-MAX_RUNS:]]
+    return json.dumps({"format": FORMAT, "version": VERSION, "runs": records}, indent=1, allow_nan=False) + "\n"
+
+
+def save_runs(path: str | Path, runs: list[RunCurves]) -> None:
+    """Write the runs (oldest first) atomically."""
+    atomic_write_text(path, dumps_runs(runs))
+
+
+def load_runs(path: str | Path) -> list[RunCurves]:
+    """The runs of a runs file, oldest first; RunsFileError (one line) when it cannot be read."""
+    name = Path(path).name
+    try:
+        tree = safejson.parse(safejson.decode(safejson.read_limited(str(path))))
+        safejson.check_tree(tree)
+        if not isinstance(tree, dict) or tree.get("format") != FORMAT:
+            raise ValueError("it is not a netbuilder runs file")
+        if not isinstance(tree.get("version"), int) or tree["version"] > VERSION:
+            raise ValueError(f"it was written by a newer netbuilder (version {tree.get('version')!r})")
+        runs = [from_record(r) for r in tree.get("runs") or []]
+    except safejson.Invalid as e:
+        raise RunsFileError(f"{name}: {e}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        raise RunsFileError(f"{name}: {e}") from None
+    return sorted(runs, key=lambda r: r.number)[-MAX_RUNS:]
+
+
+class RunList(QWidget):
+    """The runs, newest first: a checkbox per run (shown on the curves), its name (edit in place), and a
+    Delete button, key and context menu. Emits what the user asked; the curves view does it."""
+
+    visibility_changed = Signal(int, bool)  # run number, shown
+    renamed = Signal(int, str)
+    delete_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.setToolTip("Runs of this design: tick to show on the curves; double-click a name to rename it")
+        self.delete_button = QPushButton("Delete run", self)
+        self.delete_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.delete_button)
+        self.setMinimumWidth(110)
+        self._filling = False
+        self.list.itemChanged.connect(self._item_changed)
+        self.list.currentItemChanged.connect(lambda item, _old: self.delete_button.setEnabled(self._deletable(item)))
+        self.list.customContextMenuRequested.connect(self._menu)
+        self.delete_button.clicked.connect(lambda: self._delete(self.list.currentItem()))
+        self.list.installEventFilter(self)  # Delete / Backspace on the list deletes the current run
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if (obj is self.list and event.type() == QEvent.Type.KeyPress and self.list.state()
+                != QListWidget.State.EditingState and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
+            self._delete(self.list.currentItem())
+            return True
+        return super().eventFilter(obj, event)
+
+    def set_runs(self, runs: list[RunCurves], live: int | None = None, colours: dict[int, str] | None = None) -> None:
+        """Show ``runs`` (newest first, each name in its curves' colour); run ``live`` is training and
+        cannot be deleted."""
+        ordered = sorted(runs, key=lambda r: -r.number)
+        self._filling = True
+        if [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())] != [
+                r.number for r in ordered]:  # other runs: new items (the same runs are updated in place)
+            self.list.clear()
+            for run in ordered:
+                item = QListWidgetItem()
+                item.setData(Qt.ItemDataRole.UserRole, run.number)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable)
+                self.list.addItem(item)
+        for i, run in enumerate(ordered):
+            item = self.list.item(i)
+            item.setText(run.name)
+            item.setData(Qt.ItemDataRole.UserRole + 1, run.number != live)
+            item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
+            item.setToolTip(legend_text(run) + (f"\n{run.summary()}" if run.summary() else ""))
+            if colours and run.number in colours:
+                item.setForeground(QColor(colours[run.number]))
+        self._filling = False
+        self.delete_button.setEnabled(self._deletable(self.list.currentItem()))
+
+    def item_for(self, number: int) -> QListWidgetItem | None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == number:
+                return self.list.item(i)
+        return None
+
+    @staticmethod
+    def _deletable(item: QListWidgetItem | None) -> bool:
+        return item is not None and bool(item.data(Qt.ItemDataRole.UserRole + 1))
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        if self._filling:
+            return
+        number, shown, name = int(item.data(Qt.ItemDataRole.UserRole)), item.checkState(), item.text()
+        self.visibility_changed.emit(number, shown == Qt.CheckState.Checked)
+        self.renamed.emit(number, name)
+
+    def _delete(self, item: QListWidgetItem | None) -> None:
+        if self._deletable(item):
+            self.delete_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        menu = QMenu(self)
+        shown = item.checkState() == Qt.CheckState.Checked
+        menu.addAction("Hide" if shown else "Show", lambda: item.setCheckState(
+            Qt.CheckState.Unchecked if shown else Qt.CheckState.Checked))
+        menu.addAction("Rename", lambda: self.list.editItem(item))
+        delete = menu.addAction("Delete", lambda: self._delete(item))
+        delete.setEnabled(self._deletable(item))
+        menu.exec(self.list.viewport().mapToGlobal(pos))
