@@ -1,7 +1,9 @@
 """The window's actions, menus and toolbar (File Edit View Design Help), built from one table.
 
-Every action has a menu entry and, where there is a standard one, the standard shortcut. The
-undo / redo actions come from the QUndoStack, so the Edit menu shows what will be undone.
+Every action has a menu entry and, where there is a standard one, the standard shortcut; no two
+actions share a shortcut (Ctrl+L locks layers, the Freeze action; Automatic Layout is Ctrl+Alt+L).
+The undo / redo actions come from the QUndoStack, so the Edit menu shows what will be undone.
+View ▸ Workspace lists the workspaces (Ctrl+1/2/3, also on the bar above the toolbar).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "zoom_in": _action(w, "Zoom &In", lambda: w.view.zoom_by(1.25), SK.ZoomIn),
         "zoom_out": _action(w, "Zoom &Out", lambda: w.view.zoom_by(0.8), SK.ZoomOut),
         "fit": _action(w, "&Fit to Window", w.view.fit, "Ctrl+0", SP.SP_TitleBarMaxButton, "Show the whole design"),
-        "layout": _action(w, "Automatic &Layout", doc.auto_layout, "Ctrl+L", SP.SP_BrowserReload,
+        "layout": _action(w, "Automatic &Layout", doc.auto_layout, "Ctrl+Alt+L", SP.SP_BrowserReload,
                           "Arrange the layers in layers"),
         "direction": _action(w, "Read Left to &Right", w.toggle_direction, "Ctrl+Shift+L"),
         "group": _action(w, "&Group Selection", w.group_selection, "Ctrl+G"),
@@ -101,6 +103,11 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> dict[str, QMenu]:
     for key in ("zoom_in", "zoom_out", "fit"):
         view.addAction(a[key])
     view.addSeparator()
+    workspace = menus["workspace"] = view.addMenu("&Workspace")
+    for action in w.workspaces.actions.values():
+        workspace.addAction(action)
+    workspace.addSeparator()
+    workspace.addAction(w.workspaces.reset_action)
     menus["panels"] = view.addMenu("&Panels")
     design = menus["design"] = bar.addMenu("&Design")
     for key in ("layout", "direction", None, "group", "ungroup", "collapse"):

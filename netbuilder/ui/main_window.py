@@ -1,8 +1,10 @@
-"""The main window: canvas in the centre; docks Palette (left), Inspector (right), Problems,
-Summary and Code (bottom tabs); menus and toolbar (actions.py); a status bar with totals and the
-device training would use. Dock arrangement and geometry are remembered in QSettings.
+"""The main window: canvas in the centre in every workspace (workspaces.py: Build, Train, Explore,
+each with its own remembered dock layout); menus and toolbar (actions.py); a status bar with totals
+and the device training would use. The window opens inside the screen; its geometry and each
+workspace's layout are remembered in QSettings.
 
-A later training dock is added with ``add_bottom_dock`` (it joins the bottom tabs).
+The training and explore controllers add their views with ``add_bottom_dock``; the dock's title says
+which workspace it belongs to, and a view that does not apply to the data shows why instead.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from netbuilder.analysis.result import Analysis
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design
 from netbuilder.ui import actions as _actions
+from netbuilder.ui.applicability import ViewSlot, reason
 from netbuilder.ui.canvas.items import GroupItem
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import GraphView
@@ -32,9 +35,9 @@ from netbuilder.ui.layout import layered_layout
 from netbuilder.ui.palette import Palette
 from netbuilder.ui.problems import ProblemsView
 from netbuilder.ui.summary_view import SummaryView
+from netbuilder.ui.workspaces import Workspaces, fit_to_screen, inside_screen
 
 SUBGRAPH_MIME = "application/x-netbuilder-subgraph"
-STATE_VERSION = 1
 
 
 def needs_layout(design: Design) -> bool:
@@ -81,6 +84,9 @@ class MainWindow(QMainWindow):
         self.code = CodeView(self.document, self)
         self.files = FileController(self.document, self, self.settings)
         self.docks: dict[str, QDockWidget] = {}
+        self.slots: dict[str, ViewSlot] = {}
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks)
         self._dock(self.palette_view, "Palette", Qt.DockWidgetArea.LeftDockWidgetArea)
         self._dock(self.inspector, "Inspector", Qt.DockWidgetArea.RightDockWidgetArea)
         for widget, title in ((self.problems, "Problems"), (self.summary, "Summary"), (self.code, "Code")):
@@ -88,6 +94,8 @@ class MainWindow(QMainWindow):
         self.docks["Summary"].visibilityChanged.connect(self.summary.set_shown)
         self.docks["Code"].visibilityChanged.connect(self.code.set_shown)
         self.docks["Problems"].raise_()
+        self.workspaces = Workspaces(self, self.settings)
+        self.addToolBar(self.workspaces.bar)
         self.actions_ = _actions.build_actions(self)
         self.menus = _actions.build_menus(self, self.actions_)
         self.toolbar = _actions.build_toolbar(self, self.actions_)
@@ -103,14 +111,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.totals_label, 1)
         self.statusBar().addPermanentWidget(self.device_label)
         self.setAcceptDrops(True)
-        self.resize(1400, 860)
+        fit_to_screen(self)
         self._closed = False
         self._wire()
         self._update_title()
         self._update_recent(self.files.recent_files())
         self.show_totals(self.document.analysis)
-        self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [210, 340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Problems"]], [170], Qt.Orientation.Vertical)
         from netbuilder.ui.bridge import Bridge, DesignSync
 
         self.bridge = Bridge(self)
@@ -124,6 +130,7 @@ class MainWindow(QMainWindow):
         from netbuilder.ui.explore import install_explore
 
         self.explore = install_explore(self, self.document, self.bridge, self.training)
+        self.show_applicability(self.workbench.dataset)
         self.restore_state()
 
     # ----- construction helpers ---------------------------------------------------------
@@ -136,12 +143,19 @@ class MainWindow(QMainWindow):
         return dock
 
     def add_bottom_dock(self, widget: QWidget, title: str) -> QDockWidget:
-        """Add a dock to the bottom tab group (Problems, Summary, Code, and later Training)."""
+        """Add a view's dock; its title names its workspace (``workspaces.WORKSPACE_OF``). It joins the
+        bottom tabs of the workspace shown; the workspace's remembered layout places it from then on."""
+        slot = self.slots[title] = ViewSlot(widget, title, self)
         first = next((d for t, d in self.docks.items() if t in ("Problems", "Summary", "Code")), None)
-        dock = self._dock(widget, title, Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock = self._dock(slot, title, Qt.DockWidgetArea.BottomDockWidgetArea)
         if first is not None and first is not dock:
             self.tabifyDockWidget(first, dock)
         return dock
+
+    def show_applicability(self, dataset: dict | None) -> None:
+        """Each view that does not apply to ``dataset`` (the workbench's description) shows why."""
+        for title, slot in self.slots.items():
+            slot.set_reason(reason(title, dataset))
 
     def _separator(self):
         from PySide6.QtGui import QAction
@@ -161,26 +175,36 @@ class MainWindow(QMainWindow):
         self.scene.message_reported.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.files.message_reported.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.files.recent_changed.connect(self._update_recent)
+        self.workspaces.switching.connect(self._before_switch)
+        self.workspaces.changed.connect(self._after_switch)
         self.view.files_dropped.connect(self._open_dropped)
 
     def _on_design_replaced(self) -> None:
         QTimer.singleShot(0, self.view.fit)
+
+    def _before_switch(self, _name: str) -> None:
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        self._whole_design_shown = shown.contains(self.scene.itemsBoundingRect())
+
+    def _after_switch(self, _name: str) -> None:
+        """The canvas changes size with the workspace: a design seen whole is fitted again."""
+        if getattr(self, "_whole_design_shown", False):
+            QTimer.singleShot(0, self.view.fit)
 
     def _on_changed(self) -> None:
         self.actions_["direction"].setChecked(self.document.direction == "LR")
 
     # ----- state -------------------------------------------------------------------------
     def restore_state(self) -> None:
+        """The saved geometry (kept inside the screen) and the workspace the window was closed in."""
         geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, STATE_VERSION)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry) and not inside_screen(self):
+            fit_to_screen(self)
+        self.workspaces.restore()
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.workspaces.save()
 
     def set_design(self, design: Design, path: str | Path | None = None) -> None:
         self.document.set_design(with_layout(design) if needs_layout(design) else design, path)
@@ -208,6 +232,8 @@ class MainWindow(QMainWindow):
 
         if isinstance(event, ev.Ready):
             self.device_label.setText(f"device: {event.device}")
+        elif isinstance(event, ev.DatasetLoaded):
+            self.show_applicability(event.info)
         elif isinstance(event, ev.TaskDone | ev.TaskFailed) and event.key == "export":
             self.files.export_finished(event)
 
@@ -305,12 +331,18 @@ class MainWindow(QMainWindow):
         AboutDialog(self.device_label.text().removeprefix("device: "), self).exec()
 
     def show_shortcuts(self) -> None:
+        actions = [*self.actions_.values(), *self.workspaces.actions.values(), *self.training.actions.values(),
+                   self.explore.freeze_action]
         rows = "".join(f"<tr><td>{a.text().replace('&', '')}</td><td>{a.shortcut().toString()}</td></tr>"
-                       for a in self.actions_.values() if not a.shortcut().isEmpty())
+                       for a in actions if not a.shortcut().isEmpty())
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table><p>Space-drag or middle "
                                 "button: pan · wheel: zoom · drag from an output port to an input: connect</p>")
 
     # ----- window events --------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.workspaces.window_shown)
+
     def _open_dropped(self, paths: list[str]) -> None:
         from netbuilder.io import DESIGN_EXTENSION
 

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QStyle, QWidget
 
 from netbuilder.choices import merged_settings
 from netbuilder.ui.training.boundary_view import BoundaryView
@@ -68,6 +68,7 @@ class TrainingController(QObject):
                               (self.boundary, "Decision boundary")):
             self._add_dock(widget, title)
         self.menu = install_menu(window, self.actions, self.docks)
+        self.panel.buttons["resume"].hide()  # the Pause button toggles (F6): it says Resume while paused
         self._wire()
         self._drawn = (0.0, 0.0)  # wall clock and GUI-thread CPU time at the last redraw
         self.redraw_timer = QTimer(self)
@@ -147,8 +148,9 @@ class TrainingController(QObject):
         running, paused = state != "idle", state == "paused"
         a = self.actions
         a["train"].setEnabled(not running)
-        a["pause"].setEnabled(state == "training")
+        a["pause"].setEnabled(state in ("training", "paused"))
         a["resume"].setEnabled(paused)
+        self._pause_reads(paused)
         a["stop"].setEnabled(state in ("preparing", "training", "paused"))
         a["reset"].setEnabled(not running)
         a["fit"].setEnabled(not running)
@@ -159,11 +161,34 @@ class TrainingController(QObject):
             self.probe_timer.stop()
         self.state_changed.emit(state)
 
+    def _pause_reads(self, paused: bool) -> None:
+        """The one Pause/Resume toggle (F6) says what it will do next."""
+        action = self.actions["pause"]
+        icon = QStyle.StandardPixmap.SP_MediaPlay if paused else QStyle.StandardPixmap.SP_MediaPause
+        action.setText("&Resume" if paused else "&Pause")
+        action.setIcon(self.window.style().standardIcon(icon))
+        tip = ("Resume training, with the settings changed while paused (F6)" if paused
+               else "Pause training (F6; F6 again resumes)")
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+
     def show_message(self, text: str, level: str = "info", actions: tuple = ()) -> None:
         self.panel.messages.show_message(text, level, actions)
-        if level in ("error", "warning"):
-            self.docks["Training"].raise_()
+        if level in ("error", "warning"):  # in the Train workspace, where the panel says it
+            workspaces = getattr(self.window, "workspaces", None)
+            if workspaces is None:
+                self.docks["Training"].raise_()
+            elif level == "warning" and self._editing():
+                self.status(text)  # never pull the inspector away from under the student's typing
+            else:
+                workspaces.show_dock("Training")
         self.message_shown.emit(text, level)
+
+    def _editing(self) -> bool:
+        """The keyboard focus is in the inspector or the palette: the student is editing the design."""
+        focus = QApplication.focusWidget()
+        docks = getattr(self.window, "docks", {})
+        return focus is not None and any(docks[t].isAncestorOf(focus) for t in ("Inspector", "Palette") if t in docks)
 
     def status(self, text: str) -> None:
         bar = getattr(self.window, "statusBar", None)
@@ -171,6 +196,18 @@ class TrainingController(QObject):
             bar().showMessage(text, 6000)
 
     # ----- run commands -----------------------------------------------------------------------------
+    def train_and_show(self) -> bool:
+        """F5 / the Train button: switch to the Train workspace, train, and bring the curves forward
+        (or the Training panel, where a refusal is explained)."""
+        workspaces = getattr(self.window, "workspaces", None)
+        if workspaces is not None:
+            workspaces.switch("Train")
+        started = self.train()
+        dock = self.docks["Curves" if started else "Training"]
+        dock.show()
+        dock.raise_()
+        return started
+
     def train(self) -> bool:
         if self.running or self._closed:
             return False

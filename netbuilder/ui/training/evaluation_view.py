@@ -45,6 +45,7 @@ class EvaluationView(LiveView):
         self.split_box.addItem("Test set", "test")
         self.split_box.currentIndexChanged.connect(lambda _i: self.split_changed.emit(self.split))
         self.info = QLabel("The confusion matrix appears after an epoch of training.", self)
+        self.info.setWordWrap(True)  # a long message wraps: it never widens the window
         self.matrix_widget = pg.PlotWidget(self, title="Confusion matrix (rows: true, columns: predicted)")
         self.matrix_widget.setBackground(None)
         self.matrix_plot = self.matrix_widget.getPlotItem()

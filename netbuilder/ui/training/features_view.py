@@ -117,6 +117,7 @@ class FeatureMapsView(LiveView):
         self.layer_box.setToolTip("The layer whose output is shown (or click its node on the canvas)")
         self.layer_box.activated.connect(lambda _i: self.layer_chosen.emit(self.layer_box.currentText()))
         self.info = QLabel("Pick an input and a layer.", self)
+        self.info.setWordWrap(True)  # a long message wraps: it never widens the window
         self.input_widget, self.input_box, self.input_item = image_view(self)
         self.input_widget.setFixedSize(112, 112)
         self.maps_widget, self.maps_box, self.maps_item = image_view(self)

@@ -29,6 +29,7 @@ class FiltersView(LiveView):
         self.hist_box.setToolTip("The layer whose weights and gradients are counted")
         self.hist_box.activated.connect(lambda _i: self._mark())
         self.info = QLabel("The filters appear when the network has a convolution layer.", self)
+        self.info.setWordWrap(True)  # a long message wraps: it never widens the window
         self.grid_widget, self.grid_box, self.grid_item = image_view(self)
         self.hist_widget = pg.GraphicsLayoutWidget(self)
         self.hist_widget.setBackground(None)

@@ -1,5 +1,6 @@
-"""The Train menu and its actions (F5 train, F6 pause / resume, Shift+F5 stop, ...), added to the
-window's menu bar before Help, to its toolbar, and the training docks to View ▸ Panels. Qt only.
+"""The Train menu and its actions (F5 train, F6 pause / resume: one toggle, Shift+F5 stop, ...), added
+to the window's menu bar before Help, to its toolbar (Train, Pause/Resume, Stop), and the training docks
+to View ▸ Panels. F5 from the window also switches to the Train workspace and shows the curves. Qt only.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ SP = QStyle.StandardPixmap
 def build_train_actions(c: TrainingController) -> dict[str, QAction]:
     w = c.window
     table = (
-        ("train", "&Train", c.train, "F5", SP.SP_MediaPlay, "Train the design on its dataset"),
+        ("train", "&Train", c.train_and_show, "F5", SP.SP_MediaPlay, "Train the design on its dataset"),
         ("pause", "&Pause", c.toggle_pause, "F6", SP.SP_MediaPause, "Pause training (F6 again resumes)"),
-        ("resume", "&Resume", c.resume, "Ctrl+F6", SP.SP_MediaSeekForward,
+        ("resume", "&Resume", c.resume, None, SP.SP_MediaPlay,
          "Resume training, with the settings changed while paused"),
         ("stop", "&Stop", c.stop, "Shift+F5", SP.SP_MediaStop, "Stop training (the weights so far are kept)"),
         ("reset", "Reset &Weights", c.reset_weights, None, SP.SP_BrowserReload, "Start the next run from fresh weights"),
@@ -46,7 +47,7 @@ def build_train_actions(c: TrainingController) -> dict[str, QAction]:
 def install_menu(window: QMainWindow, actions: dict[str, QAction], docks: dict[str, QDockWidget]) -> QMenu:
     bar = window.menuBar()
     menu = QMenu("T&rain", window)
-    for key in ("train", "pause", "resume", "stop", None, "reset", "fit", None, "export_png", "export_csv"):
+    for key in ("train", "pause", "stop", None, "reset", "fit", None, "export_png", "export_csv"):
         menu.addSeparator() if key is None else menu.addAction(actions[key])
     menu.addSeparator()
     views = menu.addMenu("&Views")

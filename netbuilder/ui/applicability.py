@@ -1,0 +1,70 @@
+"""Which views apply to the current data. A view that does not (the decision boundary on images, the
+image views on feature vectors) is never left empty: its dock shows the reason instead, in plain words.
+
+``reason(title, dataset)`` is pure: the workbench's dataset description (``kind``, ``is_image``,
+``input_shape``, ``name``; None while loading) in, one line or None out. ``ViewSlot`` is the widget a
+dock holds: the view (in a scroll area, so no view's minimum size can push the window past the screen:
+when a dock is smaller than its view, the view scrolls), or the reason in its place. Qt only; never torch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QWidget
+
+IMAGE_VIEWS = {"Augmentation": "The augmentation preview", "Explain": "Explaining a prediction",
+               "Adversarial": "An adversarial example", "Inside the network": "The receptive-field view"}
+
+
+def _shape(dataset: dict[str, Any]) -> str:
+    return "×".join(str(n) for n in dataset.get("input_shape") or []) or "?"
+
+
+def reason(title: str, dataset: dict[str, Any] | None) -> str | None:
+    """Why the view called ``title`` does not apply to ``dataset``, or None when it does (or while
+    the dataset is still loading)."""
+    if not dataset:
+        return None
+    name = dataset.get("name", "this dataset")
+    if title == "Decision boundary" and list(dataset.get("input_shape") or []) != [2]:
+        what = f"images of {_shape(dataset)}" if dataset.get("is_image") else f"inputs of {_shape(dataset)} values"
+        return (f"The decision boundary is drawn for data with two input features (the 2-D playground sets: "
+                f"circle, xor, gaussian, spiral). {name} has {what}.")
+    if title in IMAGE_VIEWS and not dataset.get("is_image", True):
+        return (f"{IMAGE_VIEWS[title]} needs images; {name} has feature vectors of {_shape(dataset)} values. "
+                f"Pick an image dataset (digits, shapes or an image folder) in the Train workspace.")
+    return None
+
+
+class ViewSlot(QStackedWidget):
+    """What a dock holds: the view, or a page saying why it does not apply (the view is then not shown,
+    so it computes nothing)."""
+
+    def __init__(self, view: QWidget, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view, self.title = view, title
+        self.setObjectName(f"slot_{title.lower().replace(' ', '_')}")
+        self.reason_label = QLabel(self)
+        self.reason_label.setObjectName("not_applicable")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reason_label.setMargin(16)
+        self.reason_label.setEnabled(False)  # drawn greyed, as a disabled control
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(view)
+        self.addWidget(self.scroll)
+        self.addWidget(self.reason_label)
+
+    @property
+    def applies(self) -> bool:
+        return self.currentWidget() is self.scroll
+
+    def set_reason(self, text: str | None) -> None:
+        """Show the view (``None``) or the reason it does not apply."""
+        self.reason_label.setText(text or "")
+        self.reason_label.setToolTip(text or "")
+        self.setCurrentWidget(self.reason_label if text else self.scroll)

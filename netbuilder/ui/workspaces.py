@@ -1,0 +1,266 @@
+"""Workspaces: the window shows one task at a time. Build (palette, inspector, problems, summary,
+code), Train (the training panel, curves, evaluation, decision boundary) and Explore (filters,
+feature maps and the course's hard parts). The canvas, the central widget, is in all three.
+
+A bar under the menu switches (Ctrl+1/2/3). Each workspace remembers its own dock layout in QSettings
+(``workspaces/<name>/state``); the first time, it gets a default arrangement sized to the window.
+A dock is assigned to its workspace by its title (``WORKSPACE_OF``); an unknown title joins Explore.
+Hidden docks cost nothing: the controllers compute a view only while its dock is shown.
+
+Also here: ``fit_to_screen`` (the window opens inside the available screen geometry, maximised on
+small screens). Qt only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QTabBar, QToolBar, QToolButton
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMainWindow
+
+STATE_VERSION = 2  # 1 was the single layout with every view tabbed at the bottom
+WORKSPACES = ("Build", "Train", "Explore")
+BUILD_DOCKS = ("Palette", "Inspector", "Problems", "Summary", "Code")
+TRAIN_DOCKS = ("Training", "Curves", "Evaluation", "Decision boundary")
+EXPLORE_DOCKS = ("Feature maps", "Filters", "Inside the network", "Explain", "Adversarial", "Augmentation",
+                 "Overfitting lab", "Transfer")
+WORKSPACE_OF = {**dict.fromkeys(BUILD_DOCKS, "Build"), **dict.fromkeys(TRAIN_DOCKS, "Train"),
+                **dict.fromkeys(EXPLORE_DOCKS, "Explore")}
+FIRST_TAB = {"Build": "Problems", "Train": "Curves", "Explore": "Feature maps"}
+SMALL_SCREEN = (1366, 768)  # up to this size the window opens maximised
+WIDE_TRAIN = 1150  # from this width the Train views take the whole right side
+
+Area = Qt.DockWidgetArea
+Corner = Qt.Corner
+
+
+def fit_to_screen(window: QMainWindow, available: QRect | None = None) -> None:
+    """Open ``window`` inside the available screen geometry: maximised on screens up to 1366×768,
+    otherwise at most 1400×900, centred."""
+    if available is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+    small = available.width() <= SMALL_SCREEN[0] and available.height() <= SMALL_SCREEN[1]
+    width = available.width() if small else min(1400, int(available.width() * 0.9))
+    height = available.height() if small else min(900, int(available.height() * 0.9))
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    window.setGeometry(rect)
+    if small:
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+
+
+def inside_screen(window: QMainWindow, available: QRect | None = None) -> bool:
+    """True when the window's frame lies inside the available screen geometry."""
+    if available is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry()
+    return available.contains(window.frameGeometry())
+
+
+class Workspaces(QObject):
+    """The workspace bar and the per-workspace dock layouts of one main window."""
+
+    switching = Signal(str)  # about to show another workspace (the layout is still the old one)
+    changed = Signal(str)
+
+    def __init__(self, window: QMainWindow, settings: QSettings) -> None:
+        super().__init__(window)
+        self.window, self.settings = window, settings
+        self.current = ""
+        self._unsized = False  # a default layout was arranged before the window was shown
+        self.group = QActionGroup(self)
+        self.group.setExclusive(True)
+        self.actions: dict[str, QAction] = {}
+        for i, name in enumerate(WORKSPACES, 1):
+            action = QAction(f"&{name}", window)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(f"Ctrl+{i}"))
+            action.setToolTip(f"{name} workspace (Ctrl+{i})")
+            action.setStatusTip(f"Show the {name} workspace's panels")
+            action.triggered.connect(lambda _checked=False, n=name: self.switch(n))
+            self.group.addAction(action)
+            self.actions[name] = action
+        self.reset_action = QAction("&Reset Workspace Layout", window)
+        self.reset_action.setStatusTip("Put this workspace's panels back where they start")
+        self.reset_action.triggered.connect(self.reset)
+        self.bar = self._build_bar()
+
+    def _build_bar(self) -> QToolBar:
+        bar = QToolBar("Workspaces", self.window)
+        bar.setObjectName("workspace_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setStyleSheet("QToolButton{padding:3px 12px;font-weight:600;}"
+                          "QToolButton:checked{background:palette(highlight);color:palette(highlighted-text);"
+                          "border-radius:4px;}")
+        for action in self.actions.values():
+            bar.addAction(action)
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setObjectName(f"workspace_{action.text().strip('&').lower()}")
+        return bar
+
+    # ----- docks -------------------------------------------------------------------------------------
+    def docks(self) -> dict[str, QDockWidget]:
+        return dict(getattr(self.window, "docks", {}))
+
+    def docks_of(self, name: str) -> list[QDockWidget]:
+        return [d for t, d in self.docks().items() if WORKSPACE_OF.get(t, "Explore") == name]
+
+    def workspace_of(self, title: str) -> str:
+        return WORKSPACE_OF.get(title, "Explore")
+
+    # ----- switching -----------------------------------------------------------------------------------
+    def switch(self, name: str) -> None:
+        """Show workspace ``name``: remember the current one's layout, restore ``name``'s."""
+        if name not in WORKSPACES:
+            raise ValueError(f"no workspace {name!r}")
+        self.actions[name].setChecked(True)
+        if name == self.current:
+            return
+        self.switching.emit(name)
+        if self.current:
+            self.save()
+        self.current = name
+        self._set_corners(name)
+        state = self.settings.value(f"workspaces/{name}/state")
+        if not (isinstance(state, QByteArray) and self.window.restoreState(state, STATE_VERSION)):
+            self.arrange(name)
+        self._set_corners(name)
+        self._drop_stale_tab_bars()
+        QTimer.singleShot(0, self._drop_stale_tab_bars)
+        self.settings.setValue("workspaces/current", name)
+        self.changed.emit(name)
+
+    def show_dock(self, title: str) -> None:
+        """Switch to the dock's workspace and bring the dock forward."""
+        self.switch(self.workspace_of(title))
+        dock = self.docks()[title]
+        dock.show()
+        dock.raise_()
+
+    def save(self) -> None:
+        if self.current:
+            self.settings.setValue(f"workspaces/{self.current}/state", self.window.saveState(STATE_VERSION))
+            self.settings.setValue("workspaces/current", self.current)
+
+    def restore(self) -> None:
+        """Open the workspace the window was closed in (Build the first time)."""
+        name = str(self.settings.value("workspaces/current", "Build"))
+        self.current = ""
+        self.switch(name if name in WORKSPACES else "Build")
+
+    def reset(self) -> None:
+        self.settings.remove(f"workspaces/{self.current}/state")
+        self.arrange(self.current)
+
+    # ----- default arrangements ------------------------------------------------------------------------
+    def _set_corners(self, name: str) -> None:
+        w = self.window
+        side_full_height = name == "Build" or (name == "Train" and w.width() >= WIDE_TRAIN)
+        left = Area.LeftDockWidgetArea if side_full_height else Area.BottomDockWidgetArea
+        right = Area.RightDockWidgetArea if side_full_height else Area.BottomDockWidgetArea
+        w.setCorner(Corner.BottomLeftCorner, left)
+        w.setCorner(Corner.BottomRightCorner, right)
+        w.setCorner(Corner.TopLeftCorner, Area.LeftDockWidgetArea)
+        w.setCorner(Corner.TopRightCorner, Area.RightDockWidgetArea)
+
+    def _drop_stale_tab_bars(self) -> None:
+        """Qt (6.x) can leave the tab bar of a tab group that lost its docks on screen, drawn over the
+        docks (stray "Problems | Summary" tabs under the Training panel). A tab bar in use lies along
+        the edge of a shown dock it names; hide the others."""
+        self.window.layout().activate()
+        shown = {d.windowTitle(): d.geometry() for d in self.docks().values() if not d.isHidden()}
+        for bar in self.window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isHidden():
+                continue
+            g = bar.geometry()
+            used = any(
+                (r := shown.get(bar.tabText(i))) is not None and abs(g.left() - r.left()) <= 2
+                and abs(g.width() - r.width()) <= 2 and min(abs(g.top() - r.bottom()), abs(g.bottom() - r.top())) <= 6
+                for i in range(bar.count()))
+            if not used:
+                bar.hide()
+
+    def _group(self, area: Area, titles: tuple[str, ...]) -> list[QDockWidget]:
+        """Put the docks named ``titles`` (those that exist) in ``area`` as one tab group, shown."""
+        docks = self.docks()
+        group = [docks[t] for t in titles if t in docks]
+        for i, dock in enumerate(group):
+            dock.setFloating(False)
+            self.window.addDockWidget(area, dock)
+            if i:
+                self.window.tabifyDockWidget(group[0], dock)
+            dock.show()
+        return group
+
+    def arrange(self, name: str) -> None:
+        """The default layout of workspace ``name``, sized to the window as it is now."""
+        mine = set(t for t in self.docks() if self.workspace_of(t) == name)
+        for title, dock in self.docks().items():
+            if title not in mine:
+                dock.hide()
+        self._set_corners(name)
+        if name == "Build":
+            self._group(Area.LeftDockWidgetArea, ("Palette",))
+            self._group(Area.RightDockWidgetArea, ("Inspector",))
+            self._group(Area.BottomDockWidgetArea, ("Problems", "Summary", "Code"))
+        elif name == "Train":
+            self._group(Area.BottomDockWidgetArea, ("Training",))
+            self._group(Area.RightDockWidgetArea, ("Curves", "Evaluation", "Decision boundary"))
+        else:
+            self._group(Area.BottomDockWidgetArea,
+                        EXPLORE_DOCKS + tuple(t for t in self.docks() if t in mine and t not in EXPLORE_DOCKS))
+        first = self.docks().get(FIRST_TAB[name])
+        if first is not None:
+            first.raise_()
+        self.size_docks(name)
+
+    def size_docks(self, name: str) -> None:
+        """Give the default layout's docks their shares of the window (again once it is shown: the
+        sizes asked for before that do not hold)."""
+        w, docks = self.window, self.docks()
+        self._unsized = not w.isVisible()
+        width, height = max(w.width(), 800), max(w.height(), 500)
+
+        def resize(title: str, size: int, orientation: Qt.Orientation) -> None:
+            if title in docks and not docks[title].isHidden():
+                w.resizeDocks([docks[title]], [size], orientation)
+
+        if name == "Build":
+            resize("Palette", min(200, width // 6), Qt.Orientation.Horizontal)
+            resize("Inspector", min(320, width // 4), Qt.Orientation.Horizontal)
+            resize("Problems", max(150, height // 4), Qt.Orientation.Vertical)
+        elif name == "Train":
+            panel = self.needs("Training")
+            if panel is not None:
+                share = 0.5 if width >= WIDE_TRAIN else 0.42  # narrow: the curves share the height
+                resize("Training", min(panel.height(), int(height * share)), Qt.Orientation.Vertical)
+            curves = self.needs("Curves")
+            if curves is not None:
+                beside = panel.width() + 12 if panel is not None and width >= WIDE_TRAIN else 0
+                share = max(curves.width(), min(int(width * 0.48), width - beside))
+                resize("Curves", share, Qt.Orientation.Horizontal)
+        else:
+            resize(EXPLORE_DOCKS[0], int(height * 0.5), Qt.Orientation.Vertical)
+
+    def needs(self, title: str) -> QSize | None:
+        """The room the dock ``title`` needs to show its view without scrolling (None: no such dock)."""
+        dock = self.docks().get(title)
+        if dock is None:
+            return None
+        view = getattr(dock.widget(), "view", dock.widget())
+        chrome = dock.minimumSizeHint() - dock.widget().minimumSizeHint()  # the title bar and margins
+        return view.minimumSizeHint() + QSize(max(chrome.width(), 0), max(chrome.height(), 0))
+
+    def window_shown(self) -> None:
+        """The window is on screen: size the default layout arranged before it was."""
+        if self._unsized and self.current:
+            self.size_docks(self.current)
+            self._drop_stale_tab_bars()

@@ -1,0 +1,42 @@
+"""Keyboard shortcuts: no two actions in the window share one (Qt fires neither on an ambiguous
+shortcut), and the ones the README promises are where it says."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+pytestmark = pytest.mark.gui
+
+
+def all_actions(window) -> set[QAction]:
+    actions = set(window.findChildren(QAction))
+    for widget in [window, *window.findChildren(QWidget)]:
+        actions.update(widget.actions())
+    return actions
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    owners: dict[str, list[str]] = defaultdict(list)
+    for action in all_actions(window):
+        for sequence in action.shortcuts():
+            if not sequence.isEmpty():
+                owners[sequence.toString(QKeySequence.SequenceFormat.PortableText)].append(
+                    action.text().replace("&", "") or action.objectName())
+    shared = {key: names for key, names in owners.items() if len(names) > 1}
+    assert not shared, f"shortcuts bound more than once: {shared}"
+    assert len(owners) > 20  # the window's actions were found
+
+
+def test_documented_shortcuts(window):
+    def key(action: QAction) -> str:
+        return action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+
+    assert key(window.explore.freeze_action) == "Ctrl+L"  # README: lock layers (Ctrl+L)
+    assert key(window.actions_["layout"]) == "Ctrl+Alt+L"
+    train = window.training.actions
+    assert (key(train["train"]), key(train["pause"]), key(train["stop"])) == ("F5", "F6", "Shift+F5")
+    assert [key(a) for a in window.workspaces.actions.values()] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]

@@ -1,0 +1,216 @@
+"""Workspaces (Build, Train, Explore): the bar and Ctrl+1/2/3, each workspace's own remembered layout,
+the window inside the screen at 1280×720 and 1024×640, F5 and F6, and views that do not apply to
+the data showing why."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
+
+from netbuilder.ui.applicability import reason
+from netbuilder.ui.workspaces import WORKSPACE_OF, WORKSPACES, fit_to_screen
+
+pytestmark = pytest.mark.gui
+
+LONG = "A long message that must wrap rather than widen the window: " + "conv2d_1 does not fit its input " * 12
+
+
+@pytest.fixture
+def trainer(window, qtbot):
+    """The window's training controller once the workbench has torch and the dataset (as in
+    tests/ui/training/conftest.py)."""
+    controller = window.training
+    qtbot.waitUntil(lambda: controller.wb.ready is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: controller.panel.dataset_info.text() != "", timeout=30_000)
+    controller.panel.fields["epochs"].setValue(2)
+    yield controller
+    controller.shutdown()
+
+
+def shown(window) -> set[str]:
+    return {t for t, d in window.docks.items() if not d.isHidden()}
+
+
+def on_top(dock) -> bool:
+    """The dock is on screen and is its tab group's current tab."""
+    return not dock.isHidden() and not dock.visibleRegion().isEmpty()
+
+
+def test_bar_and_ctrl_1_2_3_switch_workspaces(window, qtbot):
+    ws = window.workspaces
+    assert ws.current == "Build" and ws.bar.isVisible()
+    assert [a.text().strip("&") for a in ws.bar.actions()] == list(WORKSPACES)
+    assert shown(window) == {"Palette", "Inspector", "Problems", "Summary", "Code"}
+    assert on_top(window.docks["Problems"])  # a sensible first tab, not "Inside the network"
+    window.activateWindow()
+    window.view.setFocus()
+    for key, name in ((Qt.Key.Key_2, "Train"), (Qt.Key.Key_3, "Explore"), (Qt.Key.Key_1, "Build")):
+        qtbot.keyClick(window.view, key, Qt.KeyboardModifier.ControlModifier)
+        assert ws.current == name and ws.actions[name].isChecked()
+        assert shown(window) == {t for t in window.docks if WORKSPACE_OF.get(t, "Explore") == name}
+        assert window.view.isVisible()  # the canvas is in every workspace
+    # Back in Build no view of the other workspaces counts as shown, so none computes.
+    assert not any(window.training._shown.values()) and not any(window.explore.shown.values())
+    ws.bar.widgetForAction(ws.actions["Train"]).click()
+    assert ws.current == "Train" and on_top(window.docks["Curves"])
+    assert window.training._shown.get("evaluation") is False and not any(window.explore.shown.values())
+
+
+def test_each_workspace_remembers_its_own_layout(window, qtbot, settings):
+    ws = window.workspaces
+    ws.switch("Train")
+    window.docks["Evaluation"].close()
+    ws.switch("Build")
+    window.docks["Palette"].close()
+    assert window.docks["Evaluation"].isHidden() and not window.docks["Problems"].isHidden()
+    ws.switch("Train")
+    assert window.docks["Evaluation"].isHidden() and not window.docks["Curves"].isHidden()
+    assert window.docks["Palette"].isHidden()
+    ws.switch("Build")
+    assert window.docks["Palette"].isHidden() and not window.docks["Inspector"].isHidden()
+    ws.switch("Train")
+    window.close()  # saves the layouts and the workspace it was closed in
+
+    from netbuilder.ui.main_window import MainWindow
+
+    again = MainWindow(settings=settings, probe_device=False)
+    qtbot.addWidget(again)
+    try:
+        assert again.workspaces.current == "Train"
+        assert again.docks["Evaluation"].isHidden() and not again.docks["Curves"].isHidden()
+        again.workspaces.switch("Build")
+        assert again.docks["Palette"].isHidden() and not again.docks["Inspector"].isHidden()
+        again.workspaces.reset()
+        assert not again.docks["Palette"].isHidden()
+    finally:
+        again.files.ask_unsaved = lambda: "discard"
+        again.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 640)])
+def test_every_workspace_fits_the_screen(window, qtbot, size):
+    """Each workspace at the size, with a design error and long one-line messages in the views: the
+    window stays that size (nothing pushes it wider or taller), no shown dock is under its minimum."""
+    width, height = size
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().toTuple() == size, timeout=3000)
+    window.document.set_param("dense_2", "units", 0)  # a design error
+    for view in (window.training.filters, window.training.features, window.training.evaluation):
+        view.info.setText(LONG)
+    for name in WORKSPACES:
+        window.workspaces.switch(name)
+        window.workspaces.reset()  # the default layout, made for this size
+        QApplication.processEvents()
+        assert window.size().toTuple() == size, name
+        assert window.minimumSizeHint().width() <= width and window.minimumSizeHint().height() <= height, name
+        assert window.view.isVisible() and window.view.height() >= 150, name
+        for title, dock in window.docks.items():
+            if on_top(dock):
+                hint = dock.minimumSizeHint()
+                assert dock.width() >= hint.width() and dock.height() >= hint.height(), (name, title)
+                slot = window.slots.get(title)
+                if width >= 1280 and slot is not None:  # room enough: no view needs to scroll
+                    need, room = slot.view.minimumSizeHint(), slot.scroll.viewport().size()
+                    assert room.width() >= need.width() and room.height() >= need.height(), (name, title)
+        if name == "Build":
+            top = window.menuBar().height() + window.workspaces.bar.height()
+            assert window.view.height() >= (height - top - window.statusBar().height()) / 2
+    for title in ("Filters", "Feature maps", "Evaluation"):  # every long message shown, wrapped
+        window.workspaces.show_dock(title)
+        QApplication.processEvents()
+        assert window.size().toTuple() == size, title
+
+
+def test_window_opens_inside_the_available_screen(window):
+    small = QRect(0, 0, 1280, 720)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    fit_to_screen(window, small)
+    assert window.windowState() & Qt.WindowState.WindowMaximized
+    assert small.contains(window.geometry())
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    large = QRect(0, 0, 2560, 1440)
+    fit_to_screen(window, large)
+    assert not window.windowState() & Qt.WindowState.WindowMaximized
+    assert large.contains(window.geometry()) and window.width() <= 1400
+    assert window.geometry().center() == large.center() or abs(window.geometry().center().x() - 1280) <= 1
+
+
+def test_f5_switches_to_train_and_brings_the_curves_forward(window, trainer, qtbot):
+    ws = window.workspaces
+    ws.switch("Explore")
+    trainer.panel.fields["epochs"].setValue(200)
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F5)
+    assert ws.current == "Train"
+    assert on_top(trainer.docks["Curves"]) and trainer.curves.isVisible()
+    qtbot.waitUntil(lambda: trainer.state == "training", timeout=30_000)
+    trainer.actions["stop"].trigger()
+    qtbot.waitUntil(lambda: trainer.state == "idle", timeout=20_000)
+
+
+def test_f6_toggles_pause_and_resume(window, trainer, qtbot):
+    pause = trainer.actions["pause"]
+    assert pause in window.toolbar.actions() and trainer.actions["stop"] in window.toolbar.actions()
+    assert trainer.actions["resume"] not in window.toolbar.actions()  # one toggle, not two buttons
+    trainer.panel.fields["epochs"].setValue(200)
+    assert trainer.train()
+    qtbot.waitUntil(lambda: trainer.state == "training", timeout=30_000)
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: trainer.state == "paused", timeout=10_000)
+    assert pause.isEnabled() and pause.text() == "&Resume"
+    qtbot.keyClick(window.view, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: trainer.state == "training", timeout=10_000)
+    assert pause.text() == "&Pause"
+    trainer.actions["stop"].trigger()
+    qtbot.waitUntil(lambda: trainer.state == "idle", timeout=20_000)
+
+
+def test_reason_a_view_does_not_apply():
+    digits = {"name": "digits", "kind": "image", "is_image": True, "input_shape": [1, 8, 8]}
+    circle = {"name": "circle", "kind": "points", "is_image": False, "input_shape": [2]}
+    assert "two input features" in reason("Decision boundary", digits)
+    assert reason("Decision boundary", circle) is None
+    for title in ("Explain", "Adversarial", "Augmentation", "Inside the network"):
+        assert reason(title, digits) is None and "needs images" in reason(title, circle)
+    for title in ("Curves", "Evaluation", "Feature maps", "Filters"):
+        assert reason(title, digits) is None and reason(title, circle) is None
+    assert reason("Decision boundary", None) is None  # still loading: nothing to say yet
+
+
+def test_views_that_do_not_apply_show_why(window, trainer, qtbot):
+    slots = window.slots
+    qtbot.waitUntil(lambda: window.workbench.dataset is not None, timeout=30_000)
+    assert not slots["Decision boundary"].applies and slots["Explain"].applies
+    assert "two input features" in slots["Decision boundary"].reason_label.text()
+    window.workspaces.show_dock("Decision boundary")
+    assert slots["Decision boundary"].reason_label.isVisible() and not trainer.boundary.isVisible()
+    window.document.set_design_field("dataset", {"name": "circle"}, "train on circle")
+    qtbot.waitUntil(lambda: (window.workbench.dataset or {}).get("name") == "circle", timeout=30_000)
+    qtbot.waitUntil(lambda: slots["Decision boundary"].applies, timeout=5000)
+    assert trainer.boundary.isVisible()
+    for title in ("Explain", "Adversarial", "Augmentation", "Inside the network"):
+        assert not slots[title].applies and "needs images" in slots[title].reason_label.text()
+
+
+def test_a_warning_brings_the_training_panel_unless_the_student_is_typing(window, trainer, qtbot):
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    ws = window.workspaces
+    window.document.select(["dense_1"])
+    field = next(w for w in window.inspector.findChildren(QAbstractSpinBox) if w.isVisible())
+    window.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field, timeout=3000)
+    window.document.set_param("input_1", "shape", [1, 12, 12])  # the design stops fitting the digits
+    qtbot.waitUntil(lambda: "does not fit" in window.statusBar().currentMessage(), timeout=15_000)
+    assert ws.current == "Build" and window.docks["Inspector"].isVisible()
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view, timeout=3000)
+    window.document.set_param("input_1", "shape", [1, 10, 10])  # another misfit, not typed in the inspector
+    qtbot.waitUntil(lambda: ws.current == "Train", timeout=15_000)
+    assert "1×10×10" in trainer.panel.messages.label.text() and trainer.panel.messages.isVisible()
