@@ -18,7 +18,7 @@ import sys
 from netbuilder import __version__
 from netbuilder.errors import NetbuilderError
 
-COMMANDS = ("check", "summary", "export", "presets", "datasets", "train", "evaluate", "predict")
+COMMANDS = ("check", "summary", "export", "presets", "datasets", "train", "evaluate", "predict", "lessons")
 GLOBAL_FLAGS = ("--debug",)
 
 

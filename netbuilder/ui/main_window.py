@@ -31,7 +31,7 @@ from netbuilder.ui.document import Document
 from netbuilder.ui.files import FileController
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.intents import copy_subgraph
-from netbuilder.ui.layout import layered_layout
+from netbuilder.ui.layout import graph_layout
 from netbuilder.ui.palette import Palette
 from netbuilder.ui.problems import ProblemsView
 from netbuilder.ui.summary_view import SummaryView
@@ -48,7 +48,7 @@ def needs_layout(design: Design) -> bool:
 def with_layout(design: Design) -> Design:
     """The design with every node placed by the layered layout (before it enters the document)."""
     g = design.graph
-    positions = layered_layout(g.nodes, [(e.src, e.dst) for e in g.edges], design.layout.get("direction", "TB"))
+    positions = graph_layout(g, design.layout.get("direction", "TB"))  # collapsed groups as one box
     for node_id, pos in positions.items():
         g.node(node_id).pos = pos
     return design

@@ -39,8 +39,10 @@ def test_short_run_fills_every_view(window, trainer, run_to_end, qtbot, tmp_path
     assert result["kind"] == "finished" and result["reason"] == "completed" and result["epochs"] == 2
     run = trainer.curves.run
     steps = trainer.run.started["steps_per_epoch"] * 2
-    qtbot.waitUntil(lambda: trainer.curves.loss_raw.getData()[0] is not None, timeout=5000)
-    assert run.loss.n == steps and len(trainer.curves.loss_raw.getData()[0]) == steps
+    assert run.loss.n == steps  # every step event reached the curves before the run ended
+    # the plot catches up on its next redraw (the timer keeps to the GUI's time budget)
+    qtbot.waitUntil(lambda: trainer.curves.loss_raw.getData()[0] is not None
+                    and len(trainer.curves.loss_raw.getData()[0]) == steps, timeout=10_000)
     assert run.val_loss.n == 2 and np.all(np.isfinite(run.val_loss.y))
     assert "ETA" in trainer.panel.progress_label.text() or "finished" in trainer.panel.progress_label.text()
     for title, view in (("Filters", trainer.filters), ("Feature maps", trainer.features),

@@ -1,0 +1,189 @@
+"""Evaluating a step's checks on a ``LessonState``: each gives ``CheckResult(met, text, detail)``.
+
+``text`` is the check's own sentence (or one made from its keys); ``detail`` says what the state holds now
+("val_accuracy is 0.84"), or the check's hint when it is not met. Pure: graph, analysis, layers.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from netbuilder.lessons.model import Check, Step
+from netbuilder.lessons.state import LessonState, nodes_of_kind, param_value, resolve_node
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+    ">=": operator.ge,
+    "contains": lambda a, b: isinstance(a, (list, tuple)) and b in a,
+    "not_contains": lambda a, b: isinstance(a, (list, tuple)) and b not in a,
+}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    met: bool
+    text: str
+    detail: str = ""
+
+
+def compare(value: Any, op: str, target: Any) -> bool:
+    """``value op target``; False when they cannot be compared (no value yet)."""
+    if value is None:
+        return False
+    if op in ("==", "!=") and isinstance(value, float) and isinstance(target, (int, float)):
+        close = abs(value - target) <= 1e-9 * max(1.0, abs(target))
+        return close if op == "==" else not close
+    try:
+        return bool(_OPS[op](value, target))
+    except TypeError:
+        return False
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """A setting matches: 3 matches [3, 3] (square kernels), 2 matches 2.0."""
+    if isinstance(value, (list, tuple)) and not isinstance(wanted, (list, tuple)):
+        return all(v == wanted for v in value)
+    if isinstance(wanted, (list, tuple)) and not isinstance(value, (list, tuple)):
+        return all(w == value for w in wanted)
+    if isinstance(value, (list, tuple)):
+        return list(value) == list(wanted)
+    return value == wanted
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def describe(check: Check) -> str:
+    """A sentence for a check without its own ``text``."""
+    kind = check["check"]
+    op, value = check.get("op", ""), _fmt(check.get("value"))
+    params = ", ".join(f"{k} {_fmt(v)}" for k, v in check.get("params", {}).items())
+    words = {
+        "has_layer": lambda: f"the network has {check.get('count', 1)}× {check.get('kind')}" + (f" with {params}" if params else ""),
+        "layer_count": lambda: f"the number of {check.get('kind', 'layer')} nodes is {op} {value}",
+        "metric": lambda: f"{check.get('name')} {op} {value}",
+        "gap": lambda: f"the train/validation {check.get('of', 'accuracy')} gap is {op} {value}",
+        "prediction_flipped": lambda: "the attack changed the prediction",
+        "explained": lambda: f"you computed a {check.get('method')} map",
+        "setting": lambda: f"the training setting {check.get('key')} {op} {value}",
+        "param_count": lambda: f"the network has {op} {value} parameters",
+        "macs": lambda: f"the network needs {op} {value} multiply-accumulates per example",
+        "valid": lambda: "the design has no problems",
+        "selected": lambda: f"you selected {check.get('node') or check.get('kind')}",
+        "view": lambda: f"the {check.get('view')} view is shown",
+        "output_shape": lambda: f"{check.get('node')} outputs {'×'.join(map(str, check.get('value') or []))}",
+        "trained": lambda: "you trained the network",
+    }
+    return words[kind]() if kind in words else kind
+
+
+def _has_layer(c: Check, s: LessonState) -> tuple[bool, str]:
+    design = s.design
+    ids = nodes_of_kind(design, c["kind"])
+    wanted = c.get("params", {})
+    matching = [n for n in ids if all(_same(param_value(design, n, k), v) for k, v in wanted.items())]
+    return len(matching) >= c.get("count", 1), f"{len(matching)} matching {c['kind']} node(s)"
+
+
+def _layer_count(c: Check, s: LessonState) -> tuple[bool, str]:
+    design = s.design
+    n = len(nodes_of_kind(design, c["kind"])) if "kind" in c else sum(
+        1 for node in design.graph.iter_nodes() if node.kind not in ("input", "output"))
+    return compare(n, c["op"], c["value"]), f"{n} now"
+
+
+def _metric(c: Check, s: LessonState) -> tuple[bool, str]:
+    value = s.metrics.get(c["name"])
+    return compare(value, c["op"], c["value"]), "not trained yet" if value is None else f"{c['name']} is {_fmt(value)}"
+
+
+def _gap(c: Check, s: LessonState) -> tuple[bool, str]:
+    of = c.get("of", "accuracy")
+    train, val = s.metrics.get(f"train_{of}"), s.metrics.get(f"val_{of}")
+    if train is None or val is None:
+        return False, "not trained yet"
+    gap = train - val if of == "accuracy" else val - train
+    return compare(gap, c["op"], c["value"]), f"the gap is {gap:.3f} (train {train:.3f}, validation {val:.3f})"
+
+
+def _flipped(c: Check, s: LessonState) -> tuple[bool, str]:
+    p = s.prediction
+    if "original_class" not in p or "adversarial_class" not in p:
+        return False, "no attack yet"
+    return p["original_class"] != p["adversarial_class"], (
+        f"class {p['original_class']} became {p['adversarial_class']}")
+
+
+def _setting(c: Check, s: LessonState) -> tuple[bool, str]:
+    value = s.setting(c["key"])
+    return compare(value, c["op"], c["value"]), f"{c['key']} is {_fmt(value)}"
+
+
+def _totals(attr: str) -> Callable[[Check, LessonState], tuple[bool, str]]:
+    def check(c: Check, s: LessonState) -> tuple[bool, str]:
+        a = s.get_analysis()
+        value = getattr(a, attr) if a is not None else None
+        return compare(value, c["op"], c["value"]), f"{_fmt(value)} now"
+    return check
+
+
+def _valid(c: Check, s: LessonState) -> tuple[bool, str]:
+    a = s.get_analysis()
+    return a.valid, "" if a.valid else str(a.errors[0])
+
+
+def _selected(c: Check, s: LessonState) -> tuple[bool, str]:
+    node = s.selected if s.selected in s.design.graph.nodes else None
+    if node is None:
+        return False, "nothing selected"
+    ok = ("node" not in c or resolve_node(c["node"], s) == node) and (
+        "kind" not in c or s.design.graph.nodes[node].kind == c["kind"])
+    return ok, f"{node} is selected"
+
+
+def _output_shape(c: Check, s: LessonState) -> tuple[bool, str]:
+    node = resolve_node(c["node"], s)
+    info = s.get_analysis().nodes.get(node) if node else None
+    if info is None or info.shape is None:
+        return False, f"{c['node']} has no shape"
+    return list(info.shape) == list(c["value"]), f"{node} outputs {'×'.join(map(str, info.shape))}"
+
+
+_EVALUATORS: dict[str, Callable[[Check, LessonState], tuple[bool, str]]] = {
+    "has_layer": _has_layer, "layer_count": _layer_count, "metric": _metric, "gap": _gap,
+    "prediction_flipped": _flipped, "setting": _setting, "param_count": _totals("total_params"),
+    "macs": _totals("total_macs"), "valid": _valid, "selected": _selected, "output_shape": _output_shape,
+    "explained": lambda c, s: (bool(s.explanations.get(c["method"])), ""),
+    "view": lambda c, s: (s.view == c["view"], f"{s.view or 'no view'} is shown"),
+    "trained": lambda c, s: ("epochs" in s.metrics, "" if "epochs" in s.metrics else "not trained yet"),
+}
+_NEEDS_DESIGN = {"has_layer", "layer_count", "param_count", "macs", "valid", "selected", "output_shape"}
+
+
+def evaluate_check(check: Check, state: LessonState) -> CheckResult:
+    """Whether ``check`` is met by ``state``."""
+    text = check.get("text") or describe(check)
+    if check["check"] in _NEEDS_DESIGN and state.design is None:
+        return CheckResult(False, text, "no design is open")
+    met, detail = _EVALUATORS[check["check"]](check, state)
+    if not met and check.get("hint"):
+        detail = f"{detail}; {check['hint']}" if detail else check["hint"]
+    return CheckResult(bool(met), text, detail)
+
+
+def evaluate_step(step: Step, state: LessonState) -> list[CheckResult]:
+    """Every check of ``step``, in order."""
+    return [evaluate_check(c, state) for c in step.checks]
+
+
+def step_met(step: Step, state: LessonState) -> bool:
+    """Every check of ``step`` is met (a step without checks is met once read)."""
+    return all(r.met for r in evaluate_step(step, state))

@@ -1,0 +1,60 @@
+"""A loaded lesson: plain frozen values (actions, checks and questions stay the validated JSON objects).
+
+Imports: errors only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from netbuilder.errors import NetbuilderError
+
+
+class LessonFileError(NetbuilderError):
+    """A lesson file that cannot be read: ``path``, ``where`` (a JSON path such as ``steps[2].checks[0].kind``,
+    ``line 4, column 7`` or ``whole file``) and ``problem``; ``str(e)`` is ``"<file>: <where>: <problem>"``."""
+
+    def __init__(self, path: str, where: str, problem: str):
+        self.path, self.where, self.problem = str(path), where, problem
+        super().__init__(f"{self.path}: {where}: {problem}")
+
+
+class LessonError(NetbuilderError):
+    """A lesson action that cannot be carried out on the current design (e.g. a node that is not there)."""
+
+
+Action = dict[str, Any]  # {"do": kind, ...}
+Check = dict[str, Any]  # {"check": kind, ...}
+Question = dict[str, Any]  # {"id", "text", "answer_from" | "choices" + "answer" | "answer", "explain"}
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    title: str = ""
+    show_me: tuple[Action, ...] = ()  # what the "Show me" button does
+    solution: tuple[Action, ...] | None = None  # what the reference student does; None: the show_me actions
+    checks: tuple[Check, ...] = ()
+    questions: tuple[Question, ...] = ()
+
+    @property
+    def reference(self) -> tuple[Action, ...]:
+        """The actions ``lessons --verify`` takes for this step."""
+        return self.show_me if self.solution is None else self.solution
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    concepts: tuple[str, ...]
+    minutes: int
+    text: str
+    steps: tuple[Step, ...]
+    path: str = field(default="", compare=False)
+
+    def summary(self) -> dict[str, Any]:
+        """What ``netbuilder lessons --json`` lists."""
+        return {"id": self.id, "title": self.title, "concepts": list(self.concepts), "minutes": self.minutes,
+                "steps": len(self.steps), "file": self.path}

@@ -1,0 +1,93 @@
+"""The student's live state as plain values: what checks and questions look at.
+
+The window fills one from its Document, workbench and views; ``lessons --verify`` from its own session.
+Imports: graph, analysis, choices.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from netbuilder import choices
+from netbuilder.analysis import Analysis, analyze
+from netbuilder.graph import Design
+
+
+@dataclass
+class LessonState:
+    """``metrics``: the last finished run (``train_accuracy``, ``val_accuracy``, ``test_accuracy``, the
+    losses, ``epochs``, ``best_epoch``: Finished's fields). ``settings``: the training settings (None: the
+    design's, merged with the defaults). ``prediction``: the last attack (``original_class``,
+    ``adversarial_class``, optionally ``true_class`` and ``epsilon``). ``explanations``: method -> whether a
+    non-blank map was computed (saliency, grad_cam, occlusion). ``view``: the workspace or dock shown."""
+
+    design: Design | None = None
+    analysis: Analysis | None = None  # None: computed on first use
+    metrics: dict[str, float] = field(default_factory=dict)
+    selected: str | None = None
+    settings: dict[str, Any] | None = None
+    view: str | None = None
+    prediction: dict[str, Any] = field(default_factory=dict)
+    explanations: dict[str, bool] = field(default_factory=dict)
+
+    def get_analysis(self) -> Analysis | None:
+        if self.analysis is None and self.design is not None:
+            self.analysis = analyze(self.design.graph, memory_limit_bytes=2**40)
+        return self.analysis
+
+    def get_settings(self) -> dict[str, Any]:
+        if self.settings is not None:
+            return choices.merged_settings(self.settings)
+        return choices.merged_settings(self.design.training if self.design is not None else None)
+
+    def setting(self, key: str) -> Any:
+        """A training setting's value; ``augmentation.flip`` reads inside the augmentation."""
+        settings = self.get_settings()
+        if key.startswith("augmentation."):
+            return settings["augmentation"].get(key.split(".", 1)[1])
+        return settings.get(key)
+
+    def design_changed(self) -> None:
+        """Forget the analysis (call after editing the design)."""
+        self.analysis = None
+
+    def copy(self) -> LessonState:
+        return LessonState(self.design.copy() if self.design else None, None, dict(self.metrics), self.selected,
+                           copy.deepcopy(self.settings), self.view, dict(self.prediction),
+                           dict(self.explanations))
+
+
+def nodes_of_kind(design: Design, kind: str, order: list[str] | None = None) -> list[str]:
+    """The ids of ``kind``'s nodes in the network's order (topological where known, else file order)."""
+    ids = order if order is not None else list(design.graph.nodes)
+    return [n for n in ids if n in design.graph.nodes and design.graph.nodes[n].kind == kind]
+
+
+def resolve_node(ref: str, state: LessonState) -> str | None:
+    """A node reference -> a node id, or None: an id (``conv1``), ``selected``, or ``kind#n`` (the n-th node of
+    that kind in the network's order, from 1)."""
+    design = state.design
+    if design is None:
+        return None
+    if ref == "selected":
+        return state.selected if state.selected in design.graph.nodes else None
+    if "#" in ref:
+        kind, number = ref.split("#", 1)
+        analysis = state.get_analysis()
+        ids = nodes_of_kind(design, kind, analysis.order if analysis else None)
+        n = int(number)
+        return ids[n - 1] if 0 < n <= len(ids) else None
+    return ref if ref in design.graph.nodes else None
+
+
+def param_value(design: Design, node_id: str, name: str) -> Any:
+    """A node's setting, with the catalogue's default when it is not set."""
+    from netbuilder.layers import get_spec
+
+    node = design.graph.node(node_id)
+    if name in node.params:
+        return node.params[name]
+    spec = get_spec(node.kind)
+    return next((p.default for p in spec.params if p.name == name), None)

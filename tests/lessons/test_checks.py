@@ -1,0 +1,109 @@
+"""The check evaluator on plain states: each kind met and not met, with its text and detail."""
+
+from __future__ import annotations
+
+import pytest
+
+from netbuilder.io import load_design
+from netbuilder.lessons import LessonState, describe, evaluate_check
+from netbuilder.paths import resource
+
+
+@pytest.fixture
+def state() -> LessonState:
+    return LessonState(design=load_design(resource("examples", "digits_cnn.nbd")))
+
+
+def met(check: dict, state: LessonState) -> bool:
+    return evaluate_check(check, state).met
+
+
+def test_has_layer_with_settings_and_count(state):
+    assert met({"check": "has_layer", "kind": "conv2d", "params": {"kernel_size": 3}}, state)
+    assert met({"check": "has_layer", "kind": "conv2d", "params": {"kernel_size": 3}, "count": 2}, state)
+    assert not met({"check": "has_layer", "kind": "conv2d", "params": {"kernel_size": 5}}, state)
+    assert not met({"check": "has_layer", "kind": "conv2d", "count": 3}, state)
+    assert met({"check": "has_layer", "kind": "conv2d", "params": {"stride": 1}}, state)  # the catalogue default
+    state.design.graph.set_param("conv2d_1", "kernel_size", [3, 3])
+    assert met({"check": "has_layer", "kind": "conv2d", "params": {"kernel_size": 3}, "count": 2}, state)
+    assert not met({"check": "has_layer", "kind": "dropout"}, state)
+
+
+def test_counts_totals_and_shapes(state):
+    assert met({"check": "layer_count", "kind": "dense", "op": "==", "value": 2}, state)
+    assert met({"check": "layer_count", "op": "==", "value": 10}, state)  # input and output not counted
+    assert met({"check": "param_count", "op": "==", "value": 3658}, state)
+    assert not met({"check": "param_count", "op": ">", "value": 3658}, state)
+    assert met({"check": "macs", "op": "<", "value": 10**5}, state)
+    assert met({"check": "output_shape", "node": "conv2d_1", "value": [8, 8, 8]}, state)
+    assert met({"check": "output_shape", "node": "conv2d#2", "value": [16, 4, 4]}, state)
+    result = evaluate_check({"check": "output_shape", "node": "conv2d_1", "value": [8, 6, 6]}, state)
+    assert not result.met and result.detail == "conv2d_1 outputs 8×8×8"
+    assert not met({"check": "output_shape", "node": "nowhere", "value": [1]}, state)
+    assert met({"check": "valid"}, state)
+    state.design.graph.set_param("conv2d_1", "kernel_size", 9)
+    state.design.graph.set_param("conv2d_1", "padding", 0)
+    state.design_changed()
+    assert not met({"check": "valid"}, state)
+
+
+def test_metrics_and_gap():
+    state = LessonState()
+    result = evaluate_check({"check": "metric", "name": "val_accuracy", "op": ">=", "value": 0.9}, state)
+    assert not result.met and result.detail == "not trained yet"
+    assert not met({"check": "trained"}, state)
+    state.metrics = {"train_accuracy": 0.99, "val_accuracy": 0.7, "train_loss": 0.01, "val_loss": 0.9, "epochs": 3}
+    assert met({"check": "metric", "name": "val_accuracy", "op": "<", "value": 0.9}, state)
+    assert met({"check": "metric", "name": "epochs", "op": "==", "value": 3}, state)
+    gap = evaluate_check({"check": "gap", "op": ">", "value": 0.2, "text": "you overfitted"}, state)
+    assert gap.met and gap.text == "you overfitted" and "0.290" in gap.detail
+    assert met({"check": "gap", "of": "loss", "op": ">", "value": 0.5}, state)
+    assert not met({"check": "gap", "op": "<", "value": 0.2}, state)
+    assert met({"check": "trained"}, state)
+
+
+def test_settings_selection_view_prediction_explanations(state):
+    assert met({"check": "setting", "key": "lr", "op": "==", "value": 0.003}, state)  # the design's own
+    assert met({"check": "setting", "key": "augmentation.flip", "op": "==", "value": False}, state)
+    assert not met({"check": "setting", "key": "frozen", "op": "contains", "value": "conv2d_1"}, state)
+    state.design.training["frozen"] = ["conv2d_1"]
+    assert met({"check": "setting", "key": "frozen", "op": "contains", "value": "conv2d_1"}, state)
+    state.settings = {"lr": 0.1}  # the window's live settings win
+    assert met({"check": "setting", "key": "lr", "op": ">", "value": 0.05}, state)
+    assert not met({"check": "selected", "kind": "conv2d"}, state)
+    state.selected = "conv2d_2"
+    assert met({"check": "selected", "kind": "conv2d"}, state)
+    assert met({"check": "selected", "node": "conv2d#2"}, state)
+    assert not met({"check": "selected", "node": "conv2d_1"}, state)
+    assert not met({"check": "view", "view": "Filters"}, state)
+    state.view = "Filters"
+    assert met({"check": "view", "view": "Filters"}, state)
+    assert not met({"check": "prediction_flipped"}, state)
+    state.prediction = {"original_class": 3, "adversarial_class": 3}
+    assert not met({"check": "prediction_flipped"}, state)
+    state.prediction["adversarial_class"] = 8
+    assert met({"check": "prediction_flipped"}, state)
+    assert not met({"check": "explained", "method": "saliency"}, state)
+    state.explanations["saliency"] = True
+    assert met({"check": "explained", "method": "saliency"}, state)
+
+
+def test_texts_hints_and_no_design():
+    check = {"check": "has_layer", "kind": "conv2d", "params": {"kernel_size": 3}, "hint": "add one from the palette"}
+    result = evaluate_check(check, LessonState())
+    assert not result.met and result.detail == "no design is open"
+    assert describe(check) == "the network has 1× conv2d with kernel_size 3"
+    state = LessonState(design=load_design(resource("examples", "digits_cnn.nbd")))
+    missing = evaluate_check({**check, "kind": "dropout", "params": {}}, state)
+    assert missing.detail.endswith("add one from the palette")
+    for kind in ("prediction_flipped", "valid", "trained"):
+        assert describe({"check": kind})
+
+
+def test_step_met(state):
+    from netbuilder.lessons import Step, step_met
+
+    step = Step(text="x", checks=({"check": "has_layer", "kind": "conv2d"}, {"check": "trained"}))
+    assert not step_met(step, state)
+    state.metrics = {"epochs": 1}
+    assert step_met(step, state) and step_met(Step(text="read me"), state)

@@ -1,0 +1,70 @@
+"""Questions checked against the analysis of the student's own design, multiple choice, fixed answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from netbuilder.io import load_design
+from netbuilder.lessons import LessonState, check_answer, expected_answer
+from netbuilder.paths import resource
+
+
+@pytest.fixture
+def state() -> LessonState:
+    return LessonState(design=load_design(resource("examples", "digits_cnn.nbd")))
+
+
+def q(what: str, node: str | None = "conv2d_1") -> dict:
+    return {"id": "q", "text": "?", "answer_from": {"what": what, **({"node": node} if node else {})},
+            "explain": "O = ⌊(W + 2p − k) / s⌋ + 1"}
+
+
+@pytest.mark.parametrize("answer", ["8×8×8", "8x8x8", "(8, 8, 8)", "8 8 8", [8, 8, 8]])
+def test_output_shape_in_any_spelling(state, answer):
+    result = check_answer(q("output_shape"), answer, state)
+    assert result.correct and result.expected == "8×8×8" and "O = " in result.feedback
+
+
+def test_output_size_follows_the_students_numbers(state):
+    assert check_answer(q("output_size"), "8", state).correct
+    assert check_answer(q("output_size"), "8×8", state).correct
+    state.design.graph.set_param("conv2d_1", "padding", 0)
+    state.design_changed()
+    assert not check_answer(q("output_size"), "8", state).correct
+    assert check_answer(q("output_size"), "6x6", state).correct
+    assert check_answer(q("output_size"), "8×6×6", state).correct  # the whole shape is fine too
+    state.design.graph.set_param("conv2d_1", "stride", 2)
+    state.design_changed()
+    assert expected_answer(q("output_size"), state) == (3, 3)
+
+
+def test_counts(state):
+    assert check_answer(q("params"), "80", state).correct
+    assert check_answer(q("channels"), 8, state).correct
+    assert check_answer(q("total_params", None), "3,658", state).correct
+    assert not check_answer(q("total_params", None), "3,659", state).correct
+    assert check_answer(q("params", "maxpool2d_1"), "0", state).correct
+    assert check_answer(q("input_shape", "conv2d_2"), "8×4×4", state).correct
+    assert check_answer(q("output_shape", "conv2d#2"), "16×4×4", state).correct
+
+
+def test_wrong_answers_and_unknowable_ones(state):
+    result = check_answer(q("output_shape"), "6×6×6", state)
+    assert not result.correct and "try again" in result.feedback and result.expected == "8×8×8"
+    missing = check_answer(q("output_shape", "conv2d_9"), "1", state)
+    assert not missing.correct and "cannot answer" in missing.feedback
+    assert expected_answer(q("output_shape", "selected"), state) is None
+    state.selected = "dense_1"
+    assert check_answer(q("output_shape", "selected"), "32", state).correct
+
+
+def test_multiple_choice_and_fixed_answers():
+    mc = {"id": "m", "text": "?", "choices": ["max", "mean"], "answer": 0}
+    state = LessonState()
+    assert check_answer(mc, 0, state).correct
+    assert check_answer(mc, "Max", state).correct
+    assert not check_answer(mc, 1, state).correct
+    fixed = {"id": "f", "text": "ReLU(−2)?", "answer": 0}
+    assert check_answer(fixed, "0", state).correct and not check_answer(fixed, "-2", state).correct
+    gap = {"id": "g", "text": "gap?", "answer": 0.28}
+    assert check_answer(gap, "0.28", state).correct and not check_answer(gap, "0.3", state).correct
