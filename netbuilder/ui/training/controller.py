@@ -178,8 +178,10 @@ class TrainingController(QObject):
             workspaces = getattr(self.window, "workspaces", None)
             if workspaces is None:
                 self.docks["Training"].raise_()
-            elif level == "warning" and self._editing():
-                self.status(text)  # never pull the inspector away from under the student's typing
+            elif level == "warning" and (self._editing() or workspaces.current not in ("Train", "")):
+                # a warning (the design does not fit its data, say) never pulls the student out of the
+                # workspace they are in, nor the inspector from under their typing: the status bar says it
+                self.status(text, 15000)
             else:
                 workspaces.show_dock("Training")
         self.message_shown.emit(text, level)
@@ -190,10 +192,10 @@ class TrainingController(QObject):
         docks = getattr(self.window, "docks", {})
         return focus is not None and any(docks[t].isAncestorOf(focus) for t in ("Inspector", "Palette") if t in docks)
 
-    def status(self, text: str) -> None:
+    def status(self, text: str, ms: int = 6000) -> None:
         bar = getattr(self.window, "statusBar", None)
         if bar is not None:
-            bar().showMessage(text, 6000)
+            bar().showMessage(text, ms)
 
     # ----- run commands -----------------------------------------------------------------------------
     def train_and_show(self) -> bool:

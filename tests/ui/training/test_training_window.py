@@ -122,6 +122,7 @@ def test_invalid_design_is_refused_with_a_message(window, trainer):
 
 def test_mismatch_is_said_and_fit_design_is_one_undo_step(window, trainer, qtbot):
     doc = window.document
+    window.workspaces.switch("Train")
     doc.set_param("input_1", "shape", [1, 12, 12])
     trainer._dataset_chosen("digits")
     bar = trainer.panel.messages
