@@ -1,8 +1,9 @@
-"""Make the README's screenshots from the real application (offscreen, QWidget.grab):
+"""Make the README's screenshots from the real application at 1280×720 (offscreen, QWidget.grab):
 
     python docs/screenshots.py [folder]          (default: docs/screenshots)
 
-The editor on a branchy teaching network; a training run of the example CNN on the built-in digits
+The example and ResNet-18 as they open (labels readable at the opening zoom); the editor on a branchy
+teaching network; a training run of the example CNN on the built-in digits
 with its curves, filters, feature maps and evaluation; the course's hard parts (explore_*.png); the
 decision boundary of TensorFlow Playground's network on the spiral. About a minute on two cores.
 """
@@ -27,6 +28,8 @@ def wait(app, condition, timeout: float = 120.0) -> bool:
 
 
 def show_tab(app, window, dock) -> None:
+    """Bring ``dock`` forward in its workspace (switching to it, as a student would)."""
+    window.workspaces.show_dock(dock.windowTitle())
     dock.show()
     dock.raise_()
     app.processEvents()
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     settings = QSettings(str(out / ".screenshots.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, probe_device=False)
-    window.resize(1600, 1000)
+    window.setGeometry(0, 0, 1280, 720)
     window.show()
     tc, ex = window.training, window.explore
     shots: list[Path] = []
@@ -56,6 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         path = out / name
         widget.grab().save(str(path))
         shots.append(path)
+
+    # The example and ResNet-18 as they open: every label readable at the zoom each opens with.
+    from netbuilder.ui.app import default_example
+
+    window.workspaces.switch("Build")
+    for design, name in ((default_example(), "open_example.png"), (build_preset("resnet18"), "open_resnet18.png")):
+        window.set_design(design)
+        window.view.fit()
+        wait(app, lambda: False, 0.5)
+        grab(window, name)
 
     # The editor: a small Inception-style network, a convolution selected (its worked formulas show).
     window.set_design(build_preset("inception_small"))
@@ -71,11 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     # A training run of the example CNN on the built-in digits.
     window.set_design(load_design(resource("examples", "digits_cnn.nbd")))
     window.view.fit()
-    wait(app, lambda: tc.warm is not None and tc.panel.dataset_info.text() != "")
+    wait(app, lambda: tc.wb.ready is not None and tc.panel.dataset_info.text() != "")
     tc.panel.fields["epochs"].setValue(12)
     show_tab(app, window, tc.docks["Curves"])
     window.resizeDocks([tc.docks["Curves"]], [380], Qt.Orientation.Vertical)
-    tc.train()
+    tc.train_and_show()
     wait(app, lambda: tc.state == "idle", 300)
     doc.select(["conv2d_1"])
     for title, name in (("Curves", "training.png"), ("Training", "training_panel.png"),
@@ -98,12 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         setup.get(key, lambda: None)()
         if key not in ("lab", "transfer"):
             ex.request(key, now=True)
-            wait(app, lambda k=key: k in ex.results and not ex.runner.busy)
+            wait(app, lambda k=key: k in ex.results and not ex.wb.busy)
         if key == "inside":
             ex.inside.live.setChecked(False)
             ex.results.pop("health", None)
             ex.request("health", now=True)
-            wait(app, lambda: "health" in ex.results and not ex.runner.busy)
+            wait(app, lambda: "health" in ex.results and not ex.wb.busy)
             ex.inside.feature.click_pixel(3, 4)
         if key == "transfer":
             doc.select(["conv2d_1"])
@@ -129,6 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     wait(app, lambda: tc.state == "idle", 300)
     wait(app, lambda: False, 1.5)
     grab(window, "decision_boundary.png")
+
+    # A design error in the Build workspace: the window stays inside the 1280×720 screen.
+    window.workspaces.switch("Build")
+    doc.set_param("hidden1_dense", "units", 0)
+    doc.flush()
+    wait(app, lambda: False, 0.5)
+    assert window.width() <= 1280 and window.height() <= 720, window.size()  # not pushed wider by the error
+    grab(window, "design_error.png")
 
     doc.undo_stack.setClean()
     window.close()
