@@ -1,4 +1,5 @@
-"""The command line: ``netbuilder [FILE]`` opens the window; subcommands work headless.
+"""The command line: ``netbuilder [FILE]`` opens the window (``--lesson LESSON``: with a lesson file, or a
+bundled lesson's id, in its Lesson panel); subcommands work headless.
 
 Each subcommand is a module in ``netbuilder.commands`` with ``add_parser(subparsers)`` and
 ``run(args) -> int``. Every user-facing error is one line on stderr and exit status 2; anything
@@ -31,16 +32,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"netbuilder {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an unexpected error instead of logging it")
+    parser.add_argument("--lesson", metavar="LESSON",
+                        help="open the window with this lesson (a lesson file, or a lesson's id: "
+                        "'netbuilder lessons') in its Lesson panel")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"netbuilder.commands.{name}").add_parser(sub)
     return parser
 
 
-def _open_window(path: str | None) -> int:
+def _open_window(path: str | None, lesson: str | None = None) -> int:
     from netbuilder.ui.app import run_app  # Qt only here
 
-    return run_app(path)
+    return run_app(path, lesson=lesson) if lesson is not None else run_app(path)
+
+
+def split_lesson(argv: list[str]) -> tuple[str | None, list[str]]:
+    """``--lesson LESSON`` / ``--lesson=LESSON`` taken out of the window's arguments; raises ValueError
+    when it has no value."""
+    rest: list[str] = []
+    lesson = None
+    args = iter(argv)
+    for arg in args:
+        if arg == "--lesson":
+            lesson = next(args, None)
+            if lesson is None or lesson.startswith("-"):
+                raise ValueError("--lesson needs a lesson file or a lesson's id (see 'netbuilder lessons')")
+        elif arg.startswith("--lesson="):
+            lesson = arg.split("=", 1)[1]
+            if not lesson:
+                raise ValueError("--lesson needs a lesson file or a lesson's id (see 'netbuilder lessons')")
+        else:
+            rest.append(arg)
+    return lesson, rest
 
 
 def suggestion(word: str) -> str | None:
@@ -51,6 +75,11 @@ def suggestion(word: str) -> str | None:
 
 def _window_or_hint(argv: list[str]) -> int:
     """No command: open the window on a design file (or none); a mistyped command gets a hint instead."""
+    try:
+        lesson, argv = split_lesson(argv)
+    except ValueError as e:
+        print(f"netbuilder: {e}", file=sys.stderr)
+        return 2
     if len(argv) > 1:
         print(f"netbuilder: unexpected arguments {' '.join(argv[1:])!r}; to open a design just give its file",
               file=sys.stderr)
@@ -61,7 +90,7 @@ def _window_or_hint(argv: list[str]) -> int:
             print(f"netbuilder: {argv[0]!r} is not a command; did you mean {guess!r}? "
                   "(see 'netbuilder --help')", file=sys.stderr)
             return 2
-    return _open_window(argv[0] if argv else None)
+    return _open_window(argv[0] if argv else None, lesson)
 
 
 def _debug_requested(argv: list[str]) -> bool:
@@ -77,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         enable_debug()
     try:
         rest = [a for a in argv if a not in GLOBAL_FLAGS] if debug else argv
-        if not rest or (rest[0] not in COMMANDS and not rest[0].startswith("-")):
+        if not rest or (rest[0] not in COMMANDS and (not rest[0].startswith("-") or rest[0].startswith("--lesson"))):
             return _window_or_hint(rest)
         args = build_parser().parse_args(argv)
         if not getattr(args, "func", None):

@@ -138,8 +138,10 @@ def install_error_handler(window) -> None:
     threading.excepthook = thread_handler
 
 
-def run_app(path: str | os.PathLike | None = None) -> int:
-    """Open the window on ``path`` (or the digits example) and run until it closes."""
+def run_app(path: str | os.PathLike | None = None, lesson: str | os.PathLike | None = None) -> int:
+    """Open the window on ``path`` (or the digits example) and run until it closes; with ``lesson`` (a
+    lesson file or a bundled lesson's id) that lesson opens in the Lesson panel (a file that cannot be read
+    is one message, and the window stays open)."""
     app = make_application()
     from netbuilder.ui.main_window import MainWindow
 
@@ -163,6 +165,8 @@ def run_app(path: str | os.PathLike | None = None) -> int:
         QTimer.singleShot(0, lambda: window.files.show_error("Cannot open the design", error))
     else:
         QTimer.singleShot(200, window.files.offer_recovery)
+    if lesson is not None:
+        QTimer.singleShot(0, lambda: window.lessons.open_lesson(lesson))
     QTimer.singleShot(0, window.view.fit)
     return app.exec()
 
@@ -191,9 +195,16 @@ def smoke_test(path: str | os.PathLike | None = None) -> int:
 
 
 def main() -> int:
-    """The ``netbuilder-gui`` script: ``netbuilder-gui [FILE]``."""
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    return run_app(args[0] if args else None)
+    """The ``netbuilder-gui`` script: ``netbuilder-gui [--lesson LESSON] [FILE]``."""
+    argv, lesson, args = sys.argv[1:], None, []
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lesson="):
+            lesson = arg.split("=", 1)[1]
+        elif arg == "--lesson" and i + 1 < len(argv):
+            lesson = argv[i + 1]
+        elif not arg.startswith("-") and not (i and argv[i - 1] == "--lesson"):
+            args.append(arg)
+    return run_app(args[0] if args else None, lesson=lesson or None)
 
 
 if __name__ == "__main__":

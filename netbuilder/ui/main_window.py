@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         from netbuilder.ui.explore import install_explore
 
         self.explore = install_explore(self, self.document, self.bridge, self.training)
+        from netbuilder.ui.lessons import install_lessons
+
+        self.lessons = install_lessons(self)
         self.show_applicability(self.workbench.dataset)
         self.restore_state()
 

@@ -4,7 +4,9 @@ feature maps and the course's hard parts). The canvas, the central widget, is in
 
 A bar under the menu switches (Ctrl+1/2/3). Each workspace remembers its own dock layout in QSettings
 (``workspaces/<name>/state``); the first time, it gets a default arrangement sized to the window.
-A dock is assigned to its workspace by its title (``WORKSPACE_OF``); an unknown title joins Explore.
+A dock is assigned to its workspace by its title (``WORKSPACE_OF``); an unknown title joins Explore. A dock
+named in ``EVERY_WORKSPACE`` (the Lesson panel) belongs to all three: switching keeps it as it was, shown at
+the right edge or hidden.
 Hidden docks cost nothing: the controllers compute a view only while its dock is shown.
 
 Also here: ``fit_to_screen`` (the window opens inside the available screen geometry, maximised on
@@ -30,6 +32,9 @@ EXPLORE_DOCKS = ("Feature maps", "Filters", "Inside the network", "Explain", "Ad
                  "Overfitting lab", "Transfer")
 WORKSPACE_OF = {**dict.fromkeys(BUILD_DOCKS, "Build"), **dict.fromkeys(TRAIN_DOCKS, "Train"),
                 **dict.fromkeys(EXPLORE_DOCKS, "Explore")}
+EVERY_WORKSPACE = ("Lesson",)  # shown or hidden across the switches, at the right edge
+WORKSPACE_OF.update(dict.fromkeys(EVERY_WORKSPACE, "every"))
+EVERY_WIDTH = 340
 FIRST_TAB = {"Build": "Problems", "Train": "Curves", "Explore": "Feature maps"}
 SMALL_SCREEN = (1366, 768)  # up to this size the window opens maximised
 WIDE_TRAIN = 1150  # from this width the Train views take the whole right side
@@ -111,7 +116,8 @@ class Workspaces(QObject):
         return dict(getattr(self.window, "docks", {}))
 
     def docks_of(self, name: str) -> list[QDockWidget]:
-        return [d for t, d in self.docks().items() if WORKSPACE_OF.get(t, "Explore") == name]
+        return [d for t, d in self.docks().items()
+                if t in EVERY_WORKSPACE or WORKSPACE_OF.get(t, "Explore") == name]
 
     def workspace_of(self, title: str) -> str:
         return WORKSPACE_OF.get(title, "Explore")
@@ -125,6 +131,7 @@ class Workspaces(QObject):
         if name == self.current:
             return
         self.switching.emit(name)
+        kept = {t: (not d.isHidden(), d.width()) for t, d in self.docks().items() if t in EVERY_WORKSPACE}
         if self.current:
             self.save()
         self.current = name
@@ -133,13 +140,45 @@ class Workspaces(QObject):
         if not (isinstance(state, QByteArray) and self.window.restoreState(state, STATE_VERSION)):
             self.arrange(name)
         self._set_corners(name)
+        for title, (shown, width) in kept.items():
+            self.keep_every(title, shown, width)
         self._drop_stale_tab_bars()
         QTimer.singleShot(0, self._drop_stale_tab_bars)
         self.settings.setValue("workspaces/current", name)
         self.changed.emit(name)
 
+    def keep_every(self, title: str, shown: bool, width: int = 0) -> None:
+        """Show a dock of every workspace at the right edge, full height beside the workspace's own docks (in
+        Train, under the curves, so the Training panel stays whole), or hide it. Floated, it stays so."""
+        dock = self.docks().get(title)
+        if dock is None:
+            return
+        if not shown:
+            dock.hide()
+            return
+        if dock.isFloating() and not dock.isHidden():
+            return
+        dock.setFloating(False)
+        w, curves = self.window, self.docks().get("Curves")
+        if (self.current == "Train" and curves is not None and not curves.isHidden()
+                and w.dockWidgetArea(curves) == Area.RightDockWidgetArea):
+            w.addDockWidget(Area.RightDockWidgetArea, dock, Qt.Orientation.Vertical)  # a row under them
+            dock.show()
+            w.resizeDocks([dock], [max(w.height() // 2, 300)], Qt.Orientation.Vertical)
+            return
+        w.setCorner(Corner.BottomRightCorner, Area.RightDockWidgetArea)  # full height
+        w.addDockWidget(Area.RightDockWidgetArea, dock, Qt.Orientation.Horizontal)
+        dock.show()
+        width = width if 200 <= width <= w.width() * 0.35 else EVERY_WIDTH  # (Train's is wider)
+        w.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+
     def show_dock(self, title: str) -> None:
         """Switch to the dock's workspace and bring the dock forward."""
+        if title in EVERY_WORKSPACE:
+            if self.docks()[title].isHidden():
+                self.keep_every(title, True)
+            self.docks()[title].raise_()
+            return
         self.switch(self.workspace_of(title))
         dock = self.docks()[title]
         dock.show()
@@ -202,9 +241,9 @@ class Workspaces(QObject):
 
     def arrange(self, name: str) -> None:
         """The default layout of workspace ``name``, sized to the window as it is now."""
-        mine = set(t for t in self.docks() if self.workspace_of(t) == name)
+        mine = set(t for t in self.docks() if self.workspace_of(t) == name and t not in EVERY_WORKSPACE)
         for title, dock in self.docks().items():
-            if title not in mine:
+            if title not in mine and title not in EVERY_WORKSPACE:
                 dock.hide()
         self._set_corners(name)
         if name == "Build":

@@ -197,7 +197,7 @@ def test_views_that_do_not_apply_show_why(window, trainer, qtbot):
         assert not slots[title].applies and "needs images" in slots[title].reason_label.text()
 
 
-def test_a_warning_brings_the_training_panel_unless_the_student_is_typing(window, trainer, qtbot):
+def test_a_warning_never_pulls_the_student_out_of_their_workspace(window, trainer, qtbot):
     from PySide6.QtWidgets import QAbstractSpinBox
 
     ws = window.workspaces
@@ -212,5 +212,9 @@ def test_a_warning_brings_the_training_panel_unless_the_student_is_typing(window
     window.view.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view, timeout=3000)
     window.document.set_param("input_1", "shape", [1, 10, 10])  # another misfit, not typed in the inspector
-    qtbot.waitUntil(lambda: ws.current == "Train", timeout=15_000)
-    assert "1×10×10" in trainer.panel.messages.label.text() and trainer.panel.messages.isVisible()
+    qtbot.waitUntil(lambda: "1×10×10" in window.statusBar().currentMessage(), timeout=15_000)
+    assert ws.current == "Build"  # said in the status bar; the Training panel holds it, with Fit
+    assert "1×10×10" in trainer.panel.messages.label.text()
+    ws.switch("Train")
+    qtbot.waitUntil(lambda: trainer.panel.messages.isVisible(), timeout=5000)
+    assert trainer.panel.messages.buttons[0].isVisible()

@@ -1,0 +1,310 @@
+"""The lesson panel's link to the window: the student's live state as a ``LessonState`` of plain values, and
+"Show me" carried out in the window (the headless ``lessons.apply_action``, done through the Document so
+each change is one undo step, and through the workspaces, the training and the explore controllers).
+
+Opening a design for a dataset fits it once the dataset has loaded (the Training panel's Fit); a
+``start_training`` waits for PyTorch and the dataset, and the actions after it wait for the run's end.
+Qt only; never torch.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from netbuilder import choices
+from netbuilder.errors import NetbuilderError
+from netbuilder.graph import Edge, Node
+from netbuilder.graph.edits import AddEdge, AddNode, Compound, Edit, MoveNodes, RemoveEdge
+from netbuilder.layers import canonical_kind, get_spec
+from netbuilder.lessons import LessonError, LessonState, resolve_node
+from netbuilder.ui import intents
+from netbuilder.ui.workspaces import WORKSPACES
+from netbuilder.workbench import events as ev
+
+METRICS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss", "epochs",
+           "best_epoch")
+METHODS = ("saliency", "grad_cam", "occlusion")
+
+
+def _blank(value: Any) -> bool:
+    """True when an explanation map is missing or all zero."""
+    if value is None:
+        return True
+    import numpy as np
+
+    array = np.asarray(value, dtype=float)
+    return array.size == 0 or not np.isfinite(array).any() or float(np.nanmax(np.abs(array))) == 0.0
+
+
+class LessonDriver(QObject):
+    """Watches what checks look at (``changed``, raised often: the panel debounces) and performs actions."""
+
+    changed = Signal()
+    message = Signal(str)  # what Show me could not do, or what it waits for
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.metrics: dict[str, float] = {}
+        self.prediction: dict[str, Any] = {}
+        self.explanations: dict[str, bool] = {}
+        self.shown: dict[str, bool] = {}
+        self._fit_pending = False
+        self._train_pending = False
+        self._after_run: list[tuple[dict[str, Any], str]] = []
+        doc = window.document
+        for signal in (doc.changed, doc.analysis_updated, doc.selection_changed, doc.design_field_changed):
+            signal.connect(self._poke)
+        doc.design_replaced.connect(self._design_replaced)
+        window.workspaces.changed.connect(self._poke)
+        window.training.run_finished.connect(self._run_finished)
+        window.bridge.received.connect(self._event)
+        for title, dock in window.docks.items():
+            self.watch_dock(title, dock)
+
+    def _poke(self, *_args: Any) -> None:
+        self.changed.emit()
+
+    def watch_dock(self, title: str, dock) -> None:
+        self.shown[title] = dock.isVisible()
+
+        def visible(on: bool, t: str = title) -> None:
+            self.shown[t] = on
+            self.changed.emit()
+
+        dock.visibilityChanged.connect(visible)
+
+    # ----- the live state ---------------------------------------------------------------------------
+    def view_shown(self, view: str) -> bool:
+        """The workspace ``view`` is the current one, or the dock ``view`` is on screen."""
+        if view in WORKSPACES:
+            return self.window.workspaces.current == view
+        dock = self.window.docks.get(view)
+        return dock is not None and not dock.isHidden() and self.shown.get(view, False)
+
+    def state(self) -> LessonState:
+        """The student's state now, as plain values (the analysis is made afresh, with no memory limit)."""
+        doc = self.window.document
+        selection = doc.selection
+        return LessonState(design=doc.design, analysis=None, metrics=dict(self.metrics),
+                           selected=selection[-1] if selection else None, settings=None,
+                           view=self.window.workspaces.current, prediction=dict(self.prediction),
+                           explanations=dict(self.explanations))
+
+    def _design_replaced(self) -> None:
+        self.metrics, self.prediction, self.explanations = {}, {}, {}
+        self.changed.emit()
+
+    def _run_finished(self, outcome: Any) -> None:
+        if getattr(outcome, "kind", "") == "finished":
+            self.metrics = {k: float(getattr(outcome, k)) for k in METRICS if hasattr(outcome, k)}
+            self.prediction, self.explanations = {}, {}
+        self.changed.emit()
+        if getattr(outcome, "kind", "") != "finished":
+            self._after_run = []  # the run failed: the Training panel says why; the rest waits for Show me
+        if self._after_run and not self._train_pending:
+            actions, self._after_run = self._after_run, []
+            QTimer.singleShot(0, lambda: self.perform([a for a, _ in actions], actions[0][1]))
+
+    def _event(self, event: Any) -> None:
+        if isinstance(event, ev.ViewResult) and event.view in ("explain", "adversarial"):
+            if event.stale or event.message is not None or not event.value:
+                return
+            r = event.value
+            if event.view == "adversarial" and "before" in r:
+                self.prediction = {"original_class": int(r["before"]), "adversarial_class": int(r["after"]),
+                                   "true_class": int(r.get("label", -1)), "epsilon": float(r.get("epsilon", 0))}
+            elif event.view == "explain":
+                self.explanations = {m: not _blank(r.get(m)) for m in METHODS}
+            self.changed.emit()
+        elif isinstance(event, ev.Ready | ev.DatasetLoaded):
+            QTimer.singleShot(0, self._resume)
+
+    # ----- Show me ----------------------------------------------------------------------------------
+    @property
+    def waiting(self) -> bool:
+        return self._fit_pending or self._train_pending or bool(self._after_run)
+
+    def perform(self, actions: list[dict[str, Any]] | tuple[dict[str, Any], ...], base_dir: str = ".") -> bool:
+        """Carry out ``actions`` in order; False (and ``message``) at the first that cannot be done."""
+        actions = list(actions)
+        for i, action in enumerate(actions):
+            try:
+                self._do(action, base_dir)
+            except (NetbuilderError, KeyError, ValueError, OSError) as e:
+                text = str(e) if isinstance(e, LessonError) else f"{action.get('do')}: {e}"
+                self.message.emit(f"Show me stopped: {text}")
+                return False
+            if action["do"] == "start_training" and i + 1 < len(actions):
+                self._after_run = [(a, base_dir) for a in actions[i + 1:]]
+                break
+        self.changed.emit()
+        return True
+
+    def _node(self, ref: str, action: dict[str, Any]) -> str:
+        node = resolve_node(ref, self.state())
+        if node is None:
+            raise LessonError(f"{action['do']}: the design has no node {ref!r}")
+        return node
+
+    def _do(self, action: dict[str, Any], base_dir: str) -> None:
+        w, doc, kind = self.window, self.window.document, action["do"]
+        if kind == "open_design":
+            self._open(action, base_dir)
+        elif kind == "switch_view":
+            view = action["view"]
+            w.workspaces.switch(view) if view in WORKSPACES else w.workspaces.show_dock(view)
+        elif kind == "set_dataset":
+            doc.set_design_field("dataset", {"name": action["name"], **action.get("options", {})},
+                                 f"use the {action['name']} data")
+            self._fit_pending = True
+            self._resume()
+        elif kind == "select_node":
+            node = self._node(action["node"], action)
+            doc.select([node])
+            w.view.center_on_node(node)
+        elif kind == "set_setting":
+            training = choices.merged_settings(doc.design.training)
+            key, value = action["key"], copy.deepcopy(action["value"])
+            if key.startswith("augmentation."):
+                training["augmentation"] = {**training["augmentation"], key.split(".", 1)[1]: value}
+            else:
+                training[key] = value
+            doc.set_design_field("training", training, f"set {key.replace('_', ' ')}")
+        elif kind == "set_param":
+            self._set_param(action)
+        elif kind == "add_layer":
+            self._add_layer(action)
+        elif kind == "remove_layer":
+            self._remove_layer(action)
+        elif kind == "start_training":
+            if "epochs" in action:
+                doc.set_training_value("epochs", int(action["epochs"]))
+            self._train_pending = True
+            self._resume()
+        elif kind == "attack":
+            self._attack(action)
+        elif kind == "explain":
+            self._explain(action)
+        else:
+            raise LessonError(f"unknown action {kind!r}")
+
+    def _open(self, action: dict[str, Any], base_dir: str) -> None:
+        from netbuilder.io import load_design
+        from netbuilder.paths import resource
+        from netbuilder.presets import build_preset
+
+        w = self.window
+        if not w.files.maybe_save():
+            raise LessonError("open_design: the open design was kept")
+        if "preset" in action:
+            design = build_preset(action["preset"])
+        elif "example" in action:
+            design = load_design(resource("examples", action["example"].removesuffix(".nbd") + ".nbd"))
+        else:
+            design = load_design(os.path.join(base_dir, action["file"]))
+        if "dataset" in action:
+            design.dataset = {"name": action["dataset"], **action.get("dataset_options", {})}
+        self._train_pending, self._after_run = False, []
+        w.set_design(design)  # no path: saving asks where, so a bundled file is never overwritten
+        if "dataset" in action:
+            self._fit_pending = True
+            self._resume()
+
+    def _set_param(self, action: dict[str, Any]) -> None:
+        node = self._node(action["node"], action)
+        kind = self.window.document.graph.node(node).kind
+        spec = next((p for p in get_spec(kind).params if p.name == action["param"]), None)
+        if spec is None:
+            raise LessonError(f"set_param: {kind} has no setting {action['param']!r}")
+        if problem := spec.check(action["value"]):
+            raise LessonError(f"set_param: {node}: {problem}")
+        self.window.document.set_param(node, action["param"], action["value"])
+
+    def _add_layer(self, action: dict[str, Any]) -> None:
+        """Insert a layer right after ``after`` (what followed it now follows the new one): one undo step."""
+        doc = self.window.document
+        graph = doc.graph
+        after = self._node(action["after"], action)
+        kind = canonical_kind(action["kind"])
+        dx, dy = intents.step(doc.direction)
+        x, y = graph.node(after).pos
+        node = intents.new_node(graph, kind, (x + dx, y + dy))
+        if action.get("id"):
+            if action["id"] in graph.nodes:
+                raise LessonError(f"add_layer: the design already has a node {action['id']!r}")
+            node = Node(action["id"], node.kind, node.params, node.pos)
+        node.params.update(copy.deepcopy(action.get("params", {})))
+        succ = graph.successors_map()
+        seen, stack = set(), [e.dst for e in graph.outgoing(after)]
+        while stack:
+            n = stack.pop()
+            if n not in seen:
+                seen.add(n)
+                stack.extend(succ[n])
+        edits: list[Edit] = [AddNode(node)]
+        if seen:
+            edits.append(MoveNodes({n: (graph.node(n).pos[0] + dx, graph.node(n).pos[1] + dy) for n in seen},
+                                   "make room"))
+        for edge in graph.outgoing(after):
+            edits += [RemoveEdge(edge), AddEdge(Edge(node.id, edge.dst, edge.port))]
+        edits.append(AddEdge(Edge(after, node.id, 0)))
+        doc.push(Compound(edits, f"insert {node.id} after {after}"))
+        doc.select([node.id])
+
+    def _remove_layer(self, action: dict[str, Any]) -> None:
+        """Delete a layer and join its input to what followed it: one undo step."""
+        doc = self.window.document
+        graph = doc.graph
+        node = self._node(action["node"], action)
+        incoming, outgoing = graph.incoming(node), graph.outgoing(node)
+        removal = intents.delete(graph, [node])
+        edits: list[Edit] = [removal] if removal is not None else []
+        if len(incoming) == 1:
+            edits += [AddEdge(Edge(incoming[0].src, e.dst, e.port)) for e in outgoing]
+        doc.push(Compound(edits, f"delete {node}"))
+
+    def _attack(self, action: dict[str, Any]) -> None:
+        w = self.window
+        w.workspaces.show_dock("Adversarial")
+        view = w.explore.adversarial
+        i = view.method.findData(action.get("method", "fgsm"))
+        if i >= 0:
+            view.method.setCurrentIndex(i)
+        view.epsilon.setValue(round(float(action.get("epsilon", 0.1)) * 400))
+        w.explore.request("adversarial", now=True)
+
+    def _explain(self, action: dict[str, Any]) -> None:
+        w = self.window
+        w.workspaces.show_dock("Explain")
+        if "layer" in action:
+            w.explore.explain.select_layer(self._node(action["layer"], action))
+        w.explore.request("explain")
+
+    def _resume(self) -> None:
+        """Go on with what waits: fit the design once its dataset has loaded, then train."""
+        w = self.window
+        wb = w.workbench
+        if self._fit_pending:
+            spec = dict(w.document.design.dataset or {})
+            if wb.dataset is None or wb.dataset_spec != spec:
+                self.message.emit(f"Loading the {spec.get('name', '')} data…")
+                return
+            self._fit_pending = False
+            w.training.link.fit_design()
+            self.message.emit("")
+        if self._train_pending:
+            if w.training.running:
+                return
+            if wb.ready is None or wb.dataset is None:
+                self.message.emit("Loading PyTorch and the data; training starts when they are ready…")
+                return
+            self._train_pending = False
+            started = w.training.train_and_show()
+            self.message.emit("" if started else "Training did not start: the Training panel says why.")
+            if not started:
+                self._after_run = []

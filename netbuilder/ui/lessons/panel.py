@@ -1,0 +1,346 @@
+"""The Lesson panel: a dock shown in every workspace with the lesson's text, the current step, its "Show me"
+button, its checks ticked live, its questions with instant feedback, and Back / Next. Progress is kept
+per user (progress.py). ``install_lessons(window)`` adds the dock and Help ▸ Lessons. Qt only.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.lessons import (
+    Lesson,
+    LessonFileError,
+    check_answer,
+    evaluate_check,
+    find_lesson,
+    load_lessons,
+)
+from netbuilder.ui.lessons.driver import LessonDriver
+from netbuilder.ui.lessons.progress import load_progress, save_progress
+
+DEBOUNCE_MS = 200
+TICK, OPEN = "✔", "○"
+
+
+def _label(text: str = "", markdown: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.MarkdownText if markdown else Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class LessonPanel(QWidget):
+    """The panel's widgets; the ``LessonController`` fills them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson_panel")
+        self.title = _label()
+        self.title.setStyleSheet("font-size:14pt;font-weight:700;")
+        self.intro = _label(markdown=True)
+        self.step_title = _label()
+        self.step_title.setStyleSheet("font-weight:700;font-size:11pt;")
+        self.step_text = _label(markdown=True)
+        self.show_me = QPushButton("Show &me")
+        self.show_me.setToolTip("Do this step for me (Alt+M; Edit ▸ Undo takes it back)")
+        self.status = _label()
+        self.status.setStyleSheet("color:palette(mid);")
+        self.checks_box = QVBoxLayout()
+        self.questions_box = QVBoxLayout()
+        self.done_label = _label()
+        self.done_label.setStyleSheet("font-weight:700;color:#2e7d32;")
+        body = QWidget()
+        column = QVBoxLayout(body)
+        for widget in (self.title, self.intro, self.step_title, self.step_text):
+            column.addWidget(widget)
+        row = QHBoxLayout()
+        row.addWidget(self.show_me)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(self.status)
+        column.addLayout(self.checks_box)
+        column.addLayout(self.questions_box)
+        column.addWidget(self.done_label)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.back = QPushButton("◂ &Back")
+        self.position = QLabel()
+        self.position.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next = QPushButton("&Next ▸")
+        nav = QHBoxLayout()
+        nav.addWidget(self.back)
+        nav.addWidget(self.position, 1)
+        nav.addWidget(self.next)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(nav)
+        self.check_labels: list[QLabel] = []
+        self.answers: list[tuple[dict[str, Any], QWidget, QLabel]] = []
+
+
+def _clear(layout: QVBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().hide()
+            item.widget().deleteLater()
+
+
+class LessonController(QObject):
+    """One lesson at a time in the panel: its step, live checks, answers and saved progress."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = window.settings
+        self.lesson: Lesson | None = None
+        self.index = 0
+        self.progress: dict[str, Any] = {}
+        self.results: list[Any] = []
+        self.panel = LessonPanel(window)
+        self.dock = QDockWidget("Lesson", window)
+        self.dock.setObjectName("dock_lesson")
+        self.dock.setWidget(self.panel)
+        self.dock.setMinimumWidth(260)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.docks["Lesson"] = self.dock
+        self.dock.hide()
+        self.driver = LessonDriver(window)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self.evaluate)
+        self.driver.changed.connect(self.timer.start)
+        self.driver.message.connect(self.panel.status.setText)
+        self.panel.show_me.clicked.connect(self.show_me)
+        self.panel.back.clicked.connect(lambda: self.go(self.index - 1))
+        self.panel.next.clicked.connect(self.next)
+        self.menu = self._menu()
+
+    # ----- the menu ---------------------------------------------------------------------------------
+    def _menu(self) -> QMenu:
+        menus = self.window.menus
+        help_ = menus["help"]
+        menu = QMenu("&Lessons", help_)
+        first = help_.actions()[0] if help_.actions() else None
+        help_.insertMenu(first, menu) if first is not None else help_.addMenu(menu)
+        if first is not None:
+            help_.insertSeparator(first)
+        menus["lessons"] = menu
+        menu.aboutToShow.connect(self._fill_menu)
+        menus["panels"].addAction(self.dock.toggleViewAction())
+        self._fill_menu()
+        return menu
+
+    def _fill_menu(self) -> None:
+        menu = self.menu if hasattr(self, "menu") else self.window.menus["lessons"]
+        menu.clear()
+        try:
+            lessons = load_lessons()
+        except LessonFileError as e:
+            menu.addAction(f"The lessons cannot be read: {e}").setEnabled(False)
+            lessons = []
+        for i, lesson in enumerate(lessons, 1):
+            p = load_progress(self.settings, lesson.id)
+            done, total = len(set(p["done"])), len(lesson.steps)
+            mark = "✔ " if p["finished"] else ""
+            action = menu.addAction(f"{mark}{i}. {lesson.title}    {done}/{total}",
+                                    lambda key=lesson.id: self.open_lesson(key))
+            action.setToolTip(f"{lesson.minutes} min · {', '.join(lesson.concepts)}")
+        menu.addSeparator()
+        menu.addAction("Open Lesson &File…", self.open_file)
+        menu.addAction(self.dock.toggleViewAction())
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open a lesson", "", "Lessons (*.json)")
+        if path:
+            self.open_lesson(path)
+
+    # ----- opening -------------------------------------------------------------------------------------
+    def open_lesson(self, key: str | os.PathLike) -> bool:
+        """Open a bundled lesson (by id) or a lesson file in the panel, at the step saved for this user. A
+        file that cannot be read is one message naming the file and the place."""
+        try:
+            lesson = find_lesson(str(key))
+        except LessonFileError as e:
+            QMessageBox.warning(self.window, "Cannot open the lesson", str(e))
+            return False
+        self.lesson = lesson
+        self.progress = load_progress(self.settings, lesson.id)
+        self.window.workspaces.show_dock("Lesson")
+        self.panel.title.setText(lesson.title)
+        self.panel.intro.setText(lesson.text)
+        self.go(min(int(self.progress["step"]), len(lesson.steps) - 1))
+        return True
+
+    # ----- steps ---------------------------------------------------------------------------------------
+    def go(self, index: int) -> None:
+        """Show step ``index`` (its checks and questions) and remember it."""
+        lesson = self.lesson
+        if lesson is None or not 0 <= index < len(lesson.steps):
+            return
+        self.index = index
+        step = lesson.steps[index]
+        p = self.panel
+        p.step_title.setText(f"Step {index + 1}: {step.title}" if step.title else f"Step {index + 1}")
+        p.step_text.setText(step.text)
+        p.show_me.setEnabled(bool(step.show_me))
+        p.status.setText("")
+        p.done_label.setText("")
+        _clear(p.checks_box)
+        p.check_labels = []
+        for _check in step.checks:
+            label = _label()
+            p.checks_box.addWidget(label)
+            p.check_labels.append(label)
+        _clear(p.questions_box)
+        p.answers = []
+        answered = set(self.progress["answers"].get(str(index), []))
+        for n, question in enumerate(step.questions, 1):
+            self._add_question(n, question, question["id"] in answered)
+        p.back.setEnabled(index > 0)
+        p.position.setText(f"{index + 1} / {len(lesson.steps)}")
+        last = index == len(lesson.steps) - 1
+        p.next.setText("Fi&nish ✔" if last else "&Next ▸")
+        self.progress["step"] = index
+        self._save()
+        self.evaluate()
+
+    def _add_question(self, n: int, question: dict[str, Any], answered: bool) -> None:
+        p = self.panel
+        label = QLabel(f"Q&{n}. {question['text'].replace('&', '&&')}")  # Alt+n: the answer box
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setStyleSheet("font-weight:600;")
+        feedback = _label()
+        if "choices" in question:
+            box = QComboBox()
+            box.addItem("Choose an answer…", None)
+            for i, choice in enumerate(question["choices"]):
+                box.addItem(choice, i)
+            box.currentIndexChanged.connect(
+                lambda _i, q=question, b=box, f=feedback: b.currentData() is not None and self.answer(q, b.currentData(), f))
+            entry: QWidget = box
+        else:
+            edit = QLineEdit()
+            edit.setPlaceholderText("Type your answer and press Enter")
+            edit.returnPressed.connect(lambda q=question, e=edit, f=feedback: self.answer(q, e.text(), f))
+            entry = edit
+        label.setBuddy(entry)
+        if answered:
+            feedback.setText(f"{TICK} answered")
+            feedback.setStyleSheet("color:#2e7d32;")
+        for widget in (label, entry, feedback):
+            p.questions_box.addWidget(widget)
+        p.answers.append((question, entry, feedback))
+
+    def answer(self, question: dict[str, Any], answer: Any, feedback: QLabel) -> bool:
+        """Check the student's answer at once against their current design."""
+        result = check_answer(question, answer, self.driver.state())
+        feedback.setText(f"{TICK if result.correct else '✘'} {result.feedback}")
+        feedback.setStyleSheet("color:#2e7d32;" if result.correct else "color:#c62828;")
+        if result.correct:
+            answers = self.progress["answers"].setdefault(str(self.index), [])
+            if question["id"] not in answers:
+                answers.append(question["id"])
+                self._save()
+        return result.correct
+
+    def evaluate(self) -> list[Any]:
+        """Tick each of the step's checks that is met now; record the step as done when all are."""
+        self.timer.stop()
+        if self.lesson is None:
+            return []
+        step = self.lesson.steps[self.index]
+        state = self.driver.state()
+        results = []
+        for check in step.checks:
+            if check["check"] == "view":
+                shown = self.driver.view_shown(check["view"])
+                state.view = check["view"] if shown else self.window.workspaces.current
+            results.append(evaluate_check(check, state))
+        self.results = results
+        met_now = [i for i, r in enumerate(results) if r.met]
+        for label, check, result in zip(self.panel.check_labels, step.checks, results, strict=False):
+            hint = "" if result.met or not check.get("hint") else f" — {check['hint']}"
+            label.setText(f"{TICK if result.met else OPEN} {result.text}{hint}")
+            label.setToolTip(result.detail)
+            label.setStyleSheet("color:#2e7d32;" if result.met else "")
+        recorded = self.progress["checks"].setdefault(str(self.index), [])
+        changed = False
+        for i in met_now:
+            if i not in recorded:
+                recorded.append(i)
+                changed = True
+        if results and len(met_now) == len(results) and self.index not in self.progress["done"]:
+            self.progress["done"].append(self.index)
+            changed = True
+        if changed:
+            self._save()
+        all_met = len(met_now) == len(results)
+        self.panel.done_label.setText("All checks met: go on with Next." if results and all_met else "")
+        return results
+
+    def step_met(self) -> bool:
+        return all(r.met for r in self.evaluate())
+
+    def confirm_skip(self) -> bool:
+        answer = QMessageBox.question(self.window, "Skip this step?",
+                                      "Not every check of this step is met yet. Go on anyway?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def next(self) -> None:
+        """The next step (asking first when the checks are not all met); Finish on the last."""
+        if self.lesson is None:
+            return
+        if not self.step_met() and not self.confirm_skip():
+            return
+        if not self.lesson.steps[self.index].checks and self.index not in self.progress["done"]:
+            self.progress["done"].append(self.index)
+        if self.index + 1 < len(self.lesson.steps):
+            self.go(self.index + 1)
+            return
+        self.progress["finished"] = True
+        self._save()
+        self.panel.done_label.setText(f"Lesson complete: {self.lesson.title}. Choose another in the Lessons menu.")
+
+    def show_me(self) -> None:
+        """Do the step's "Show me" actions in the window."""
+        if self.lesson is None:
+            return
+        self.panel.status.setText("")
+        base = os.path.dirname(self.lesson.path) if self.lesson.path else "."
+        self.driver.perform(self.lesson.steps[self.index].show_me, base)
+        self.timer.start()
+
+    def _save(self) -> None:
+        if self.lesson is not None:
+            save_progress(self.settings, self.lesson.id, self.progress)
+
+
+def install_lessons(window: QMainWindow) -> LessonController:
+    """Add the Lesson dock (every workspace) and the Lessons menu to ``window``."""
+    return LessonController(window)
