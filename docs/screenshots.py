@@ -60,8 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         widget.grab().save(str(path))
         shots.append(path)
 
-    # The example and ResNet-18 as they open: every label readable at the zoom each opens with.
+    # The start page (no file given): the example, the presets as pictures, recent designs, the lessons.
     from netbuilder.ui.app import default_example
+    from netbuilder.ui.start_page import install_start_page
+
+    window.set_design(default_example())
+    page = install_start_page(window)
+    wait(app, lambda: False, 1.5)  # the preset pictures are drawn lazily, a few per event-loop turn
+    grab(window, "start_page.png")
+    page.switch.show_canvas()
+
+    # The example and ResNet-18 as they open: every label readable at the zoom each opens with.
 
     window.workspaces.switch("Build")
     for design, name in ((default_example(), "open_example.png"), (build_preset("resnet18"), "open_resnet18.png")):

@@ -161,6 +161,10 @@ def run_app(path: str | os.PathLike | None = None, lesson: str | os.PathLike | N
     if design is not None:
         window.files.add_recent(path)
     window.show()
+    if path is None and lesson is None:  # no file: the start page (example, presets, recent, lessons)
+        from netbuilder.ui.start_page import install_start_page
+
+        install_start_page(window)
     if error:
         QTimer.singleShot(0, lambda: window.files.show_error("Cannot open the design", error))
     else:

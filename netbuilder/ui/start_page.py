@@ -49,9 +49,23 @@ class LessonEntry:
     summary: str = ""
 
 
-def available_lessons() -> list[LessonEntry]:
-    """The lessons to offer: none yet. The course will provide its own callable."""
-    return []
+def available_lessons(settings=None) -> list[LessonEntry]:
+    """The bundled lessons, in the course's order, each with its progress for this user."""
+    from netbuilder.ui.lessons import lesson_progress
+
+    try:
+        from netbuilder.lessons import load_lessons
+
+        lessons = load_lessons()
+    except Exception:  # noqa: BLE001  (a broken lessons folder: the page lists none, the window still opens)
+        return []
+    progress = lesson_progress(settings)
+    out = []
+    for lesson in lessons:
+        done, total = progress.get(lesson.id, (0, len(lesson.steps)))
+        state = "done" if total and done >= total else (f"{done} of {total} steps" if done else f"{total} steps")
+        out.append(LessonEntry(lesson.id, lesson.title, f"{lesson.minutes} min · {state}"))
+    return out
 
 
 def _heading(text: str, parent: QWidget, size: float = 1.25) -> QLabel:
@@ -278,7 +292,7 @@ class StartSwitch(QObject):
 def install_start_page(window: MainWindow) -> StartPage:
     """Show a start page on ``window`` (a MainWindow) until a design is chosen; returns the page
     (``page.switch`` shows it again with ``show_start()``)."""
-    page = StartPage(recent=window.files.recent_files)
+    page = StartPage(recent=window.files.recent_files, lessons=lambda: available_lessons(window.settings))
     page.switch = StartSwitch(window, page)
 
     def open_preset(name: str) -> None:
@@ -298,6 +312,11 @@ def install_start_page(window: MainWindow) -> StartPage:
     page.recent_chosen.connect(window.files.open_path)
     page.new_chosen.connect(window.files.new_design)
     page.open_chosen.connect(window.files.open_dialog)
+    if (lessons := getattr(window, "lessons", None)) is not None:
+        def open_lesson(key: str) -> None:
+            if lessons.open_lesson(key):
+                page.switch.show_canvas()
+        page.lesson_chosen.connect(open_lesson)
     if (menu := getattr(window, "menus", {}).get("file")) is not None:
         menu.addAction("Start Page", page.switch.show_start)
     page.switch.show_start()

@@ -45,7 +45,7 @@ def test_the_page_lists_the_example_presets_and_recent_designs(window, tmp_path)
     assert drawn_fraction(page.example_picture) > 0.05
     assert "example" in page.example_button.text()
     assert page.presets.names() == [info.name for info in list_presets()]
-    assert page.lesson_list.isHidden() and page.lessons_heading.isHidden()  # no lessons yet
+    assert page.lesson_keys()[:2] == ["neuron", "softmax_loss"] and len(page.lesson_keys()) >= 12  # the course's
 
 
 def test_without_recent_designs_the_page_says_so(qtbot):
@@ -59,7 +59,11 @@ def test_without_recent_designs_the_page_says_so(qtbot):
 def test_lessons_are_listed_when_there_are_some(qtbot):
     from netbuilder.ui.start_page import LessonEntry, StartPage, available_lessons
 
-    assert available_lessons() == []
+    bundled = available_lessons()
+    assert len(bundled) >= 12 and all("min" in e.summary for e in bundled)  # with time and progress
+    empty = StartPage(lessons=lambda: [])
+    qtbot.addWidget(empty)
+    assert empty.lesson_list.isHidden() and empty.lessons_heading.isHidden()  # none: the section hides
     page = StartPage(lessons=lambda: [LessonEntry("neuron", "Your first neuron", "one weight at a time")])
     qtbot.addWidget(page)
     assert page.lesson_keys() == ["neuron"] and not page.lesson_list.isHidden()
