@@ -37,7 +37,8 @@ def open_window(app_name: str, preset: str, dataset: str):
     controller = window.training
     window.resize(1400, 900)
     window.show()
-    while controller.warm is None:
+    wb = controller.wb  # the workbench: torch warmed up (Ready) and the design's dataset loaded
+    while wb.ready is None or wb.dataset is None:
         app.processEvents()
         time.sleep(0.005)
     return app, window, controller

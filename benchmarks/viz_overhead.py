@@ -34,15 +34,17 @@ def headless(design, dataset: str, settings: dict) -> float:
 
 
 def in_window(app, controller, settings: dict) -> float:
-    controller.panel.set_settings(settings)
+    # the settings live in the design (one owner), edited through the Document as the panel does
+    controller.document.set_design_field("training", dict(settings), "benchmark settings")
+    assert controller.settings()["epochs"] == settings["epochs"], controller.settings()
     assert controller.train()
     while controller.state != "idle":
         app.processEvents()
         time.sleep(0.001)
     app.processEvents()
-    result = controller.run.finished
+    result = controller.run.finished  # the engine's Finished event (a dict in older windows)
     assert result is not None, controller.run.fault
-    return result["seconds"]
+    return result["seconds"] if isinstance(result, dict) else result.seconds
 
 
 def main(argv: list[str] | None = None) -> int:
