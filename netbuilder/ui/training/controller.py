@@ -323,6 +323,7 @@ class TrainingController(QObject):
         self.link.design_replaced()
         self.curves.clear_history()
         self.panel.set_settings(self.settings())
+        self.update_schedule_preview()
         self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], self.dataset_spec().get("name"))
         for view in self.views.values():
             view.set_result({"error": "Computing for the new design…"})
