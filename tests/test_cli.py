@@ -94,7 +94,7 @@ def test_a_file_named_like_a_command_still_opens_the_window(tmp_path, monkeypatc
     import netbuilder.cli as cli
 
     opened = []
-    monkeypatch.setattr(cli, "_open_window", lambda path: opened.append(path) or 0)
+    monkeypatch.setattr(cli, "_open_window", lambda path, lesson=None: opened.append(path) or 0)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "chek").write_text("{}")
     assert cli.main(["chek"]) == 0 and opened == ["chek"]

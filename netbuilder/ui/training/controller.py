@@ -293,6 +293,7 @@ class TrainingController(QObject):
     def _run_ended(self, event: ev.RunEnded) -> None:
         self.run.ended(event)
         self._set_state("idle")
+        self.run.update_progress()  # the outcome's line at once, not on the next redraw
         if not self._closed:
             self.link.run_ended(event)
             self.refresh_idle_views()
