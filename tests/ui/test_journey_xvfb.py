@@ -152,8 +152,8 @@ class Journey:
             x, y, w, h = self.screen.geometry(self.main)
             record["geometry"] = [x, y, w, h]
             if x < 0 or y < 0 or x + w > SCREEN[0] or y + h > SCREEN[1]:
-                self.notes.append(f"{step}: the window ({w}×{h} at {x},{y}) is larger than the "
-                                  f"{SCREEN[0]}×{SCREEN[1]} screen; part of it cannot be seen")
+                self.problems.append(f"{step}: the window ({w}×{h} at {x},{y}) is larger than the "
+                                     f"{SCREEN[0]}×{SCREEN[1]} screen; part of it cannot be seen")
         self.records.append(record)
         if tracebacks:
             lines = sorted(set(record["error_lines"]))
@@ -204,7 +204,9 @@ def _wait_for_main_window(screen: Screen, app: subprocess.Popen, timeout: float 
     raise JourneyStopped(f"no netbuilder window within {timeout:.0f} s")
 
 
-def test_journey_new_train_unfitting_preset_fit_train_close(tmp_path):
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 640)], ids=["1280x720", "1024x640"])
+def test_journey_new_train_unfitting_preset_fit_train_close(tmp_path, size, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "SCREEN", size)  # the screen every step is checked against
     home = tmp_path / "home"
     data = home / "data"
     data.mkdir(parents=True)
