@@ -61,7 +61,9 @@ def _fit(state: LessonState, engine: Engine) -> None:
     state.design_changed()
 
 
-def _open(action: Action, state: LessonState, engine: Engine, base_dir: str) -> None:
+def design_for(action: Action, base_dir: str):
+    """The design an ``open_design`` action names (a preset, a bundled example or a file beside the
+    lesson), bound to the action's dataset when it names one. The window and the verifier both use it."""
     from netbuilder.io import load_design
     from netbuilder.presets import build_preset
 
@@ -73,6 +75,11 @@ def _open(action: Action, state: LessonState, engine: Engine, base_dir: str) -> 
         design = load_design(os.path.join(base_dir, action["file"]))
     if "dataset" in action:
         design.dataset = {"name": action["dataset"], **action.get("dataset_options", {})}
+    return design
+
+
+def _open(action: Action, state: LessonState, engine: Engine, base_dir: str) -> None:
+    design = design_for(action, base_dir)
     engine.reset()
     state.design, state.selected, state.settings = design, None, None
     state.metrics, state.prediction, state.explanations = {}, {}, {}

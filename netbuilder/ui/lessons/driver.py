@@ -10,7 +10,6 @@ Qt only; never torch.
 from __future__ import annotations
 
 import copy
-import os
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -194,21 +193,12 @@ class LessonDriver(QObject):
             raise LessonError(f"unknown action {kind!r}")
 
     def _open(self, action: dict[str, Any], base_dir: str) -> None:
-        from netbuilder.io import load_design
-        from netbuilder.paths import resource
-        from netbuilder.presets import build_preset
+        from netbuilder.lessons.actions import design_for
 
         w = self.window
         if not w.files.maybe_save():
             raise LessonError("open_design: the open design was kept")
-        if "preset" in action:
-            design = build_preset(action["preset"])
-        elif "example" in action:
-            design = load_design(resource("examples", action["example"].removesuffix(".nbd") + ".nbd"))
-        else:
-            design = load_design(os.path.join(base_dir, action["file"]))
-        if "dataset" in action:
-            design.dataset = {"name": action["dataset"], **action.get("dataset_options", {})}
+        design = design_for(action, base_dir)
         self._train_pending, self._after_run = False, []
         w.set_design(design)  # no path: saving asks where, so a bundled file is never overwritten
         if "dataset" in action:
