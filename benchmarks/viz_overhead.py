@@ -15,7 +15,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 GOAL_PERCENT = 10.0
@@ -34,13 +33,21 @@ def headless(design, dataset: str, settings: dict) -> float:
 
 
 def in_window(app, controller, settings: dict) -> float:
+    from PySide6.QtCore import QEventLoop, QTimer
+
     # the settings live in the design (one owner), edited through the Document as the panel does
     controller.document.set_design_field("training", dict(settings), "benchmark settings")
     assert controller.settings()["epochs"] == settings["epochs"], controller.settings()
     assert controller.train()
-    while controller.state != "idle":
-        app.processEvents()
-        time.sleep(0.001)
+    # a real event loop, as app.exec() runs it (a 1 kHz processEvents/sleep poll would wake the GUI
+    # thread, and take the GIL, far more often than the window ever does)
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(50)
+    poll.timeout.connect(lambda: controller.state == "idle" and loop.quit())
+    poll.start()
+    loop.exec()
+    poll.stop()
     app.processEvents()
     result = controller.run.finished  # the engine's Finished event (a dict in older windows)
     assert result is not None, controller.run.fault

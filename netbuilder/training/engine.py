@@ -285,6 +285,8 @@ class _Run:
                 stopped = yield from self._service()
                 if stopped:
                     break
+                cfg, opt = self.config, self.optimizer  # a setting change may have replaced them
+                schedule = cfg.schedule != "none"
             batch = next(batches, None)
             if batch is None:
                 break
@@ -297,6 +299,9 @@ class _Run:
             xb = self.normalize(xr)
             if aug is not None:
                 xb = augment_batch(xb, aug, self.aug_gen)
+            # the last step's gradients go before the forward pass (as in the idiomatic loop), so their
+            # memory is free for this step's activations; between steps they stay readable for the views
+            opt.zero_grad(set_to_none=True)
             if self.amp is not None:
                 with torch.autocast(device_type="cuda", dtype=self.amp):
                     out = net(xb)
@@ -304,7 +309,6 @@ class _Run:
             else:
                 out = net(xb)
                 loss = self.loss_fn(out, yb)
-            opt.zero_grad(set_to_none=True)
             if self.scaler is not None:
                 self.scaler.scale(loss).backward()
                 self.scaler.step(opt)
