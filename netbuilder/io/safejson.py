@@ -42,9 +42,10 @@ class DuplicateKeyDict(dict):
     duplicates: list[str]
 
 
-def read_limited(path: str) -> bytes:
-    """The bytes of ``path``, refusing a file over ``MAX_FILE_BYTES`` before reading it."""
-    cap = limits.MAX_FILE_BYTES
+def read_limited(path: str, cap: int | None = None, what: str = "design") -> bytes:
+    """The bytes of ``path``, refusing a file over ``cap`` (default ``MAX_FILE_BYTES``) before reading it;
+    ``what`` names the kind of file in the messages ("design", "lesson")."""
+    cap = limits.MAX_FILE_BYTES if cap is None else cap
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -52,24 +53,24 @@ def read_limited(path: str) -> bytes:
     except OSError as e:
         raise Invalid(WHOLE_FILE, f"cannot read it: {e.strerror or e}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise Invalid(WHOLE_FILE, "this is a folder, not a design file")
+        raise Invalid(WHOLE_FILE, f"this is a folder, not a {what} file")
     if not stat.S_ISREG(st.st_mode):  # a pipe or a device could block or never end
         raise Invalid(WHOLE_FILE, "this is not a regular file")
     if st.st_size > cap:
-        raise Invalid(WHOLE_FILE, _too_big(st.st_size, cap))
+        raise Invalid(WHOLE_FILE, _too_big(st.st_size, cap, what))
     try:
         with open(path, "rb") as f:
             data = f.read(cap + 1)
     except OSError as e:
         raise Invalid(WHOLE_FILE, f"cannot read it: {e.strerror or e}") from None
     if len(data) > cap:  # it grew after the stat (or stat lied: a pipe, /proc)
-        raise Invalid(WHOLE_FILE, _too_big(len(data), cap))
+        raise Invalid(WHOLE_FILE, _too_big(len(data), cap, what))
     return data
 
 
-def _too_big(size: int, cap: int) -> str:
-    return (f"the file is too big for a design ({size / 1e6:,.1f} MB; at most {cap / 1e6:,.1f} MB): "
-            "is it really a netbuilder design?")
+def _too_big(size: int, cap: int, what: str = "design") -> str:
+    return (f"the file is too big for a {what} ({size / 1e6:,.1f} MB; at most {cap / 1e6:,.1f} MB): "
+            f"is it really a netbuilder {what}?")
 
 
 def decode(data: bytes) -> str:

@@ -7,7 +7,6 @@ live in ``resources/lessons`` (``NN_<id>.json``, listed in file-name order). Imp
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 from netbuilder.io import safejson
@@ -30,22 +29,7 @@ def example_names() -> list[str]:
 
 
 def _read(path: str) -> bytes:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise Invalid(WHOLE_FILE, "no such file") from None
-    except OSError as e:
-        raise Invalid(WHOLE_FILE, f"cannot read it: {e.strerror or e}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise Invalid(WHOLE_FILE, "this is not a regular file")
-    if st.st_size > V.MAX_FILE_BYTES:
-        raise Invalid(WHOLE_FILE, f"the file is too big for a lesson ({st.st_size:,} bytes; at most "
-                                  f"{V.MAX_FILE_BYTES:,})")
-    with open(path, "rb") as f:
-        data = f.read(V.MAX_FILE_BYTES + 1)
-    if len(data) > V.MAX_FILE_BYTES:
-        raise Invalid(WHOLE_FILE, f"the file is too big for a lesson (at most {V.MAX_FILE_BYTES:,} bytes)")
-    return data
+    return safejson.read_limited(path, V.MAX_FILE_BYTES, "lesson")
 
 
 def loads_lesson(text: str | bytes, path: str = "<lesson>") -> Lesson:

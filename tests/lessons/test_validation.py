@@ -152,7 +152,7 @@ def test_missing_file_and_folder(tmp_path):
     e = refused(tmp_path / "x.json", "{}")  # sanity: the helper writes; now ask for another name
     with pytest.raises(LessonFileError, match="no such file"):
         load_lesson(tmp_path / "missing.json")
-    with pytest.raises(LessonFileError, match="not a regular file"):
+    with pytest.raises(LessonFileError, match="a folder, not a lesson file"):
         load_lesson(tmp_path)
     assert e.where
 
