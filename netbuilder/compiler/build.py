@@ -140,6 +140,18 @@ def build_modules(graph: Graph, analysis: Analysis, info: CompiledInfo) -> dict[
     return out
 
 
+def preprocessing_for(graph: Graph, info: CompiledInfo, preprocessing: dict[str, Any] | None,
+                      verb: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``(checked preprocessing, the normalising submodule's name)`` for a design, or ``(None, None)``;
+    ``verb`` ("compile", "export") says in the message what to do without it."""
+    if preprocessing is None:
+        return None, None
+    if len(info.inputs) != 1:
+        raise CompileError([], f"the preprocessing normalises one input, but the design has {len(info.inputs)} "
+                               f"Input nodes; {verb} it without preprocessing")
+    return check_preprocessing(preprocessing, info.input_shapes[0]), normalize_name([*graph.nodes, *graph.groups])
+
+
 def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None = None,
                    preprocessing: dict[str, Any] | None = None) -> fx.GraphModule:
     """A ``torch.fx.GraphModule`` for a valid design; raises CompileError listing the problems.
@@ -155,13 +167,7 @@ def compile_design(design_or_graph: Design | Graph, *, analysis: Analysis | None
     with one Input node; raises PreprocessingError for numbers that do not fit that input."""
     graph, name = _split(design_or_graph)
     analysis, info = analyse_for_compile(graph, analysis)
-    prep = norm = None
-    if preprocessing is not None:
-        if len(info.inputs) != 1:
-            raise CompileError([], f"the preprocessing normalises one input, but the design has {len(info.inputs)} "
-                                   "Input nodes; compile it without preprocessing")
-        prep = check_preprocessing(preprocessing, info.input_shapes[0])
-        norm = normalize_name([*graph.nodes, *graph.groups])
+    prep, norm = preprocessing_for(graph, info, preprocessing, "compile")
     info = CompiledInfo(**{**info.__dict__, "name": name, "preprocessing": prep, "normalize": norm})
     modules = build_modules(graph, analysis, info)
 

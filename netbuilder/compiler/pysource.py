@@ -23,18 +23,16 @@ from torch import nn
 from netbuilder.compiler import standalone
 from netbuilder.compiler.build import (
     CompiledInfo,
-    CompileError,
     _split,
     analyse_for_compile,
     build_modules,
     class_name_for,
+    preprocessing_for,
 )
 from netbuilder.compiler.ops import Normalize
 from netbuilder.compiler.preprocess import (
-    check_preprocessing,
     input_contract,
     normalize_kwargs,
-    normalize_name,
 )
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design, Graph
@@ -129,13 +127,7 @@ def to_python(design_or_graph: Design | Graph, class_name: str | None = None, *,
     cls_name = class_name or class_name_for(name)
     if not cls_name.isidentifier() or keyword.iskeyword(cls_name):
         raise NetbuilderError(f"{cls_name!r} cannot name a Python class; use letters, digits and _")
-    prep = norm = None
-    if preprocessing is not None:
-        if len(info.inputs) != 1:
-            raise CompileError([], f"the preprocessing normalises one input, but the design has {len(info.inputs)} "
-                                   "Input nodes; export it without preprocessing")
-        prep = check_preprocessing(preprocessing, info.input_shapes[0])
-        norm = normalize_name([*graph.nodes, *graph.groups])
+    prep, norm = preprocessing_for(graph, info, preprocessing, "export")
 
     copied: dict[str, str] = {}  # class name -> source
     init: list[str] = []
