@@ -28,7 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from xvfb import Screen, tesseract, xvfb_display  # tests/ui/xvfb.py
+from xvfb import Screen, app_env, tesseract, xvfb_display  # tests/ui/xvfb.py
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -222,11 +222,7 @@ def test_journey_new_train_unfitting_preset_fit_train_close(tmp_path, size, monk
     with xvfb_display(f"{width}x{height}x24") as display:
         screen = Screen(display)
         screen.ocr_program = tesseract()
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", HOME=str(home), XDG_CONFIG_HOME=str(home),
-                   NETBUILDER_DATA_DIR=str(data), PYTHONUNBUFFERED="1",
-                   PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
-        for name in ("NETBUILDER_DEBUG", "QT_QPA_PLATFORMTHEME", "QT_SCALE_FACTOR"):
-            env.pop(name, None)
+        env = app_env(display, home, data, ROOT)
         with output.open("w") as sink:
             app = subprocess.Popen([sys.executable, "-m", "netbuilder"], cwd=ROOT, env=env, stdout=sink,
                                    stderr=subprocess.STDOUT)

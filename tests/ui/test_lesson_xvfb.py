@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from xvfb import Screen, xvfb_display  # tests/ui/xvfb.py
+from xvfb import Screen, app_env, xvfb_display  # tests/ui/xvfb.py
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow, pytest.mark.timeout(400)]
 
@@ -124,11 +124,7 @@ def test_pooling_lesson_end_to_end_in_the_real_window(tmp_path):
     width, height = SCREEN
     with xvfb_display(f"{width}x{height}x24") as display:
         screen = Screen(display)
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", HOME=str(home), XDG_CONFIG_HOME=str(home),
-                   NETBUILDER_DATA_DIR=str(data), PYTHONUNBUFFERED="1",
-                   PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
-        for name in ("NETBUILDER_DEBUG", "QT_QPA_PLATFORMTHEME", "QT_SCALE_FACTOR"):
-            env.pop(name, None)
+        env = app_env(display, home, data, ROOT)
         with output.open("w") as sink:
             app = subprocess.Popen([sys.executable, "-m", "netbuilder", "--lesson", "pooling"], cwd=ROOT, env=env,
                                    stdout=sink, stderr=subprocess.STDOUT)

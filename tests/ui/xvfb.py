@@ -152,3 +152,14 @@ class Screen:
             return None
         out = subprocess.run([self.ocr_program, str(image), "-"], capture_output=True, text=True, timeout=60)
         return out.stdout if out.returncode == 0 else None
+
+
+def app_env(display: str, home: Path, data: Path, root: Path) -> dict[str, str]:
+    """The environment of a netbuilder started as a fresh student's would be: on ``display``, with its own
+    home (fresh settings) and data folder (its error log), this checkout first on the path."""
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", HOME=str(home), XDG_CONFIG_HOME=str(home),
+               NETBUILDER_DATA_DIR=str(data), PYTHONUNBUFFERED="1",
+               PYTHONPATH=os.pathsep.join([str(root), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    for name in ("NETBUILDER_DEBUG", "QT_QPA_PLATFORMTHEME", "QT_SCALE_FACTOR"):
+        env.pop(name, None)
+    return env
