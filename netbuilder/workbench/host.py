@@ -45,16 +45,16 @@ class ModelHost:
         return self.data
 
     # ----- the model ---------------------------------------------------------------------------------
-    def build(self, design: Design, policy: str = "keep", seed: int | None = None) -> dict[str, Any]:
+    def build(self, design: Design, seed: int | None = None) -> dict[str, Any]:
         """Make ``self.model`` the network of ``design``. Same structure: kept as is. Changed: compiled anew
-        (initialised from ``seed`` when given) and, with policy ``keep``, the old weights whose names and
+        (initialised from ``seed`` when given) and the old trained weights whose names and
         shapes still fit are copied in."""
         from netbuilder.compiler import compile_design
 
         signature = structure_signature(design.graph)
-        if policy != "fresh" and self.model is not None and signature == self.signature:
+        if self.model is not None and signature == self.signature:
             return {"kept": layers_of(self.model.state_dict()) if self.trained else [], "fresh": not self.trained}
-        old = self.model if policy != "fresh" and self.trained else None
+        old = self.model if self.trained else None
         self.model = None  # the old model's memory may go before the new one is built (unless kept)
         with _seeded(seed):
             model = compile_design(design)

@@ -89,7 +89,6 @@ class Workbench:
         self.ready: ev.Ready | None = None
         self.runs: list[RunRecord] = []
         self.control = None
-        self.policy = "keep"
         self.weights_signature: tuple | None = None  # the structure the current weights were trained for
         self.has_weights = False
         self._requests: dict[int, tuple[str, int, int]] = {}  # control request id -> view, ticket, revision
@@ -102,7 +101,7 @@ class Workbench:
         self.state = DesignState(design, revision, list(problems), input_shape, classes, int(parameters),
                                  structure_signature(design.graph))
         if replaced:
-            self.has_weights, self.weights_signature, self.policy = False, None, "keep"
+            self.has_weights, self.weights_signature = False, None
             if not self.running:
                 self.executor.submit("reset", lambda ctx: self.host.reset(), deliver=lambda c, v: None)
         spec = dict(design.dataset or {"name": "digits"})
@@ -152,14 +151,14 @@ class Workbench:
             self._requests.clear()
             outcome = event.outcome
             if outcome is not None and getattr(outcome, "kind", "") == "finished":
-                self.has_weights, self.weights_signature, self.policy = True, event.signature, "keep"
+                self.has_weights, self.weights_signature = True, event.signature
             elif outcome is not None and getattr(outcome, "fault", "") == "nan":
                 self.forget_weights()
             if self.runs and self.runs[-1].run == event.run:
                 self.runs[-1].outcome = outcome
         elif isinstance(event, ev.TaskDone) and event.key in ("load_weights", "transfer") and event.value:
             if event.value.get("kept") or event.value.get("loaded"):
-                self.has_weights, self.policy = True, "keep"
+                self.has_weights = True
                 self.weights_signature = event.value.get("signature")
         return event
 
@@ -203,7 +202,7 @@ class Workbench:
             return ticket
         if self.running:
             return self._request_during_run(view, job, ticket, revision)
-        design, spec, policy = self.state.design, dict(self.dataset_spec), self.policy
+        design, spec = self.state.design, dict(self.dataset_spec)
         shape, classes = self.state.input_shape, self.state.classes
 
         def task(ctx: TaskContext) -> ev.ViewResult:
@@ -223,7 +222,7 @@ class Workbench:
                 return ev.ViewResult(view, ticket, revision, offer_fit=True,
                                      message=f"the design does not fit {data.name}: {problem}. Press Fit to give "
                                              "the design the dataset's shape and classes.")
-            self.host.build(design, policy, seed=seed_of(design))
+            self.host.build(design, seed=seed_of(design))
             model = self.host.model
             with grads_kept(model):
                 value = job(model, data)
@@ -283,27 +282,26 @@ class Workbench:
 
         self.control = control = Control()
         run = len(self.runs) + 1
-        design, spec, policy, revision = self.state.design, dict(self.dataset_spec), self.policy, self.revision
+        design, spec, revision = self.state.design, dict(self.dataset_spec), self.revision
         signature = self.state.signature
         self.runs.append(RunRecord(run, revision, dict(settings), spec))
 
         def task(ctx: TaskContext):
-            return self._train(ctx, run, design, spec, dict(settings), policy, control)
+            return self._train(ctx, run, design, spec, dict(settings), control)
 
         def deliver(ctx: TaskContext, outcome) -> ev.Event:
             return ev.RunEnded(run, revision, outcome, signature)
         self.executor.submit(f"train:{run}", task, deliver=deliver)
         return True, "", False
 
-    def _train(self, ctx: TaskContext, run: int, design: Design, spec: dict, settings: dict, policy: str,
-               control) -> Any:
+    def _train(self, ctx: TaskContext, run: int, design: Design, spec: dict, settings: dict, control) -> Any:
         from netbuilder.training import TrainConfig, train
         from netbuilder.training.events import Fault, Response
 
         try:
             data = self.host.ensure_data(spec)
             config = TrainConfig.from_dict(settings)
-            built = self.host.build(design, policy, seed=config.seed)
+            built = self.host.build(design, seed=config.seed)
         except Exception as e:  # noqa: BLE001  (a set-up failure is the run's outcome, in one line)
             text, unexpected = message_for(e, "preparing a training run")
             advice = ("this looks like a bug; the details are in the log" if unexpected
@@ -360,7 +358,7 @@ class Workbench:
     def forget_weights(self) -> None:
         """Start from fresh weights: the trained ones are dropped now (views show the fresh network, built
         once), and the next run starts from them."""
-        self.has_weights, self.weights_signature, self.policy = False, None, "keep"
+        self.has_weights, self.weights_signature = False, None
 
         def reset(ctx: TaskContext) -> None:
             self.host.reset()
@@ -383,12 +381,12 @@ class Workbench:
         """Load a netbuilder weights file or a torchvision checkpoint into the model training would use, with
         the one loader; ``TaskDone('transfer', report)`` in plain values. ``partial``: load what fits and say
         exactly what was and was not loaded (else a file that leaves layers uncovered is refused)."""
-        design, policy = self.state.design, self.policy
+        design = self.state.design
 
         def task(ctx: TaskContext) -> dict[str, Any]:
             from netbuilder.training.transfer import load_into
 
-            self.host.build(design, policy, seed=seed_of(design))
+            self.host.build(design, seed=seed_of(design))
             report = load_into(self.host.model, design, str(path), partial=partial)
             if report.loaded:
                 self.host.trained, self.host.source = True, f"weights loaded from {Path(path).name}"
@@ -401,7 +399,7 @@ class Workbench:
         """Export the design with its current weights (trained when there are any, with the dataset's
         normalisation inside) in the background; ``TaskDone('export', {path, trained})``. ``cancel(ticket)``
         drops it while it waits (behind a run, say); once writing, an export (seconds) finishes, atomically."""
-        design, policy, spec = self.state.design, self.policy, dict(self.dataset_spec)
+        design, spec = self.state.design, dict(self.dataset_spec)
         current, fits = self.weights_current, self.dataset is not None and not self.misfit()
 
         def task(ctx: TaskContext) -> dict[str, Any]:
@@ -410,7 +408,7 @@ class Workbench:
             ctx.progress(None, f"exporting {Path(path).name}…")
             module = None
             if current:
-                self.host.build(design, policy, seed=seed_of(design))
+                self.host.build(design, seed=seed_of(design))
                 module = self.host.model if self.host.trained else None
             preprocessing = None
             if fits:

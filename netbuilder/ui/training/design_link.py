@@ -177,8 +177,7 @@ class DesignLink:
         if key == "fresh_weights":
             self.wb.forget_weights()
             self.c.status("The next run starts from fresh weights")
-        elif key == "keep_weights":
-            self.wb.policy = "keep"
+        elif key == "keep_weights":  # the workbench keeps the layers that still fit unless told otherwise
             self.c.status("The next run keeps the weights of the layers that did not change")
         elif key == "fit_design":
             self.fit_design()

@@ -54,7 +54,8 @@ def test_frozen_layer_set_in_explore_is_not_trained(window, both, qtbot):
     assert tc.settings().get("frozen") == ["conv2d_1"], "the design's training settings must carry 'frozen'"
     wb = tc.wb
     assert wb.wait_idle()
-    wb.host.build(doc.snapshot(), "fresh", seed=0)  # the executor is idle: the test may look at the model
+    wb.host.reset()
+    wb.host.build(doc.snapshot(), seed=0)  # the executor is idle: the test may look at the model
     before = wb.host.model.get_submodule("conv2d_1").weight.detach().clone()
     head = wb.host.model.get_submodule("dense_2").weight.detach().clone()
     wb.host.trained = True
