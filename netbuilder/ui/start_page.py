@@ -59,7 +59,7 @@ def available_lessons(settings=None) -> list[LessonEntry]:
         lessons = load_lessons()
     except Exception:  # noqa: BLE001  (a broken lessons folder: the page lists none, the window still opens)
         return []
-    progress = lesson_progress(settings)
+    progress = lesson_progress(settings, lessons)  # the files are read once
     out = []
     for lesson in lessons:
         done, total = progress.get(lesson.id, (0, len(lesson.steps)))

@@ -37,15 +37,17 @@ def save_progress(settings: QSettings, lesson_id: str, progress: dict[str, Any])
     settings.sync()
 
 
-def lesson_progress(settings: QSettings | None = None) -> dict[str, tuple[int, int]]:
-    """Each bundled lesson's progress: id -> (steps done, steps). Empty when the lessons cannot be read."""
+def lesson_progress(settings: QSettings | None = None, lessons=None) -> dict[str, tuple[int, int]]:
+    """Each lesson's progress (``lessons``, or the bundled ones): id -> (steps done, steps). Empty when the
+    lessons cannot be read."""
     from netbuilder.lessons import LessonFileError, load_lessons
 
     settings = settings if settings is not None else QSettings()
-    try:
-        lessons = load_lessons()
-    except LessonFileError:
-        return {}
+    if lessons is None:
+        try:
+            lessons = load_lessons()
+        except LessonFileError:
+            return {}
     result = {}
     for lesson in lessons:
         done = {int(i) for i in load_progress(settings, lesson.id)["done"] if 0 <= int(i) < len(lesson.steps)}
