@@ -55,43 +55,42 @@ def test_every_view_answers_every_design_on_every_dataset(window, qtbot, tmp_pat
         combos += [("fitting", _fitting(kind), kind, spec) for kind, spec in _datasets(tmp_path).items()
                    if kind != "images"]
         for dname, design, kind, spec in combos:
-            if True:
-                d = design.copy()
-                d.dataset = dict(spec)
-                window.set_design(d)
-                qtbot.waitUntil(lambda: wb.dataset is not None or not wb.executor.busy, timeout=60_000)
-                assert wb.wait_idle(60)
-                qtbot.wait(50)
-                answers.clear()
-                expected = set(EXPLORE_VIEWS)
-                for key in TRAIN_VIEWS:
-                    tc.request_view(key)
-                    if key != "boundary" or tc.boundary.applicable:
-                        expected.add(key)
-                if tc.features.current_input() is None:
-                    expected.discard("features")
-                for key in EXPLORE_VIEWS:
-                    ex.request(key, now=True)
-                qtbot.waitUntil(lambda e=expected: e <= set(answers) and not wb.busy, timeout=120_000)
-                for key in sorted(expected):
-                    a = answers[key]
-                    if (a.value is None) == (a.message is None):
-                        failures.append(f"{dname} × {kind}: {key} gave neither values nor one message")
-                    if a.message is not None and ("Traceback" in a.message or "\n" in a.message):
-                        failures.append(f"{dname} × {kind}: {key} message is not one plain line: {a.message!r}")
-                    if a.message is not None and "details in" in a.message:
-                        failures.append(f"{dname} × {kind}: {key} failed unexpectedly: {a.message}")
-                if dname in ("unfitted",) and kind == "images":
-                    assert answers["explain"].offer_fit and "does not fit" in answers["explain"].message
-                if dname == "example" and kind == "images":
-                    assert answers["evaluation"].value is not None and answers["explain"].value is not None
-                if dname == "fitting":
-                    assert answers["evaluation"].value is not None, answers["evaluation"].message
-                    assert answers["explain"].message and "needs an image dataset" in answers["explain"].message
-                    if kind == "points":
-                        assert answers["boundary"].value is not None, answers["boundary"].message
-                if not tc.boundary.applicable:
-                    assert "2-D" in tc.boundary.grid["error"]
+            d = design.copy()
+            d.dataset = dict(spec)
+            window.set_design(d)
+            qtbot.waitUntil(lambda: wb.dataset is not None or not wb.executor.busy, timeout=60_000)
+            assert wb.wait_idle(60)
+            qtbot.wait(50)
+            answers.clear()
+            expected = set(EXPLORE_VIEWS)
+            for key in TRAIN_VIEWS:
+                tc.request_view(key)
+                if key != "boundary" or tc.boundary.applicable:
+                    expected.add(key)
+            if tc.features.current_input() is None:
+                expected.discard("features")
+            for key in EXPLORE_VIEWS:
+                ex.request(key, now=True)
+            qtbot.waitUntil(lambda e=expected: e <= set(answers) and not wb.busy, timeout=120_000)
+            for key in sorted(expected):
+                a = answers[key]
+                if (a.value is None) == (a.message is None):
+                    failures.append(f"{dname} × {kind}: {key} gave neither values nor one message")
+                if a.message is not None and ("Traceback" in a.message or "\n" in a.message):
+                    failures.append(f"{dname} × {kind}: {key} message is not one plain line: {a.message!r}")
+                if a.message is not None and "details in" in a.message:
+                    failures.append(f"{dname} × {kind}: {key} failed unexpectedly: {a.message}")
+            if dname in ("unfitted",) and kind == "images":
+                assert answers["explain"].offer_fit and "does not fit" in answers["explain"].message
+            if dname == "example" and kind == "images":
+                assert answers["evaluation"].value is not None and answers["explain"].value is not None
+            if dname == "fitting":
+                assert answers["evaluation"].value is not None, answers["evaluation"].message
+                assert answers["explain"].message and "needs an image dataset" in answers["explain"].message
+                if kind == "points":
+                    assert answers["boundary"].value is not None, answers["boundary"].message
+            if not tc.boundary.applicable:
+                assert "2-D" in tc.boundary.grid["error"]
     finally:
         log.use_log_file(None)
     assert not failures, "\n".join(failures)
