@@ -3,7 +3,9 @@ from the window with every view live (Curves, Filters, Feature maps, Evaluation,
 all shown as floating docks, so none is hidden behind a tab).
 
 Compares the engine's own run time (``Finished.seconds``) for the two, alternating runs and taking
-medians. Prints ``name: value`` lines, including ``slowdown_percent`` (goal: at most 10).
+medians. Prints ``name: value`` lines, including ``slowdown_percent`` (goal: at most 10), and where the
+views' cost goes: their answers between training steps (``view_answers_percent_of_run``, held to the
+workbench's budget) and the GUI thread's CPU time (``gui_thread_cpu_percent_of_run``).
 
 Run: ``python benchmarks/viz_overhead.py [--epochs N] [--repeats N] [--dataset digits]``
 (offscreen unless QT_QPA_PLATFORM says otherwise).
@@ -15,6 +17,7 @@ import argparse
 import os
 import statistics
 import sys
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 GOAL_PERCENT = 10.0
@@ -32,12 +35,21 @@ def headless(design, dataset: str, settings: dict) -> float:
     return events[-1].seconds
 
 
-def in_window(app, controller, settings: dict) -> float:
+def in_window(app, controller, settings: dict) -> tuple[float, dict]:
     from PySide6.QtCore import QEventLoop, QTimer
+
+    from netbuilder.workbench.events import ViewResult
 
     # the settings live in the design (one owner), edited through the Document as the panel does
     controller.document.set_design_field("training", dict(settings), "benchmark settings")
     assert controller.settings()["epochs"] == settings["epochs"], controller.settings()
+    answers: dict[str, int] = {}
+
+    def count(event) -> None:
+        if isinstance(event, ViewResult):
+            answers[event.view] = answers.get(event.view, 0) + 1
+    controller.bridge.received.connect(count)
+    gui_cpu = time.thread_time()
     assert controller.train()
     # a real event loop, as app.exec() runs it (a 1 kHz processEvents/sleep poll would wake the GUI
     # thread, and take the GIL, far more often than the window ever does)
@@ -49,9 +61,15 @@ def in_window(app, controller, settings: dict) -> float:
     loop.exec()
     poll.stop()
     app.processEvents()
-    result = controller.run.finished  # the engine's Finished event (a dict in older windows)
+    gui_cpu = time.thread_time() - gui_cpu
+    controller.bridge.received.disconnect(count)
+    result = controller.run.finished  # the engine's Finished event
     assert result is not None, controller.run.fault
-    return result["seconds"] if isinstance(result, dict) else result.seconds
+    seconds = result.seconds
+    # what the shown views cost, counted where it is spent (steadier than the wall-clock ratio on a busy
+    # machine): their answers between steps on the training thread, and the GUI thread's CPU time
+    details = {"answers": answers, "answers_s": controller.wb.budget.spent, "gui_cpu_s": gui_cpu}
+    return seconds, details
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,10 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = merged_settings({"epochs": args.epochs, "batch_size": 64, "seed": 0})
     headless(design, args.dataset, dict(settings, epochs=1))  # warm up torch and the dataset
     in_window(app, controller, dict(settings, epochs=1))
-    plain, windowed = [], []
+    plain, windowed, details = [], [], []
     for _ in range(args.repeats):
         plain.append(headless(design, args.dataset, settings))
-        windowed.append(in_window(app, controller, settings))
+        seconds, detail = in_window(app, controller, settings)
+        windowed.append(seconds)
+        details.append(detail)
     p, w = statistics.median(plain), statistics.median(windowed)
     slowdown = (w / p - 1) * 100
     redraws = controller.curves.run.loss.n if controller.curves.run else 0
@@ -91,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"window_all_views_s: {w:.3f}")
     print(f"headless_runs_s: {' '.join(f'{x:.3f}' for x in plain)}")
     print(f"window_runs_s: {' '.join(f'{x:.3f}' for x in windowed)}")
+    answers_share = statistics.median(d["answers_s"] / w for d, w in zip(details, windowed)) * 100
+    gui_share = statistics.median(d["gui_cpu_s"] / w for d, w in zip(details, windowed)) * 100
+    print(f"view_answers_per_run: {details[-1]['answers']}")
+    print(f"view_answers_percent_of_run: {answers_share:.1f}")
+    print(f"gui_thread_cpu_percent_of_run: {gui_share:.1f}")
     print(f"slowdown_percent: {slowdown:.1f}")
     print(f"goal_percent: {GOAL_PERCENT:.0f}")
     print(f"goal_met: {slowdown <= GOAL_PERCENT}")

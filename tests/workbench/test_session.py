@@ -11,6 +11,7 @@ import pytest
 from netbuilder.workbench import Workbench
 from netbuilder.workbench import events as ev
 from netbuilder.workbench.fit import input_shape_of
+from netbuilder.workbench.session import ViewBudget
 
 
 class Session:
@@ -164,3 +165,104 @@ def test_the_designs_seed_seeds_the_initialisation(example):
     torch.manual_seed(123)
     a, b, c = first_weights(5), first_weights(5), first_weights(6)
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+# ----- the views' questions during a run: on the model itself, one per view in flight, within a budget -----
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_the_budget_fills_at_its_share_of_the_run_and_is_charged_what_answers_cost():
+    clock = Clock()
+    budget = ViewBudget(share=0.05, burst=0.2, clock=clock)
+    assert budget.allows()  # the first answers of a run come at once
+    budget.charge(0.5)  # an answer that cost half a second
+    assert not budget.allows()
+    clock.t += 5.0  # 5 s of training earn 0.25 s: still 0.05 s in debt
+    assert not budget.allows()
+    clock.t += 2.0
+    assert budget.allows()
+    clock.t += 1000.0  # a long quiet stretch saves up no more than the burst
+    budget.charge(0.2)
+    assert not budget.allows()
+    assert budget.spent == pytest.approx(0.7)
+
+
+@pytest.fixture
+def running(example):
+    s = Session()
+    s.seen = []
+    s.wb.warm_up()
+    s.pump(lambda e: isinstance(e, ev.Ready))
+    s.open(example)
+    s.wb.set_dataset({"name": "digits"})
+    s.pump(lambda e: isinstance(e, ev.DatasetLoaded))
+    started, message, _ = s.wb.train({"epochs": 30, "batch_size": 16})
+    assert started, message
+    s.pump(lambda e: isinstance(e, ev.RunEvents) and any(x.kind == "step" for x in e.events))
+    yield s
+    s.wb.stop()
+    s.pump(lambda e: isinstance(e, ev.RunEnded))
+    assert s.wb.shutdown(20)
+
+
+def test_a_question_during_a_run_sees_the_model_itself_and_leaves_it_as_it_was(running):
+    seen = {}
+
+    def job(model, data):
+        import torch
+
+        seen["model"] = model
+        seen["training"] = model.training
+        model.eval()  # a careless job: the introspection restores modes, this one does not
+        for p in model.parameters():
+            p.grad = torch.full_like(p, 123.0)  # and it leaves gradients of its own
+        model.train()
+        return {"ok": 1}
+
+    ticket = running.wb.compute("probe", job)
+    result = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == ticket)
+    assert result.value == {"ok": 1} and result.trained
+    assert seen["model"] is running.wb.host.model  # no deep copy of the network per question
+    assert seen["training"]
+    grads = [p.grad for p in running.wb.host.model.parameters() if p.grad is not None]
+    assert not any(bool((g == 123.0).all()) for g in grads)  # the training's own gradients are back
+
+
+def test_the_latest_question_of_a_busy_view_is_answered_not_dropped(running):
+    import threading
+
+    gate = threading.Event()
+
+    def slow(model, data):
+        gate.wait(10)
+        return {"n": 1}
+
+    first = running.wb.compute("filters", slow)
+    second = running.wb.compute("filters", lambda m, d: {"n": 2})
+    third = running.wb.compute("filters", lambda m, d: {"n": 3})  # replaces the second while it waits
+    gate.set()
+    last = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == third)
+    assert last.value == {"n": 3}
+    answered = {e.ticket for e in running.seen if isinstance(e, ev.ViewResult)}
+    assert first in answered and second not in answered
+
+
+def test_a_periodic_refresh_waits_while_the_budget_is_spent_but_a_students_question_does_not(running):
+    wb = running.wb
+    with wb._lock:
+        wb.budget.charge(1000.0)  # as if the views had taken far more than their share
+    periodic = wb.compute("filters", lambda m, d: {"kind": "periodic"}, periodic=True)
+    asked = wb.compute("features", lambda m, d: {"kind": "asked"})
+    answer = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == asked)
+    assert answer.value == {"kind": "asked"}
+    assert "filters" in wb._waiting  # still waiting for the budget, the run goes on
+    assert periodic not in {e.ticket for e in running.seen if isinstance(e, ev.ViewResult)}
+    with wb._lock:
+        wb.budget.balance = wb.budget.burst  # the budget refills: the waiting refresh goes at the next step
+    answer = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == periodic)
+    assert answer.value == {"kind": "periodic"}
