@@ -88,11 +88,29 @@ def _split(data, split: str, limit: int):
     return x[:limit], y[:limit]
 
 
+_SHOWN_IMAGES: dict[tuple[int, str], tuple[Any, Any]] = {}  # (id of the data, split) -> (data, images)
+
+
+def _display_images(data, split: str, x_raw):
+    """The split's images in display units, made once per dataset and split (an epoch's evaluation
+    would otherwise copy the whole validation set again; the same read-only array goes to the view)."""
+    key = (id(data), split)
+    kept = _SHOWN_IMAGES.get(key)
+    if kept is None or kept[0] is not data:
+        import torch
+
+        images = (x_raw.to(torch.float32) * data.scale).numpy()
+        images.flags.writeable = False
+        if any(d is not data for d, _ in _SHOWN_IMAGES.values()):
+            _SHOWN_IMAGES.clear()  # one dataset at a time: the one being looked at
+        _SHOWN_IMAGES[key] = kept = (data, images)
+    return kept[1]
+
+
 def evaluation_job(split: str = "val") -> Callable:
     """Probabilities for (up to MAX_EVAL_IMAGES of) the validation or test set, with their raw images."""
     def job(model, data) -> dict[str, Any]:
         import numpy as np
-        import torch
 
         from netbuilder.introspect import class_probabilities
         from netbuilder.introspect._util import model_device
@@ -107,7 +125,7 @@ def evaluation_job(split: str = "val") -> Callable:
         k = len(data.class_names)
         p = np.concatenate(probs) if probs else np.zeros((0, k), np.float32)
         return {"split": split, "probs": p, "labels": y.numpy().astype(np.int64),
-                "images": (x_raw.to(torch.float32) * data.scale).numpy() if data.is_image else None,
+                "images": _display_images(data, split, x_raw) if data.is_image else None,
                 "class_names": list(data.class_names)}
     return job
 
