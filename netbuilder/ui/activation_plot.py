@@ -1,22 +1,31 @@
 """A small pyqtgraph plot of an activation function, computed with numpy (no torch).
 
-pyqtgraph is imported when the first plot is made, not when the window opens.
+pyqtgraph and numpy are imported when the first plot is made, not when the window opens.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtWidgets import QWidget
 
+if TYPE_CHECKING:
+    import numpy as np
+
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softmax")
-_erf = np.vectorize(math.erf)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.vectorize(math.erf)(x)
 
 
 def activation_curve(kind: str, params: dict[str, Any], x: np.ndarray) -> np.ndarray:
     """y = f(x) for an activation kind (softmax: the first of two scores [x, 0])."""
+    import numpy as np
+
     if kind == "relu":
         return np.maximum(x, 0.0)
     if kind == "relu6":
@@ -40,6 +49,7 @@ class ActivationPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        import numpy as np
         import pyqtgraph as pg
         from PySide6.QtGui import QPalette
         from PySide6.QtWidgets import QVBoxLayout

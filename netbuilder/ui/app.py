@@ -7,10 +7,11 @@ imported here: the device probe loads it on a thread after the window is shown.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -20,6 +21,7 @@ from netbuilder.paths import resource
 from netbuilder.ui.intents import new_node
 
 EXAMPLE = ("examples", "digits_cnn.nbd")
+REPORT_SHOWN_ENV = "NETBUILDER_REPORT_SHOWN"  # set: print "shown" once the window is up, then quit (a benchmark)
 
 DIGITS_CNN = (
     ("input", {"shape": [1, 8, 8]}),
@@ -83,15 +85,36 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class GuiThreadGarbageCollector(QObject):
+    """Automatic cyclic collection off; a timer on the GUI thread collects each generation once its
+    count passes the threshold Python had (what pyqtgraph's GarbageCollector does, without importing
+    pyqtgraph at start-up)."""
+
+    def __init__(self, interval_s: float = 0.5, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check)
+        self.timer.start(int(interval_s * 1000))
+
+    def check(self) -> None:
+        l0, l1, l2 = gc.get_count()
+        if l0 > self.threshold[0]:
+            gc.collect(0)
+            if l1 > self.threshold[1]:
+                gc.collect(1)
+                if l2 > self.threshold[2]:
+                    gc.collect(2)
+
+
 def collect_garbage_on_gui_thread(app: QApplication) -> None:
     """Python's cyclic garbage collector runs on whichever thread allocates; if that is a training or
     background thread and the garbage holds Qt objects, Qt destroys them off the GUI thread and can
     deadlock (seen: shiboken's deletion mutex against the GIL). So automatic collection is switched off
-    and a timer on the GUI thread collects instead (pyqtgraph's GarbageCollector, every 0.5 s)."""
-    from pyqtgraph.util.garbage_collector import GarbageCollector
-
+    and a timer on the GUI thread collects instead (``GuiThreadGarbageCollector``, every 0.5 s)."""
     if getattr(app, "_netbuilder_gc", None) is None:
-        app._netbuilder_gc = GarbageCollector(interval=0.5)
+        app._netbuilder_gc = GuiThreadGarbageCollector(0.5, app)
 
 
 def install_error_handler(window) -> None:
@@ -172,7 +195,16 @@ def run_app(path: str | os.PathLike | None = None, lesson: str | os.PathLike | N
     if lesson is not None:
         QTimer.singleShot(0, lambda: window.lessons.open_lesson(lesson))
     QTimer.singleShot(0, window.view.fit)
+    if os.environ.get(REPORT_SHOWN_ENV):
+        QTimer.singleShot(0, lambda: report_shown_and_quit(app))
     return app.exec()
+
+
+def report_shown_and_quit(app: QApplication) -> None:
+    """The launch benchmark's hook (``$NETBUILDER_REPORT_SHOWN``, benchmarks/editor_scale.py): once the
+    window and its first paint are done, print ``shown <torch imported>`` and leave the event loop."""
+    print("shown", "torch" in sys.modules, flush=True)
+    app.quit()
 
 
 def smoke_test(path: str | os.PathLike | None = None) -> int:

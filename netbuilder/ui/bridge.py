@@ -114,4 +114,4 @@ class DesignSync(QObject):
         classes = int(info.shape[0]) if info is not None and info.shape is not None and len(info.shape) == 1 else None
         self.workbench.set_design(doc.snapshot(), self.revision, problems=[str(d) for d in analysis.errors],
                                   input_shape=input_shape_of(doc.graph), classes=classes,
-                                  parameters=int(analysis.total_params), replaced=replaced)
+                                  parameters=int(analysis.total_params), replaced=replaced, signature=signature)

@@ -273,8 +273,10 @@ class StartSwitch(QObject):
             self.page.setGeometry(self.working_area())
             self.page.raise_()
 
-    def show_start(self) -> None:
-        self.page.refresh()
+    def show_start(self, refresh: bool = True) -> None:
+        """Show the page (``refresh``: read the recent designs and lessons again first)."""
+        if refresh:
+            self.page.refresh()
         self.page.show()
         self.place()
         self.page.presets.setFocus()
@@ -318,6 +320,6 @@ def install_start_page(window: MainWindow) -> StartPage:
                 page.switch.show_canvas()
         page.lesson_chosen.connect(open_lesson)
     if (menu := getattr(window, "menus", {}).get("file")) is not None:
-        menu.addAction("Start Page", page.switch.show_start)
-    page.switch.show_start()
+        menu.addAction("Start Page", lambda: page.switch.show_start())
+    page.switch.show_start(refresh=False)  # the page has just read them
     return page

@@ -15,11 +15,12 @@ small screens). Qt only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QTabBar, QToolBar, QToolButton
+from PySide6.QtWidgets import QDockWidget, QTabBar, QToolBar, QToolButton, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -65,6 +66,29 @@ def inside_screen(window: QMainWindow, available: QRect | None = None) -> bool:
         screen = window.screen() or QGuiApplication.primaryScreen()
         available = screen.availableGeometry()
     return available.contains(window.frameGeometry())
+
+
+class _FirstShow(QObject):
+    def __init__(self, widget: QWidget, then: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Show:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)  # after the show has been handled (and painted)
+            self.deleteLater()
+        return False
+
+
+def when_first_shown(widget: QWidget, then: Callable[[], object]) -> None:
+    """Call ``then`` once ``widget`` has been shown for the first time (on the next event-loop turn;
+    at once-ish when it is already visible): work the window does not need to appear waits for it."""
+    if widget.isVisible():
+        QTimer.singleShot(0, then)
+    else:
+        _FirstShow(widget, then)
 
 
 class Workspaces(QObject):

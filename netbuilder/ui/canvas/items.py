@@ -71,6 +71,7 @@ class NodeItem(QGraphicsItem):
         self.setZValue(1)
         self.shape_out: tuple[int, ...] | None = None
         self.problems: list = []
+        self._told = False  # set_info has written the tooltip
         self.frozen = False  # a locked layer (transfer learning): hatched, with a lock badge
         self.health: tuple[str, str] | None = None  # (level ok|warn|bad, short text) of training health
         self.in_ports: list[PortItem] = []
@@ -106,8 +107,13 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def place_ports(self) -> None:
+        """The ports along the box's edges; only when their number or the direction changed (a node's
+        sync after each setting edit places nothing: setPos on child items is not free)."""
         horizontal = self.graph_scene.horizontal
         n = len(self.in_ports)
+        if getattr(self, "_ports_placed", None) == (n, horizontal):
+            return
+        self._ports_placed = (n, horizontal)
         for i, port in enumerate(self.in_ports):
             t = (i + 1) / (n + 1)
             port.setPos(QPointF(-NODE_W / 2, (t - 0.5) * NODE_H) if horizontal
@@ -115,9 +121,9 @@ class NodeItem(QGraphicsItem):
         self.out_port.setPos(QPointF(NODE_W / 2, 0) if horizontal else QPointF(0, NODE_H / 2))
 
     def set_info(self, shape: tuple[int, ...] | None, problems: list) -> None:
-        if shape == self.shape_out and problems == self.problems and self.toolTip():
+        if shape == self.shape_out and problems == self.problems and self._told:
             return  # unchanged: no repaint
-        self.shape_out, self.problems = shape, problems
+        self.shape_out, self.problems, self._told = shape, problems, True
         if problems:
             self.setToolTip("\n".join(f"{'⚠' if d.severity == 'warning' else '✖'} {d.message}"
                                       + (f"\n   fix: {d.fix}" if d.fix else "") for d in problems))
@@ -268,14 +274,17 @@ class NodeItem(QGraphicsItem):
 class EdgeItem(QGraphicsPathItem):
     """A curved connection from a node's output to an input port, labelled with the tensor shape."""
 
-    def __init__(self, scene: GraphScene, edge: Edge) -> None:
+    def __init__(self, scene: GraphScene, edge: Edge, routed: bool = True) -> None:
+        """``routed=False``: the path is made by the caller's ``update_path`` (the scene's rebuild, once
+        its groups are in place)."""
         super().__init__()
         self.graph_scene, self.edge = scene, edge
         self.label = ""
         self._label_box = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
-        self.update_path()
+        if routed:
+            self.update_path()
 
     def update_path(self) -> None:
         a = self.graph_scene.anchor_out(self.edge.src)

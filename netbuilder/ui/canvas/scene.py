@@ -54,7 +54,9 @@ class GraphScene(QGraphicsScene):
         self._unsubscribe()
 
     # ----- mirror the model ------------------------------------------------------------
-    def rebuild(self) -> None:
+    def rebuild(self, analysed: bool = True) -> None:
+        """Make every item again. ``analysed=False``: the document's analysis is the previous design's (a
+        design is being opened; its own analysis follows at once and is applied then)."""
         self._syncing = True
         self.clear()
         self.nodes, self.edges, self.groups, self._by_node = {}, {}, {}, {}
@@ -62,12 +64,13 @@ class GraphScene(QGraphicsScene):
         for node_id in self.graph.nodes:
             self._add_node(node_id)
         for edge in self.graph.edges:
-            self._add_edge(edge, refresh=False)
+            self._add_edge(edge, refresh=False)  # routed once, below (collapsed groups change the ends)
         for group_id in self.graph.groups:
             self._add_group(group_id, refresh=False)
         self._syncing = False
         self._refresh_visibility()
-        self.apply_analysis(self.document.analysis)
+        if analysed:
+            self.apply_analysis(self.document.analysis)
         self.refresh_frozen()
         self.content_changed.emit()
 
@@ -75,11 +78,11 @@ class GraphScene(QGraphicsScene):
         item = NodeItem(self, node_id)
         item.frozen = node_id in (self.document.design.training.get("frozen") or [])
         self.nodes[node_id] = item
+        item.setPos(QPointF(*self.graph.node(node_id).pos))  # placed before it is in the scene: cheaper
         self.addItem(item)
-        item.setPos(QPointF(*self.graph.node(node_id).pos))
 
     def _add_edge(self, edge: Edge, refresh: bool = True) -> None:
-        item = EdgeItem(self, edge)
+        item = EdgeItem(self, edge, routed=refresh)
         self.edges[edge] = item
         self._by_node.setdefault(edge.src, set()).add(edge)
         self._by_node.setdefault(edge.dst, set()).add(edge)
@@ -103,8 +106,8 @@ class GraphScene(QGraphicsScene):
 
     def _on_event(self, event: GraphEvent) -> None:
         kind = event.kind
-        if kind == "reset":
-            self.rebuild()
+        if kind == "reset":  # Document.set_design: the new design's analysis comes next
+            self.rebuild(analysed=False)
         elif kind == "node_added":
             self._add_node(event.node_id)
         elif kind == "node_removed":
@@ -172,9 +175,13 @@ class GraphScene(QGraphicsScene):
         for node_id, item in self.nodes.items():
             info = analysis.nodes.get(node_id)
             item.set_info(info.shape if info else None, problems.get(node_id, []))
+        labels: dict[str, str] = {}  # one text per source node (a node's output feeds several edges)
         for edge, item in self.edges.items():
-            info = analysis.nodes.get(edge.src)
-            item.set_label(shape_text(info.shape) if info and info.shape is not None else "")
+            label = labels.get(edge.src)
+            if label is None:
+                info = analysis.nodes.get(edge.src)
+                label = labels[edge.src] = shape_text(info.shape) if info and info.shape is not None else ""
+            item.set_label(label)
         for group_id, item in self.groups.items():
             item.set_info(*self._group_info(group_id, analysis))
         self.content_changed.emit()

@@ -79,6 +79,8 @@ class ExploreController(QObject):
     def _dock_shown(self, key: str, visible: bool) -> None:
         # Tracked from the dock's signal: a dock tabbed behind another still says isVisible().
         self.shown[key] = visible
+        if visible and key == "transfer":
+            self.transfer.refresh()  # the layer list follows the design only while it is shown
         if visible:
             self.request(key)
 
@@ -226,7 +228,8 @@ class ExploreController(QObject):
             return
         self.lab.sync_from_design()
         self.augment.sync_from_design()
-        self.transfer.refresh()
+        if self.shown.get("transfer"):
+            self.transfer.refresh()
         self._selection_changed(self.document.selection)
         if self.shown.get("augment"):
             self.request("augment")
@@ -237,7 +240,8 @@ class ExploreController(QObject):
         self.refresh_visible()
 
     def _design_changed(self) -> None:
-        self.transfer.refresh()
+        if self.shown.get("transfer"):  # hidden: refreshed when shown (an edit does not pay for it)
+            self.transfer.refresh()
         if not self.wb.running:
             for key in ("explain", "adversarial", "inside"):
                 if self.shown.get(key):

@@ -8,10 +8,9 @@ Qt and pyqtgraph; no torch (results come from the workbench as plain values).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,18 +29,26 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.ui.explore.widgets import ImageView, note
+from netbuilder.ui.training.widgets import PlotsWhenShown, plot_place, swap
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 TRAIN_COLOUR, VAL_COLOUR, BEST_COLOUR = "#1f77b4", "#ff7f0e", "#2e9d48"
 
 
 def _series_style(colour: str) -> dict[str, Any]:
     """A line with round markers, all in one colour (pyqtgraph's default markers are dark grey)."""
+    import pyqtgraph as pg
+
     return {"pen": pg.mkPen(colour, width=2), "symbol": "o", "symbolSize": 6,
             "symbolBrush": pg.mkBrush(colour), "symbolPen": pg.mkPen(colour)}
 
 
 def _legend_above(plot: pg.PlotItem, entries) -> pg.LegendItem:
     """A one-row legend in the plot's title row, above the data: nothing drawn in the plot can hide it."""
+    import pyqtgraph as pg
+
     legend = pg.LegendItem(colCount=len(entries), labelTextSize="8pt")
     for item, name in entries:
         legend.addItem(item, name)
@@ -52,31 +59,19 @@ def _legend_above(plot: pg.PlotItem, entries) -> pg.LegendItem:
     return legend
 
 
-class OverfitLab(QWidget):
-    """Train and validation loss per epoch with the best epoch marked, and the remedies."""
+class OverfitLab(PlotsWhenShown):
+    """Train and validation loss per epoch with the best epoch marked, and the remedies (the plot is made
+    when the lab is first shown)."""
+
+    PLOTS = frozenset({"plot", "train_curve", "val_curve", "best_line", "best_point", "legend"})
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.epochs: list[dict[str, Any]] = []
         self.best_epoch: int | None = None
-        self.plot = pg.PlotWidget(background=None)
-        self.plot.setMinimumHeight(170)
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "loss")
-        self.train_curve = self.plot.plot([], [], name="training loss", **_series_style(TRAIN_COLOUR))
-        self.val_curve = self.plot.plot([], [], name="validation loss", **_series_style(VAL_COLOUR))
-        self.best_line = pg.InfiniteLine(angle=90, movable=False,
-                                         pen=pg.mkPen(BEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
-                                         label="best", labelOpts={"position": 0.94, "color": BEST_COLOUR})
-        self.best_line.setVisible(False)
-        self.plot.addItem(self.best_line)
-        self.best_point = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush(BEST_COLOUR),
-                                             pen=pg.mkPen(BEST_COLOUR))
-        self.plot.addItem(self.best_point)
-        self.legend = _legend_above(self.plot.getPlotItem(), ((self.train_curve, "training"),
-                                                              (self.val_curve, "validation"),
-                                                              (self.best_point, "best")))
+        self._plot_place = plot_place(self)
+        self._plot_place.setMinimumHeight(170)
         self.gap_label = note("Train to see the training and validation losses; the gap between them is "
                               "overfitting.")
         self.fraction = QSlider(Qt.Orientation.Horizontal)
@@ -108,7 +103,7 @@ class OverfitLab(QWidget):
         side.addStretch(1)
         layout = QHBoxLayout(self)
         left = QVBoxLayout()
-        left.addWidget(self.plot, 1)
+        left.addWidget(self._plot_place, 1)
         left.addWidget(self.gap_label)
         layout.addLayout(left, 3)
         layout.addLayout(side, 2)
@@ -120,6 +115,29 @@ class OverfitLab(QWidget):
         self.dropout_button.clicked.connect(lambda: self.insert_after("dropout"))
         self.batchnorm_button.clicked.connect(lambda: self.insert_after("batchnorm"))
         self.sync_from_design()
+
+    def build_plots(self) -> None:
+        import pyqtgraph as pg
+
+        self.plot = pg.PlotWidget(background=None)
+        self.plot.setMinimumHeight(170)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "loss")
+        self.train_curve = self.plot.plot([], [], name="training loss", **_series_style(TRAIN_COLOUR))
+        self.val_curve = self.plot.plot([], [], name="validation loss", **_series_style(VAL_COLOUR))
+        self.best_line = pg.InfiniteLine(angle=90, movable=False,
+                                         pen=pg.mkPen(BEST_COLOUR, width=2, style=Qt.PenStyle.DashLine),
+                                         label="best", labelOpts={"position": 0.94, "color": BEST_COLOUR})
+        self.best_line.setVisible(False)
+        self.plot.addItem(self.best_line)
+        self.best_point = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush(BEST_COLOUR),
+                                             pen=pg.mkPen(BEST_COLOUR))
+        self.plot.addItem(self.best_point)
+        self.legend = _legend_above(self.plot.getPlotItem(), ((self.train_curve, "training"),
+                                                              (self.val_curve, "validation"),
+                                                              (self.best_point, "best")))
+        swap(self._plot_place, self.plot)
+        self.refresh()
 
     # ----- the design's settings -----------------------------------------------------------------
     def sync_from_design(self) -> None:
@@ -171,6 +189,8 @@ class OverfitLab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        if not self.plots_built:  # build_plots draws what there is
+            return
         xs = np.array([e["epoch"] + 1 for e in self.epochs], float)
         self.train_curve.setData(xs, np.array([e["train_loss"] for e in self.epochs], float))
         self.val_curve.setData(xs, np.array([e["val_loss"] for e in self.epochs], float))

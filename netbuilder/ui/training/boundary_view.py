@@ -6,28 +6,45 @@ Receives a probability grid computed off the GUI thread. Qt, pyqtgraph, numpy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from netbuilder.ui.training.widgets import CLASS_COLORS, LiveView
+from netbuilder.ui.training.widgets import CLASS_COLORS, LiveView, plot_place, put
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def playground_lut() -> np.ndarray:
     """Orange (class 0) through white to blue (class 1), as TensorFlow Playground."""
+    import pyqtgraph as pg
+
     cmap = pg.ColorMap([0.0, 0.5, 1.0], [(245, 147, 34), (232, 234, 235), (8, 119, 189)])
     return cmap.getLookupTable(nPts=256)
 
 
 class BoundaryView(LiveView):
+    PLOTS = frozenset({"plot_widget", "plot", "heat", "points"})
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.info = QLabel("The decision boundary is drawn for datasets with two inputs (circle, xor, "
                            "gaussian, spiral).", self)
         self.info.setWordWrap(True)
-        self.plot_widget = pg.PlotWidget(self)
+        self._place = plot_place(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.info)
+        layout.addWidget(self._place, 1)
+        self.grid: dict[str, Any] | None = None
+        self._points: tuple[np.ndarray, np.ndarray] | None = None
+        self.applicable = False
+
+    def build_plots(self) -> None:
+        import pyqtgraph as pg
+
+        self.plot_widget = put(self._place, pg.PlotWidget(self._place))
         self.plot_widget.setBackground(None)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setAspectLocked(True)
@@ -39,21 +56,15 @@ class BoundaryView(LiveView):
         self.plot.addItem(self.heat)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
         self.plot.addItem(self.points)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.info)
-        layout.addWidget(self.plot_widget, 1)
-        self.grid: dict[str, Any] | None = None
-        self._points: tuple[np.ndarray, np.ndarray] | None = None
-        self.applicable = False
 
     def set_points(self, points: tuple[np.ndarray, np.ndarray] | None) -> None:
         self._points = points
         self.applicable = points is not None
         if points is None:
-            self.points.clear()
-            self.heat.clear()
             self.grid = None
+            if self.plots_built:  # (not built yet: nothing was drawn)
+                self.points.clear()
+                self.heat.clear()
         self.dirty = True
 
     def set_result(self, result: dict[str, Any]) -> None:
@@ -64,6 +75,8 @@ class BoundaryView(LiveView):
         return self.grid is not None and "grid" in self.grid and self.heat.image is not None
 
     def refresh(self) -> None:
+        import pyqtgraph as pg
+
         super().refresh()
         if self._points is not None and self.points.data.size == 0:
             pts, labels = self._points

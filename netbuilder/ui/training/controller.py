@@ -27,12 +27,13 @@ from netbuilder.ui.training.filters_view import FiltersView
 from netbuilder.ui.training.menu import build_train_actions, install_menu
 from netbuilder.ui.training.panel import TrainingPanel
 from netbuilder.ui.training.run_events import RunEvents
+from netbuilder.ui.workspaces import when_first_shown
 from netbuilder.workbench import events as ev
 from netbuilder.workbench import views as view_jobs
 
 REDRAW_MS = 33
 PROBE_MS = 400
-GUI_BUDGET = 0.06  # share of the time the window may spend drawing while a run trains
+GUI_BUDGET = 0.04  # share of the time the window may spend drawing while a run trains
 WARM_UP_DELAY_MS = 300  # torch loads in the background only once the window has been shown
 VIEW_KEYS = ("filters", "features", "evaluation", "boundary")
 DOCK_KEYS = {"Filters": "filters", "Feature maps": "features", "Evaluation": "evaluation",
@@ -85,7 +86,8 @@ class TrainingController(QObject):
         self.panel.set_settings(self.settings())
         self.panel.set_dataset_list([], self.dataset_spec().get("name"))
         self._set_state("idle")
-        QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up)  # after the window is up
+        # torch loads in the background only once the window is on screen (its import competes for the CPU)
+        when_first_shown(window, lambda: QTimer.singleShot(WARM_UP_DELAY_MS, self._warm_up))
 
     # ----- construction ---------------------------------------------------------------------------
     def _add_dock(self, widget: QWidget, title: str) -> None:
@@ -288,7 +290,7 @@ class TrainingController(QObject):
 
     def epoch_done(self, _event: Any) -> None:
         if self._shown.get("evaluation"):
-            self.request_view("evaluation")
+            self.request_view("evaluation", periodic=True)
 
     def _run_ended(self, event: ev.RunEnded) -> None:
         self.run.ended(event)
@@ -372,8 +374,9 @@ class TrainingController(QObject):
             return view_jobs.boundary_job() if self.boundary.applicable else None
         return None
 
-    def request_view(self, key: str) -> None:
-        """Ask the workbench for fresh data for one view (between steps during a run)."""
+    def request_view(self, key: str, periodic: bool = False) -> None:
+        """Ask the workbench for fresh data for one view (between steps during a run; ``periodic``: the
+        view refreshing itself, which waits while the run's budget for the views is spent)."""
         if self._closed:
             return
         if key == "boundary" and not self.boundary.applicable:
@@ -384,7 +387,7 @@ class TrainingController(QObject):
         if job is not None:
             if key == "features":
                 self._features_input = self.features.current_input()
-            self.wb.compute(key, job)
+            self.wb.compute(key, job, periodic=periodic)
 
     def _view_result(self, event: ev.ViewResult) -> None:
         key = event.view
@@ -410,7 +413,7 @@ class TrainingController(QObject):
         """During a run: ask for the shown views' data (one request per view in flight)."""
         for key in ("filters", "features", "boundary"):
             if self._shown.get(key):
-                self.request_view(key)
+                self.request_view(key, periodic=True)
 
     def refresh_idle_views(self) -> None:
         if self.running or self._closed:

@@ -4,7 +4,8 @@ in its own colour with its settings in the legend ("run 2 · adam lr 0.01 · bat
 the plots shows, hides, renames and deletes runs (``runs_edited`` then fires, and the runs file beside
 the design is written: training/design_link.py); export as PNG and the metrics as CSV.
 
-Persistent pyqtgraph items fed with ``setData`` from the controller's timer. Qt, pyqtgraph, numpy.
+Persistent pyqtgraph items fed with ``setData`` from the controller's timer, made when the view is first
+shown (the runs, markers and x range it was given before are drawn then). Qt, pyqtgraph, numpy.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text
 from netbuilder.ui.training.settings import metrics_csv
-from netbuilder.ui.training.widgets import LiveView
+from netbuilder.ui.training.widgets import LiveView, plot_place
 
 CURRENT_COLOUR = "#0877bd"
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
@@ -27,10 +26,49 @@ RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728",
 
 class CurvesView(LiveView):
     runs_edited = Signal()  # a run was shown, hidden, renamed or deleted in the run list
+    PLOTS = frozenset({"layout_widget", "legend", "loss_plot", "acc_plot", "lr_plot", "loss_raw", "loss_smooth",
+                       "val_loss", "acc_smooth", "val_acc", "lr_line", "_current_items"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layout_widget = pg.GraphicsLayoutWidget(self)
+        self.status = QLabel("Train the network to see its curves.", self)
+        # one line, cut at the dock's edge (never widening it; the whole text in the tooltip)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.png_button = QPushButton("Export PNG…", self)
+        self.csv_button = QPushButton("Export CSV…", self)
+        self.run_list = RunList(self)
+        bar = QHBoxLayout()
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.png_button)
+        bar.addWidget(self.csv_button)
+        self._split = split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(plot_place(split))  # the plots, once shown (build_plots)
+        split.addWidget(self.run_list)
+        split.setStretchFactor(0, 1)
+        split.setSizes([800, 120])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        layout.addWidget(split, 1)
+        self.run: RunCurves | None = None
+        self.history: list[RunCurves] = []  # earlier runs, newest first
+        self.design_runs: list[RunCurves] = []  # the runs the open design came with, oldest first
+        self.training = False  # the current run is training (it cannot be deleted)
+        self._history_items: list[Any] = []
+        self.markers: list[tuple[float, str]] = []
+        self._lr_top = 0.0
+        self._marker_items: list[Any] = []
+        self._epochs_shown: int | None = None  # set_epochs: the x range fixed to the whole run
+        self.run_list.visibility_changed.connect(self.set_run_visible)
+        self.run_list.renamed.connect(self.rename_run)
+        self.run_list.delete_requested.connect(self.delete_run)
+
+    def build_plots(self) -> None:
+        """The plots, then what the view was given before: x range, earlier runs, markers, the current run."""
+        import pyqtgraph as pg
+
+        sizes = self._split.sizes()
+        self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground(None)
         ci = self.layout_widget.ci
         # one legend for the three plots, in its own row above them: never over the data, never cut
@@ -61,40 +99,24 @@ class CurvesView(LiveView):
         self.legend.addItem(self.loss_smooth, "train (smoothed)")
         self._current_items = (self.loss_raw, self.loss_smooth, self.val_loss, self.acc_smooth, self.val_acc,
                                self.lr_line)
-        self.status = QLabel("Train the network to see its curves.", self)
-        # one line, cut at the dock's edge (never widening it; the whole text in the tooltip)
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.png_button = QPushButton("Export PNG…", self)
-        self.csv_button = QPushButton("Export CSV…", self)
-        self.run_list = RunList(self)
-        bar = QHBoxLayout()
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.png_button)
-        bar.addWidget(self.csv_button)
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.layout_widget)
-        split.addWidget(self.run_list)
-        split.setStretchFactor(0, 1)
-        split.setSizes([800, 120])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(bar)
-        layout.addWidget(split, 1)
-        self.run: RunCurves | None = None
-        self.history: list[RunCurves] = []  # earlier runs, newest first
-        self.design_runs: list[RunCurves] = []  # the runs the open design came with, oldest first
-        self.training = False  # the current run is training (it cannot be deleted)
-        self._history_items: list[Any] = []
-        self.markers: list[tuple[float, str]] = []
-        self._lr_top = 0.0
-        self._marker_items: list[Any] = []
-        self.run_list.visibility_changed.connect(self.set_run_visible)
-        self.run_list.renamed.connect(self.rename_run)
-        self.run_list.delete_requested.connect(self.delete_run)
+        self._split.replaceWidget(0, self.layout_widget).deleteLater()
+        self._split.setSizes(sizes)
+        if self._epochs_shown is not None:
+            self.loss_plot.enableAutoRange(x=False)
+            self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
+        self._fit_legend()
+        self._draw_history()
+        for x, label in self.markers:
+            self._marker_lines(x, label)
+        self.dirty = True
 
     def resizeEvent(self, event) -> None:  # noqa: N802
-        """As many legend columns as fit (about 300 px each), so the legend stays a few lines high."""
         super().resizeEvent(event)
+        if self.plots_built:
+            self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as fit (about 300 px each), so the legend stays a few lines high."""
         columns = max(1, min(4, (self.width() - self.run_list.width()) // 300))
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
@@ -126,9 +148,11 @@ class CurvesView(LiveView):
         self.history = list(reversed(runs))
         self._clear_markers()
         self._lr_top = 0.0
-        self.loss_plot.enableAutoRange(x=True)  # the saved runs' own length (a run then fixes it again)
-        for item in self._current_items:
-            item.setData([], [])
+        self._epochs_shown = None
+        if self.plots_built:
+            self.loss_plot.enableAutoRange(x=True)  # the saved runs' own length (a run then fixes it again)
+            for item in self._current_items:
+                item.setData([], [])
         self._draw_history()
         self.status.setText(f"{len(self.design_runs)} earlier run(s) of this design." if self.design_runs
                             else "Train the network to see its curves.")
@@ -160,7 +184,7 @@ class CurvesView(LiveView):
             return
         if self.run is not None and self.run.number == number:
             self.run = None
-            for item in self._current_items:
+            for item in self._current_items if self.plots_built else ():
                 item.setData([], [])
         self.history = [r for r in self.history if r.number != number]
         self._draw_history()
@@ -185,8 +209,10 @@ class CurvesView(LiveView):
     # ----- data in (GUI thread; cheap) ---------------------------------------------------------
     def set_epochs(self, epochs: int) -> None:
         """Show the whole run along x from the start (the axis then stays still while it trains)."""
-        self.loss_plot.enableAutoRange(x=False)
-        self.loss_plot.setXRange(0, max(1, epochs), padding=0.01)
+        self._epochs_shown = max(1, epochs)
+        if self.plots_built:
+            self.loss_plot.enableAutoRange(x=False)
+            self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
 
     def start_run(self, label: str | None = None, settings: dict[str, Any] | None = None) -> RunCurves:
         """A new current run (named ``run N`` after the design's runs); the previous one joins the history."""
@@ -229,16 +255,24 @@ class CurvesView(LiveView):
     def mark(self, x: float, label: str) -> None:
         """A vertical line with a label at ``x`` (epochs) on every plot: a setting changed there."""
         self.markers.append((x, label))
+        if self.plots_built:
+            self._marker_lines(x, label)
+        self.dirty = True
+
+    def _marker_lines(self, x: float, label: str) -> None:
+        import pyqtgraph as pg
+
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             line = pg.InfiniteLine(x, angle=90, pen=pg.mkPen("#9467bd", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                                    label=label if plot is self.loss_plot else None,
                                    labelOpts={"position": 0.92, "color": "#9467bd", "fill": (255, 255, 255, 180)})
             plot.addItem(line)
             self._marker_items.append((plot, line))
-        self.dirty = True
 
     # ----- drawing (from the timer) ------------------------------------------------------------
     def refresh(self) -> None:
+        import numpy as np
+
         super().refresh()
         r = self.run
         if r is None:
@@ -266,6 +300,11 @@ class CurvesView(LiveView):
     def _draw_history(self) -> None:
         """The earlier runs that are shown, each in its colour: smoothed training loss (named in the
         legend with its settings) and validation loss dashed, validation accuracy, learning rate."""
+        if not self.plots_built:  # drawn by build_plots
+            self._sync_list()
+            return
+        import pyqtgraph as pg
+
         for plot, item in self._history_items:
             plot.removeItem(item)
             self.legend.removeItem(item)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.training.widgets import LiveView, to_pixmap
+from netbuilder.ui.training.widgets import LiveView, plot_place, to_pixmap
 
 MAX_TILES = 60
 
@@ -37,6 +36,7 @@ def confusion_matrix(labels: np.ndarray, preds: np.ndarray, k: int) -> np.ndarra
 
 class EvaluationView(LiveView):
     split_changed = Signal(str)
+    PLOTS = frozenset({"matrix_widget", "matrix_plot", "matrix_item", "acc_widget", "acc_bars"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,23 +46,7 @@ class EvaluationView(LiveView):
         self.split_box.currentIndexChanged.connect(lambda _i: self.split_changed.emit(self.split))
         self.info = QLabel("The confusion matrix appears after an epoch of training.", self)
         self.info.setWordWrap(True)  # a long message wraps: it never widens the window
-        self.matrix_widget = pg.PlotWidget(self, title="Confusion matrix (rows: true, columns: predicted)")
-        self.matrix_widget.setBackground(None)
-        self.matrix_plot = self.matrix_widget.getPlotItem()
-        self.matrix_plot.invertY(True)
-        self.matrix_plot.setAspectLocked(True)
-        self.matrix_plot.setLabel("left", "true class")
-        self.matrix_plot.setLabel("bottom", "predicted class")
-        self.matrix_item = pg.ImageItem(axisOrder="row-major")
-        self.matrix_item.setLookupTable(pg.colormap.get("CET-L12").getLookupTable(nPts=256))
-        self.matrix_plot.addItem(self.matrix_item)
-        self.matrix_widget.scene().sigMouseClicked.connect(self._clicked)
-        self._texts: list[pg.TextItem] = []
-        self.acc_widget = pg.PlotWidget(self, title="Accuracy per class")
-        self.acc_widget.setBackground(None)
-        self.acc_widget.setYRange(0, 1)
-        self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
-        self.acc_widget.addItem(self.acc_bars)
+        self._texts: list[Any] = []  # pyqtgraph TextItems, the counts in the cells
         self.gallery_label = QLabel("Misclassified samples", self)
         self.gallery = QListWidget(self)
         self.gallery.setViewMode(QListView.ViewMode.IconMode)
@@ -81,8 +65,8 @@ class EvaluationView(LiveView):
         head.addWidget(self.back_button)
         right_layout.addLayout(head)
         right_layout.addWidget(self.gallery, 1)
-        split = QSplitter(self)
-        for w in (self.matrix_widget, self.acc_widget, right):
+        self._split = split = QSplitter(self)
+        for w in (plot_place(split), plot_place(split), right):  # the plots take their places when shown
             split.addWidget(w)
         split.setSizes([360, 260, 380])
         top = QHBoxLayout()
@@ -96,6 +80,31 @@ class EvaluationView(LiveView):
         self.data: dict[str, Any] | None = None
         self.matrix: np.ndarray | None = None
         self.cell: tuple[int, int] | None = None
+
+    def build_plots(self) -> None:
+        import pyqtgraph as pg
+
+        split = self._split
+        sizes = split.sizes()
+        self.matrix_widget = pg.PlotWidget(None, title="Confusion matrix (rows: true, columns: predicted)")
+        self.matrix_widget.setBackground(None)
+        self.matrix_plot = self.matrix_widget.getPlotItem()
+        self.matrix_plot.invertY(True)
+        self.matrix_plot.setAspectLocked(True)
+        self.matrix_plot.setLabel("left", "true class")
+        self.matrix_plot.setLabel("bottom", "predicted class")
+        self.matrix_item = pg.ImageItem(axisOrder="row-major")
+        self.matrix_item.setLookupTable(pg.colormap.get("CET-L12").getLookupTable(nPts=256))
+        self.matrix_plot.addItem(self.matrix_item)
+        self.matrix_widget.scene().sigMouseClicked.connect(self._clicked)
+        self.acc_widget = pg.PlotWidget(None, title="Accuracy per class")
+        self.acc_widget.setBackground(None)
+        self.acc_widget.setYRange(0, 1)
+        self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
+        self.acc_widget.addItem(self.acc_bars)
+        for i, widget in enumerate((self.matrix_widget, self.acc_widget)):
+            split.replaceWidget(i, widget).deleteLater()
+        split.setSizes(sizes)
 
     @property
     def split(self) -> str:
@@ -141,6 +150,8 @@ class EvaluationView(LiveView):
             for t in self._texts:
                 self.matrix_plot.removeItem(t)
             self._texts = []
+            import pyqtgraph as pg
+
             for i in range(k * k):
                 t = pg.TextItem("", anchor=(0.5, 0.5))
                 t.setPos(i % k, i // k)

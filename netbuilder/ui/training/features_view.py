@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.training.widgets import LiveView, image_view, show_image
+from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image
 
 SOURCES = ("sample", "drawing", "file")
 
@@ -99,6 +98,8 @@ def image_array(image: QImage, shape: list[int]) -> np.ndarray:
 class FeatureMapsView(LiveView):
     input_changed = Signal()
     layer_chosen = Signal(str)
+    PLOTS = frozenset({"input_widget", "input_box", "input_item", "maps_widget", "maps_box", "maps_item",
+                       "bars_plot", "bars", "prob_plot", "prob_bars"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,30 +119,19 @@ class FeatureMapsView(LiveView):
         self.layer_box.activated.connect(lambda _i: self.layer_chosen.emit(self.layer_box.currentText()))
         self.info = QLabel("Pick an input and a layer.", self)
         self.info.setWordWrap(True)  # a long message wraps: it never widens the window
-        self.input_widget, self.input_box, self.input_item = image_view(self)
-        self.input_widget.setFixedSize(112, 112)
-        self.maps_widget, self.maps_box, self.maps_item = image_view(self)
-        self.bars_plot = pg.PlotWidget(self, title="Activations")
-        self.bars_plot.setBackground(None)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#0877bd")
-        self.bars_plot.addItem(self.bars)
-        self.prob_plot = pg.PlotWidget(self, title="Class probabilities (softmax)")
-        self.prob_plot.setBackground(None)
-        self.prob_plot.setYRange(0, 1)
-        self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#f59322")
-        self.prob_plot.addItem(self.prob_bars)
+        self._input_place = plot_place(self)
+        self._input_place.setFixedSize(112, 112)
+        self._split = split = QSplitter(self)
         top = QHBoxLayout()
         for w in (QLabel("Input", self), self.source, self.sample, self.open_button, QLabel("Layer", self)):
             top.addWidget(w)
         top.addWidget(self.layer_box, 1)
         left = QVBoxLayout()
-        left.addWidget(self.input_widget)
+        left.addWidget(self._input_place)
         left.addWidget(self.pad)
         left.addStretch(1)
-        split = QSplitter(self)
-        split.addWidget(self.maps_widget)
-        split.addWidget(self.bars_plot)
-        split.addWidget(self.prob_plot)
+        for _ in range(3):  # the feature maps, the activations' bars, the class probabilities
+            split.addWidget(plot_place(split))
         split.setSizes([420, 0, 260])
         body = QHBoxLayout()
         body.addLayout(left)
@@ -158,6 +148,27 @@ class FeatureMapsView(LiveView):
         self.file_input: np.ndarray | None = None
         self.data: dict[str, Any] | None = None
         self._source_changed(0)
+
+    def build_plots(self) -> None:
+        """The plots, in place of the splitter's empty widgets (the splitter keeps its sizes)."""
+        import pyqtgraph as pg
+
+        self.input_widget, self.input_box, self.input_item = image_view(self._input_place)
+        put(self._input_place, self.input_widget)
+        sizes, split = self._split.sizes(), self._split
+        self.maps_widget, self.maps_box, self.maps_item = image_view(None)
+        self.bars_plot = pg.PlotWidget(None, title="Activations")
+        self.bars_plot.setBackground(None)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#0877bd")
+        self.bars_plot.addItem(self.bars)
+        self.prob_plot = pg.PlotWidget(None, title="Class probabilities (softmax)")
+        self.prob_plot.setBackground(None)
+        self.prob_plot.setYRange(0, 1)
+        self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#f59322")
+        self.prob_plot.addItem(self.prob_bars)
+        for i, widget in enumerate((self.maps_widget, self.bars_plot, self.prob_plot)):
+            split.replaceWidget(i, widget).deleteLater()
+        split.setSizes(sizes)
 
     # ----- the input ---------------------------------------------------------------------------
     def set_dataset(self, info: dict[str, Any]) -> None:

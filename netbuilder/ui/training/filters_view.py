@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from netbuilder.ui.training.widgets import LiveView, image_view, show_image
+from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image
 
 
 class FiltersView(LiveView):
     layer_chosen = Signal(str)
+    PLOTS = frozenset({"grid_widget", "grid_box", "grid_item", "hist_widget", "weight_plot", "grad_plot",
+                       "weight_hist", "grad_hist"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,23 +30,15 @@ class FiltersView(LiveView):
         self.hist_box.activated.connect(lambda _i: self._mark())
         self.info = QLabel("The filters appear when the network has a convolution layer.", self)
         self.info.setWordWrap(True)  # a long message wraps: it never widens the window
-        self.grid_widget, self.grid_box, self.grid_item = image_view(self)
-        self.hist_widget = pg.GraphicsLayoutWidget(self)
-        self.hist_widget.setBackground(None)
-        self.weight_plot = self.hist_widget.ci.addPlot(row=0, col=0, title="Weights")
-        self.grad_plot = self.hist_widget.ci.addPlot(row=1, col=0, title="Gradients")
-        self.weight_hist = self.weight_plot.plot(stepMode="center", fillLevel=0, brush=(8, 119, 189, 150),
-                                                 pen=pg.mkPen("#0877bd"))
-        self.grad_hist = self.grad_plot.plot(stepMode="center", fillLevel=0, brush=(245, 147, 34, 150),
-                                             pen=pg.mkPen("#f59322"))
+        self._grid_place, self._hist_place = plot_place(self), plot_place(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Kernels of", self))
         top.addWidget(self.layer_box, 1)
         top.addWidget(QLabel("Histograms of", self))
         top.addWidget(self.hist_box, 1)
         split = QSplitter(self)
-        split.addWidget(self.grid_widget)
-        split.addWidget(self.hist_widget)
+        split.addWidget(self._grid_place)
+        split.addWidget(self._hist_place)
         split.setSizes([500, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -54,6 +46,20 @@ class FiltersView(LiveView):
         layout.addWidget(self.info)
         layout.addWidget(split, 1)
         self.data: dict[str, Any] | None = None
+
+    def build_plots(self) -> None:
+        import pyqtgraph as pg
+
+        self.grid_widget, self.grid_box, self.grid_item = image_view(self._grid_place)
+        put(self._grid_place, self.grid_widget)
+        self.hist_widget = put(self._hist_place, pg.GraphicsLayoutWidget(self._hist_place))
+        self.hist_widget.setBackground(None)
+        self.weight_plot = self.hist_widget.ci.addPlot(row=0, col=0, title="Weights")
+        self.grad_plot = self.hist_widget.ci.addPlot(row=1, col=0, title="Gradients")
+        self.weight_hist = self.weight_plot.plot(stepMode="center", fillLevel=0, brush=(8, 119, 189, 150),
+                                                 pen=pg.mkPen("#0877bd"))
+        self.grad_hist = self.grad_plot.plot(stepMode="center", fillLevel=0, brush=(245, 147, 34, 150),
+                                             pen=pg.mkPen("#f59322"))
 
     @property
     def wanted_layer(self) -> str | None:
@@ -70,6 +76,8 @@ class FiltersView(LiveView):
         return self.data is not None and "grid" in self.data and self.grid_item.image is not None
 
     def refresh(self) -> None:
+        import numpy as np
+
         d = self.fresh_data()
         if d is None:
             return

@@ -3,7 +3,8 @@
 decay, augmentation, device); Train, Pause, Resume, Stop; progress with epoch, ETA and samples/s; the
 device in use; and the message bar for faults and questions.
 
-Holds the settings as a plain dict (``settings()`` / ``set_settings()``). Qt, pyqtgraph, numpy.
+Holds the settings as a plain dict (``settings()`` / ``set_settings()``). Qt, pyqtgraph (its plots are
+made when the panel is first shown: ``PlotsWhenShown``), numpy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -32,7 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.ui.training import settings as S
-from netbuilder.ui.training.widgets import CLASS_COLORS, MessageBar, image_view, sample_grid, show_image
+from netbuilder.ui.training.widgets import (
+    CLASS_COLORS,
+    MessageBar,
+    PlotsWhenShown,
+    image_view,
+    plot_place,
+    sample_grid,
+    show_image,
+    swap,
+)
 
 LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "cross_entropy": "cross-entropy",
           "bce": "binary cross-entropy", "mse": "mean squared error", "full": "full batch",
@@ -58,9 +67,11 @@ def _spin(parent: QWidget, low: float, high: float, decimals: int = 0, step: flo
     return box
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(PlotsWhenShown):
     settings_edited = Signal()
     dataset_chosen = Signal(str)
+    PLOTS = frozenset({"preview_widget", "preview_box", "preview_item", "scatter_widget", "scatter", "lr_plot",
+                       "lr_curve"})
 
     def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,22 +83,16 @@ class TrainingPanel(QWidget):
         self.dataset_box.activated.connect(lambda _i: self.dataset_chosen.emit(self.dataset_name))
         self.dataset_info = QLabel("", self)
         self.dataset_info.setWordWrap(True)
-        self.preview_widget, self.preview_box, self.preview_item = image_view(self)
-        self.preview_widget.setMinimumSize(180, 110)
-        self.scatter_widget = pg.PlotWidget(self)
-        self.scatter_widget.setBackground(None)
-        self.scatter_widget.hideAxis("left")
-        self.scatter_widget.hideAxis("bottom")
-        self.scatter_widget.setAspectLocked(True)
-        self.scatter = pg.ScatterPlotItem(size=4, pen=None)
-        self.scatter_widget.addItem(self.scatter)
-        self.scatter_widget.setMinimumSize(180, 110)
-        self.scatter_widget.hide()
+        self._preview_place, self._scatter_place = plot_place(self), plot_place(self)  # plots when shown
+        self._preview_place.setMinimumSize(180, 110)
+        self._scatter_place.hide()
+        self._schedule: tuple[np.ndarray, np.ndarray] | None = None  # drawn once the plots are made
+        self._dataset: dict[str, Any] | None = None
         data_box = QGroupBox("Dataset", self)
         dl = QVBoxLayout(data_box)
         dl.addWidget(self.dataset_box)
-        dl.addWidget(self.preview_widget, 1)
-        dl.addWidget(self.scatter_widget, 1)
+        dl.addWidget(self._preview_place, 1)
+        dl.addWidget(self._scatter_place, 1)
         dl.addWidget(self.dataset_info)
         # settings
         self.fields: dict[str, QWidget] = {
@@ -105,19 +110,13 @@ class TrainingPanel(QWidget):
         f = self.fields
         f["lr"].setToolTip("The learning rate: the size of each step down the loss surface")
         f["batch_size"].setToolTip("Samples per step (mini-batch mode)")
-        self.lr_plot = pg.PlotWidget(self)
-        self.lr_plot.setBackground(None)
-        self.lr_plot.setFixedHeight(70)
-        self.lr_plot.setMenuEnabled(False)
-        self.lr_plot.setMouseEnabled(False, False)
-        self.lr_plot.hideButtons()
-        self.lr_plot.getAxis("left").setWidth(34)
-        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
+        self._lr_place = plot_place(self)
+        self._lr_place.setFixedHeight(70)
         form1 = QFormLayout()
         form1.addRow("Optimiser", f["optimizer"])
         form1.addRow("Learning rate", f["lr"])
         form1.addRow("Schedule", f["schedule"])
-        form1.addRow(self.lr_plot)
+        form1.addRow(self._lr_place)
         form1.addRow("Momentum", f["momentum"])
         form2 = QFormLayout()
         form2.addRow("Batch mode", f["batch_mode"])
@@ -225,7 +224,40 @@ class TrainingPanel(QWidget):
         if not running or paused:
             self._update_enabled()
 
+    def build_plots(self) -> None:
+        """The dataset preview and the schedule's plot, in their places; then what they were given."""
+        import pyqtgraph as pg
+
+        self.preview_widget, self.preview_box, self.preview_item = image_view(self)
+        self.preview_widget.setMinimumSize(180, 110)
+        self.scatter_widget = pg.PlotWidget(self)
+        self.scatter_widget.setBackground(None)
+        self.scatter_widget.hideAxis("left")
+        self.scatter_widget.hideAxis("bottom")
+        self.scatter_widget.setAspectLocked(True)
+        self.scatter = pg.ScatterPlotItem(size=4, pen=None)
+        self.scatter_widget.addItem(self.scatter)
+        self.scatter_widget.setMinimumSize(180, 110)
+        self.lr_plot = pg.PlotWidget(self)
+        self.lr_plot.setBackground(None)
+        self.lr_plot.setFixedHeight(70)
+        self.lr_plot.setMenuEnabled(False)
+        self.lr_plot.setMouseEnabled(False, False)
+        self.lr_plot.hideButtons()
+        self.lr_plot.getAxis("left").setWidth(34)
+        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
+        for place, widget in ((self._preview_place, self.preview_widget), (self._scatter_place, self.scatter_widget),
+                              (self._lr_place, self.lr_plot)):
+            swap(place, widget)
+        if self._schedule is not None:
+            self.show_schedule(*self._schedule)
+        if self._dataset is not None:
+            self._show_samples(self._dataset)
+
     def show_schedule(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        self._schedule = (xs, ys)
+        if not self.plots_built:
+            return
         self.lr_curve.setData(xs, ys)
         if len(ys) and ys.max() > 0:
             self.lr_plot.setYRange(0, float(ys.max()) * 1.15, padding=0)
@@ -254,6 +286,13 @@ class TrainingPanel(QWidget):
         self.dataset_info.setText(
             f"{info['name']}: {'×'.join(map(str, info['input_shape']))} inputs, {len(info['class_names'])} classes; "
             f"{sizes['train']:,} train · {sizes['val']:,} validation · {sizes['test']:,} test")
+        self._dataset = info
+        if self.plots_built:
+            self._show_samples(info)
+
+    def _show_samples(self, info: dict[str, Any]) -> None:
+        import pyqtgraph as pg
+
         if info.get("points") is not None:
             pts, labels = info["points"]
             brushes = [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in labels[:600]]

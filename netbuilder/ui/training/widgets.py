@@ -1,17 +1,23 @@
 """Small widgets shared by the training views: a message bar, an image grid (pyqtgraph ImageItem,
 updated with ``setImage(autoLevels=False)``), a live view base class with a dirty flag (redrawn by
-the controller's ~30 Hz timer, never per signal), PNG export, and numpy images as Qt pixmaps.
+the controller's ~30 Hz timer, never per signal) whose plots are built when first shown, PNG export,
+and numpy images as Qt pixmaps.
 
-Imports Qt, pyqtgraph and numpy; never torch.
+Imports Qt, pyqtgraph and numpy (both only when a plot or an image is first needed, so that the window
+opens without them); never torch.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyqtgraph as pg
 
 LEVEL_STYLES = {
     "error": "background:#fde2e1;color:#5f1411;border:1px solid #e0a19d;",
@@ -78,9 +84,41 @@ class MessageBar(QFrame):
         self.action_triggered.emit(key)
 
 
-class LiveView(QWidget):
+class PlotsWhenShown(QWidget):
+    """A widget whose plots (pyqtgraph) are made by ``build_plots`` when it is first shown, or as soon as
+    one of the attributes named in ``PLOTS`` is used, whichever comes first: a view in a hidden dock costs
+    no pyqtgraph while the window opens. ``build_plots`` puts its widgets in the places kept for them
+    (``plot_place``) and then draws what the widget already holds."""
+
+    PLOTS: frozenset[str] = frozenset()  # the attributes build_plots makes
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plots_built = not self.PLOTS
+
+    def __getattr__(self, name: str):
+        # only for attributes not found: a plot used before the widget was shown is built then
+        if name in type(self).PLOTS and not self.__dict__.get("plots_built", True):
+            self.ensure_plots()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def ensure_plots(self) -> None:
+        if not self.plots_built:
+            self.plots_built = True
+            self.build_plots()
+
+    def build_plots(self) -> None:
+        """Make the attributes in ``PLOTS`` (subclasses with plots)."""
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self.ensure_plots()
+        super().showEvent(event)
+
+
+class LiveView(PlotsWhenShown):
     """A view whose data arrive as plain values (``dirty`` set) and which the controller redraws
-    from its timer while it is visible."""
+    from its timer while it is visible (its plots are made when it is first shown: ``PlotsWhenShown``)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,9 +140,37 @@ class LiveView(QWidget):
         return d
 
 
+def plot_place(parent: QWidget) -> QWidget:
+    """An empty widget where a plot goes once it is built (``put``)."""
+    place = QWidget(parent)
+    layout = QVBoxLayout(place)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    return place
+
+
+def put(place: QWidget, widget: QWidget) -> QWidget:
+    """Put ``widget`` in ``place`` (made by ``plot_place``), shown with it; returns it."""
+    place.layout().addWidget(widget)
+    widget.show()
+    return widget
+
+
+def swap(place: QWidget, widget: QWidget) -> QWidget:
+    """Put ``widget`` where ``place`` is in its parent's layout (shown or hidden as the place was) and
+    delete the place; returns ``widget``."""
+    place.parentWidget().layout().replaceWidget(place, widget)
+    widget.setVisible(not place.isHidden())
+    place.hide()
+    place.deleteLater()
+    return widget
+
+
 def image_view(parent: QWidget | None = None, invert: bool = True) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox,
                                                                               pg.ImageItem]:
     """A widget showing one image (row-major numpy), aspect locked, y downwards."""
+    import pyqtgraph as pg
+
     widget = pg.GraphicsLayoutWidget(parent)
     widget.setBackground(None)
     box = widget.addViewBox(lockAspect=True, invertY=invert, enableMenu=False)
@@ -115,6 +181,8 @@ def image_view(parent: QWidget | None = None, invert: bool = True) -> tuple[pg.G
 
 def show_image(item: pg.ImageItem, box: pg.ViewBox | None, image: np.ndarray, levels=(0.0, 1.0)) -> None:
     """Update ``item`` in place; the view re-fits only when the image's size changes."""
+    import numpy as np
+
     old = item.image.shape if item.image is not None else None
     item.setImage(np.ascontiguousarray(image, np.float32), autoLevels=False, levels=levels)
     if box is not None and old != image.shape:
@@ -132,6 +200,8 @@ def export_png(item, path: str, width: int = 1600) -> None:
 
 def to_pixmap(image: np.ndarray, size: int = 56) -> QPixmap:
     """A [0, 1] image (C, H, W) / (H, W) / (H, W, 3) as a pixmap scaled (nearest) to ``size``."""
+    import numpy as np
+
     a = np.asarray(image, np.float32)
     if a.ndim == 3 and a.shape[0] in (1, 3) and a.shape[-1] not in (1, 3):
         a = a.transpose(1, 2, 0)
@@ -148,6 +218,8 @@ def to_pixmap(image: np.ndarray, size: int = 56) -> QPixmap:
 
 def sample_grid(samples: np.ndarray, cols: int = 8) -> np.ndarray:
     """Preview images (N, C, H, W) in [0, 1] as one grid image (H', W') or (H', W', 3)."""
+    import numpy as np
+
     s = np.asarray(samples, np.float32)
     if s.ndim != 4 or len(s) == 0:
         return np.zeros((1, 1), np.float32)

@@ -88,7 +88,7 @@ def _render(item) -> QImage:
     return image
 
 
-def test_lock_toggle_is_undoable_and_draws_the_badge(window, explore):
+def test_lock_toggle_is_undoable_and_draws_the_badge(window, explore, show):
     doc = window.document
     item = window.scene.nodes["conv2d_1"]
     doc.select(["conv2d_1"])
@@ -96,7 +96,12 @@ def test_lock_toggle_is_undoable_and_draws_the_badge(window, explore):
     explore.freeze_action.trigger()
     assert doc.design.training["frozen"] == ["conv2d_1"] and item.frozen and explore.freeze_action.isChecked()
     assert _render(item) != plain  # hatched, with a lock badge
+    assert explore.transfer.layers.count() == 0  # hidden: the Transfer view's list waits to be shown
+    show(explore, "transfer")
     assert explore.transfer.layers.item(0).checkState().name == "Checked"
+    doc.undo_stack.undo()
+    assert explore.transfer.layers.item(0).checkState().name == "Unchecked"  # shown: it follows at once
+    doc.undo_stack.redo()
     doc.undo_stack.undo()
     assert not doc.design.training.get("frozen") and not item.frozen and _render(item) == plain
     doc.undo_stack.redo()
