@@ -35,6 +35,20 @@ class Node:
                 "pos": [float(self.pos[0]), float(self.pos[1])]}
 
 
+def _copy_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A node's settings are numbers, strings, booleans, None and lists of them: copied without deepcopy's
+    bookkeeping (anything else still gets a deep copy)."""
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if v is None or isinstance(v, (int, float, str, bool)):
+            out[k] = v
+        elif isinstance(v, list) and all(x is None or isinstance(x, (int, float, str, bool)) for x in v):
+            out[k] = list(v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
 @dataclass(frozen=True)
 class Edge:
     """Output of ``src`` -> input ``port`` of ``dst``. Every node has a single output."""
@@ -304,7 +318,15 @@ class Graph:
         return g
 
     def copy(self) -> Graph:
-        return Graph.from_dict(self.to_dict())
+        """An independent copy without listeners (its structure is this one's, so it is copied as it is,
+        not rebuilt and re-checked edge by edge: a snapshot of DenseNet-121 at every edit stays cheap)."""
+        g = Graph()
+        g._nodes = {k: Node(n.id, n.kind, _copy_params(n.params), n.pos) for k, n in self._nodes.items()}
+        g._edges = list(self._edges)  # Edge is frozen
+        g._incoming = dict(self._incoming)
+        g._groups = {k: Group(gr.id, gr.name, list(gr.nodes), gr.collapsed) for k, gr in self._groups.items()}
+        g._succ = {k: list(v) for k, v in self._succ.items()}
+        return g
 
     def replace_with(self, other: Graph) -> None:
         """Take the content of ``other`` (keeps listeners) and emit ``reset``."""

@@ -128,9 +128,12 @@ class Workbench:
 
     # ----- the design and the dataset --------------------------------------------------------------
     def set_design(self, design: Design, revision: int, *, problems: list[str], input_shape: list[int] | None,
-                   classes: int | None, parameters: int, replaced: bool = False) -> None:
+                   classes: int | None, parameters: int, replaced: bool = False,
+                   signature: tuple | None = None) -> None:
+        """The design at ``revision`` (a snapshot the workbench keeps); ``signature``: its structure
+        signature when the caller has it already."""
         self.state = DesignState(design, revision, list(problems), input_shape, classes, int(parameters),
-                                 structure_signature(design.graph))
+                                 signature if signature is not None else structure_signature(design.graph))
         if replaced:
             self.has_weights, self.weights_signature = False, None
             if not self.running:
