@@ -136,13 +136,14 @@ class ExploreController(QObject):
             timer.timeout.connect(lambda k=key: self._submit(k))
         timer.start()
 
-    def _submit(self, key: str) -> None:
+    def _submit(self, key: str, periodic: bool = False) -> None:
+        """``periodic``: a live refresh during a run, which waits while the run's view budget is spent."""
         if self._closed:
             return
         job = self._job(key)
         if job is not None:
             fn, needs_model = job
-            self.wb.compute(key, fn, needs_model=needs_model)
+            self.wb.compute(key, fn, needs_model=needs_model, periodic=periodic)
 
     def on_event(self, event: ev.Event) -> None:
         """The workbench's events: this controller's views' answers, a run's epochs, loaded weights."""
@@ -266,12 +267,12 @@ class ExploreController(QObject):
                 self.lab.add_epoch(event.to_dict())
                 epoch = True
         if epoch and self.shown.get("inside") and self.inside.live.isChecked():
-            # A health check is a forward and backward pass on the training thread: on fast runs,
-            # at most one every HEALTH_EVERY_S, so watching it costs training little.
+            # A health check is a forward and backward pass on the training thread: at most one every
+            # HEALTH_EVERY_S, and only while the run's view budget allows, so watching costs training little.
             now = time.monotonic()
             if now - self._last_health >= HEALTH_EVERY_S:
                 self._last_health = now
-                self.request("health", now=True)
+                self._submit("health", periodic=True)
 
     def _run_finished(self, outcome: Any) -> None:
         if getattr(outcome, "kind", "") == "finished":
