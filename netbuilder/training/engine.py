@@ -2,7 +2,10 @@
 
 In-memory datasets move to the device once and are batched by indexing a seeded permutation (no
 per-sample DataLoader); streamed (folder) datasets use a DataLoader with worker processes. Metrics
-accumulate on the device and are read every ``log_every`` steps (no sync per step on a GPU).
+accumulate on the device and are read every ``log_every`` steps (no sync per step on a GPU); for
+in-memory data each step only writes its predictions into a buffer, compared with the epoch's labels
+when metrics are read. On the CPU a convolutional model trains in the channels-last layout and is given
+back in the standard one when the run ends (parts.fast_memory_format).
 Receives a plain ``nn.Module``; imports torch, the data layer and this package; never Qt.
 """
 
@@ -35,17 +38,25 @@ from netbuilder.training.events import (
 from netbuilder.training.parts import (
     amp_dtype,
     device_name,
+    fast_memory_format,
+    give_standard_layout,
     lr_factor,
     make_loss,
     make_optimizer,
+    match_state_layout,
     predictions,
     resolve_device,
+    standard_layout,
 )
 from netbuilder.training.weights import WeightsError
 
 # Under DDP every rank polls the stop flag together (an all-reduce) before the first batch of an epoch
 # and then every this many steps.
 STOP_POLL_STEPS = 8
+
+
+def _grad_params(optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
+    return [p for group in optimizer.param_groups for p in group["params"]]
 
 
 class _Abort(Exception):
@@ -65,8 +76,12 @@ def train(model: torch.nn.Module, data: DatasetBundle, config: TrainConfig | Non
     single-process runs."""
     run = _Run(model, data, (config or TrainConfig()).validate(), control or Control(), checkpoint_dir)
     try:
-        yield from run.execute(resume_from)
+        for event in run.execute(resume_from):
+            if event.kind in ("finished", "fault"):  # the last event: the model is the caller's again
+                run.standard_layout()
+            yield event
     finally:
+        run.standard_layout()  # also when the caller drops the generator early
         distributed.teardown(run.ctx)
 
 
@@ -84,6 +99,11 @@ class _Run:
                 freeze(self.model, config.frozen)
             except IntrospectError as e:
                 raise ConfigError(f"training setting frozen: {e}") from e
+        # A faster memory layout for the run (channels-last convolutions on the CPU), given back to the
+        # standard one when the run ends; weights files and checkpoints are written in the standard one.
+        self.layout = None if self.ctx.active else fast_memory_format(self.model, self.device)
+        if self.layout is not None:
+            self.model.to(memory_format=self.layout)
         if self.ctx.active:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
@@ -130,6 +150,12 @@ class _Run:
         if bool((mul == 1).all()) and bool((add == 0).all()):
             return lambda x: x.to(torch.float32)
         return lambda x: torch.addcmul(add, x.to(torch.float32), mul)
+
+    def standard_layout(self) -> None:
+        """Give the model (weights and gradients) back in the standard memory layout."""
+        if self.layout is not None:
+            self.layout = None
+            give_standard_layout(self.model)
 
     def _local_count(self) -> int:
         return -(-self.n_train // self.ctx.world_size)
@@ -196,7 +222,8 @@ class _Run:
                     best = (val_loss, self.epoch - 1, None, 0)
                 if self.checkpoint_dir and cfg.checkpoint_every and self.epoch % cfg.checkpoint_every == 0:
                     if self.ctx.is_main:
-                        save_checkpoint(self.checkpoint_dir, self.model, self._state(best))
+                        weights = standard_layout(self.model.state_dict()) if self.layout else self.model
+                        save_checkpoint(self.checkpoint_dir, weights, self._state(best))
                         yield CheckpointSaved(str(self.checkpoint_dir), self.epoch)
             test_loss, test_acc, confusion = self._evaluate("test", confusion=True)
             if reason == "early_stopping" and best[2] is not None:
@@ -224,16 +251,20 @@ class _Run:
 
     # ------------------------------------------------------------------ one epoch
     def _batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Raw batches. For in-memory data ``self.epoch_labels`` holds the epoch's labels in batch order:
+        each batch's labels are the next slice of it."""
         if self.data.streamed:
+            self.epoch_labels = None
             yield from self._stream_batches()
             return
         perm = distributed.shard(torch.randperm(self.n_train, generator=self.data_gen), self.ctx).to(self.device)
+        labels = self.epoch_labels = self.y_train.index_select(0, perm)  # one gather per epoch
         pos, n = 0, len(perm)
         while pos < n:
-            idx = perm[pos:pos + self.batch_size]
-            pos += len(idx)
+            end = min(n, pos + self.batch_size)  # read each time: a live change applies to the next batch
             # index_select has a row-copy fast path: about twice as fast as x[idx] on the CPU
-            yield self.x_train.index_select(0, idx), self.y_train.index_select(0, idx)
+            yield self.x_train.index_select(0, perm[pos:end]), labels[pos:end]
+            pos = end
 
     def _stream_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         from torch.utils.data import DataLoader, DistributedSampler, Subset
@@ -268,6 +299,12 @@ class _Run:
         loss_sum = torch.zeros((), device=device, dtype=torch.float64)
         correct = torch.zeros((), device=device, dtype=torch.int64)
         seen = 0
+        # In-memory data: each step's predictions go into one buffer in the epoch's batch order (one op),
+        # compared with the epoch's labels only when metrics are read; streamed data: counted per step.
+        preds = None if self.data.streamed else torch.empty(self._local_count(), dtype=torch.int64, device=device)
+        counted = 0  # predictions compared so far (in-memory data)
+        argmax = self.num_classes != 1
+        params = _grad_params(opt)
         read_loss, read_correct, read_seen, read_time = 0.0, 0, 0, time.perf_counter()
         steps_in_epoch = max(1, math.ceil(self._local_count() / self.batch_size))
         schedule = cfg.schedule != "none"
@@ -287,6 +324,7 @@ class _Run:
                     break
                 cfg, opt = self.config, self.optimizer  # a setting change may have replaced them
                 schedule = cfg.schedule != "none"
+                params = _grad_params(opt)
             batch = next(batches, None)
             if batch is None:
                 break
@@ -300,8 +338,10 @@ class _Run:
             if aug is not None:
                 xb = augment_batch(xb, aug, self.aug_gen)
             # the last step's gradients go before the forward pass (as in the idiomatic loop), so their
-            # memory is free for this step's activations; between steps they stay readable for the views
-            opt.zero_grad(set_to_none=True)
+            # memory is free for this step's activations; between steps they stay readable for the views.
+            # (What opt.zero_grad(set_to_none=True) does, without its per-call overhead.)
+            for p in params:
+                p.grad = None
             if self.amp is not None:
                 with torch.autocast(device_type="cuda", dtype=self.amp):
                     out = net(xb)
@@ -318,10 +358,19 @@ class _Run:
                 opt.step()
             n = yb.shape[0]
             loss_sum.add_(loss.detach(), alpha=n)
-            correct.add_((predictions(out.detach(), self.num_classes) == yb).sum())
+            if preds is None:
+                correct.add_((predictions(out.detach(), self.num_classes) == yb).sum())
+            else:
+                if argmax and out.dim() == 2 and out.shape[1] > 1:  # batches are consecutive slices
+                    torch.argmax(out.detach(), 1, out=preds[seen:seen + n])
+                else:
+                    preds[seen:seen + n] = predictions(out.detach(), self.num_classes)
             seen += n
             self.step += 1
             if self.step % self.log_every == 0:
+                if preds is not None:
+                    correct.add_((preds[counted:seen] == self.epoch_labels[counted:seen]).sum())
+                    counted = seen
                 total_loss, total_correct = loss_sum.item(), int(correct.item())
                 now = time.perf_counter()
                 window = seen - read_seen
@@ -333,6 +382,8 @@ class _Run:
                            (total_correct - read_correct) / max(1, window), self._lr(),
                            window * self.ctx.world_size / max(now - read_time, 1e-9))
                 read_loss, read_correct, read_seen, read_time = total_loss, total_correct, seen, now
+        if preds is not None and counted < seen:
+            correct.add_((preds[counted:seen] == self.epoch_labels[counted:seen]).sum())
         totals = distributed.all_reduce_sum(
             torch.stack([loss_sum, correct.double(), torch.tensor(float(seen), device=device, dtype=torch.float64)]),
             self.ctx).tolist()
@@ -420,7 +471,7 @@ class _Run:
                                                        batch=batch), faults.OOM_ADVICE, self.epoch, self.step)
 
     def _state(self, best) -> dict:
-        state = {"optimizer": self.optimizer.state_dict(), "epoch": self.epoch, "step": self.step,
+        state = {"optimizer": standard_layout(self.optimizer.state_dict()), "epoch": self.epoch, "step": self.step,
                  "data_generator": self.data_gen.get_state(), "aug_generator": self.aug_gen.get_state(),
                  "torch_rng": torch.get_rng_state(), "best_val_loss": float(best[0]), "best_epoch": int(best[1]),
                  "bad_epochs": int(best[3]), "optimizer_kind": self.config.optimizer,
@@ -440,6 +491,7 @@ class _Run:
                                f"({faults.first_line(e)})") from e
         if state.get("optimizer_kind") == self.config.optimizer:
             self.optimizer.load_state_dict(state["optimizer"])
+            match_state_layout(self.optimizer)  # written in the standard layout; this run's may differ
         self.epoch, self.step = int(state["epoch"]), int(state["step"])
         self.data_gen.set_state(state["data_generator"])
         self.aug_gen.set_state(state["aug_generator"])
