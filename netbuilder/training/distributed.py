@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
@@ -44,9 +45,23 @@ def setup(device_type: str) -> DistContext:
     return DistContext(dist.get_rank(), dist.get_world_size(), local, owns)
 
 
+TEARDOWN_WAIT_S = 60
+
+
 def teardown(ctx: DistContext) -> None:
-    if ctx.owns_group and dist.is_initialized():
-        dist.destroy_process_group()
+    """End the process group we started, once every rank is here: a rank that tears down while another
+    still has a message in flight can abort the other at exit ("terminate called without an active
+    exception", seen with gloo). A rank that never arrives (it failed) is waited for at most a minute."""
+    if not (ctx.owns_group and dist.is_initialized()):
+        return
+    try:
+        if dist.get_backend() == "gloo":
+            dist.monitored_barrier(timeout=timedelta(seconds=TEARDOWN_WAIT_S))
+        else:
+            dist.barrier()
+    except Exception:  # noqa: BLE001  (another rank is gone: end the group anyway)
+        pass
+    dist.destroy_process_group()
 
 
 def shard(perm: torch.Tensor, ctx: DistContext) -> torch.Tensor:
