@@ -32,6 +32,9 @@ class Control:
         self._requests: list[Request] = []
         self._updates: dict[str, Any] = {}
         self._ids = itertools.count(1)
+        # > 0: after each epoch, yield the validation set's probabilities (up to this many samples) as a
+        # Predictions event; may be changed at any time (read at each epoch's end)
+        self.keep_predictions = 0
 
     # ---- the caller's side
     def stop(self) -> None:

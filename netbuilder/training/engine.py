@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import torch
 
 from netbuilder.data.augment import augment_batch
@@ -31,6 +32,7 @@ from netbuilder.training.events import (
     Event,
     Fault,
     Finished,
+    Predictions,
     Started,
     StateChanged,
     Step,
@@ -197,13 +199,17 @@ class _Run:
                     reason = "stopped"
                     break
                 train_loss, train_acc = self._epoch_train_metrics
-                val_loss, val_acc, _ = self._evaluate("val")
+                wanted = self.control.keep_predictions if not self.ctx.active else 0
+                kept: list = []
+                val_loss, val_acc, _ = self._evaluate("val", keep=(wanted, kept) if wanted > 0 else None)
                 last_epoch = Epoch(self.epoch, train_loss, train_acc, val_loss, val_acc, self._lr(),
                                    time.perf_counter() - t0, complete=not stopped)
                 if not math.isfinite(train_loss):
                     raise _Abort(self._nan_fault(train_loss))
                 self.epoch += 1
                 yield last_epoch
+                if wanted > 0:
+                    yield self._predictions(last_epoch.epoch, kept)
                 if stopped:
                     reason = "stopped"
                     break
@@ -438,7 +444,12 @@ class _Run:
         return dict(updates)
 
     # ------------------------------------------------------------------ evaluation and state
-    def _evaluate(self, part: str, confusion: bool = False):
+    def _predictions(self, epoch: int, kept: list) -> Predictions:
+        probs = np.concatenate([p for p, _ in kept]) if kept else np.zeros((0, self.num_classes), np.float32)
+        labels = np.concatenate([y for _, y in kept]) if kept else np.zeros((0,), np.int64)
+        return Predictions(epoch, "val", probs, labels)
+
+    def _evaluate(self, part: str, confusion: bool = False, keep: tuple[int, list] | None = None):
         if self.data.streamed:
             from torch.utils.data import DataLoader
 
@@ -454,7 +465,7 @@ class _Run:
             x, y = (self.x_val, self.y_val) if part == "val" else (self.x_test, self.y_test)
             step = self.config.eval_batch_size
             source = ((x[i:i + step], y[i:i + step]) for i in range(0, len(y), step))
-        return evaluate(self.model, source, self.data, self.loss_fn, self.amp, confusion)
+        return evaluate(self.model, source, self.data, self.loss_fn, self.amp, confusion, keep)
 
     def _lr(self) -> float:
         return float(self.optimizer.param_groups[0]["lr"])

@@ -80,6 +80,19 @@ class Response(Event):
 
 
 @dataclass
+class Predictions(Event):
+    """The class probabilities of (the first ``Control.keep_predictions`` samples of) the validation set,
+    from the evaluation each epoch makes anyway: yielded after an ``Epoch`` only when asked, so a live
+    confusion matrix costs no second pass over the data."""
+
+    epoch: int  # 0-based
+    split: str  # "val"
+    probs: Any  # numpy float32 (samples x classes); a 1-logit output reads as [1 - p, p]
+    labels: Any  # numpy int64
+    kind: str = field(init=False, default="predictions")
+
+
+@dataclass
 class CheckpointSaved(Event):
     path: str
     epoch: int

@@ -138,6 +138,12 @@ def warm_up() -> dict[str, Any]:
                          for i in list_datasets()]}
 
 
+def prime_training() -> None:
+    """Import what the first run would otherwise import when it makes its optimiser (``torch._dynamo``,
+    about 1 s on 2 cores): done once the dataset is loaded, so Train starts at once."""
+    import torch._dynamo  # noqa: F401
+
+
 def describe_data(data) -> dict[str, Any]:
     """What the panel shows of a dataset: shape, classes, sizes, preview samples (and points)."""
     import numpy as np

@@ -26,7 +26,7 @@ from netbuilder.graph import Design
 from netbuilder.workbench import events as ev
 from netbuilder.workbench.executor import Cancelled, Executor, TaskContext, message_for, next_ticket
 from netbuilder.workbench.fit import mismatch, structure_signature
-from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, warm_up
+from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, prime_training, warm_up
 
 Job = Callable[[Any, Any], dict]
 FLUSH_SECONDS = 0.03
@@ -122,9 +122,11 @@ class Workbench:
         self.has_weights = False
         self._requests: dict[int, tuple[str, int, int]] = {}  # control request id -> view, ticket, revision
         self._waiting: dict[str, tuple[Job, int, int, bool]] = {}  # during a run: questions not yet asked, by view
+        self.keep_predictions = 0  # > 0: each epoch's own validation pass answers the Evaluation view
         self.budget = ViewBudget()
         self._lock = threading.Lock()
         self._closed = False
+        self._primed = False
 
     # ----- the design and the dataset --------------------------------------------------------------
     def set_design(self, design: Design, revision: int, *, problems: list[str], input_shape: list[int] | None,
@@ -174,6 +176,9 @@ class Workbench:
             if event.spec != self.dataset_spec:
                 return None
             self.dataset = event.info
+            if not self._primed:  # after the first dataset: what the first run would import, imported now
+                self._primed = True
+                self.executor.submit("prime", lambda ctx: prime_training(), deliver=lambda ctx, v: None)
         elif isinstance(event, ev.TaskFailed) and event.key == "dataset":
             return ev.DatasetFailed(dict(self.dataset_spec), event.message)
         elif isinstance(event, ev.Ready):
@@ -309,6 +314,17 @@ class Workbench:
         rid = control.request("call", call)
         self._requests[rid] = (view, ticket, revision)
 
+    def watch_evaluation(self, on: bool) -> None:
+        """While runs train, give the Evaluation view (validation split) the probabilities each epoch's own
+        evaluation computes anyway (``ViewResult('evaluation')`` after every epoch): no second pass over
+        the data, and no question to wait for the view budget."""
+        from netbuilder.workbench.views import MAX_EVAL_IMAGES
+
+        self.keep_predictions = MAX_EVAL_IMAGES if on else 0
+        control = self.control
+        if control is not None:
+            control.keep_predictions = self.keep_predictions
+
     def _ask_waiting(self, control) -> None:
         """The questions that waited (for their view's answer or for the budget), asked once they may go
         (training thread, between events)."""
@@ -352,22 +368,25 @@ class Workbench:
         with self._lock:
             self.control = control = Control()
             self.budget, self._waiting = ViewBudget(), {}
+        control.keep_predictions = self.keep_predictions
         run = len(self.runs) + 1
         design, spec, revision = self.state.design, dict(self.dataset_spec), self.revision
         signature = self.state.signature
         self.runs.append(RunRecord(run, revision, dict(settings), spec))
 
         def task(ctx: TaskContext):
-            return self._train(ctx, run, design, spec, dict(settings), control)
+            return self._train(ctx, run, revision, design, spec, dict(settings), control)
 
         def deliver(ctx: TaskContext, outcome) -> ev.Event:
             return ev.RunEnded(run, revision, outcome, signature)
         self.executor.submit(f"train:{run}", task, deliver=deliver)
         return True, "", False
 
-    def _train(self, ctx: TaskContext, run: int, design: Design, spec: dict, settings: dict, control) -> Any:
+    def _train(self, ctx: TaskContext, run: int, revision: int, design: Design, spec: dict, settings: dict,
+               control) -> Any:
         from netbuilder.training import TrainConfig, train
-        from netbuilder.training.events import Fault, Response
+        from netbuilder.training.events import Fault, Predictions, Response
+        from netbuilder.workbench.views import evaluation_value
 
         try:
             data = self.host.ensure_data(spec)
@@ -395,6 +414,11 @@ class Workbench:
                     if answer is not None:
                         self._post(answer)
                     self._ask_waiting(control)  # the next question of that view may go now
+                    continue
+                if isinstance(event, Predictions):  # the epoch's own evaluation, for the Evaluation view
+                    value = evaluation_value(data, event.split, event.probs, event.labels)
+                    self._post(ev.ViewResult("evaluation", next_ticket(), revision, value=value, trained=True,
+                                             source="the model being trained (live)"))
                     continue
                 self._ask_waiting(control)
                 if event.kind in ("finished", "fault"):

@@ -91,15 +91,16 @@ def _split(data, split: str, limit: int):
 _SHOWN_IMAGES: dict[tuple[int, str], tuple[Any, Any]] = {}  # (id of the data, split) -> (data, images)
 
 
-def _display_images(data, split: str, x_raw):
-    """The split's images in display units, made once per dataset and split (an epoch's evaluation
-    would otherwise copy the whole validation set again; the same read-only array goes to the view)."""
+def _display_images(data, split: str, raw: Callable[[], Any]):
+    """The split's first images (``raw()`` gives them, raw) in display units, made once per dataset and
+    split (an epoch's evaluation would otherwise copy them again; the same read-only array goes to the
+    view each time)."""
     key = (id(data), split)
     kept = _SHOWN_IMAGES.get(key)
     if kept is None or kept[0] is not data:
         import torch
 
-        images = (x_raw.to(torch.float32) * data.scale).numpy()
+        images = (raw().to(torch.float32) * data.scale).numpy()
         images.flags.writeable = False
         if any(d is not data for d, _ in _SHOWN_IMAGES.values()):
             _SHOWN_IMAGES.clear()  # one dataset at a time: the one being looked at
@@ -124,10 +125,20 @@ def evaluation_job(split: str = "val") -> Callable:
             probs.append(p.reshape(len(xb), -1))
         k = len(data.class_names)
         p = np.concatenate(probs) if probs else np.zeros((0, k), np.float32)
-        return {"split": split, "probs": p, "labels": y.numpy().astype(np.int64),
-                "images": _display_images(data, split, x_raw) if data.is_image else None,
-                "class_names": list(data.class_names)}
+        return evaluation_value(data, split, p, y.numpy().astype(np.int64), x_raw)
     return job
+
+
+def evaluation_value(data, split: str, probs, labels, x_raw=None) -> dict[str, Any]:
+    """What the Evaluation view shows: the probabilities and labels of the split's first samples, with
+    their images (made once per dataset and split) when the data are images."""
+    images = None
+    if data.is_image:
+        images = _display_images(data, split, lambda: x_raw if x_raw is not None
+                                 else _split(data, split, MAX_EVAL_IMAGES)[0])
+        images = images if len(images) == len(labels) else images[:len(labels)]
+    return {"split": split, "probs": probs, "labels": labels, "images": images,
+            "class_names": list(data.class_names)}
 
 
 def boundary_job(resolution: int = 64) -> Callable:

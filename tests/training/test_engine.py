@@ -269,3 +269,25 @@ def test_image_folder_streams_and_names_a_corrupt_image(tmp_path):
     events = run(mlp(64, 2), data, TrainConfig(epochs=1, batch_size=4))
     assert events[-1].kind == "fault" and events[-1].fault == "data"
     assert "3.png: not a readable image" in events[-1].message
+
+
+def test_predictions_come_from_each_epochs_own_evaluation_only_when_asked():
+    data = digits()
+    plain = run(mlp(64, 10), data, TrainConfig(epochs=2, lr=3e-3))
+    assert not any(e.kind == "predictions" for e in plain)
+    control = Control()
+    control.keep_predictions = 10_000  # more than the validation set: all of it
+    events = run(mlp(64, 10), data, TrainConfig(epochs=2, lr=3e-3), control)
+    kinds = [e.kind for e in events]
+    assert kinds.count("predictions") == 2 and kinds[kinds.index("epoch") + 1] == "predictions"
+    for ep, pred in zip(epochs(events), [e for e in events if e.kind == "predictions"], strict=True):
+        assert pred.epoch == ep.epoch and pred.split == "val"
+        assert pred.probs.shape == (data.sizes()["val"], 10) and pred.labels.shape == (data.sizes()["val"],)
+        np.testing.assert_allclose(pred.probs.sum(1), 1.0, rtol=1e-5)
+        np.testing.assert_array_equal(pred.labels, data.y_val.numpy())
+        # the same pass as the epoch's validation metrics, not another one
+        assert (pred.probs.argmax(1) == pred.labels).mean() == pytest.approx(ep.val_accuracy)
+    control = Control()
+    control.keep_predictions = 25
+    first = next(e for e in run(mlp(64, 10), data, TrainConfig(epochs=1), control) if e.kind == "predictions")
+    assert first.probs.shape == (25, 10) and len(first.labels) == 25

@@ -266,3 +266,27 @@ def test_a_periodic_refresh_waits_while_the_budget_is_spent_but_a_students_quest
         wb.budget.balance = wb.budget.burst  # the budget refills: the waiting refresh goes at the next step
     answer = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == periodic)
     assert answer.value == {"kind": "periodic"}
+
+
+def test_watched_evaluation_comes_with_each_epoch_without_a_second_pass(session, monkeypatch):
+    import netbuilder.workbench.views as views
+
+    asked: list = []
+    real = views.evaluation_job
+    monkeypatch.setattr(views, "evaluation_job", lambda *a, **k: asked.append(1) or real(*a, **k))
+    session.wb.watch_evaluation(True)
+    started, message, _ = session.wb.train({"epochs": 3, "batch_size": 64})
+    assert started, message
+    session.pump(lambda e: isinstance(e, ev.RunEnded), timeout=120)
+    live = [e for e in session.seen if isinstance(e, ev.ViewResult) and e.view == "evaluation"]
+    epochs = [x for e in session.seen if isinstance(e, ev.RunEvents) for x in e.events if x.kind == "epoch"]
+    assert len(live) == len(epochs) == 3 and asked == []  # no evaluation job ran
+    value = live[-1].value
+    assert value["split"] == "val" and value["probs"].shape[0] == len(value["labels"]) == len(value["images"])
+    assert (value["probs"].argmax(1) == value["labels"]).mean() == pytest.approx(epochs[-1].val_accuracy)
+    assert live[-1].trained and not live[-1].stale
+    session.wb.watch_evaluation(False)
+    session.seen.clear()
+    started, _, _ = session.wb.train({"epochs": 1, "batch_size": 64})
+    session.pump(lambda e: isinstance(e, ev.RunEnded), timeout=120)
+    assert not any(isinstance(e, ev.ViewResult) and e.view == "evaluation" for e in session.seen)

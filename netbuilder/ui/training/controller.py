@@ -110,7 +110,7 @@ class TrainingController(QObject):
         self.filters.layer_chosen.connect(lambda _n: self.request_view("filters"))
         self.features.layer_chosen.connect(lambda _n: self.request_view("features"))
         self.features.input_changed.connect(lambda: self.request_view("features"))
-        self.evaluation.split_changed.connect(lambda _s: self.request_view("evaluation"))
+        self.evaluation.split_changed.connect(lambda _s: self._evaluation_split_changed())
         self.curves.png_button.clicked.connect(lambda: self.export_png())
         self.curves.csv_button.clicked.connect(lambda: self.export_csv())
 
@@ -289,8 +289,16 @@ class TrainingController(QObject):
             self.link.task_result(event)
 
     def epoch_done(self, _event: Any) -> None:
-        if self._shown.get("evaluation"):
+        # the validation split comes with each epoch's own evaluation (Workbench.watch_evaluation)
+        if self._shown.get("evaluation") and self.evaluation.split != "val":
             self.request_view("evaluation", periodic=True)
+
+    def _watch_evaluation(self) -> None:
+        self.wb.watch_evaluation(bool(self._shown.get("evaluation")) and self.evaluation.split == "val")
+
+    def _evaluation_split_changed(self) -> None:
+        self._watch_evaluation()
+        self.request_view("evaluation")
 
     def _run_ended(self, event: ev.RunEnded) -> None:
         self.run.ended(event)
@@ -426,6 +434,8 @@ class TrainingController(QObject):
         key = DOCK_KEYS.get(title)
         if key:
             self._shown[key] = visible
+            if key == "evaluation":
+                self._watch_evaluation()
             if visible:
                 self.request_view(key)
 
