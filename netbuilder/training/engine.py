@@ -49,6 +49,7 @@ from netbuilder.training.parts import (
     predictions,
     resolve_device,
     standard_layout,
+    step_function,
 )
 from netbuilder.training.weights import WeightsError
 
@@ -310,7 +311,7 @@ class _Run:
         preds = None if self.data.streamed else torch.empty(self._local_count(), dtype=torch.int64, device=device)
         counted = 0  # predictions compared so far (in-memory data)
         argmax = self.num_classes != 1
-        params = _grad_params(opt)
+        params, step = _grad_params(opt), step_function(opt)
         read_loss, read_correct, read_seen, read_time = 0.0, 0, 0, time.perf_counter()
         steps_in_epoch = max(1, math.ceil(self._local_count() / self.batch_size))
         schedule = cfg.schedule != "none"
@@ -330,7 +331,7 @@ class _Run:
                     break
                 cfg, opt = self.config, self.optimizer  # a setting change may have replaced them
                 schedule = cfg.schedule != "none"
-                params = _grad_params(opt)
+                params, step = _grad_params(opt), step_function(opt)
             batch = next(batches, None)
             if batch is None:
                 break
@@ -361,7 +362,7 @@ class _Run:
                 self.scaler.update()
             else:
                 loss.backward()
-                opt.step()
+                step()
             n = yb.shape[0]
             loss_sum.add_(loss.detach(), alpha=n)
             if preds is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -212,3 +213,25 @@ def standard_layout(value):
     if isinstance(value, list | tuple):
         return type(value)(standard_layout(v) for v in value)
     return value
+
+
+def step_function(optimizer: torch.optim.Optimizer) -> Callable[[], Any]:
+    """``optimizer.step`` without the wrapper torch puts around every optimiser's step (a profiler range
+    and the step-hook loops: about 20 µs a step on the CPU, 2-3 % of a small model's step) while no step
+    hook is registered, globally or on this optimiser, and nothing replaced the instance's ``step`` (as a
+    torch LR scheduler does). Otherwise, and on a torch without that wrapper, the plain ``optimizer.step``."""
+    import torch.optim.optimizer as torch_optimizer
+
+    raw = getattr(type(optimizer).step, "__wrapped__", None)
+    hooks = (getattr(torch_optimizer, "_global_optimizer_pre_hooks", None),
+             getattr(torch_optimizer, "_global_optimizer_post_hooks", None),
+             getattr(optimizer, "_optimizer_step_pre_hooks", None),
+             getattr(optimizer, "_optimizer_step_post_hooks", None))
+    if raw is None or "step" in vars(optimizer) or any(h is None for h in hooks):
+        return optimizer.step
+
+    def step() -> Any:
+        if any(hooks):  # a hook registered since: the wrapper calls it
+            return optimizer.step()
+        return raw(optimizer)
+    return step

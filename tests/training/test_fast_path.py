@@ -206,3 +206,50 @@ def test_train_accuracy_counts_every_prediction(loss, outputs):
     counts = [s.accuracy * 150 for s in steps]
     assert all(c == pytest.approx(round(c), abs=1e-6) for c in counts)
     assert expected - 57 <= sum(round(c) for c in counts) <= expected  # 57 samples after the last event
+
+
+def test_the_unwrapped_step_matches_the_optimisers_step_and_hooks_still_run():
+    import torch.optim.optimizer as torch_optimizer
+
+    from netbuilder.training.parts import make_optimizer, step_function
+
+    def model_and_grads(seed: int):
+        torch.manual_seed(seed)
+        m = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+        for p in m.parameters():
+            p.grad = torch.randn_like(p)
+        return m
+
+    for kind in ("sgd", "adam", "adamw", "rmsprop"):
+        config = TrainConfig(optimizer=kind, lr=0.01, momentum=0.9)
+        a, b = model_and_grads(0), model_and_grads(0)
+        opt_a, opt_b = make_optimizer(a.parameters(), config), make_optimizer(b.parameters(), config)
+        fast = step_function(opt_b)
+        assert fast is not opt_b.step  # the unwrapped step is in use on this torch
+        for _ in range(3):
+            opt_a.step()
+            fast()
+        for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.equal(pa, pb), kind
+    calls: list = []
+    handle = opt_b.register_step_pre_hook(lambda *_: calls.append("local"))
+    fast()
+    handle.remove()
+    glob = torch_optimizer.register_optimizer_step_post_hook(lambda *_: calls.append("global"))
+    try:
+        fast()
+    finally:
+        glob.remove()
+    fast()
+    assert calls == ["local", "global"]  # a hook registered later is still called; none after removal
+
+
+def test_an_instance_whose_step_was_replaced_keeps_it():
+    from netbuilder.training.parts import step_function
+
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1)
+    seen: list = []
+    original = opt.step
+    opt.step = lambda *a, **k: seen.append(1) or original(*a, **k)  # as a torch LR scheduler patches it
+    step_function(opt)()
+    assert seen == [1]
