@@ -193,21 +193,13 @@ def test_the_budget_fills_at_its_share_of_the_run_and_is_charged_what_answers_co
 
 
 @pytest.fixture
-def running(example):
-    s = Session()
-    s.seen = []
-    s.wb.warm_up()
-    s.pump(lambda e: isinstance(e, ev.Ready))
-    s.open(example)
-    s.wb.set_dataset({"name": "digits"})
-    s.pump(lambda e: isinstance(e, ev.DatasetLoaded))
-    started, message, _ = s.wb.train({"epochs": 30, "batch_size": 16})
+def running(session):
+    started, message, _ = session.wb.train({"epochs": 30, "batch_size": 16})
     assert started, message
-    s.pump(lambda e: isinstance(e, ev.RunEvents) and any(x.kind == "step" for x in e.events))
-    yield s
-    s.wb.stop()
-    s.pump(lambda e: isinstance(e, ev.RunEnded))
-    assert s.wb.shutdown(20)
+    session.pump(lambda e: isinstance(e, ev.RunEvents) and any(x.kind == "step" for x in e.events))
+    yield session
+    session.wb.stop()
+    session.pump(lambda e: isinstance(e, ev.RunEnded))
 
 
 def test_a_question_during_a_run_sees_the_model_itself_and_leaves_it_as_it_was(running):
