@@ -68,7 +68,7 @@ def in_window(app, controller, settings: dict) -> tuple[float, dict]:
     seconds = result.seconds
     # what the shown views cost, counted where it is spent (steadier than the wall-clock ratio on a busy
     # machine): their answers between steps on the training thread, and the GUI thread's CPU time
-    details = {"answers": answers, "answers_s": controller.wb.budget.spent, "gui_cpu_s": gui_cpu}
+    details = {"answers": answers, "answers_s": controller.wb.live.budget.spent, "gui_cpu_s": gui_cpu}
     return seconds, details
 
 

@@ -15,7 +15,6 @@ adapter queues the events to the GUI thread, where ``accept`` settles them befor
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +26,9 @@ from netbuilder.workbench import events as ev
 from netbuilder.workbench.executor import Cancelled, Executor, TaskContext, message_for, next_ticket
 from netbuilder.workbench.fit import mismatch, structure_signature
 from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, prime_training, warm_up
+from netbuilder.workbench.live import Job, LiveQuestions
 
-Job = Callable[[Any, Any], dict]
 FLUSH_SECONDS = 0.03
-VIEW_SHARE = 0.03  # the views' questions may take at most this share of a run's time (answered between steps)
-VIEW_BURST = 0.1  # seconds of answering saved up, so the first answers of a run come at once
 NOTHING_TO_TRAIN = "nothing to train: add a layer with weights (Dense, Conv2d …) between the input and the output"
 
 
@@ -79,34 +76,6 @@ def seed_of(design: Design) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
 
 
-class ViewBudget:
-    """How much of a training run the views' questions may take: a token bucket that fills at ``share``
-    seconds per second of the run (up to ``burst``) and is charged what each answer cost on the training
-    thread. A view that asks while the bucket is empty waits (its latest question is kept), so a costly
-    view on a big model is answered less often, a cheap one on a small model often, and training keeps
-    ``1 - share`` of its speed whatever is shown."""
-
-    def __init__(self, share: float = VIEW_SHARE, burst: float = VIEW_BURST,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
-        self.share, self.burst, self.clock = share, burst, clock
-        self.balance, self.at = burst, clock()
-        self.spent = 0.0
-
-    def _fill(self) -> None:
-        now = self.clock()
-        self.balance = min(self.burst, self.balance + (now - self.at) * self.share)
-        self.at = now
-
-    def allows(self) -> bool:
-        self._fill()
-        return self.balance > 0
-
-    def charge(self, seconds: float) -> None:
-        self._fill()
-        self.balance -= seconds
-        self.spent += seconds
-
-
 class Workbench:
     def __init__(self, post: Callable[[ev.Event], None]) -> None:
         self._post = post
@@ -120,11 +89,7 @@ class Workbench:
         self.control = None
         self.weights_signature: tuple | None = None  # the structure the current weights were trained for
         self.has_weights = False
-        self._requests: dict[int, tuple[str, int, int]] = {}  # control request id -> view, ticket, revision
-        self._waiting: dict[str, tuple[Job, int, int, bool]] = {}  # during a run: questions not yet asked, by view
-        self.keep_predictions = 0  # > 0: each epoch's own validation pass answers the Evaluation view
-        self.budget = ViewBudget()
-        self._lock = threading.Lock()
+        self.live = LiveQuestions()  # the views' questions while a run trains
         self._closed = False
         self._primed = False
 
@@ -186,10 +151,8 @@ class Workbench:
         elif isinstance(event, ev.ViewResult) and event.revision != self.revision:
             return ev.ViewResult(**{**event.__dict__, "stale": True})
         elif isinstance(event, ev.RunEnded):
-            with self._lock:
-                self.control = None
-                self._requests.clear()
-                self._waiting.clear()
+            self.control = None
+            self.live.end()
             outcome = event.outcome
             if outcome is not None and getattr(outcome, "kind", "") == "finished":
                 self.has_weights, self.weights_signature = True, event.signature
@@ -244,7 +207,8 @@ class Workbench:
             self._post(ev.ViewResult(view, ticket, revision, message=blocked[0], offer_fit=blocked[1]))
             return ticket
         if self.running:
-            return self._request_during_run(view, job, ticket, revision, periodic)
+            self.live.ask(view, job, ticket, revision, periodic)  # answered between training steps
+            return ticket
         design, spec = self.state.design, dict(self.dataset_spec)
         shape, classes = self.state.input_shape, self.state.classes
 
@@ -275,78 +239,9 @@ class Workbench:
         return self.executor.submit(f"view:{view}", task, deliver=lambda ctx, v: v,
                                     ticket=ticket)
 
-    def _request_during_run(self, view: str, job: Job, ticket: int, revision: int, periodic: bool) -> int:
-        """Answered between two training steps, on the model being trained (no copy: ``grads_kept`` puts
-        the training's gradients back and the introspection restores every layer's mode). One question per
-        view is in flight; a newer one waits for it, and a ``periodic`` one (a live view refreshing itself)
-        also waits while the run's ``budget`` is spent. What a student asks for is never held back."""
-        with self._lock:
-            if self.control is None:
-                return ticket
-            self._waiting[view] = (job, ticket, revision, periodic)
-            self._ask_ready(self.control)
-        return ticket
-
-    def _ask_ready(self, control) -> None:
-        """Ask the waiting questions that may go now (called with ``_lock`` held, from either thread)."""
-        busy = {v for v, _, _ in self._requests.values()}
-        for view in [v for v in self._waiting if v not in busy]:
-            job, ticket, revision, periodic = self._waiting[view]
-            if periodic and not self.budget.allows():
-                continue
-            del self._waiting[view]
-            self._ask(control, view, job, ticket, revision)
-
-    def _ask(self, control, view: str, job: Job, ticket: int, revision: int) -> None:
-        """Hand one view's question to the run's ``control`` (called with ``_lock`` held)."""
-        budget = self.budget
-
-        def call(model, data):
-            start = time.perf_counter()
-            try:
-                with grads_kept(model):
-                    return job(model, data)
-            except Exception as e:  # noqa: BLE001  (answered as the view's message; the run goes on)
-                return {"error": message_for(e, f"the {view} view during training")[0]}
-            finally:
-                with self._lock:
-                    budget.charge(time.perf_counter() - start)
-        rid = control.request("call", call)
-        self._requests[rid] = (view, ticket, revision)
-
     def watch_evaluation(self, on: bool) -> None:
-        """While runs train, give the Evaluation view (validation split) the probabilities each epoch's own
-        evaluation computes anyway (``ViewResult('evaluation')`` after every epoch): no second pass over
-        the data, and no question to wait for the view budget."""
-        from netbuilder.workbench.views import MAX_EVAL_IMAGES
-
-        self.keep_predictions = MAX_EVAL_IMAGES if on else 0
-        control = self.control
-        if control is not None:
-            control.keep_predictions = self.keep_predictions
-
-    def _ask_waiting(self, control) -> None:
-        """The questions that waited (for their view's answer or for the budget), asked once they may go
-        (training thread, between events)."""
-        if not self._waiting:
-            return
-        with self._lock:
-            if self.control is control:
-                self._ask_ready(control)
-
-    def _answer(self, response) -> ev.ViewResult | None:
-        """A training run's Response event, as the ViewResult of the view that asked (executor thread)."""
-        with self._lock:
-            asked = self._requests.pop(response.request_id, None)
-        if asked is None:
-            return None
-        view, ticket, revision = asked
-        if response.error is not None or not isinstance(response.data, dict):
-            return ev.ViewResult(view, ticket, revision, message=response.error or "no answer")
-        if "error" in response.data:
-            return ev.ViewResult(view, ticket, revision, message=str(response.data["error"]))
-        return ev.ViewResult(view, ticket, revision, value=response.data, trained=True,
-                             source="the model being trained (live)")
+        """During runs, the Evaluation view (validation split) takes each epoch's own validation pass."""
+        self.live.watch_evaluation(on)
 
     # ----- training ------------------------------------------------------------------------------------
     @property
@@ -365,10 +260,8 @@ class Workbench:
             return False, blocked[0], blocked[1]
         from netbuilder.training.control import Control
 
-        with self._lock:
-            self.control = control = Control()
-            self.budget, self._waiting = ViewBudget(), {}
-        control.keep_predictions = self.keep_predictions
+        self.control = control = Control()
+        self.live.start(control)
         run = len(self.runs) + 1
         design, spec, revision = self.state.design, dict(self.dataset_spec), self.revision
         signature = self.state.signature
@@ -386,7 +279,6 @@ class Workbench:
                control) -> Any:
         from netbuilder.training import TrainConfig, train
         from netbuilder.training.events import Fault, Predictions, Response
-        from netbuilder.workbench.views import evaluation_value
 
         try:
             data = self.host.ensure_data(spec)
@@ -410,17 +302,15 @@ class Workbench:
                 if ctx.cancelled:
                     break
                 if isinstance(event, Response):
-                    answer = self._answer(event)
+                    answer = self.live.answer(event)
                     if answer is not None:
                         self._post(answer)
-                    self._ask_waiting(control)  # the next question of that view may go now
+                    self.live.ask_waiting(control)  # the next question of that view may go now
                     continue
                 if isinstance(event, Predictions):  # the epoch's own evaluation, for the Evaluation view
-                    value = evaluation_value(data, event.split, event.probs, event.labels)
-                    self._post(ev.ViewResult("evaluation", next_ticket(), revision, value=value, trained=True,
-                                             source="the model being trained (live)"))
+                    self._post(self.live.predictions(data, event, revision))
                     continue
-                self._ask_waiting(control)
+                self.live.ask_waiting(control)
                 if event.kind in ("finished", "fault"):
                     outcome = event
                 pending.append(event)
@@ -530,7 +420,7 @@ class Workbench:
     @property
     def busy(self) -> bool:
         """Something is queued or running, or a view's question waits for a training step."""
-        return self.executor.busy or bool(self._requests) or bool(self._waiting)
+        return self.executor.busy or self.live.pending
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         return self.executor.wait_idle(timeout)

@@ -11,7 +11,7 @@ import pytest
 from netbuilder.workbench import Workbench
 from netbuilder.workbench import events as ev
 from netbuilder.workbench.fit import input_shape_of
-from netbuilder.workbench.session import ViewBudget
+from netbuilder.workbench.live import ViewBudget
 
 
 class Session:
@@ -246,16 +246,16 @@ def test_the_latest_question_of_a_busy_view_is_answered_not_dropped(running):
 
 def test_a_periodic_refresh_waits_while_the_budget_is_spent_but_a_students_question_does_not(running):
     wb = running.wb
-    with wb._lock:
-        wb.budget.charge(1000.0)  # as if the views had taken far more than their share
+    with wb.live.lock:
+        wb.live.budget.charge(1000.0)  # as if the views had taken far more than their share
     periodic = wb.compute("filters", lambda m, d: {"kind": "periodic"}, periodic=True)
     asked = wb.compute("features", lambda m, d: {"kind": "asked"})
     answer = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == asked)
     assert answer.value == {"kind": "asked"}
-    assert "filters" in wb._waiting  # still waiting for the budget, the run goes on
+    assert "filters" in wb.live.waiting  # still waiting for the budget, the run goes on
     assert periodic not in {e.ticket for e in running.seen if isinstance(e, ev.ViewResult)}
-    with wb._lock:
-        wb.budget.balance = wb.budget.burst  # the budget refills: the waiting refresh goes at the next step
+    with wb.live.lock:
+        wb.live.budget.balance = wb.live.budget.burst  # the budget refills: the waiting refresh goes at the next step
     answer = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == periodic)
     assert answer.value == {"kind": "periodic"}
 
