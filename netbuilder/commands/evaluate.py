@@ -31,24 +31,6 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _batches(data, split: str, batch_size: int, device):
-    """Raw (x, y) batches of one split, as the training engine reads them."""
-    if data.streamed:
-        from torch.utils.data import DataLoader
-
-        dataset = {"train": data.train_set, "val": data.val_set, "test": data.test_set}[split]
-        for x, y in DataLoader(dataset, batch_size=batch_size, num_workers=data.num_workers):
-            if (y < 0).any():
-                raise NetbuilderError(f"an image of the {split} split could not be read")
-            yield x.to(device), y.to(device)
-        return
-    x, y = {"train": (data.x_train, data.y_train), "val": (data.x_val, data.y_val),
-            "test": (data.x_test, data.y_test)}[split]
-    x, y = x.to(device), y.to(device)
-    for i in range(0, len(y), batch_size):
-        yield x[i:i + batch_size], y[i:i + batch_size]
-
-
 def evaluate_model(model, data, split: str, batch_size: int = 1024, device=None) -> dict:
     """accuracy, loss, per-class accuracy and the confusion matrix (rows: true class) as plain values."""
     import math
@@ -56,13 +38,14 @@ def evaluate_model(model, data, split: str, batch_size: int = 1024, device=None)
     import torch
 
     from netbuilder.training.evaluate import evaluate
+    from netbuilder.training.feed import split_batches
     from netbuilder.training.parts import make_loss
 
     device = device or torch.device("cpu")
     model = model.to(device)
     if batch_size < 1:
         raise NetbuilderError(f"--batch-size {batch_size}: must be at least 1")
-    loss, accuracy, confusion = evaluate(model, _batches(data, split, batch_size, device), data,
+    loss, accuracy, confusion = evaluate(model, split_batches(data, split, batch_size, device), data,
                                          make_loss("cross_entropy", data.num_classes), None, True)
     totals = confusion.sum(axis=1)
     per_class = {name: (None if totals[i] == 0 else float(confusion[i, i] / totals[i]))

@@ -37,6 +37,7 @@ from netbuilder.training.events import (
     StateChanged,
     Step,
 )
+from netbuilder.training.feed import Feed, UnreadableItem
 from netbuilder.training.parts import (
     amp_dtype,
     device_name,
@@ -121,60 +122,26 @@ class _Run:
         self.start = time.perf_counter()
 
     # ------------------------------------------------------------------ set-up
-    def _setup_data(self) -> None:
-        d, cfg = self.data, self.config
-        self.data_gen = torch.Generator().manual_seed(cfg.seed)
-        self.aug_gen = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
-        if d.streamed:
-            n = len(d.train_set)
-            self.train_idx = None
-            if cfg.train_fraction < 1:
-                keep = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed))
-                self.train_idx = keep[: max(1, int(n * cfg.train_fraction))].tolist()
-                n = len(self.train_idx)
-            self.n_train = n
-            return
-        x, y = d.x_train, d.y_train
-        if cfg.train_fraction < 1:
-            keep = torch.randperm(len(y), generator=torch.Generator().manual_seed(cfg.seed))
-            keep = keep[: max(1, int(len(y) * cfg.train_fraction))]
-            x, y = x[keep], y[keep]
-        self.x_train, self.y_train = x.to(self.device), y.to(self.device)
-        self.x_val, self.y_val = d.x_val.to(self.device), d.y_val.to(self.device)
-        self.x_test, self.y_test = d.x_test.to(self.device), d.y_test.to(self.device)
-        self.n_train = len(y)
-
-    def _normalizer(self):
-        """raw batch -> normalised float batch as one multiply-add with constants already on the device."""
-        d = self.data
-        std = d.std.to(self.device, torch.float32)
-        mul = (d.scale / std).to(self.device)
-        add = (-d.mean.to(self.device, torch.float32) / std)
-        if bool((mul == 1).all()) and bool((add == 0).all()):
-            return lambda x: x.to(torch.float32)
-        return lambda x: torch.addcmul(add, x.to(torch.float32), mul)
-
     def standard_layout(self) -> None:
         """Give the model (weights and gradients) back in the standard memory layout."""
         if self.layout is not None:
             self.layout = None
             give_standard_layout(self.model)
 
-    def _local_count(self) -> int:
-        return -(-self.n_train // self.ctx.world_size)
-
     # ------------------------------------------------------------------ the run
     def execute(self, resume_from: str | None) -> Iterator[Event]:
         cfg = self.config
         torch.manual_seed(cfg.seed)
         try:
-            self._setup_data()
-            self.normalize = self._normalizer()
-            self.batch_size = cfg.effective_batch_size(self._local_count())
+            self.feed = Feed(self.data, cfg, self.device, self.ctx)
+            self.n_train = self.feed.n_train
+            self.aug_gen = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
+            self.normalize = self.feed.normalizer()
+            self.batch_size = cfg.effective_batch_size(self.feed.local_count)
             if not self.log_every:
                 # About 100 step events per epoch (every step on small sets) is plenty for the curves;
                 # reading metrics costs a sync, so a GPU reads them at most every 25 steps.
-                steps = -(-self._local_count() // self.batch_size)
+                steps = -(-self.feed.local_count // self.batch_size)
                 self.log_every = max(1 if self.device.type == "cpu" else 25, steps // 100)
             if resume_from:
                 self._restore(resume_from)
@@ -184,7 +151,7 @@ class _Run:
         sizes = self.data.sizes()
         yield Started(str(self.device), device_name(self.device),
                       sum(p.numel() for p in self.model.parameters()), self.n_train, sizes["val"], sizes["test"],
-                      cfg.epochs, self.batch_size, math.ceil(self._local_count() / self.batch_size),
+                      cfg.epochs, self.batch_size, math.ceil(self.feed.local_count / self.batch_size),
                       self.ctx.world_size, {None: "off", torch.bfloat16: "bf16", torch.float16: "fp16"}[self.amp],
                       self.epoch)
         reason = "completed"
@@ -244,6 +211,9 @@ class _Run:
         except _Abort as abort:
             yield abort.fault
             return
+        except UnreadableItem as e:
+            yield Fault("data", str(e), faults.DATA_ADVICE, self.epoch, self.step)
+            return
         except torch.OutOfMemoryError:
             yield self._oom_fault(self.batch_size)
             return
@@ -257,45 +227,6 @@ class _Run:
                        best[1])
 
     # ------------------------------------------------------------------ one epoch
-    def _batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Raw batches. For in-memory data ``self.epoch_labels`` holds the epoch's labels in batch order:
-        each batch's labels are the next slice of it."""
-        if self.data.streamed:
-            self.epoch_labels = None
-            yield from self._stream_batches()
-            return
-        perm = distributed.shard(torch.randperm(self.n_train, generator=self.data_gen), self.ctx).to(self.device)
-        labels = self.epoch_labels = self.y_train.index_select(0, perm)  # one gather per epoch
-        pos, n = 0, len(perm)
-        while pos < n:
-            end = min(n, pos + self.batch_size)  # read each time: a live change applies to the next batch
-            # index_select has a row-copy fast path: about twice as fast as x[idx] on the CPU
-            yield self.x_train.index_select(0, perm[pos:end]), labels[pos:end]
-            pos = end
-
-    def _stream_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        from torch.utils.data import DataLoader, DistributedSampler, Subset
-
-        dataset = self.data.train_set if self.train_idx is None else Subset(self.data.train_set, self.train_idx)
-        sampler = None
-        if self.ctx.active:
-            sampler = DistributedSampler(dataset, self.ctx.world_size, self.ctx.rank, seed=self.config.seed)
-            sampler.set_epoch(self.epoch)
-        gen = torch.Generator().manual_seed(self.config.seed * 1000 + self.epoch)
-        loader = DataLoader(dataset, batch_size=self.batch_size, shuffle=sampler is None, sampler=sampler,
-                            generator=gen, num_workers=self.data.num_workers,
-                            pin_memory=self.device.type == "cuda")
-        for x, y in loader:
-            self._check_stream_labels(y, self.data.train_set if self.train_idx is None else dataset)
-            yield x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
-
-    def _check_stream_labels(self, y: torch.Tensor, dataset) -> None:
-        if (y < 0).any():
-            index = -1 - int(y[y < 0][0])
-            base = getattr(dataset, "dataset", dataset)
-            path = base.files[index] if hasattr(base, "files") else f"item {index}"
-            raise _Abort(Fault("data", f"{path}: not a readable image", faults.DATA_ADVICE, self.epoch, self.step))
-
     def _train_epoch(self) -> Iterator[Event]:
         """Generator returning True when a stop was requested."""
         cfg, net, opt, device = self.config, self.net, self.optimizer, self.device
@@ -308,15 +239,15 @@ class _Run:
         seen = 0
         # In-memory data: each step's predictions go into one buffer in the epoch's batch order (one op),
         # compared with the epoch's labels only when metrics are read; streamed data: counted per step.
-        preds = None if self.data.streamed else torch.empty(self._local_count(), dtype=torch.int64, device=device)
+        preds = None if self.data.streamed else torch.empty(self.feed.local_count, dtype=torch.int64, device=device)
         counted = 0  # predictions compared so far (in-memory data)
         argmax = self.num_classes != 1
         params, step = _grad_params(opt), step_function(opt)
         read_loss, read_correct, read_seen, read_time = 0.0, 0, 0, time.perf_counter()
-        steps_in_epoch = max(1, math.ceil(self._local_count() / self.batch_size))
+        steps_in_epoch = max(1, math.ceil(self.feed.local_count / self.batch_size))
         schedule = cfg.schedule != "none"
         stopped = False
-        batches = self._batches()
+        batches = self.feed.batches(lambda: self.batch_size, self.epoch)
         i = -1
         while True:
             if self.ctx.active:
@@ -376,7 +307,7 @@ class _Run:
             self.step += 1
             if self.step % self.log_every == 0:
                 if preds is not None:
-                    correct.add_((preds[counted:seen] == self.epoch_labels[counted:seen]).sum())
+                    correct.add_((preds[counted:seen] == self.feed.epoch_labels[counted:seen]).sum())
                     counted = seen
                 total_loss, total_correct = loss_sum.item(), int(correct.item())
                 now = time.perf_counter()
@@ -390,7 +321,7 @@ class _Run:
                            window * self.ctx.world_size / max(now - read_time, 1e-9))
                 read_loss, read_correct, read_seen, read_time = total_loss, total_correct, seen, now
         if preds is not None and counted < seen:
-            correct.add_((preds[counted:seen] == self.epoch_labels[counted:seen]).sum())
+            correct.add_((preds[counted:seen] == self.feed.epoch_labels[counted:seen]).sum())
         totals = distributed.all_reduce_sum(
             torch.stack([loss_sum, correct.double(), torch.tensor(float(seen), device=device, dtype=torch.float64)]),
             self.ctx).tolist()
@@ -441,7 +372,7 @@ class _Run:
                 if "nesterov" in group:
                     group["nesterov"] = new.nesterov
         self.config, self.base_lr = new, new.lr
-        self.batch_size = new.effective_batch_size(self._local_count())
+        self.batch_size = new.effective_batch_size(self.feed.local_count)
         return dict(updates)
 
     # ------------------------------------------------------------------ evaluation and state
@@ -451,22 +382,7 @@ class _Run:
         return Predictions(epoch, "val", probs, labels)
 
     def _evaluate(self, part: str, confusion: bool = False, keep: tuple[int, list] | None = None):
-        if self.data.streamed:
-            from torch.utils.data import DataLoader
-
-            dataset = self.data.val_set if part == "val" else self.data.test_set
-            loader = DataLoader(dataset, batch_size=self.config.eval_batch_size, num_workers=self.data.num_workers)
-
-            def batches():
-                for x, y in loader:
-                    self._check_stream_labels(y, dataset)
-                    yield x.to(self.device), y.to(self.device)
-            source = batches()
-        else:
-            x, y = (self.x_val, self.y_val) if part == "val" else (self.x_test, self.y_test)
-            step = self.config.eval_batch_size
-            source = ((x[i:i + step], y[i:i + step]) for i in range(0, len(y), step))
-        return evaluate(self.model, source, self.data, self.loss_fn, self.amp, confusion, keep)
+        return evaluate(self.model, self.feed.eval_batches(part), self.data, self.loss_fn, self.amp, confusion, keep)
 
     def _lr(self) -> float:
         return float(self.optimizer.param_groups[0]["lr"])
@@ -484,7 +400,7 @@ class _Run:
 
     def _state(self, best) -> dict:
         state = {"optimizer": standard_layout(self.optimizer.state_dict()), "epoch": self.epoch, "step": self.step,
-                 "data_generator": self.data_gen.get_state(), "aug_generator": self.aug_gen.get_state(),
+                 "data_generator": self.feed.data_gen.get_state(), "aug_generator": self.aug_gen.get_state(),
                  "torch_rng": torch.get_rng_state(), "best_val_loss": float(best[0]), "best_epoch": int(best[1]),
                  "bad_epochs": int(best[3]), "optimizer_kind": self.config.optimizer,
                  "config": self.config.to_dict()}
@@ -505,7 +421,7 @@ class _Run:
             self.optimizer.load_state_dict(state["optimizer"])
             match_state_layout(self.optimizer)  # written in the standard layout; this run's may differ
         self.epoch, self.step = int(state["epoch"]), int(state["step"])
-        self.data_gen.set_state(state["data_generator"])
+        self.feed.data_gen.set_state(state["data_generator"])
         self.aug_gen.set_state(state["aug_generator"])
         torch.set_rng_state(state["torch_rng"])
         if "cuda_rng" in state and self.device.type == "cuda":
