@@ -86,7 +86,6 @@ class Workbench:
         self.dataset: dict[str, Any] | None = None  # the loaded dataset, described (GUI thread)
         self.ready: ev.Ready | None = None
         self.runs: list[RunRecord] = []
-        self.control = None
         self.weights_signature: tuple | None = None  # the structure the current weights were trained for
         self.has_weights = False
         self.live = LiveQuestions()  # the views' questions while a run trains
@@ -151,7 +150,6 @@ class Workbench:
         elif isinstance(event, ev.ViewResult) and event.revision != self.revision:
             return ev.ViewResult(**{**event.__dict__, "stale": True})
         elif isinstance(event, ev.RunEnded):
-            self.control = None
             self.live.end()
             outcome = event.outcome
             if outcome is not None and getattr(outcome, "kind", "") == "finished":
@@ -245,6 +243,11 @@ class Workbench:
 
     # ----- training ------------------------------------------------------------------------------------
     @property
+    def control(self):
+        """The running training's ``Control``, or None (held by the live questions, which need it too)."""
+        return self.live.control
+
+    @property
     def running(self) -> bool:
         return self.control is not None
 
@@ -260,8 +263,8 @@ class Workbench:
             return False, blocked[0], blocked[1]
         from netbuilder.training.control import Control
 
-        self.control = control = Control()
-        self.live.start(control)
+        control = Control()
+        self.live.start(control)  # the running Control: ``self.control`` until RunEnded
         run = len(self.runs) + 1
         design, spec, revision = self.state.design, dict(self.dataset_spec), self.revision
         signature = self.state.signature
