@@ -1,7 +1,7 @@
 """Issue 11's journey, as a student makes it, in the real window on a 1280×720 screen (Xvfb), driven
 from outside with xdotool: a fresh start (the example on digits) → File ▸ New → Train → open ResNet-18,
 which does not fit the 1×8×8 digits → Train → Train ▸ Fit Design to Dataset → Train a few seconds →
-Stop → Quit, discarding the changes.
+Stop → Save (the weights beside the file) → Quit → reopen the saved file → Quit.
 
 It asserts: no error dialog at any step, no traceback on the app's output, no error log, the process
 exits with status 0, and that each step really happened (the window title follows New, Open and Fit;
@@ -227,12 +227,14 @@ def test_journey_new_train_unfitting_preset_fit_train_close(tmp_path, size, monk
             app = subprocess.Popen([sys.executable, "-m", "netbuilder"], cwd=ROOT, env=env, stdout=sink,
                                    stderr=subprocess.STDOUT)
         j = Journey(screen, app, output, SHOTS)
+        j.env = env
         try:
             _journey(j, design_file)
         except JourneyStopped as e:
             j.problems.append(f"the journey stopped: {e}")
             j.shot("stopped")
         finally:
+            app = j.app  # the reopened one, once the journey got there
             if app.poll() is None:
                 app.kill()
                 j.problems.append("the app had to be killed at the end")
@@ -356,17 +358,51 @@ def _journey(j: Journey, design_file: Path) -> None:
         j.check(bool(STOPPED_WITH_RESULTS.search(text) or TRAINING.search(text)),
                 "stop: no result of the run on the screen after Stop")
 
-    # 8. Quit (Ctrl+Q), answering Discard; the process must end by itself.
+    # 8. Save (Ctrl+S): the fitted design into its file, the trained weights beside it.
+    j.press("ctrl+s")
+    j.settle("save", 5)
+    saved = j.end_step("save")
+    weights = design_file.with_suffix(".safetensors")
+    j.check(weights.exists(), f"save: no weights file {weights.name} beside the design after Ctrl+S")
+    j.check("*" not in saved["title"],
+            f"save: the title {saved['title']!r} still says unsaved")
+
+    # 9. Quit (Ctrl+Q): nothing unsaved is left, so no question; the process must end by itself.
+    _quit(j, "close")
+
+    # 10. Reopen the saved file (netbuilder FILE): the fitted design with its weights, then quit unchanged.
+    with j.output.open("a") as sink:
+        j.app = subprocess.Popen([sys.executable, "-m", "netbuilder", str(design_file)], cwd=ROOT, env=j.env,
+                                 stdout=sink, stderr=subprocess.STDOUT)
+    j.main = _wait_for_main_window(screen, j.app)
+    screen.xdo("windowmove", j.main, 0, 0, check=False)
+    screen.xdo("windowsize", j.main, *SCREEN, check=False)
+    j.focus_main()
+    j.settle("reopen", 8)
+    reopened = j.end_step("reopen")
+    j.check(PRESET in reopened["title"].lower(), f"reopen: the title is {reopened['title']!r}, not the saved design")
+    text = j.text_of(reopened)
+    if text is not None:
+        j.check(not DOES_NOT_FIT.search(text), "reopen: the saved (fitted) design says it does not fit its data")
+    _quit(j, "reopen-close", unsaved_ok=False)
+
+
+def _quit(j: Journey, step: str, unsaved_ok: bool = True) -> None:
+    """Ctrl+Q; a "save changes?" question is answered Discard (a problem when nothing should be unsaved);
+    the process must end by itself."""
     j.press("ctrl+q")
-    asked = j.settle("close", 8, expect=r"^Unsaved changes|^Save")
+    asked = j.settle(step, 8, expect=r"^Unsaved changes|^Save")
     if asked:
-        _discard(j, "close", next(iter(asked)))
+        j.check(unsaved_ok, f"{step}: Quit asked to save changes on a design that was not changed")
+        _discard(j, step, next(iter(asked)))
     deadline = time.monotonic() + 30
     while j.alive() and time.monotonic() < deadline:
-        j.settle("close", 1)
+        j.settle(step, 1)
     if j.alive():
-        j.shot("close", "still-open")
-        j.problems.append("close: the app was still running 30 s after Quit")
+        j.shot(step, "still-open")
+        j.problems.append(f"{step}: the app was still running 30 s after Quit")
+    elif j.app.returncode != 0:
+        j.problems.append(f"{step}: the app exited with status {j.app.returncode}")
 
 
 def _discard(j: Journey, step: str, wid: int) -> None:

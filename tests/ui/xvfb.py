@@ -9,6 +9,7 @@ pytest puts it there for test modules in a folder without ``__init__.py``).
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -58,19 +59,25 @@ def xvfb_display(screen: str = "1600x1000x24") -> Iterator[str]:
     """A private X server with one screen of ``screen`` (WIDTHxHEIGHTxDEPTH); yields its DISPLAY."""
     if not tools():
         pytest.skip("Xvfb and xdotool are not available and cannot be installed here")
-    for number in range(90, 140):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
-            break
-    else:
-        pytest.skip("no free X display number")
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", screen, "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.skip("Xvfb did not start")
-        time.sleep(0.05)
+    # -displayfd: Xvfb picks a free display and writes its number once it accepts connections (a socket
+    # file can appear before that: a client started at once then failed with "could not connect")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen, "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+    os.close(write_end)
+    number = b""
+    try:
+        deadline = time.monotonic() + 10
+        while not number.endswith(b"\n"):
+            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                server.kill()
+                pytest.skip("Xvfb did not start")
+            number += chunk
+    finally:
+        os.close(read_end)
+    number = int(number)
     try:
         yield f":{number}"
     finally:
