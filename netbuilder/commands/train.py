@@ -190,6 +190,8 @@ def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path |
                 progress.line(f"epoch {ev.epoch + 1}/{config.epochs}{'' if ev.complete else ' (cut short)'}: "
                               f"loss {ev.train_loss:.4f} acc {100 * ev.train_accuracy:.1f}% | val loss "
                               f"{ev.val_loss:.4f} acc {100 * ev.val_accuracy:.1f}% | {ev.seconds:.1f}s")
+            elif ev.kind == "notice":
+                progress.note(f"netbuilder: note: {ev.message}")
             elif ev.kind == "fault":
                 raise NetbuilderError(f"{ev.message}. What to do: {ev.advice}")
             elif ev.kind == "finished":

@@ -5,7 +5,8 @@ per-sample DataLoader); streamed (folder) datasets use a DataLoader with worker 
 accumulate on the device and are read every ``log_every`` steps (no sync per step on a GPU); for
 in-memory data each step only writes its predictions into a buffer, compared with the epoch's labels
 when metrics are read. On the CPU a convolutional model trains in the channels-last layout and is given
-back in the standard one when the run ends (parts.fast_memory_format).
+back in the standard one when the run ends (parts.fast_memory_format). On CUDA the whole step is
+captured once as a CUDA graph and replayed (graphed.py), with an eager fallback.
 Receives a plain ``nn.Module``; imports torch, the data layer and this package; never Qt.
 """
 
@@ -21,7 +22,7 @@ import torch
 from netbuilder.data.augment import augment_batch
 from netbuilder.data.bundle import DatasetBundle
 from netbuilder.introspect import IntrospectError, apply_frozen_bn_eval, freeze
-from netbuilder.training import distributed, faults
+from netbuilder.training import distributed, faults, graphed
 from netbuilder.training.checkpoint import load_checkpoint, save_checkpoint
 from netbuilder.training.config import ConfigError, TrainConfig
 from netbuilder.training.control import Control
@@ -32,6 +33,7 @@ from netbuilder.training.events import (
     Event,
     Fault,
     Finished,
+    Notice,
     Predictions,
     Started,
     StateChanged,
@@ -49,6 +51,7 @@ from netbuilder.training.parts import (
     match_state_layout,
     predictions,
     resolve_device,
+    set_lr,
     standard_layout,
     step_function,
 )
@@ -120,6 +123,7 @@ class _Run:
         self.step = 0
         self.epoch = 0
         self.start = time.perf_counter()
+        self.graphed: graphed.GraphedSteps | None = None
 
     # ------------------------------------------------------------------ set-up
     def standard_layout(self) -> None:
@@ -127,6 +131,19 @@ class _Run:
         if self.layout is not None:
             self.layout = None
             give_standard_layout(self.model)
+
+    def _graph_steps(self) -> str | None:
+        """Capture the training step as a CUDA graph where the device and run allow it (``self.graphed``);
+        the note to show when a CUDA run cannot."""
+        graphs = graphed.backend(self.device)
+        if graphs is None:
+            return None
+        reason = graphed.why_not(self.data.streamed, self.ctx.active, self.amp)
+        if reason:
+            return f"training step by step (no CUDA graph): {reason}"
+        self.graphed = graphed.GraphedSteps(graphs, self.net, self.loss_fn, self.optimizer, self.amp,
+                                            self.num_classes, self.normalize, self.device)
+        return None
 
     # ------------------------------------------------------------------ the run
     def execute(self, resume_from: str | None) -> Iterator[Event]:
@@ -145,6 +162,7 @@ class _Run:
                 self.log_every = max(1 if self.device.type == "cpu" else 25, steps // 100)
             if resume_from:
                 self._restore(resume_from)
+            note = self._graph_steps()
         except torch.OutOfMemoryError:
             yield self._oom_fault(0)
             return
@@ -154,6 +172,8 @@ class _Run:
                       cfg.epochs, self.batch_size, math.ceil(self.feed.local_count / self.batch_size),
                       self.ctx.world_size, {None: "off", torch.bfloat16: "bf16", torch.float16: "fp16"}[self.amp],
                       self.epoch)
+        if note:
+            yield Notice(note, self.epoch, self.step)
         reason = "completed"
         best = (math.inf, -1, None, 0)  # val loss, epoch, state copy, epochs without improvement
         if resume_from and "best_val_loss" in self._resumed:
@@ -234,12 +254,18 @@ class _Run:
         if cfg.frozen:
             apply_frozen_bn_eval(self.model, cfg.frozen)  # frozen BatchNorm keeps its running statistics
         aug = cfg.augmentation if cfg.augmentation.active else None
-        loss_sum = torch.zeros((), device=device, dtype=torch.float64)
-        correct = torch.zeros((), device=device, dtype=torch.int64)
+        steps = self.graphed  # the captured steps (CUDA), or None: eager steps
+        if steps is not None:
+            loss_sum, correct = steps.reset_metrics()
+        else:
+            loss_sum = torch.zeros((), device=device, dtype=torch.float64)
+            correct = torch.zeros((), device=device, dtype=torch.int64)
         seen = 0
         # In-memory data: each step's predictions go into one buffer in the epoch's batch order (one op),
-        # compared with the epoch's labels only when metrics are read; streamed data: counted per step.
-        preds = None if self.data.streamed else torch.empty(self.feed.local_count, dtype=torch.int64, device=device)
+        # compared with the epoch's labels only when metrics are read; streamed data and captured steps:
+        # counted per step.
+        preds = None if self.data.streamed or steps else torch.empty(self.feed.local_count, dtype=torch.int64,
+                                                                     device=device)
         counted = 0  # predictions compared so far (in-memory data)
         argmax = self.num_classes != 1
         params, step = _grad_params(opt), step_function(opt)
@@ -269,37 +295,45 @@ class _Run:
             xr, yb = batch
             i += 1
             if schedule:
-                lr = self.base_lr * lr_factor(cfg, self.epoch + i / steps_in_epoch)
-                for group in opt.param_groups:
-                    group["lr"] = lr
-            xb = self.normalize(xr)
+                set_lr(opt, self.base_lr * lr_factor(cfg, self.epoch + i / steps_in_epoch))
+            xb = xr if aug is None and steps is not None else self.normalize(xr)
             if aug is not None:
                 xb = augment_batch(xb, aug, self.aug_gen)
-            # the last step's gradients go before the forward pass (as in the idiomatic loop), so their
-            # memory is free for this step's activations; between steps they stay readable for the views.
-            # (What opt.zero_grad(set_to_none=True) does, without its per-call overhead.)
-            for p in params:
-                p.grad = None
-            if self.amp is not None:
-                with torch.autocast(device_type="cuda", dtype=self.amp):
+            if steps is not None:
+                trained = steps.step(xb, yb, normalized=aug is not None)
+                note = steps.take_note()
+                if note:
+                    yield Notice(note, self.epoch, self.step, steps.fast)
+                if not trained:  # the capture failed: this batch and the rest of the run train eagerly
+                    steps = self.graphed = None
+                    params, step = _grad_params(opt), step_function(opt)
+                    if aug is None:
+                        xb = self.normalize(xr)
+            n = yb.shape[0]
+            if steps is None:
+                # the last step's gradients go before the forward pass (as in the idiomatic loop), so their
+                # memory is free for this step's activations; between steps they stay readable for the views.
+                # (What opt.zero_grad(set_to_none=True) does, without its per-call overhead.)
+                for p in params:
+                    p.grad = None
+                if self.amp is not None:
+                    with torch.autocast(device_type="cuda", dtype=self.amp):
+                        out = net(xb)
+                        loss = self.loss_fn(out, yb)
+                else:
                     out = net(xb)
                     loss = self.loss_fn(out, yb)
-            else:
-                out = net(xb)
-                loss = self.loss_fn(out, yb)
-            if self.scaler is not None:
-                self.scaler.scale(loss).backward()
-                self.scaler.step(opt)
-                self.scaler.update()
-            else:
-                loss.backward()
-                step()
-            n = yb.shape[0]
-            loss_sum.add_(loss.detach(), alpha=n)
-            if preds is None:
-                correct.add_((predictions(out.detach(), self.num_classes) == yb).sum())
-            else:
-                if argmax and out.dim() == 2 and out.shape[1] > 1:  # batches are consecutive slices
+                if self.scaler is not None:
+                    self.scaler.scale(loss).backward()
+                    self.scaler.step(opt)
+                    self.scaler.update()
+                else:
+                    loss.backward()
+                    step()
+                loss_sum.add_(loss.detach(), alpha=n)
+                if preds is None:
+                    correct.add_((predictions(out.detach(), self.num_classes) == yb).sum())
+                elif argmax and out.dim() == 2 and out.shape[1] > 1:  # batches are consecutive slices
                     torch.argmax(out.detach(), 1, out=preds[seen:seen + n])
                 else:
                     preds[seen:seen + n] = predictions(out.detach(), self.num_classes)
@@ -361,16 +395,22 @@ class _Run:
         except ConfigError as e:
             raise _Abort(Fault("error", f"the new settings were refused: {e}", "change them and resume",
                                self.epoch, self.step)) from e
-        if new.optimizer != self.config.optimizer:
+        old = self.config
+        if new.optimizer != old.optimizer:
             self.optimizer = make_optimizer(self.model.parameters(), new)
+            if self.graphed is not None:
+                self.graphed.adopt(self.optimizer)
         else:
+            set_lr(self.optimizer, new.lr)  # a captured step reads its rate from the device: no new capture
             for group in self.optimizer.param_groups:
-                group["lr"] = new.lr
                 group["weight_decay"] = new.weight_decay
                 if "momentum" in group:
                     group["momentum"] = new.momentum
                 if "nesterov" in group:
                     group["nesterov"] = new.nesterov
+            held = (old.weight_decay, old.momentum, old.nesterov) != (new.weight_decay, new.momentum, new.nesterov)
+            if held and self.graphed is not None:
+                self.graphed.forget()  # the graphs hold these numbers: captured again after a warm-up
         self.config, self.base_lr = new, new.lr
         self.batch_size = new.effective_batch_size(self.feed.local_count)
         return dict(updates)
@@ -399,7 +439,7 @@ class _Run:
                                                        batch=batch), faults.OOM_ADVICE, self.epoch, self.step)
 
     def _state(self, best) -> dict:
-        state = {"optimizer": standard_layout(self.optimizer.state_dict()), "epoch": self.epoch, "step": self.step,
+        state = {"optimizer": graphed.plain_groups(standard_layout(self.optimizer.state_dict())), "epoch": self.epoch, "step": self.step,
                  "data_generator": self.feed.data_gen.get_state(), "aug_generator": self.aug_gen.get_state(),
                  "torch_rng": torch.get_rng_state(), "best_val_loss": float(best[0]), "best_epoch": int(best[1]),
                  "bad_epochs": int(best[3]), "optimizer_kind": self.config.optimizer,

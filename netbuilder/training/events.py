@@ -70,6 +70,18 @@ class StateChanged(Event):
 
 
 @dataclass
+class Notice(Event):
+    """One line worth telling the student about how the run trains (the GPU's fast path, or why it fell
+    back to training step by step); the run goes on."""
+
+    message: str
+    epoch: int
+    step: int
+    fast_path: bool = False  # True: each step is a replayed CUDA graph from now on
+    kind: str = field(init=False, default="notice")
+
+
+@dataclass
 class Response(Event):
     request_id: int
     what: str

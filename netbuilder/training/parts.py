@@ -102,6 +102,16 @@ def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tens
     return lambda out, y: F.mse_loss(out, target(out, y))
 
 
+def set_lr(optimizer: torch.optim.Optimizer, value: float) -> None:
+    """Every parameter group's learning rate to ``value``; a rate held as a tensor (a captured step reads it
+    from the device) is filled in place."""
+    for group in optimizer.param_groups:
+        if isinstance(group["lr"], torch.Tensor):
+            group["lr"].fill_(value)
+        else:
+            group["lr"] = value
+
+
 def predictions(out: torch.Tensor, num_classes: int | None = None) -> torch.Tensor:
     """The predicted class of each row: one logit is a yes/no output (two classes), except for a dataset
     with a single class, where every answer is that class."""

@@ -86,6 +86,17 @@ class RunEvents:
         self.progress_dirty = True
         self.c._set_state("training")
 
+    def _on_notice(self, ev: Any) -> None:
+        """How the run trains: the GPU's captured steps (named beside the device), or why it cannot."""
+        c = self.c
+        if ev.fast_path and self.started:
+            c.panel.device_label.setText(f"device: {self.started['device_name']} · CUDA graph")
+        text = ev.message[:1].upper() + ev.message[1:]
+        if ev.fast_path:
+            c.status(text)
+        else:
+            c.show_message(text, "info")
+
     def _on_epoch(self, ev: Any) -> None:
         self.c.curves.add_epoch(ev.to_dict())
         self.c.epoch_done(ev)

@@ -214,3 +214,22 @@ def test_dense_layer_shows_activation_bars(window, trainer, qtbot):
     qtbot.mousePress(trainer.features.pad, Qt.MouseButton.LeftButton)
     qtbot.mouseRelease(trainer.features.pad, Qt.MouseButton.LeftButton)
     assert trainer.features.current_input().max() > 0.1
+
+
+def test_the_gpu_fast_path_is_named_beside_the_device_and_a_fallback_is_said(window, trainer, run_to_end,
+                                                                             monkeypatch):
+    """The engine's notices reach the window through the workbench: captured steps (here the CPU stand-in
+    for CUDA graphs) are named beside the device; a failed capture is said in the panel, and the run ends
+    as any other."""
+    from training.fake_graphs import ReplayedSteps
+
+    from netbuilder.training import graphed
+
+    monkeypatch.setattr(graphed, "backend", lambda device: ReplayedSteps())
+    assert run_to_end(trainer)["kind"] == "finished"
+    assert trainer.panel.device_label.text().endswith("· CUDA graph")
+    monkeypatch.setattr(graphed, "backend", lambda device: ReplayedSteps(fail="operation not permitted"))
+    assert run_to_end(trainer)["kind"] == "finished"
+    assert "· CUDA graph" not in trainer.panel.device_label.text()
+    assert "could not be captured as a CUDA graph (RuntimeError: operation not permitted)" in \
+        trainer.panel.messages.text()
