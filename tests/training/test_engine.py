@@ -291,3 +291,14 @@ def test_predictions_come_from_each_epochs_own_evaluation_only_when_asked():
     control.keep_predictions = 25
     first = next(e for e in run(mlp(64, 10), data, TrainConfig(epochs=1), control) if e.kind == "predictions")
     assert first.probs.shape == (25, 10) and len(first.labels) == 25
+
+
+def test_a_step_event_as_a_dict_is_what_asdict_gives():
+    """Step.to_dict is a shallow copy (the window converts hundreds a second); the same keys, in order."""
+    import dataclasses
+
+    from netbuilder.training.events import Step
+
+    step = Step(1, 20, 0.25, 0.7, 0.8, 0.01, 1234.0)
+    assert step.to_dict() == dataclasses.asdict(step)
+    assert list(step.to_dict()) == list(dataclasses.asdict(step))
