@@ -46,6 +46,18 @@ def _same_run(a_events, b_events, a_model, b_model, tol=1e-5):
         torch.testing.assert_close(wa[k], wb[k], rtol=tol, atol=tol, msg=k)
 
 
+def _both(make_model, data, cfg, drive=run, tol=1e-5):
+    """The same run eager (no capture backend) and captured; checks they train alike; both runs' events
+    and the captured run's model."""
+    eager_model, graph_model = make_model(), make_model()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(graphed_module, "backend", lambda device: None)
+        eager = drive(eager_model, data, cfg)
+    captured = drive(graph_model, data, cfg)
+    _same_run(eager, captured, eager_model, graph_model, tol)
+    return eager, captured, graph_model
+
+
 def _drive(model, data, cfg, at_step: dict | None = None):
     """A run that applies ``at_step[k]`` (settings, or "pause") when the step event k arrives."""
     control, events = Control(), []
@@ -68,12 +80,7 @@ def test_captured_steps_train_as_eager_steps_do(fake, optimizer):
     data = digits()
     cfg = TrainConfig(optimizer=optimizer, lr=0.01 if optimizer == "sgd" else 0.002, momentum=0.9,
                       weight_decay=1e-4, batch_size=128, epochs=3, seed=3)
-    eager_model, graph_model = mlp(64, 10, seed=1), mlp(64, 10, seed=1)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(graphed_module, "backend", lambda device: None)
-        eager = run(eager_model, data, cfg)
-    captured = run(graph_model, data, cfg)
-    _same_run(eager, captured, eager_model, graph_model)
+    _, captured, graph_model = _both(lambda: mlp(64, 10, seed=1), data, cfg)
     graphs = fake.made[-1]
     # The usual batch and the epoch's shorter last one: each warmed up twice, then captured once.
     steps_per_epoch = -(-len(data.y_train) // 128)
@@ -89,12 +96,7 @@ def test_a_schedule_and_live_changes_are_followed_with_captures_only_where_neede
     cfg = TrainConfig(optimizer="sgd", lr=0.05, momentum=0.9, batch_size=100, epochs=3, seed=5,
                       schedule="cosine", log_every=1)
     changes = {4: {"lr": 0.02}, 9: {"momentum": 0.5}, 15: {"batch_size": 64}, 30: {"optimizer": "adam", "lr": 0.003}}
-    eager_model, graph_model = mlp(64, 10, seed=2), mlp(64, 10, seed=2)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(graphed_module, "backend", lambda device: None)
-        eager = _drive(eager_model, data, cfg, changes)
-    captured = _drive(graph_model, data, cfg, changes)
-    _same_run(eager, captured, eager_model, graph_model)
+    _, captured, _ = _both(lambda: mlp(64, 10, seed=2), data, cfg, lambda m, d, c: _drive(m, d, c, changes))
     graphs = fake.made[-1]
     # The rate (set at every step by the schedule, and once by hand) never needs a new capture; momentum
     # and the optimiser drop the graphs (a reset each); a batch size is a new shape.
@@ -106,12 +108,8 @@ def test_a_pause_with_a_question_and_augmentation_keep_the_captured_run_exact(fa
     data = digits()
     aug = Augmentation(flip=False, shift=1, rotation=5.0, noise=0.05)
     cfg = TrainConfig(optimizer="adam", lr=0.003, batch_size=64, epochs=1, seed=7, augmentation=aug, log_every=1)
-    eager_model, graph_model = small_cnn(1, 10, seed=4, size=8), small_cnn(1, 10, seed=4, size=8)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(graphed_module, "backend", lambda device: None)
-        eager = _drive(eager_model, data, cfg, {6: "pause"})
-    captured = _drive(graph_model, data, cfg, {6: "pause"})
-    _same_run(eager, captured, eager_model, graph_model, tol=1e-4)
+    _, captured, _ = _both(lambda: small_cnn(1, 10, seed=4, size=8), data, cfg,
+                           lambda m, d, c: _drive(m, d, c, {6: "pause"}), tol=1e-4)
     answers = [e.data for e in captured if e.kind == "response"]
     assert len(answers) == 1 and answers[0] > 0  # the gradients of the last step, seen while paused
     assert fake.made[-1].captures >= 1
@@ -121,12 +119,7 @@ def test_a_failed_capture_says_why_in_one_line_and_the_run_goes_on_eagerly(fake)
     fake.fail = "operation not permitted when stream is capturing"
     data = digits()
     cfg = TrainConfig(optimizer="sgd", lr=0.05, momentum=0.9, batch_size=128, epochs=2, seed=1)
-    eager_model, graph_model = mlp(64, 10, seed=3), mlp(64, 10, seed=3)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(graphed_module, "backend", lambda device: None)
-        eager = run(eager_model, data, cfg)
-    captured = run(graph_model, data, cfg)
-    _same_run(eager, captured, eager_model, graph_model)
+    _, captured, _ = _both(lambda: mlp(64, 10, seed=3), data, cfg)
     notices = [e for e in captured if e.kind == "notice"]
     assert len(notices) == 1 and not notices[0].fast_path
     assert "\n" not in notices[0].message
