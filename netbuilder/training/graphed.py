@@ -126,7 +126,6 @@ class GraphedSteps:
         self.captures = 0  # in all, for the tests and the benchmark
         self.failed: str | None = None
         self.note: str | None = None  # a line to tell; ``fast`` says whether steps are captured after it
-        self.fast = False
         self.adopt(optimizer)
 
     # ------------------------------------------------------------------ what the graphs read
@@ -146,6 +145,11 @@ class GraphedSteps:
         self.captured.clear()
         self.warmed.clear()
         self.graphs.reset()
+
+    @property
+    def fast(self) -> bool:
+        """Whether the steps are replayed graphs (a capture worked and none has failed)."""
+        return self.captures > 0 and self.failed is None
 
     def reset_metrics(self) -> tuple[torch.Tensor, torch.Tensor]:
         self.loss_sum.zero_()
@@ -185,7 +189,6 @@ class GraphedSteps:
         self.captured[key] = (replay, static_x, static_y)
         self.captures += 1
         if self.captures == 1:
-            self.fast = True
             self.note = ("the whole training step is captured as a CUDA graph and replayed for each batch "
                          "(NETBUILDER_CUDA_GRAPHS=0 turns this off)")
         if not self.graphs.runs_on_capture:
@@ -218,6 +221,5 @@ class GraphedSteps:
                 pass
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         self.failed = f"{type(error).__name__}: {first}"[:200]
-        self.fast = False
         self.note = f"the training step could not be captured as a CUDA graph ({self.failed}); training goes " \
                     "on step by step"

@@ -28,10 +28,9 @@ from netbuilder.workbench.fit import mismatch, structure_signature
 from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, prime_training, warm_up
 from netbuilder.workbench.live import Job, LiveQuestions
 
-# Step and epoch events reach the window in batches about 10 times a second (what the eye follows; the
-# plots redraw no faster within the window's drawing budget); a run's start, end, pause and notices at once.
+# Step events reach the window in batches about 10 times a second (what the eye follows; the plots redraw
+# no faster within the window's drawing budget); every other event (an epoch, a pause, the end) at once.
 FLUSH_SECONDS = 0.1
-PROMPT_EVENTS = frozenset({"started", "state", "notice", "checkpoint", "finished", "fault"})
 NOTHING_TO_TRAIN = "nothing to train: add a layer with weights (Dense, Conv2d …) between the input and the output"
 
 
@@ -321,7 +320,7 @@ class Workbench:
                     outcome = event
                 pending.append(event)
                 now = time.perf_counter()
-                if event.kind in PROMPT_EVENTS or now - last >= FLUSH_SECONDS:
+                if event.kind != "step" or now - last >= FLUSH_SECONDS:
                     self._post(ev.RunEvents(run, pending))
                     pending, last = [], now
         finally:
