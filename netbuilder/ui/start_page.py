@@ -3,7 +3,8 @@ recent designs, lessons (when there are any) and the preset gallery as pictures.
 
 ``StartPage`` only emits what was chosen; ``install_start_page(window)`` lays it over the window's
 working area (``StartSwitch``) and opens the choice through the window's public methods. Lessons come
-from a callable (``available_lessons`` returns none yet); the section is hidden while it is empty.
+from a callable (``available_lessons``: the bundled course, each lesson with its time and this user's
+progress, drawn under its wrapped title by ``LessonDelegate``); the section is hidden while it is empty.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -38,6 +43,7 @@ if TYPE_CHECKING:
 SIDE_WIDTH = 280
 EXAMPLE_PICTURE = QSize(248, 120)
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2  # a lesson's time and progress ("15 min · 2 of 4 steps")
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,79 @@ def _fit_height(view: QListWidget) -> None:
     view.setMaximumHeight(rows * row + 2 * view.frameWidth() + 4)
 
 
+class LessonDelegate(QStyledItemDelegate):
+    """A lesson as a row: its title wrapped to the column's width, then its time and progress, smaller
+    and dimmer (``SUMMARY_ROLE``)."""
+
+    PAD = 4
+
+    def _fonts(self, option) -> tuple[QFont, QFont]:
+        small = QFont(option.font)
+        small.setPointSizeF(option.font.pointSizeF() * 0.85)
+        return option.font, small
+
+    def _text_width(self, option) -> int:
+        view = self.parent()
+        width = view.viewport().width() if isinstance(view, QListWidget) else option.rect.width()
+        return max(40, width - 2 * self.PAD)
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        title_font, small = self._fonts(option)
+        width = self._text_width(option)
+        title = QFontMetrics(title_font).boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap,
+                                                      str(index.data()))
+        summary = QFontMetrics(small).height() if index.data(SUMMARY_ROLE) else 0
+        return QSize(width + 2 * self.PAD, title.height() + summary + 2 * self.PAD)
+
+    def paint(self, painter, option, index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""  # the panel (selection, hover) by the style; the two texts by hand
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        title_font, small = self._fonts(option)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        rect = option.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        painter.save()
+        painter.setFont(title_font)
+        painter.setPen(option.palette.color(text_role))
+        done = painter.boundingRect(rect, Qt.TextFlag.TextWordWrap, str(index.data()))
+        painter.drawText(rect, Qt.TextFlag.TextWordWrap, str(index.data()))
+        summary = index.data(SUMMARY_ROLE)
+        if summary:
+            painter.setFont(small)
+            dim = option.palette.color(text_role if selected else QPalette.ColorRole.PlaceholderText)
+            painter.setPen(dim)
+            painter.drawText(rect.adjusted(0, done.height(), 0, 0), Qt.AlignmentFlag.AlignLeft, str(summary))
+        painter.restore()
+
+
+class LessonList(ChoiceList):
+    """The lessons, every one shown (the page's column scrolls, never this list: one scroll bar, and no
+    title cut at the column's edge), each drawn by ``LessonDelegate``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(LessonDelegate(self))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._fitted_width = -1
+
+    def fit_rows(self) -> None:
+        """As tall as all its rows at its width now."""
+        self._fitted_width = self.viewport().width()
+        self.doItemsLayout()
+        rows = sum(self.sizeHintForRow(i) for i in range(self.count()))
+        self.setFixedHeight(max(rows, self.fontMetrics().height()) + 2 * self.frameWidth())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.viewport().width() != self._fitted_width:  # rows wrap anew at a new width
+            self.fit_rows()
+
+
 class StartPage(QWidget):
     """What to open first; emits the choice and changes nothing itself."""
 
@@ -155,7 +234,7 @@ class StartPage(QWidget):
         column.addWidget(self.recent_list)
         column.addWidget(self.no_recent)
         self.lessons_heading = _heading("Lessons", side)
-        self.lesson_list = ChoiceList(side)
+        self.lesson_list = LessonList(side)
         self.lesson_list.chosen.connect(self.lesson_chosen)
         column.addWidget(self.lessons_heading)
         column.addWidget(self.lesson_list)
@@ -196,12 +275,13 @@ class StartPage(QWidget):
         _fit_height(self.recent_list)
         self.lesson_list.clear()
         for lesson in self.lesson_source():  # a LessonEntry, or any object with id (or key) and title
+            tip = lesson.summary if isinstance(lesson, LessonEntry) else str(getattr(lesson, "text", ""))
             item = QListWidgetItem(lesson.title, self.lesson_list)
             item.setData(PATH_ROLE, getattr(lesson, "key", None) or lesson.id)
-            tip = lesson.summary if isinstance(lesson, LessonEntry) else str(getattr(lesson, "text", ""))
-            item.setToolTip(tip)
+            item.setData(SUMMARY_ROLE, tip)
+            item.setToolTip(f"{lesson.title}: {tip}" if tip else lesson.title)
         has_lessons = self.lesson_list.count() > 0
-        _fit_height(self.lesson_list)
+        self.lesson_list.fit_rows()
         self.lessons_heading.setVisible(has_lessons)
         self.lesson_list.setVisible(has_lessons)
         self._draw_example()

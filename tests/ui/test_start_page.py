@@ -207,3 +207,33 @@ def test_switching_workspace_leaves_the_start_page(window):
     page = install_start_page(window)
     window.workspaces.switch("Train")
     assert not page.switch.showing_start
+
+
+def test_every_lesson_title_is_whole_with_its_time_and_progress_below(qtbot):
+    """Long titles wrap inside the page's column (no sideways scrolling, nothing cut), every lesson is
+    shown (the column scrolls, not the list), and each shows its time and progress under its title."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+
+    from netbuilder.ui.start_page import SUMMARY_ROLE, StartPage, available_lessons
+
+    page = StartPage(recent=list)
+    qtbot.addWidget(page)
+    page.resize(1280, 660)
+    page.show()
+    qtbot.waitExposed(page)
+    lessons = page.lesson_list
+    assert lessons.count() == len(available_lessons()) >= 12
+    width = lessons.viewport().width()
+    metrics = QFontMetrics(lessons.font())
+    assert max(metrics.horizontalAdvance(lessons.item(i).text()) for i in range(lessons.count())) > width
+    shown = 0
+    for i in range(lessons.count()):
+        item = lessons.item(i)
+        assert item.data(SUMMARY_ROLE).startswith(tuple("0123456789")) and " min · " in item.data(SUMMARY_ROLE)
+        rect = lessons.visualItemRect(item)
+        wrapped = metrics.boundingRect(QRect(0, 0, width - 8, 10_000), Qt.TextFlag.TextWordWrap, item.text())
+        assert rect.height() >= wrapped.height() + metrics.height() * 0.8  # the title, then the summary
+        shown += rect.height()
+    assert lessons.horizontalScrollBar().maximum() == 0 and lessons.verticalScrollBar().maximum() == 0
+    assert lessons.viewport().height() >= shown  # all of them, one after another

@@ -24,6 +24,20 @@ CURRENT_COLOUR = "#0877bd"
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
 
+def status_texts(run: RunCurves) -> tuple[str, str]:
+    """What the line above the plots says of a run: the whole text, and a short one for a narrow view
+    (``run 1: loss 0.0255 · val. 0.3120, 91.9 %``)."""
+    last = run.smooth.y[-1] if run.smooth.n else math.nan
+    if not math.isfinite(last):
+        return legend_text(run), run.name
+    whole, short = f"{legend_text(run)}: loss {last:.4f}", f"{run.name}: loss {last:.4f}"
+    if run.val_loss.n:
+        loss, acc = run.val_loss.y[-1], run.val_acc.y[-1] if run.val_acc.n else math.nan
+        whole += f" · validation loss {loss:.4f}, accuracy {acc:.1%}"
+        short += f" · val. {loss:.4f}, {acc:.1%}"
+    return whole, short
+
+
 class CurvesView(LiveView):
     runs_edited = Signal()  # a run was shown, hidden, renamed or deleted in the run list
     PLOTS = frozenset({"layout_widget", "legend", "loss_plot", "acc_plot", "lr_plot", "loss_raw", "loss_smooth",
@@ -45,7 +59,12 @@ class CurvesView(LiveView):
         split.addWidget(plot_place(split))  # the plots, once shown (build_plots)
         split.addWidget(self.run_list)
         split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
         split.setSizes([800, 120])
+        self._list_width_chosen = False  # the user dragged the splitter: their width stays
+        split.splitterMoved.connect(self._list_width_was_chosen)
+        self._columns = 0  # the plots' columns now (3 side by side, or 2 with the learning rate below)
+        self._status_texts: tuple[str, str] | None = None  # the current run's line, whole and short
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
@@ -67,16 +86,18 @@ class CurvesView(LiveView):
         """The plots, then what the view was given before: x range, earlier runs, markers, the current run."""
         import pyqtgraph as pg
 
+        from netbuilder.ui.training.axes import SpacedAxis
+
         sizes = self._split.sizes()
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground(None)
-        ci = self.layout_widget.ci
         # one legend for the three plots, in its own row above them: never over the data, never cut
         self.legend = pg.LegendItem(colCount=2, labelTextSize="8pt", verSpacing=-6)
-        ci.addItem(self.legend, row=0, col=0, colspan=3)
-        self.loss_plot = ci.addPlot(row=1, col=0, title="Loss")
-        self.acc_plot = ci.addPlot(row=1, col=1, title="Accuracy")
-        self.lr_plot = ci.addPlot(row=1, col=2, title="Learning rate")
+        self.loss_plot, self.acc_plot, self.lr_plot = (
+            pg.PlotItem(title=title, axisItems={"bottom": SpacedAxis("bottom")})
+            for title in ("Loss", "Accuracy", "Learning rate"))
+        self._columns = 0
+        self._arrange(self._plots_width())
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
@@ -85,7 +106,11 @@ class CurvesView(LiveView):
         self.acc_plot.setYRange(0, 1)
         self.acc_plot.getViewBox().setLimits(yMin=-0.05, yMax=1.05)
         self.acc_plot.setXLink(self.loss_plot)
-        self.lr_plot.setXLink(self.loss_plot)
+        # the learning rate follows the loss's epochs (a plain link would line the two up pixel by pixel,
+        # wrong when the learning rate is the wide plot below the others)
+        self._following = False
+        self.loss_plot.getViewBox().sigXRangeChanged.connect(lambda _v, r: self._follow(self.lr_plot, r))
+        self.lr_plot.getViewBox().sigXRangeChanged.connect(lambda _v, r: self._follow(self.loss_plot, r))
         self.loss_raw = self.loss_plot.plot(pen=pg.mkPen((8, 119, 189, 70), width=1))
         self.loss_smooth = self.loss_plot.plot(pen=pg.mkPen(CURRENT_COLOUR, width=2))
         self.val_loss = self.loss_plot.plot(pen=pg.mkPen("#f59322", width=2), symbol="o", symbolSize=6,
@@ -100,6 +125,7 @@ class CurvesView(LiveView):
         self._current_items = (self.loss_raw, self.loss_smooth, self.val_loss, self.acc_smooth, self.val_acc,
                                self.lr_line)
         self._split.replaceWidget(0, self.layout_widget).deleteLater()
+        self._split.setStretchFactor(0, 1)  # (the stretch was the place's: the plots take what the list leaves)
         self._split.setSizes(sizes)
         if self._epochs_shown is not None:
             self.loss_plot.enableAutoRange(x=False)
@@ -112,12 +138,64 @@ class CurvesView(LiveView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._fit_run_list()
         if self.plots_built:
+            self._arrange(self._plots_width())  # (the splitter has its new height: it is laid out)
             self._fit_legend()
+            self._show_status()
+
+    def _list_width_was_chosen(self, *_args) -> None:
+        self._list_width_chosen = True
+        if self.plots_built:
+            self._arrange(self._plots_width())
+            self._fit_legend()
+
+    def _fit_run_list(self) -> None:
+        """The run list takes about a fifth of the view (110–180 px) until the user drags the splitter."""
+        total = sum(self._split.sizes())
+        if self._list_width_chosen or total <= 0:
+            return
+        width = max(110, min(180, total // 5))
+        if self._split.sizes()[1] != width:
+            self._split.setSizes([total - width, width])
+
+    def _plots_width(self) -> int:
+        sizes = self._split.sizes()
+        return sizes[0] if sum(sizes) > 0 else self.width() - 130
+
+    def _arrange(self, width: int) -> None:
+        """Loss, accuracy and learning rate side by side when each gets about 210 px, or when the view is
+        too low for two rows; otherwise loss and accuracy side by side with the learning rate (a smaller
+        plot) across below them."""
+        columns = 3 if width >= 3 * 210 or self._split.height() < 420 else 2
+        if columns == self._columns:
+            return
+        ci = self.layout_widget.ci
+        for item in (self.legend, self.loss_plot, self.acc_plot, self.lr_plot):
+            if item in ci.items:
+                ci.removeItem(item)
+        ci.addItem(self.legend, row=0, col=0, colspan=columns)
+        ci.addItem(self.loss_plot, row=1, col=0)
+        ci.addItem(self.acc_plot, row=1, col=1)
+        if columns == 3:
+            ci.addItem(self.lr_plot, row=1, col=2)
+        else:
+            ci.addItem(self.lr_plot, row=2, col=0, colspan=2)
+        ci.layout.setRowStretchFactor(1, 2)
+        ci.layout.setRowStretchFactor(2, 1 if columns == 2 else 0)
+        self._columns = columns
+
+    def _follow(self, plot, x_range) -> None:
+        if not self._following:
+            self._following = True
+            try:
+                plot.setXRange(*x_range, padding=0)
+            finally:
+                self._following = False
 
     def _fit_legend(self) -> None:
         """As many legend columns as fit (about 300 px each), so the legend stays a few lines high."""
-        columns = max(1, min(4, (self.width() - self.run_list.width()) // 300))
+        columns = max(1, min(4, self._plots_width() // 300))
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
 
@@ -149,6 +227,7 @@ class CurvesView(LiveView):
         self._clear_markers()
         self._lr_top = 0.0
         self._epochs_shown = None
+        self._status_texts = None
         if self.plots_built:
             self.loss_plot.enableAutoRange(x=True)  # the saved runs' own length (a run then fixes it again)
             for item in self._current_items:
@@ -220,6 +299,7 @@ class CurvesView(LiveView):
             self.history = ([self.run] + self.history)[:MAX_RUNS - 1]
         number = self.next_number()
         self.run = RunCurves(label or f"run {number}", number, settings)
+        self._status_texts = None
         self._clear_markers()
         self._draw_history()
         self.dirty = True
@@ -291,11 +371,18 @@ class CurvesView(LiveView):
             self._lr_top = top
             self.lr_plot.setYRange(0, top, padding=0)
         if r.loss.n:
-            last = r.smooth.y[-1]
-            val = f" · validation loss {r.val_loss.y[-1]:.4f}, accuracy {r.val_acc.y[-1]:.1%}" if r.val_loss.n else ""
-            text = f"{legend_text(r)}: loss {last:.4f}{val}" if math.isfinite(last) else legend_text(r)
-            self.status.setText(text)
-            self.status.setToolTip(text)
+            self._status_texts = status_texts(r)
+            self._show_status()
+
+    def _show_status(self) -> None:
+        """The current run in the line above the plots: the whole text when it fits, else the short one
+        (the whole text is always the tooltip)."""
+        if self._status_texts is None:
+            return
+        whole, short = self._status_texts
+        fits = self.status.fontMetrics().horizontalAdvance(whole) <= self.status.width()
+        self.status.setText(whole if fits else short)
+        self.status.setToolTip(whole)
 
     def _draw_history(self) -> None:
         """The earlier runs that are shown, each in its colour: smoothed training loss (named in the

@@ -1,0 +1,56 @@
+"""A horizontal axis whose tick labels never run into each other, however narrow its plot.
+
+pyqtgraph always labels at least two major intervals whatever the axis's length in pixels, so a plot
+squeezed to 70 px wide writes "0.20.40.60.8" or "5 1015". ``SpacedAxis`` widens the major interval
+through the 1-2-5 steps until each interval has room for its label (about ``min_px`` pixels), and puts
+the minor ticks between. Imported with pyqtgraph, when a plot is first built.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+
+
+def _next_step(step: float) -> float:
+    """The next of 1, 2, 5, 10, 20, 50, … (times a power of ten) above ``step``."""
+    power = 10.0 ** math.floor(math.log10(step))
+    mantissa = round(step / power, 6)
+    for m in (1, 2, 5, 10):
+        if m > mantissa:
+            return m * power
+    return 20 * power
+
+
+def _minor(step: float) -> float:
+    """The minor interval of a major one: a fifth of 5s, a half of 1s and 2s (so a minor label, written
+    with the decimals its interval needs, is exact: 0.1 under 0.5, never 0.25 written 0.2)."""
+    mantissa = round(step / 10.0 ** math.floor(math.log10(step)), 6)
+    return step / (5 if mantissa == 5 else 2)
+
+
+class SpacedAxis(pg.AxisItem):
+    """A bottom axis with at least ``min_px`` pixels between major tick labels."""
+
+    def __init__(self, orientation: str = "bottom", min_px: float = 40.0, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.min_px = min_px
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802 (pyqtgraph's name)
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if not levels or span == 0 or size <= 0 or self._tickSpacing is not None:
+            return levels
+        major = levels[0][0]
+        if major * size / span >= self.min_px:
+            return levels
+        while major * size / span < self.min_px and major < span * 1e6:
+            major = _next_step(major)
+        return [(major, 0), (_minor(major), 0)]
+
+    def label_spacing(self) -> float | None:
+        """The major interval the axis draws now, in data units (tests)."""
+        low, high = self.range
+        levels = self.tickSpacing(low, high, self.geometry().width())
+        return levels[0][0] if levels else None

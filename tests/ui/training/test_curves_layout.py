@@ -1,0 +1,84 @@
+"""The Curves view in a narrow dock: tick labels never run into each other, the three plots are laid out
+side by side only when each has room (else loss and accuracy side by side, the learning rate across below,
+following the loss's epochs), the run list keeps to about a fifth of the view until the user drags it, and
+the line above the plots is shortened rather than cut mid-number."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.mark.parametrize(("low", "high", "pixels"), [(0, 1, 70), (0, 20, 60), (0, 6, 150), (0, 1, 600),
+                                                     (0.001, 0.011, 45), (0, 3000, 90)])
+def test_major_ticks_leave_room_for_their_labels(qapp, low, high, pixels):
+    import pyqtgraph as pg
+
+    from netbuilder.ui.training.axes import SpacedAxis
+
+    axis = SpacedAxis("bottom")
+    levels = axis.tickSpacing(low, high, pixels)
+    major, minor = levels[0][0], levels[1][0]
+    assert major * pixels / (high - low) >= axis.min_px
+    assert major / minor in (2, 5)
+    plain = pg.AxisItem("bottom").tickSpacing(low, high, pixels)
+    if plain[0][0] * pixels / (high - low) >= axis.min_px:  # room already: pyqtgraph's own ticks
+        assert levels == plain
+    else:  # the smallest 1-2-5 step with room
+        assert any(major == pytest.approx(m * 10.0 ** e) for m in (1, 2, 5) for e in range(-4, 5))
+
+
+def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot):
+    from netbuilder.ui.training.curves import CurvesView
+    from tests.ui.training.test_runs import _fake_run
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(580, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    plots, run_list = view._split.sizes()
+    assert 110 <= run_list <= 180 and plots > 3 * run_list - 20  # a fifth of the view, not a third
+    items = view.layout_widget.ci.items
+    assert items[view.loss_plot] == [(1, 0)] and items[view.acc_plot] == [(1, 1)]
+    assert items[view.lr_plot] == [(2, 0), (2, 1)]  # across, below loss and accuracy
+
+    run = _fake_run(1, steps=400, epochs=6)
+    view.history, view.run = [], run
+    view.set_epochs(6)
+    view.refresh()
+    qtbot.waitUntil(lambda: view.lr_plot.getViewBox().viewRange()[0][1] > 5)
+    loss_x = view.loss_plot.getViewBox().viewRange()[0]
+    assert view.lr_plot.getViewBox().viewRange()[0] == pytest.approx(loss_x, abs=1e-6)  # the same epochs
+    view.loss_plot.setXRange(1, 3, padding=0)  # zooming the loss zooms the learning rate's epochs too
+    assert view.lr_plot.getViewBox().viewRange()[0] == pytest.approx([1, 3], abs=1e-6)
+    for plot in (view.loss_plot, view.acc_plot, view.lr_plot):
+        axis = plot.getAxis("bottom")
+        assert axis.label_spacing() * axis.geometry().width() / (axis.range[1] - axis.range[0]) >= axis.min_px
+
+    whole = view.status.toolTip()
+    assert whole.startswith("run 1 · adam lr 0.01 · batch 16: loss") and "validation loss" in whole
+    assert view.status.fontMetrics().horizontalAdvance(view.status.text()) <= view.status.width()
+    assert view.status.text().startswith("run 1: loss") and "val." in view.status.text()
+
+    view.resize(1400, 600)  # wide: the three side by side, the whole line
+    qtbot.waitUntil(lambda: view._columns == 3)
+    items = view.layout_widget.ci.items
+    assert items[view.lr_plot] == [(1, 2)] and items[view.legend] == [(0, 0), (0, 1), (0, 2)]
+    assert view.status.text() == whole
+    assert view._split.sizes()[1] == 180
+
+    view.resize(580, 300)  # too low for two rows: side by side however narrow (the ticks keep apart)
+    qtbot.waitUntil(lambda: view._columns == 3)
+    view.resize(580, 600)
+    qtbot.waitUntil(lambda: view._columns == 2)
+    view.resize(1400, 600)
+    qtbot.waitUntil(lambda: view._columns == 3)
+
+    view._split.moveSplitter(900, 1)  # the user's width for the run list stays
+    view._split.splitterMoved.emit(900, 1)
+    chosen = view._split.sizes()[1]
+    view.resize(1200, 600)
+    qtbot.wait(50)
+    assert view._split.sizes()[1] == chosen
