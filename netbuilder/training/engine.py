@@ -2,9 +2,9 @@
 
 In-memory datasets move to the device once and are batched by indexing a seeded permutation (no
 per-sample DataLoader); streamed (folder) datasets use a DataLoader with worker processes. Metrics
-accumulate on the device and are read every ``log_every`` steps (no sync per step on a GPU); for
-in-memory data each step only writes its predictions into a buffer, compared with the epoch's labels
-when metrics are read. On the CPU a convolutional model trains in the channels-last layout and is given
+accumulate on the device and are read every ``log_every`` steps (on a GPU one window late, without
+waiting for it: readout.py); for in-memory data each step only writes its predictions into a buffer,
+compared with the epoch's labels when metrics are read. On the CPU a convolutional model trains in the channels-last layout and is given
 back in the standard one when the run ends (parts.fast_memory_format). On CUDA the whole step is
 captured once as a CUDA graph and replayed (graphed.py), with an eager fallback.
 Receives a plain ``nn.Module``; imports torch, the data layer and this package; never Qt.
@@ -46,6 +46,7 @@ from netbuilder.training.parts import (
     fast_memory_format,
     give_standard_layout,
     lr_factor,
+    lr_of,
     make_loss,
     make_optimizer,
     match_state_layout,
@@ -55,6 +56,7 @@ from netbuilder.training.parts import (
     standard_layout,
     step_function,
 )
+from netbuilder.training.readout import Mark, Readout, Window
 from netbuilder.training.weights import WeightsError
 
 # Under DDP every rank polls the stop flag together (an all-reduce) before the first batch of an epoch
@@ -124,6 +126,7 @@ class _Run:
         self.epoch = 0
         self.start = time.perf_counter()
         self.graphed: graphed.GraphedSteps | None = None
+        self.readout = Readout(self.device)  # on a GPU, step metrics are read one window late: no waiting
 
     # ------------------------------------------------------------------ set-up
     def standard_layout(self) -> None:
@@ -156,8 +159,8 @@ class _Run:
             self.normalize = self.feed.normalizer()
             self.batch_size = cfg.effective_batch_size(self.feed.local_count)
             if not self.log_every:
-                # About 100 step events per epoch (every step on small sets) is plenty for the curves;
-                # reading metrics costs a sync, so a GPU reads them at most every 25 steps.
+                # About 100 step events per epoch (every step on small sets) is plenty for the curves; a
+                # read costs a GPU three small launches (readout.py), so a GPU reads at most every 25 steps.
                 steps = -(-self.feed.local_count // self.batch_size)
                 self.log_every = max(1 if self.device.type == "cpu" else 25, steps // 100)
             if resume_from:
@@ -269,7 +272,8 @@ class _Run:
         counted = 0  # predictions compared so far (in-memory data)
         argmax = self.num_classes != 1
         params, step = _grad_params(opt), step_function(opt)
-        read_loss, read_correct, read_seen, read_time = 0.0, 0, 0, time.perf_counter()
+        readout = self.readout
+        readout.begin()
         steps_in_epoch = max(1, math.ceil(self.feed.local_count / self.batch_size))
         schedule = cfg.schedule != "none"
         stopped = False
@@ -343,17 +347,10 @@ class _Run:
                 if preds is not None:
                     correct.add_((preds[counted:seen] == self.feed.epoch_labels[counted:seen]).sum())
                     counted = seen
-                total_loss, total_correct = loss_sum.item(), int(correct.item())
-                now = time.perf_counter()
-                window = seen - read_seen
-                w_loss = (total_loss - read_loss) / max(1, window)
-                if not math.isfinite(w_loss):
-                    raise _Abort(self._nan_fault(w_loss))
-                progress = (self.epoch + (i + 1) / steps_in_epoch) / cfg.epochs
-                yield Step(self.epoch, self.step, min(1.0, progress), w_loss,
-                           (total_correct - read_correct) / max(1, window), self._lr(),
-                           window * self.ctx.world_size / max(now - read_time, 1e-9))
-                read_loss, read_correct, read_seen, read_time = total_loss, total_correct, seen, now
+                progress = min(1.0, (self.epoch + (i + 1) / steps_in_epoch) / cfg.epochs)
+                mark = Mark(self.epoch, self.step, progress, seen, self._lr(), time.perf_counter())
+                yield from self._steps(readout.post(loss_sum, correct, mark))
+        yield from self._steps(readout.flush())
         if preds is not None and counted < seen:
             correct.add_((preds[counted:seen] == self.feed.epoch_labels[counted:seen]).sum())
         totals = distributed.all_reduce_sum(
@@ -362,6 +359,14 @@ class _Run:
         self._epoch_train_metrics = (totals[0] / max(1, totals[2]), totals[1] / max(1, totals[2]))
         self._epoch_seen = int(totals[2])
         return stopped
+
+    def _steps(self, windows: list[Window]) -> Iterator[Event]:
+        for w in windows:
+            if not math.isfinite(w.loss):
+                raise _Abort(self._nan_fault(w.loss, w.mark.step))
+            m = w.mark
+            yield Step(m.epoch, m.step, m.progress, w.loss, w.accuracy, m.lr,
+                       w.samples_per_second * self.ctx.world_size)
 
     # ------------------------------------------------------------------ control
     def _service(self) -> Iterator[Event]:
@@ -425,11 +430,12 @@ class _Run:
         return evaluate(self.model, self.feed.eval_batches(part), self.data, self.loss_fn, self.amp, confusion, keep)
 
     def _lr(self) -> float:
-        return float(self.optimizer.param_groups[0]["lr"])
+        return lr_of(self.optimizer)
 
-    def _nan_fault(self, value: float) -> Fault:
-        return Fault("nan", faults.NAN_MESSAGE.format(value=value, epoch=self.epoch + 1, step=self.step),
-                     faults.NAN_ADVICE, self.epoch, self.step)
+    def _nan_fault(self, value: float, step: int | None = None) -> Fault:
+        step = self.step if step is None else step
+        return Fault("nan", faults.NAN_MESSAGE.format(value=value, epoch=self.epoch + 1, step=step),
+                     faults.NAN_ADVICE, self.epoch, step)
 
     def _oom_fault(self, batch: int) -> Fault:
         if self.device.type == "cuda":

@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from netbuilder.training.parts import predictions, step_function
+from netbuilder.training.parts import HOST_LR, predictions, step_function
 
 WARM_STEPS = 2  # eager steps of a shape before it is captured
 MAX_GRAPHS = 3  # batch shapes kept: the usual batch, an epoch's last, one more after a change
@@ -91,6 +91,7 @@ def capturable(optimizer: torch.optim.Optimizer, device: torch.device) -> None:
     RMSprop keep their step count on the device then)."""
     for group in optimizer.param_groups:
         if not isinstance(group["lr"], torch.Tensor):
+            group[HOST_LR] = float(group["lr"])  # (what the views show: read without waiting for the device)
             group["lr"] = torch.tensor(float(group["lr"]), dtype=torch.float32, device=device)
         if "capturable" in group and device.type != "cpu":  # (the CPU stand-in of the tests has no such step)
             group["capturable"] = True
@@ -103,6 +104,7 @@ def plain_groups(state_dict: dict[str, Any]) -> dict[str, Any]:
     for group in state_dict.get("param_groups", []):
         if isinstance(group.get("lr"), torch.Tensor):
             group["lr"] = float(group["lr"])
+        group.pop(HOST_LR, None)
         if group.get("capturable"):
             group["capturable"] = False
     return state_dict

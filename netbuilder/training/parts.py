@@ -5,6 +5,7 @@ Imports torch; never Qt.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -102,14 +103,25 @@ def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tens
     return lambda out, y: F.mse_loss(out, target(out, y))
 
 
+HOST_LR = "netbuilder_lr"  # a group's rate as a number beside a rate held on the device (read without a sync)
+
+
 def set_lr(optimizer: torch.optim.Optimizer, value: float) -> None:
     """Every parameter group's learning rate to ``value``; a rate held as a tensor (a captured step reads it
-    from the device) is filled in place."""
+    from the device) is filled in place, and its value kept on the host too (``lr_of``)."""
     for group in optimizer.param_groups:
         if isinstance(group["lr"], torch.Tensor):
             group["lr"].fill_(value)
+            group[HOST_LR] = float(value)
         else:
             group["lr"] = value
+
+
+def lr_of(optimizer: torch.optim.Optimizer) -> float:
+    """The first group's learning rate, never read back from a device (that would wait for the GPU)."""
+    group = optimizer.param_groups[0]
+    rate = group["lr"]
+    return float(group.get(HOST_LR, math.nan)) if isinstance(rate, torch.Tensor) else float(rate)
 
 
 def predictions(out: torch.Tensor, num_classes: int | None = None) -> torch.Tensor:

@@ -73,3 +73,31 @@ def test_fp16_trains_step_by_step_and_says_so(monkeypatch):
     assert len(notices) == 1 and "fp16" in notices[0].message
     assert events[-1].kind == "finished"
     assert graphed_module.why_not(False, False, torch.float16)
+
+
+@pytest.mark.parametrize("graphs", [True, False], ids=["captured", "eager"])
+def test_the_steps_of_an_epoch_never_wait_for_the_gpu(monkeypatch, graphs):
+    """With CUDA's sync debug mode on, a run of 3 epochs makes no more waits for the device than a run of 1
+    plus a few per epoch (validation, the epoch's totals): reading the step metrics (every 2 steps here)
+    and the learning rate waits for nothing (readout.py, parts.lr_of)."""
+    import warnings
+
+    cfg = TrainConfig(optimizer="adam", lr=0.002, batch_size=16, log_every=2, device="cuda", seed=0)
+
+    def waits(epochs_: int) -> tuple[int, list]:
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                events = _run(small_cnn(1, 10, size=8).cuda(), cfg.replace(epochs=epochs_), graphs, monkeypatch)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+        assert events[-1].kind == "finished"
+        return sum("synchroniz" in str(w.message) for w in caught), events
+
+    one, _ = waits(1)
+    three, events = waits(3)
+    steps = [e for e in events if e.kind == "step"]
+    assert len(steps) >= 3 * 35  # a step event every 2 of the epoch's ~79 steps
+    per_epoch = (three - one) / 2
+    assert per_epoch < 20, f"{per_epoch} waits per epoch of {len(steps) // 3} step events"
