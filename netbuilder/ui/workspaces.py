@@ -118,6 +118,50 @@ class Workspaces(QObject):
         self.reset_action.setStatusTip("Put this workspace's panels back where they start")
         self.reset_action.triggered.connect(self.reset)
         self.bar = self._build_bar()
+        window.installEventFilter(self)  # a resized window keeps its docks' shares (eventFilter)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            self.keep_shares(event.oldSize(), event.size())
+        return False
+
+    def keep_shares(self, old: QSize, new: QSize) -> None:
+        """The window went from ``old`` to ``new``: every docked panel keeps its share of the width (side
+        panels) or height (bottom panels), as a splitter with stretch does, instead of Qt's way of
+        giving all the change to the canvas (which a smaller window squeezed to nothing while the
+        Training panel was cut at its edge). Train has two layouts, for a wide and a narrow window: across
+        ``WIDE_TRAIN`` the window takes the other one, sized afresh. Before the default layout is sized,
+        nothing moves."""
+        w = self.window
+        if not w.isVisible() or self._unsized or old.width() <= 0 or old.height() <= 0:
+            return
+        if self.current == "Train" and (old.width() >= WIDE_TRAIN) != (new.width() >= WIDE_TRAIN):
+            self._set_corners("Train")
+            self.size_docks("Train")
+            return
+        for orientation, ratio, areas in (
+                (Qt.Orientation.Horizontal, new.width() / old.width(), (Area.LeftDockWidgetArea, Area.RightDockWidgetArea)),
+                (Qt.Orientation.Vertical, new.height() / old.height(), (Area.TopDockWidgetArea, Area.BottomDockWidgetArea))):
+            if abs(ratio - 1) < 0.01:
+                continue
+            horizontal = orientation == Qt.Orientation.Horizontal
+            docks = [d for d in self.docks().values() if not d.isHidden() and not d.isFloating()
+                     and w.dockWidgetArea(d) in areas]
+            seen, sizes = set(), []
+            for dock in docks:  # one per tab group (tabbed docks share one geometry)
+                key = (w.dockWidgetArea(dock), dock.geometry().topLeft().toTuple())
+                if dock.visibleRegion().isEmpty() or key in seen:
+                    continue
+                seen.add(key)
+                scaled = round((dock.width() if horizontal else dock.height()) * ratio)
+                # never below what its view needs (the Training panel's form), while that is at most half
+                needs = self.needs(dock.windowTitle())
+                if needs is not None:
+                    half = (new.width() if horizontal else new.height()) // 2
+                    scaled = max(scaled, min(needs.width() if horizontal else needs.height(), half))
+                sizes.append((dock, scaled))
+            if sizes:
+                w.resizeDocks([d for d, _ in sizes], [max(1, n) for _, n in sizes], orientation)
 
     def _build_bar(self) -> QToolBar:
         bar = QToolBar("Workspaces", self.window)

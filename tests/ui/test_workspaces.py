@@ -123,6 +123,50 @@ def test_every_workspace_fits_the_screen(window, qtbot, size):
         assert window.size().toTuple() == size, title
 
 
+def test_a_resized_window_keeps_its_panels_shares(window, qtbot):
+    """Resizing the window scales the docked panels with it (Qt alone gives the whole change to the canvas,
+    which a smaller window crushed while the Training panel was cut): the canvas keeps a useful size,
+    the Training panel never shrinks below what its form needs (up to half the window), Train switches to
+    its narrow layout below 1150 px and back, and a round trip ends where it started."""
+    from netbuilder.ui.workspaces import WIDE_TRAIN
+
+    def settle(size):
+        window.setWindowState(Qt.WindowState.WindowNoState)
+        window.resize(*size)
+        qtbot.waitUntil(lambda: window.size().toTuple() == size, timeout=3000)
+        QApplication.processEvents()
+
+    settle((1280, 720))
+    window.workspaces.switch("Build")
+    window.workspaces.reset()
+    QApplication.processEvents()
+    palette, inspector = window.docks["Palette"].width(), window.docks["Inspector"].width()
+    settle((1600, 900))
+    assert window.docks["Palette"].width() == pytest.approx(palette * 1.25, abs=8)
+    assert window.docks["Inspector"].width() == pytest.approx(inspector * 1.25, abs=8)
+
+    window.workspaces.switch("Train")
+    window.workspaces.reset()
+    settle((1280, 720))
+    training, curves = window.docks["Training"], window.docks["Curves"]
+    start = (training.size().toTuple(), curves.size().toTuple(), window.view.size().toTuple())
+    needs = window.workspaces.needs("Training")
+    settle((1600, 900))
+    assert curves.width() == pytest.approx(start[1][0] * 1.25, abs=8)
+    assert window.view.width() == pytest.approx(start[2][0] * 1.25, abs=8)
+    settle((1280, 720))  # and back: where it started
+    for before, now in zip(start, (training.size(), curves.size(), window.view.size()), strict=True):
+        assert now.toTuple() == pytest.approx(before, abs=3)
+    settle((1180, 660))  # smaller, still wide: the form keeps the height it needs
+    assert training.height() >= min(needs.height(), 330) - 2 and window.view.width() >= 400
+    settle((1024, 640))  # narrow: the Training panel runs the whole width, under the canvas and curves
+    assert 1024 < WIDE_TRAIN and training.width() >= window.width() - 4
+    assert window.view.width() >= 300 and window.view.height() >= 150
+    settle((1280, 720))  # wide again: the curves take the right side, full height
+    assert training.width() < window.width() - 300 and curves.height() > window.height() / 2
+    assert window.view.width() >= 400 and window.view.height() >= 150
+
+
 def test_window_opens_inside_the_available_screen(window):
     small = QRect(0, 0, 1280, 720)
     window.setWindowState(Qt.WindowState.WindowNoState)
