@@ -31,6 +31,33 @@ def test_no_two_actions_share_a_shortcut(window):
     assert len(owners) > 20  # the window's actions were found
 
 
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single '&' (Alt+letter in a menu), or None."""
+    i = text.replace("&&", "").find("&")
+    return text.replace("&&", "")[i + 1].lower() if 0 <= i < len(text.replace("&&", "")) - 1 else None
+
+
+def test_no_two_items_of_a_menu_share_a_mnemonic(window):
+    """In a menu opened from the keyboard, a letter that two items share only moves between them: each
+    item of every menu (the menu bar's, their submenus, the canvas's) has a letter of its own."""
+    from PySide6.QtWidgets import QMenu
+
+    menus = [window.menuBar(), *window.findChildren(QMenu)]
+    clashes, checked = [], 0
+    for menu in menus:
+        letters: dict[str, list[str]] = defaultdict(list)
+        for action in menu.actions():
+            if action.isSeparator() or not action.isVisible():
+                continue
+            letter = _mnemonic(action.text())
+            if letter:
+                letters[letter].append(action.text())
+        checked += sum(len(v) for v in letters.values())
+        clashes += [f"{(menu.title() or 'menu bar')!r}: {names}" for names in letters.values() if len(names) > 1]
+    assert not clashes, "items sharing a mnemonic: " + "; ".join(clashes)
+    assert checked > 40
+
+
 def test_documented_shortcuts(window):
     def key(action: QAction) -> str:
         return action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)

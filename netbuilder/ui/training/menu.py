@@ -27,7 +27,7 @@ def build_train_actions(c: TrainingController) -> dict[str, QAction]:
         ("reset", "Reset &Weights", c.reset_weights, None, SP.SP_BrowserReload, "Start the next run from fresh weights"),
         ("fit", "&Fit Design to Dataset", lambda: c.link.fit_design(), None, None,
          "Set the Input shape and the number of classes to the dataset's"),
-        ("export_png", "Export Curves as &PNG…", lambda: c.export_png(), None, None, "Save the curves as an image"),
+        ("export_png", "Export C&urves as PNG…", lambda: c.export_png(), None, None, "Save the curves as an image"),
         ("export_csv", "Export Metrics as &CSV…", lambda: c.export_csv(), None, None, "Save the metrics as a table"),
     )
     actions: dict[str, QAction] = {}
