@@ -367,10 +367,14 @@ def _journey(j: Journey, design_file: Path) -> None:
     j.check("*" not in saved["title"],
             f"save: the title {saved['title']!r} still says unsaved")
 
-    # 9. Quit (Ctrl+Q): nothing unsaved is left, so no question; the process must end by itself.
+    # 9. File ▸ Export ▸ Export as .pt2 (torch.export), from the keyboard (Alt+F, E, T): the trained model
+    #    as a program torch loads without netbuilder.
+    _export(j, design_file.with_name(f"{PRESET}-trained.pt2"))
+
+    # 10. Quit (Ctrl+Q): nothing unsaved is left, so no question; the process must end by itself.
     _quit(j, "close")
 
-    # 10. Reopen the saved file (netbuilder FILE): the fitted design with its weights, then quit unchanged.
+    # 11. Reopen the saved file (netbuilder FILE): the fitted design with its weights, then quit unchanged.
     with j.output.open("a") as sink:
         j.app = subprocess.Popen([sys.executable, "-m", "netbuilder", str(design_file)], cwd=ROOT, env=j.env,
                                  stdout=sink, stderr=subprocess.STDOUT)
@@ -385,6 +389,60 @@ def _journey(j: Journey, design_file: Path) -> None:
     if text is not None:
         j.check(not DOES_NOT_FIT.search(text), "reopen: the saved (fitted) design says it does not fit its data")
     _quit(j, "reopen-close", unsaved_ok=False)
+
+
+def _export(j: Journey, target: Path) -> None:
+    screen = j.screen
+    j.press("alt+f")
+    time.sleep(0.8)
+    screen.key("e")
+    time.sleep(0.6)
+    j.shot("export", "menu")
+    screen.key("t")
+    asked = j.settle("export", 8, expect=r"^Export as")
+    if not asked:
+        raise JourneyStopped("export: File ▸ Export ▸ .pt2 showed no save dialog")
+    dialog = next(iter(asked))
+    screen.focus(dialog)
+    time.sleep(0.3)
+    screen.key("ctrl+a")  # the suggested name is replaced by the path typed
+    screen.type(str(target))
+    time.sleep(0.5)
+    j.shot("export", "typed")
+    for _ in range(3):  # (the first Return may only accept the completer's suggestion)
+        if dialog not in screen.windows():
+            break
+        screen.focus(dialog)
+        screen.key("Return")
+        time.sleep(1.5)
+    j.check(dialog not in screen.windows(), "export: the save dialog did not close after Return")
+    # The export runs in the background behind a progress dialog titled "Export" (left alone: Escape
+    # would cancel it); any other dialog is a problem.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and j.alive():
+        others = {w: n for w, n in j.dialogs().items() if n.strip() != "Export"}
+        if others:
+            for wid, name in others.items():
+                j.dismiss("export", wid, name)
+            break
+        if target.exists() and not j.dialogs():
+            break
+        time.sleep(0.5)
+    time.sleep(1.0)
+    exported = j.end_step("export")
+    j.check(target.exists() and target.stat().st_size > 100_000 and target.read_bytes()[:2] == b"PK",
+            f"export: no .pt2 archive at {target} within 120 s")
+    if target.exists():  # plain torch loads it and classifies a [0, 1] 8×8 digit into the 10 classes
+        probe = subprocess.run(
+            [sys.executable, "-c", "import sys, torch; p = torch.export.load(sys.argv[1]).module(); "
+             "out = p(torch.rand(1, 1, 8, 8)); print(tuple(out.shape), bool(torch.isfinite(out).all()))",
+             str(target)], capture_output=True, text=True, timeout=120)
+        j.check(probe.stdout.strip() == "(1, 10) True",
+                f"export: torch could not run the exported program: {probe.stdout.strip()} {probe.stderr[-400:]}")
+    text = j.text_of(exported)
+    if text is not None:
+        j.check("untrained" not in text.lower(), "export: the status bar says the export has no trained weights")
+    j.check("*" not in exported["title"], f"export: the title {exported['title']!r} says unsaved after an export")
 
 
 def _quit(j: Journey, step: str, unsaved_ok: bool = True) -> None:
