@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -54,21 +55,34 @@ class EvaluationView(LiveView):
         self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
         self.gallery.setMovement(QListView.Movement.Static)
         self.gallery.setSpacing(4)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
+        # (the label wraps and never widens the view: its text can be long, "True 8, predicted 1: …")
+        self.gallery_label.setWordWrap(True)
+        self.gallery_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        below = QWidget(self)
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         head.addWidget(self.gallery_label, 1)
         self.back_button = QPushButton("Misclassified", self)
         self.back_button.setToolTip("Show the misclassified samples again")
         self.back_button.clicked.connect(self.show_misclassified)
         head.addWidget(self.back_button)
-        right_layout.addLayout(head)
-        right_layout.addWidget(self.gallery, 1)
-        self._split = split = QSplitter(self)
-        for w in (plot_place(split), plot_place(split), right):  # the plots take their places when shown
+        below_layout.addLayout(head)
+        below_layout.addWidget(self.gallery, 1)
+        # The matrix and the accuracy per class side by side (the matrix the larger), the samples across
+        # below them: each keeps a readable size in the dock beside the canvas as in a wide one.
+        self._split = split = QSplitter(Qt.Orientation.Horizontal)
+        for w in (plot_place(split), plot_place(split)):  # the plots take their places when shown
             split.addWidget(w)
-        split.setSizes([360, 260, 380])
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([400, 200])
+        self._rows = rows = QSplitter(Qt.Orientation.Vertical, self)
+        rows.addWidget(split)
+        rows.addWidget(below)
+        rows.setStretchFactor(0, 3)
+        rows.setStretchFactor(1, 2)
+        rows.setSizes([360, 240])
         top = QHBoxLayout()
         top.addWidget(QLabel("Evaluate on", self))
         top.addWidget(self.split_box)
@@ -76,7 +90,7 @@ class EvaluationView(LiveView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
+        layout.addWidget(rows, 1)
         self.data: dict[str, Any] | None = None
         self.matrix: np.ndarray | None = None
         self.cell: tuple[int, int] | None = None
@@ -86,7 +100,7 @@ class EvaluationView(LiveView):
 
         split = self._split
         sizes = split.sizes()
-        self.matrix_widget = pg.PlotWidget(None, title="Confusion matrix (rows: true, columns: predicted)")
+        self.matrix_widget = pg.PlotWidget(None, title="Confusion matrix")
         self.matrix_widget.setBackground(None)
         self.matrix_plot = self.matrix_widget.getPlotItem()
         self.matrix_plot.invertY(True)
@@ -104,6 +118,8 @@ class EvaluationView(LiveView):
         self.acc_widget.addItem(self.acc_bars)
         for i, widget in enumerate((self.matrix_widget, self.acc_widget)):
             split.replaceWidget(i, widget).deleteLater()
+        split.setStretchFactor(0, 2)  # (the stretch was the places')
+        split.setStretchFactor(1, 1)
         split.setSizes(sizes)
 
     @property

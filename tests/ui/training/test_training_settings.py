@@ -76,4 +76,5 @@ def test_mismatch_sentences_and_names():
 
     assert weights_path_for("/d/my net.nbd").name == "my net.safetensors"  # named after the design file
     assert S.format_eta(75) == "1:15" and S.format_eta(3725) == "1:02:05" and S.format_eta(math.nan) == "–"
+    assert S.format_duration(0.84) == "0.8 s" and S.format_duration(19.4) == "19 s" and S.format_duration(75) == "1:15"
     assert S.format_rate(12345) == "12k samples/s"

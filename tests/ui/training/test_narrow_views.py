@@ -1,7 +1,8 @@
-"""The Curves view in a narrow dock: tick labels never run into each other, the three plots are laid out
-side by side only when each has room (else loss and accuracy side by side, the learning rate across below,
+"""The training views in the dock beside the canvas. The Curves view: tick labels never run into each
+other, the three plots are laid out side by side only when each has room (else loss and accuracy side by side, the learning rate across below,
 following the loss's epochs), the run list keeps to about a fifth of the view until the user drags it, and
-the line above the plots is shortened rather than cut mid-number."""
+the line above the plots is shortened rather than cut mid-number. The Evaluation view keeps its
+confusion matrix readable, the misclassified samples across below it."""
 
 from __future__ import annotations
 
@@ -82,3 +83,33 @@ def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot
     view.resize(1200, 600)
     qtbot.wait(50)
     assert view._split.sizes()[1] == chosen
+
+
+def test_the_confusion_matrix_keeps_a_readable_size_beside_the_canvas(qtbot):
+    """In the dock beside the canvas (about 580×600 at 1280×720) the matrix takes most of the width with
+    the accuracy per class beside it and the misclassified samples across below: a long gallery heading
+    never squeezes the matrix (it once left the matrix 40 px wide)."""
+    import numpy as np
+
+    from netbuilder.ui.training.evaluation_view import EvaluationView
+
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.resize(578, 598)
+    view.show()
+    qtbot.waitExposed(view)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 270)
+    probs = np.eye(10)[np.where(rng.random(270) < 0.9, labels, (labels + 1) % 10)] * 0.9 + 0.01
+    view.set_result({"split": "val", "class_names": [str(i) for i in range(10)], "labels": labels,
+                     "probs": probs, "images": rng.random((270, 8, 8)).astype(np.float32)})
+    view.refresh()
+    view.show_cell(8, 1)  # a long heading: "True 8, predicted 1: …"
+    qtbot.wait(50)
+    matrix, bars, gallery = view.matrix_widget, view.acc_widget, view.gallery
+    assert matrix.width() >= 0.55 * view.width() and matrix.height() >= 250
+    assert bars.width() >= 0.25 * view.width()
+    below = gallery.mapTo(view, gallery.rect().topLeft()).y()
+    assert below >= matrix.mapTo(view, matrix.rect().bottomLeft()).y()  # the samples under the plots
+    assert gallery.width() >= 0.9 * view.width() and gallery.height() >= 150
+    assert view.minimumSizeHint().width() < 400  # nothing in it insists on more than the dock has
