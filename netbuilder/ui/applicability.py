@@ -4,14 +4,15 @@ image views on feature vectors) is never left empty: its dock shows the reason i
 ``reason(title, dataset)`` is pure: the workbench's dataset description (``kind``, ``is_image``,
 ``input_shape``, ``name``; None while loading) in, one line or None out. ``ViewSlot`` is the widget a
 dock holds: the view (in a scroll area, so no view's minimum size can push the window past the screen:
-when a dock is smaller than its view, the view scrolls), or the reason in its place. Qt only; never torch.
+when a dock is smaller than its view's minimum, the view scrolls; otherwise it fills the dock:
+``ViewHolder``), or the reason in its place. Qt only; never torch.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QWidget
 
 IMAGE_VIEWS = {"Augmentation": "The augmentation preview", "Explain": "Explaining a prediction",
@@ -38,6 +39,42 @@ def reason(title: str, dataset: dict[str, Any] | None) -> str | None:
     return None
 
 
+class ViewHolder(QWidget):
+    """The view inside the slot's scroll area, filling it. A scroll area sizes a widget whose layout has a
+    height-for-width (any word-wrapped label) to its *preferred* height for the width, so a view with a
+    wrapped note beside a plot (a plot prefers 480 px) scrolled in a 330 px dock with most of its plot out
+    of sight. The holder has no layout: it asks the view's layout for its *minimum* height at the width
+    (wrapped text whole, plots at their minimum), and the view fills whatever the dock gives beyond that."""
+
+    def __init__(self, view: QWidget) -> None:
+        super().__init__()
+        self.view = view
+        view.setParent(self)
+        self._width = -1
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = self.view.minimumSizeHint()
+        layout = self.view.layout()
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), layout.minimumHeightForWidth(self.width())))
+        return hint
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.view.sizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self.view.setGeometry(self.rect())
+        if self.width() != self._width:  # the minimum height for the new width
+            self._width = self.width()
+            self.updateGeometry()
+        super().resizeEvent(event)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:  # the view's own hints changed
+            self.updateGeometry()
+        return super().event(event)
+
+
 class ViewSlot(QStackedWidget):
     """What a dock holds: the view, or a page saying why it does not apply (the view is then not shown,
     so it computes nothing)."""
@@ -55,7 +92,7 @@ class ViewSlot(QStackedWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(view)
+        self.scroll.setWidget(ViewHolder(view))
         self.addWidget(self.scroll)
         self.addWidget(self.reason_label)
 

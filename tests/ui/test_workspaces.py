@@ -262,3 +262,46 @@ def test_a_warning_never_pulls_the_student_out_of_their_workspace(window, traine
     ws.switch("Train")
     qtbot.waitUntil(lambda: trainer.panel.messages.isVisible(), timeout=5000)
     assert trainer.panel.messages.buttons[0].isVisible()
+
+
+def test_a_view_fills_its_dock_and_scrolls_only_below_its_minimum(qtbot):
+    """A view with a wrapped note beside a plot (which prefers 480 px) in a 330 px dock is shown whole,
+    the plot at the dock's height (a scroll area alone made the view 518 px tall and hid most of the
+    Overfitting lab's plot); a note too long for the dock's height makes the view scroll instead of
+    cutting the text."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+    from netbuilder.ui.applicability import ViewSlot
+
+    class Plot(QWidget):
+        def sizeHint(self):  # noqa: N802
+            return QSize(600, 480)
+
+        def minimumSizeHint(self):  # noqa: N802
+            return QSize(100, 120)
+
+    view = QWidget()
+    left = QVBoxLayout()
+    plot, note = Plot(), QLabel("Train to see the training and validation losses. " * 2)
+    note.setWordWrap(True)
+    left.addWidget(plot, 1)
+    left.addWidget(note)
+    QHBoxLayout(view).addLayout(left)
+    slot = ViewSlot(view, "Overfitting lab")
+    qtbot.addWidget(slot)
+    slot.resize(1280, 318)
+    slot.show()
+    qtbot.waitExposed(slot)
+    QApplication.processEvents()
+    assert slot.scroll.verticalScrollBar().maximum() == 0 and view.height() == slot.scroll.viewport().height()
+    assert plot.height() >= 200  # the plot takes the room the note leaves
+
+    note.setText("A long explanation that wraps over many lines in a narrow dock. " * 12)
+    slot.resize(300, 318)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    width = note.width()
+    assert note.height() >= note.heightForWidth(width) - 1  # the whole text, however many lines
+    assert slot.scroll.verticalScrollBar().maximum() > 0  # so the view scrolls
+    assert plot.height() >= 120
