@@ -10,7 +10,13 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from netbuilder.ui.training.settings import describe_change, format_eta, format_rate, live_changes
+from netbuilder.ui.training.settings import (
+    describe_change,
+    format_duration,
+    format_eta,
+    format_rate,
+    live_changes,
+)
 from netbuilder.workbench import events as wev
 
 if TYPE_CHECKING:
@@ -133,7 +139,7 @@ class RunEvents:
         why = {"completed": "finished", "stopped": "stopped", "early_stopping": "stopped early (no progress)"}
         test = f", test accuracy {ev.test_accuracy:.1%}" if math.isfinite(ev.test_accuracy) else ""
         self.state_text = (f"Training {why.get(ev.reason, ev.reason)} after {ev.epochs} epochs in "
-                           f"{format_eta(ev.seconds)}: validation accuracy {ev.val_accuracy:.1%}{test}")
+                           f"{format_duration(ev.seconds)}: validation accuracy {ev.val_accuracy:.1%}{test}")
         self.progress_dirty = True
         if ev.reason == "completed":
             c.panel.progress.setValue(1000)

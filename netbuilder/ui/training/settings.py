@@ -87,6 +87,13 @@ def format_eta(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def format_duration(seconds: float) -> str:
+    """How long a run took: "0.8 s" and "19 s" under a minute (a short run is not "0:00"), else as the ETA."""
+    if math.isfinite(seconds) and 0 <= seconds < 59.5:
+        return f"{seconds:.1f} s" if seconds < 9.95 else f"{seconds:.0f} s"
+    return format_eta(seconds)
+
+
 def format_rate(samples_per_second: float) -> str:
     if samples_per_second >= 10_000:
         return f"{samples_per_second / 1000:.0f}k samples/s"
