@@ -11,7 +11,9 @@ decision boundary of TensorFlow Playground's network on the spiral. About a minu
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path((argv or sys.argv[1:] or ["docs/screenshots"])[0])
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    settings = QSettings(str(out / ".screenshots.ini"), QSettings.Format.IniFormat)
+    # the window's settings in a folder of their own (QSettings writes them again when it is destroyed)
+    settings_dir = Path(tempfile.mkdtemp(prefix="netbuilder-screenshots-"))
+    settings = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, probe_device=False)
     window.setGeometry(0, 0, 1280, 720)
     window.show()
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
     doc.undo_stack.setClean()
     window.close()
-    (out / ".screenshots.ini").unlink(missing_ok=True)
+    shutil.rmtree(settings_dir, ignore_errors=True)
     for p in shots:
         print(p)
     return 0
