@@ -107,6 +107,24 @@ class Journey:
         self.focus_main()
         self.screen.key(*keys)
 
+    def enter_path(self, step: str, dialog: int, path: Path, replace: bool = False) -> None:
+        """Type ``path`` into a file dialog's name field (over the suggested name with ``replace``) and
+        press Return until the dialog closes."""
+        self.screen.focus(dialog)
+        time.sleep(0.3)
+        if replace:
+            self.screen.key("ctrl+a")
+        self.screen.type(str(path))
+        time.sleep(0.5)
+        self.shot(step, "typed")
+        for _ in range(3):  # the first Return may only accept the completer's suggestion
+            if dialog not in self.screen.windows():
+                break
+            self.screen.focus(dialog)
+            self.screen.key("Return")
+            time.sleep(1.5)
+        self.check(dialog not in self.screen.windows(), f"{step}: the file dialog did not close after Return")
+
     def settle(self, step: str, seconds: float, expect: str | None = None) -> dict[int, str]:
         """Wait ``seconds`` watching for dialogs. One whose title matches ``expect`` is returned at once and
         left open; any other is recorded (an error if its title says so), photographed and dismissed."""
@@ -293,19 +311,7 @@ def _journey(j: Journey, design_file: Path) -> None:
     opened = j.settle("open", 10, expect=r"^Open")
     if not opened:
         raise JourneyStopped("open: Ctrl+O showed no Open dialog")
-    dialog = next(iter(opened))
-    screen.focus(dialog)
-    time.sleep(0.3)
-    screen.type(str(design_file))
-    time.sleep(0.5)
-    j.shot("open", "typed")
-    for _ in range(3):  # the first Return may only accept the completer's suggestion
-        if dialog not in screen.windows():
-            break
-        screen.focus(dialog)
-        screen.key("Return")
-        time.sleep(1.5)
-    j.check(dialog not in screen.windows(), "open: the file dialog did not close after Return")
+    j.enter_path("open", next(iter(opened)), design_file)
     j.settle("open", 6)
     opened_step = j.end_step("open")
     j.check(PRESET in opened_step["title"].lower(),
@@ -402,20 +408,7 @@ def _export(j: Journey, target: Path) -> None:
     asked = j.settle("export", 8, expect=r"^Export as")
     if not asked:
         raise JourneyStopped("export: File ▸ Export ▸ .pt2 showed no save dialog")
-    dialog = next(iter(asked))
-    screen.focus(dialog)
-    time.sleep(0.3)
-    screen.key("ctrl+a")  # the suggested name is replaced by the path typed
-    screen.type(str(target))
-    time.sleep(0.5)
-    j.shot("export", "typed")
-    for _ in range(3):  # (the first Return may only accept the completer's suggestion)
-        if dialog not in screen.windows():
-            break
-        screen.focus(dialog)
-        screen.key("Return")
-        time.sleep(1.5)
-    j.check(dialog not in screen.windows(), "export: the save dialog did not close after Return")
+    j.enter_path("export", next(iter(asked)), target, replace=True)
     # The export runs in the background behind a progress dialog titled "Export" (left alone: Escape
     # would cancel it); any other dialog is a problem.
     deadline = time.monotonic() + 120
