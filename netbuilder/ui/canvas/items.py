@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from netbuilder.graph import Edge
@@ -38,6 +38,31 @@ if TYPE_CHECKING:
 PORT_R = 5.5
 HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
 
+
+
+def paint_lock(painter: QPainter, badge: QRectF) -> None:
+    """The lock badge of a frozen layer (drawn, not a font's emoji: a lab's Linux fonts may have none)."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#5b6470"))
+    painter.drawRoundedRect(badge, 4, 4)
+    painter.setPen(QPen(QColor("white"), 1.6))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    shackle = QRectF(badge.center().x() - 3.5, badge.top() + 2.5, 7, 8)
+    painter.drawArc(shackle, 0, 180 * 16)
+    painter.fillRect(QRectF(badge.center().x() - 5.5, badge.top() + 7, 11, 7.5), QColor("white"))
+    painter.restore()
+
+
+def lock_icon() -> QIcon:
+    """The lock badge as an icon (the Transfer view's list of locked layers)."""
+    pixmap = QPixmap(19, 17)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    paint_lock(painter, QRectF(0, 0, 19, 17))
+    painter.end()
+    return QIcon(pixmap)
 
 class PortItem(QGraphicsEllipseItem):
     """An input port (``index`` >= 0) or the output port (``index`` == -1) of a node."""
@@ -238,14 +263,7 @@ class NodeItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             painter.drawRoundedRect(rect, 7, 7)
-            badge = QRectF(rect.right() - 22, rect.top() + 3, 19, 17)
-            painter.setBrush(QColor("#5b6470"))
-            painter.drawRoundedRect(badge, 4, 4)
-            painter.setPen(QPen(QColor("white"), 1.6))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            shackle = QRectF(badge.center().x() - 3.5, badge.top() + 2.5, 7, 8)
-            painter.drawArc(shackle, 0, 180 * 16)
-            painter.fillRect(QRectF(badge.center().x() - 5.5, badge.top() + 7, 11, 7.5), QColor("white"))
+            paint_lock(painter, QRectF(rect.right() - 22, rect.top() + 3, 19, 17))
         if self.health is not None:
             level, text = self.health
             colour = QColor(HEALTH_COLOURS.get(level, HEALTH_COLOURS["ok"]))

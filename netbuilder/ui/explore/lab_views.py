@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.ui.canvas.items import lock_icon
 from netbuilder.ui.explore.widgets import ImageView, note
 from netbuilder.ui.training.widgets import PlotsWhenShown, plot_place, swap
 
@@ -340,7 +341,10 @@ class TransferView(QWidget):
             frozen = set(self.document.frozen)
             self.layers.clear()
             for node_id in self.trainable_layers():
-                item = QListWidgetItem(f"🔒 {node_id}" if node_id in frozen else node_id)
+                item = QListWidgetItem(node_id)
+                if node_id in frozen:  # the canvas's lock badge, drawn (a font may have no lock emoji)
+                    item.setIcon(lock_icon())
+                    item.setToolTip(f"{node_id} is locked: its weights are not trained")
                 item.setData(Qt.ItemDataRole.UserRole, node_id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if node_id in frozen else Qt.CheckState.Unchecked)

@@ -52,6 +52,10 @@ def test_frozen_layer_set_in_explore_is_not_trained(window, both, qtbot):
     doc.select(["conv2d_1"])
     ex.freeze_action.trigger()
     assert tc.settings().get("frozen") == ["conv2d_1"], "the design's training settings must carry 'frozen'"
+    ex.transfer.refresh()
+    items = {ex.transfer.layers.item(i).text(): ex.transfer.layers.item(i) for i in range(ex.transfer.layers.count())}
+    assert "conv2d_1" in items and not items["conv2d_1"].icon().isNull()  # the canvas's lock badge, drawn
+    assert all(items[n].icon().isNull() for n in items if n != "conv2d_1")
     wb = tc.wb
     assert wb.wait_idle()
     wb.host.reset()
