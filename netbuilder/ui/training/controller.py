@@ -325,6 +325,8 @@ class TrainingController(QObject):
         preview = schedule_preview(self.settings())
         if preview is not None:
             self.panel.show_schedule(*preview)
+        if not self.running:
+            self.curves.plan_epochs(self.settings().get("epochs"))
 
     # ----- the design ---------------------------------------------------------------------------------
     def _design_replaced(self) -> None:

@@ -293,6 +293,11 @@ class CurvesView(LiveView):
             self.loss_plot.enableAutoRange(x=False)
             self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
 
+    def plan_epochs(self, epochs: Any) -> None:
+        """Before the design's first run: the x axes span the epochs the run will train (not 0 to 1)."""
+        if isinstance(epochs, int) and epochs > 0 and not self.training and not self.all_runs():
+            self.set_epochs(epochs)
+
     def start_run(self, label: str | None = None, settings: dict[str, Any] | None = None) -> RunCurves:
         """A new current run (named ``run N`` after the design's runs); the previous one joins the history."""
         if self.run is not None and (self.run.loss.n or self.run.val_loss.n):

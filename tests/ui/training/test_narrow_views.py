@@ -1,4 +1,5 @@
-"""The training views in the dock beside the canvas. The Curves view: tick labels never run into each
+"""The training views in the dock beside the canvas. The Curves view: before any run its axes span the
+planned epochs; tick labels never run into each
 other, the three plots are laid out side by side only when each has room (else loss and accuracy side by side, the learning rate across below,
 following the loss's epochs), the run list keeps to about a fifth of the view until the user drags it, and
 the line above the plots is shortened rather than cut mid-number. The Evaluation view keeps its
@@ -113,3 +114,20 @@ def test_the_confusion_matrix_keeps_a_readable_size_beside_the_canvas(qtbot):
     assert below >= matrix.mapTo(view, matrix.rect().bottomLeft()).y()  # the samples under the plots
     assert gallery.width() >= 0.9 * view.width() and gallery.height() >= 150
     assert view.minimumSizeHint().width() < 400  # nothing in it insists on more than the dock has
+
+
+def test_before_the_first_run_the_axes_span_the_planned_epochs(window, trainer, qtbot):
+    """No run yet: the curves' x axes run from 0 to the epochs the run will train (20, then 7 once the
+    setting changes), not 0 to 1; once a run has data, the setting no longer moves them."""
+    from tests.ui.training.test_runs import _fake_run
+
+    curves = trainer.curves
+    window.workspaces.show_dock("Curves")
+    trainer.panel.fields["epochs"].setValue(7)
+    qtbot.waitUntil(lambda: curves.loss_plot.getViewBox().viewRange()[0][1] == pytest.approx(7, rel=0.02))
+    assert curves.lr_plot.getViewBox().viewRange()[0][1] == pytest.approx(7, rel=0.02)
+    assert curves.acc_plot.getViewBox().viewRange()[0][1] == pytest.approx(7, rel=0.02)
+    curves.run = _fake_run(1, steps=50, epochs=3)
+    trainer.panel.fields["epochs"].setValue(9)
+    qtbot.wait(50)
+    assert curves.loss_plot.getViewBox().viewRange()[0][1] == pytest.approx(7, rel=0.02)
