@@ -1,9 +1,9 @@
 """The training views in the dock beside the canvas. The Curves view: before any run its axes span the
-planned epochs; tick labels never run into each
-other, the three plots are laid out side by side only when each has room (else loss and accuracy side by side, the learning rate across below,
-following the loss's epochs), the run list keeps to about a fifth of the view until the user drags it, and
-the line above the plots is shortened rather than cut mid-number. The Evaluation view keeps its
-confusion matrix readable, the misclassified samples across below it."""
+planned epochs; tick labels never run into each other, the three plots are laid out side by side only
+when each has room (else loss and accuracy side by side, the learning rate across below, following the
+loss's epochs), the run list keeps to about a fifth of the view until the user drags it, and the line
+above the plots is shortened rather than cut mid-number. The Evaluation view keeps its confusion matrix
+readable, the misclassified samples across below it."""
 
 from __future__ import annotations
 
