@@ -13,6 +13,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,7 +158,19 @@ class Screen:
         """The text tesseract reads in an image, or None without tesseract (or without an image)."""
         if image is None or self.ocr_program is None:
             return None
-        out = subprocess.run([self.ocr_program, str(image), "-"], capture_output=True, text=True, timeout=60)
+        # At twice the size (smoothly scaled): tesseract misreads small UI text at 1:1, and how it splits a
+        # whole screen into blocks then depends on what else is on it (a yellow banner read as noise).
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QImage
+
+        picture = QImage(str(image))
+        with tempfile.TemporaryDirectory() as folder:
+            big = Path(folder) / "x2.png"
+            if picture.isNull() or not picture.scaled(
+                    picture.width() * 2, picture.height() * 2, Qt.AspectRatioMode.IgnoreAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation).save(str(big)):
+                big = image
+            out = subprocess.run([self.ocr_program, str(big), "-"], capture_output=True, text=True, timeout=120)
         return out.stdout if out.returncode == 0 else None
 
 

@@ -21,6 +21,7 @@ from netbuilder.ui.training.settings import metrics_csv
 from netbuilder.ui.training.widgets import LiveView, plot_place
 
 CURRENT_COLOUR = "#0877bd"
+LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
 
@@ -64,6 +65,7 @@ class CurvesView(LiveView):
         self._list_width_chosen = False  # the user dragged the splitter: their width stays
         split.splitterMoved.connect(self._list_width_was_chosen)
         self._columns = 0  # the plots' columns now (3 side by side, or 2 with the learning rate below)
+        self._low: bool | None = None  # the view is lower than LOW_VIEW (small titles, no axis labels)
         self._status_texts: tuple[str, str] | None = None  # the current run's line, whole and short
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -96,13 +98,13 @@ class CurvesView(LiveView):
         self.loss_plot, self.acc_plot, self.lr_plot = (
             pg.PlotItem(title=title, axisItems={"bottom": SpacedAxis("bottom")})
             for title in ("Loss", "Accuracy", "Learning rate"))
-        self._columns = 0
-        self._arrange(self._plots_width())
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+        self._columns, self._low = 0, None
+        self._arrange(self._plots_width())
         self.acc_plot.setYRange(0, 1)
         self.acc_plot.getViewBox().setLimits(yMin=-0.05, yMax=1.05)
         self.acc_plot.setXLink(self.loss_plot)
@@ -165,9 +167,20 @@ class CurvesView(LiveView):
 
     def _arrange(self, width: int) -> None:
         """Loss, accuracy and learning rate side by side when each gets about 210 px, or when the view is
-        too low for two rows; otherwise loss and accuracy side by side with the learning rate (a smaller
-        plot) across below them."""
-        columns = 3 if width >= 3 * 210 or self._split.height() < 420 else 2
+        too low for two rows (``LOW_VIEW``); otherwise loss and accuracy side by side with the learning rate
+        (a smaller plot) across below them."""
+        low = self._split.height() < LOW_VIEW
+        columns = 3 if width >= 3 * 210 or low else 2
+        if low != self._low:  # a low view: small titles and no "epoch" under each axis, for the curves
+            self._low = low
+            for plot, title in ((self.loss_plot, "Loss"), (self.acc_plot, "Accuracy"), (self.lr_plot, "Learning rate")):
+                if low:
+                    plot.setTitle(title, size="8pt")
+                    plot.titleLabel.setMaximumHeight(18)
+                    plot.layout.setRowFixedHeight(0, 18)
+                else:
+                    plot.setTitle(title)
+                plot.getAxis("bottom").showLabel(not low)
         if columns == self._columns:
             return
         ci = self.layout_widget.ci
@@ -194,8 +207,9 @@ class CurvesView(LiveView):
                 self._following = False
 
     def _fit_legend(self) -> None:
-        """As many legend columns as fit (about 300 px each), so the legend stays a few lines high."""
-        columns = max(1, min(4, self._plots_width() // 300))
+        """As many legend columns as fit (about 300 px each; 180 px in a low view, where a line of legend
+        is a line of plot less), so the legend stays a few lines high."""
+        columns = max(1, min(4, self._plots_width() // (180 if self._low else 300)))
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
 

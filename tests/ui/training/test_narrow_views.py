@@ -73,8 +73,14 @@ def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot
 
     view.resize(580, 300)  # too low for two rows: side by side however narrow (the ticks keep apart)
     qtbot.waitUntil(lambda: view._columns == 3)
+    assert not view.loss_plot.getAxis("bottom").label.isVisible()
+    qtbot.waitUntil(lambda: view.loss_plot.titleLabel.height() <= 18)
+    assert view.loss_plot.getViewBox().height() >= 120  # (99 px with a full title and "epoch" under it)
+    assert view.legend.columnCount == 2  # (its three entries in two lines, not three)
     view.resize(580, 600)
     qtbot.waitUntil(lambda: view._columns == 2)
+    assert view.loss_plot.getAxis("bottom").label.isVisible()
+    qtbot.waitUntil(lambda: view.loss_plot.titleLabel.height() > 18)
     view.resize(1400, 600)
     qtbot.waitUntil(lambda: view._columns == 3)
 
