@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from netbuilder.ui.training import settings as S
 from netbuilder.ui.training.widgets import (
     CLASS_COLORS,
+    ElidedComboBox,
     MessageBar,
     PlotsWhenShown,
     image_view,
@@ -77,7 +78,7 @@ class TrainingPanel(PlotsWhenShown):
         super().__init__(parent)
         self.messages = MessageBar(self)
         # dataset
-        self.dataset_box = QComboBox(self)
+        self.dataset_box = ElidedComboBox(self)
         self.dataset_box.setEditable(False)
         self.dataset_box.setToolTip("The dataset to train on (stored in the design)")
         self.dataset_box.activated.connect(lambda _i: self.dataset_chosen.emit(self.dataset_name))

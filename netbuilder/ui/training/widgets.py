@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,6 +93,30 @@ class MessageBar(QFrame):
         key = str(button.property("key"))
         self.dismiss()
         self.action_triggered.emit(key)
+
+
+class ElidedComboBox(QComboBox):
+    """A combo box whose shown choice ends in "…" when the box is narrower than it (Qt cuts it mid-letter:
+    "10 classe"); the list that drops down shows every choice whole."""
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        option.currentText = self.shown_text(field.width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self, width: int | None = None) -> str:
+        """The current choice as drawn in ``width`` pixels (the edit field's width by default)."""
+        if width is None:
+            option = QStyleOptionComboBox()
+            self.initStyleOption(option)
+            width = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                QStyle.SubControl.SC_ComboBoxEditField, self).width()
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, max(0, width - 2))
 
 
 class PlotsWhenShown(QWidget):

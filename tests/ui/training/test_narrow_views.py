@@ -137,3 +137,18 @@ def test_before_the_first_run_the_axes_span_the_planned_epochs(window, trainer, 
     trainer.panel.fields["epochs"].setValue(9)
     qtbot.wait(50)
     assert curves.loss_plot.getViewBox().viewRange()[0][1] == pytest.approx(7, rel=0.02)
+
+
+def test_a_narrow_dataset_box_ends_its_choice_with_an_ellipsis(qtbot):
+    from netbuilder.ui.training.widgets import ElidedComboBox
+
+    box = ElidedComboBox()
+    qtbot.addWidget(box)
+    box.addItem("digits — 1×8×8, 10 classes", "digits")
+    box.resize(140, box.sizeHint().height())
+    box.show()
+    qtbot.waitExposed(box)
+    assert box.shown_text().endswith("…") and box.shown_text().startswith("digits")
+    assert box.grab().width() == 140  # it paints
+    box.resize(400, box.sizeHint().height())
+    assert box.shown_text() == "digits — 1×8×8, 10 classes" and box.currentData() == "digits"
