@@ -4,9 +4,10 @@ In-memory datasets move to the device once and are batched by indexing a seeded 
 per-sample DataLoader); streamed (folder) datasets use a DataLoader with worker processes. Metrics
 accumulate on the device and are read every ``log_every`` steps (on a GPU one window late, without
 waiting for it: readout.py); for in-memory data each step only writes its predictions into a buffer,
-compared with the epoch's labels when metrics are read. On the CPU a convolutional model trains in the channels-last layout and is given
-back in the standard one when the run ends (parts.fast_memory_format). On CUDA the whole step is
-captured once as a CUDA graph and replayed (graphed.py), with an eager fallback.
+compared with the epoch's labels when metrics are read. On the CPU a convolutional model trains in the
+channels-last layout and is given back in the standard one when the run ends
+(parts.fast_memory_format). On CUDA the whole step is captured once as a CUDA graph and replayed
+(graphed.py), with an eager fallback.
 Receives a plain ``nn.Module``; imports torch, the data layer and this package; never Qt.
 """
 

@@ -145,14 +145,11 @@ class Workspaces(QObject):
             if abs(ratio - 1) < 0.01:
                 continue
             horizontal = orientation == Qt.Orientation.Horizontal
-            docks = [d for d in self.docks().values() if not d.isHidden() and not d.isFloating()
-                     and w.dockWidgetArea(d) in areas]
-            seen, sizes = set(), []
-            for dock in docks:  # one per tab group (tabbed docks share one geometry)
-                key = (w.dockWidgetArea(dock), dock.geometry().topLeft().toTuple())
-                if dock.visibleRegion().isEmpty() or key in seen:
+            sizes = []
+            for dock in self.docks().values():  # (of a tab group, only the tab on top has a visible region)
+                if (dock.isHidden() or dock.isFloating() or w.dockWidgetArea(dock) not in areas
+                        or dock.visibleRegion().isEmpty()):
                     continue
-                seen.add(key)
                 scaled = round((dock.width() if horizontal else dock.height()) * ratio)
                 # never below what its view needs (the Training panel's form), while that is at most half
                 needs = self.needs(dock.windowTitle())

@@ -48,9 +48,3 @@ class SpacedAxis(pg.AxisItem):
         while major * size / span < self.min_px and major < span * 1e6:
             major = _next_step(major)
         return [(major, 0), (_minor(major), 0)]
-
-    def label_spacing(self) -> float | None:
-        """The major interval the axis draws now, in data units (tests)."""
-        low, high = self.range
-        levels = self.tickSpacing(low, high, self.geometry().width())
-        return levels[0][0] if levels else None

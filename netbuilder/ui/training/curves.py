@@ -18,9 +18,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSp
 
 from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text
 from netbuilder.ui.training.settings import metrics_csv
-from netbuilder.ui.training.widgets import LiveView, plot_place
+from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split
 
 CURRENT_COLOUR = "#0877bd"
+TITLES = ("Loss", "Accuracy", "Learning rate")
 LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
@@ -66,7 +67,6 @@ class CurvesView(LiveView):
         split.splitterMoved.connect(self._list_width_was_chosen)
         self._columns = 0  # the plots' columns now (3 side by side, or 2 with the learning rate below)
         self._low: bool | None = None  # the view is lower than LOW_VIEW (small titles, no axis labels)
-        self._status_texts: tuple[str, str] | None = None  # the current run's line, whole and short
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
@@ -90,14 +90,12 @@ class CurvesView(LiveView):
 
         from netbuilder.ui.training.axes import SpacedAxis
 
-        sizes = self._split.sizes()
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground(None)
         # one legend for the three plots, in its own row above them: never over the data, never cut
         self.legend = pg.LegendItem(colCount=2, labelTextSize="8pt", verSpacing=-6)
         self.loss_plot, self.acc_plot, self.lr_plot = (
-            pg.PlotItem(title=title, axisItems={"bottom": SpacedAxis("bottom")})
-            for title in ("Loss", "Accuracy", "Learning rate"))
+            pg.PlotItem(title=title, axisItems={"bottom": SpacedAxis("bottom")}) for title in TITLES)
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
@@ -126,9 +124,7 @@ class CurvesView(LiveView):
         self.legend.addItem(self.loss_smooth, "train (smoothed)")
         self._current_items = (self.loss_raw, self.loss_smooth, self.val_loss, self.acc_smooth, self.val_acc,
                                self.lr_line)
-        self._split.replaceWidget(0, self.layout_widget).deleteLater()
-        self._split.setStretchFactor(0, 1)  # (the stretch was the place's: the plots take what the list leaves)
-        self._split.setSizes(sizes)
+        swap_in_split(self._split, (self.layout_widget,))
         if self._epochs_shown is not None:
             self.loss_plot.enableAutoRange(x=False)
             self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
@@ -141,13 +137,15 @@ class CurvesView(LiveView):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._fit_run_list()
-        if self.plots_built:
-            self._arrange(self._plots_width())  # (the splitter has its new height: it is laid out)
-            self._fit_legend()
-            self._show_status()
+        self._relayout()
+        self._show_status()
 
     def _list_width_was_chosen(self, *_args) -> None:
         self._list_width_chosen = True
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """The plots and the legend for the room the view has now (the splitter is laid out already)."""
         if self.plots_built:
             self._arrange(self._plots_width())
             self._fit_legend()
@@ -173,7 +171,7 @@ class CurvesView(LiveView):
         columns = 3 if width >= 3 * 210 or low else 2
         if low != self._low:  # a low view: small titles and no "epoch" under each axis, for the curves
             self._low = low
-            for plot, title in ((self.loss_plot, "Loss"), (self.acc_plot, "Accuracy"), (self.lr_plot, "Learning rate")):
+            for plot, title in zip((self.loss_plot, self.acc_plot, self.lr_plot), TITLES, strict=True):
                 if low:
                     plot.setTitle(title, size="8pt")
                     plot.titleLabel.setMaximumHeight(18)
@@ -241,7 +239,6 @@ class CurvesView(LiveView):
         self._clear_markers()
         self._lr_top = 0.0
         self._epochs_shown = None
-        self._status_texts = None
         if self.plots_built:
             self.loss_plot.enableAutoRange(x=True)  # the saved runs' own length (a run then fixes it again)
             for item in self._current_items:
@@ -318,7 +315,6 @@ class CurvesView(LiveView):
             self.history = ([self.run] + self.history)[:MAX_RUNS - 1]
         number = self.next_number()
         self.run = RunCurves(label or f"run {number}", number, settings)
-        self._status_texts = None
         self._clear_markers()
         self._draw_history()
         self.dirty = True
@@ -389,16 +385,14 @@ class CurvesView(LiveView):
         if top > 0 and top != self._lr_top:  # from 0, so a constant rate is a flat line, not noise
             self._lr_top = top
             self.lr_plot.setYRange(0, top, padding=0)
-        if r.loss.n:
-            self._status_texts = status_texts(r)
-            self._show_status()
+        self._show_status()
 
     def _show_status(self) -> None:
-        """The current run in the line above the plots: the whole text when it fits, else the short one
-        (the whole text is always the tooltip)."""
-        if self._status_texts is None:
+        """The current run in the line above the plots (once it has steps): the whole text when it fits,
+        else the short one (the whole text is always the tooltip)."""
+        if self.run is None or not self.run.loss.n:
             return
-        whole, short = self._status_texts
+        whole, short = status_texts(self.run)
         fits = self.status.fontMetrics().horizontalAdvance(whole) <= self.status.width()
         self.status.setText(whole if fits else short)
         self.status.setToolTip(whole)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.training.widgets import LiveView, plot_place, to_pixmap
+from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split, to_pixmap
 
 MAX_TILES = 60
 
@@ -98,8 +98,6 @@ class EvaluationView(LiveView):
     def build_plots(self) -> None:
         import pyqtgraph as pg
 
-        split = self._split
-        sizes = split.sizes()
         self.matrix_widget = pg.PlotWidget(None, title="Confusion matrix")
         self.matrix_widget.setBackground(None)
         self.matrix_plot = self.matrix_widget.getPlotItem()
@@ -116,11 +114,7 @@ class EvaluationView(LiveView):
         self.acc_widget.setYRange(0, 1)
         self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
         self.acc_widget.addItem(self.acc_bars)
-        for i, widget in enumerate((self.matrix_widget, self.acc_widget)):
-            split.replaceWidget(i, widget).deleteLater()
-        split.setStretchFactor(0, 2)  # (the stretch was the places')
-        split.setStretchFactor(1, 1)
-        split.setSizes(sizes)
+        swap_in_split(self._split, (self.matrix_widget, self.acc_widget))
 
     @property
     def split(self) -> str:

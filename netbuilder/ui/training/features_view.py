@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image
+from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image, swap_in_split
 
 SOURCES = ("sample", "drawing", "file")
 
@@ -155,7 +155,6 @@ class FeatureMapsView(LiveView):
 
         self.input_widget, self.input_box, self.input_item = image_view(self._input_place)
         put(self._input_place, self.input_widget)
-        sizes, split = self._split.sizes(), self._split
         self.maps_widget, self.maps_box, self.maps_item = image_view(None)
         self.bars_plot = pg.PlotWidget(None, title="Activations")
         self.bars_plot.setBackground(None)
@@ -166,9 +165,7 @@ class FeatureMapsView(LiveView):
         self.prob_plot.setYRange(0, 1)
         self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#f59322")
         self.prob_plot.addItem(self.prob_bars)
-        for i, widget in enumerate((self.maps_widget, self.bars_plot, self.prob_plot)):
-            split.replaceWidget(i, widget).deleteLater()
-        split.setSizes(sizes)
+        swap_in_split(self._split, (self.maps_widget, self.bars_plot, self.prob_plot))
 
     # ----- the input ---------------------------------------------------------------------------
     def set_dataset(self, info: dict[str, Any]) -> None:

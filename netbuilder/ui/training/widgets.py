@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QStyle,
     QStyleOptionComboBox,
     QStylePainter,
@@ -101,22 +102,21 @@ class ElidedComboBox(QComboBox):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QStylePainter(self)
-        option = QStyleOptionComboBox()
-        self.initStyleOption(option)
+        option = self._option()
         painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                            QStyle.SubControl.SC_ComboBoxEditField, self)
-        option.currentText = self.shown_text(field.width())
+        option.currentText = self.shown_text(option)
         painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
-    def shown_text(self, width: int | None = None) -> str:
-        """The current choice as drawn in ``width`` pixels (the edit field's width by default)."""
-        if width is None:
-            option = QStyleOptionComboBox()
-            self.initStyleOption(option)
-            width = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                                QStyle.SubControl.SC_ComboBoxEditField, self).width()
-        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, max(0, width - 2))
+    def _option(self) -> QStyleOptionComboBox:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        return option
+
+    def shown_text(self, option: QStyleOptionComboBox | None = None) -> str:
+        """The current choice as drawn in the box's text field."""
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option or self._option(),
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        return self.fontMetrics().elidedText(self.currentText(), Qt.TextElideMode.ElideRight, max(0, field.width() - 2))
 
 
 class PlotsWhenShown(QWidget):
@@ -199,6 +199,22 @@ def swap(place: QWidget, widget: QWidget) -> QWidget:
     place.hide()
     place.deleteLater()
     return widget
+
+
+def swap_in_split(split: QSplitter, widgets: tuple[QWidget, ...]) -> None:
+    """Put ``widgets`` in place of the splitter's first places (made by ``plot_place``), each keeping its
+    place's stretch (a splitter's stretch lives in the widget's size policy, so it would go with the place)
+    and the splitter its sizes."""
+    sizes = split.sizes()
+    for i, widget in enumerate(widgets):
+        place = split.widget(i)
+        policy = widget.sizePolicy()
+        policy.setHorizontalStretch(place.sizePolicy().horizontalStretch())
+        policy.setVerticalStretch(place.sizePolicy().verticalStretch())
+        widget.setSizePolicy(policy)
+        split.replaceWidget(i, widget)
+        place.deleteLater()
+    split.setSizes(sizes)
 
 
 def image_view(parent: QWidget | None = None, invert: bool = True) -> tuple[pg.GraphicsLayoutWidget, pg.ViewBox,

@@ -57,7 +57,8 @@ def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot
     assert view.lr_plot.getViewBox().viewRange()[0] == pytest.approx([1, 3], abs=1e-6)
     for plot in (view.loss_plot, view.acc_plot, view.lr_plot):
         axis = plot.getAxis("bottom")
-        assert axis.label_spacing() * axis.geometry().width() / (axis.range[1] - axis.range[0]) >= axis.min_px
+        (low, high), pixels = axis.range, axis.geometry().width()
+        assert axis.tickSpacing(low, high, pixels)[0][0] * pixels / (high - low) >= axis.min_px
 
     whole = view.status.toolTip()
     assert whole.startswith("run 1 · adam lr 0.01 · batch 16: loss") and "validation loss" in whole
