@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QTabBar, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QStyle, QTabBar, QToolBar, QToolButton, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMainWindow
@@ -355,13 +355,17 @@ class Workspaces(QObject):
             resize(EXPLORE_DOCKS[0], int(height * 0.5), Qt.Orientation.Vertical)
 
     def needs(self, title: str) -> QSize | None:
-        """The room the dock ``title`` needs to show its view without scrolling (None: no such dock)."""
+        """The room the dock ``title`` needs to show its view without scrolling sideways (None: no such
+        dock). Its width counts a vertical scroll bar: a view that grows taller than its dock (the
+        Training panel under a message) scrolls up and down, and must not then lose the bar's width and
+        scroll sideways too."""
         dock = self.docks().get(title)
         if dock is None:
             return None
         view = getattr(dock.widget(), "view", dock.widget())
         chrome = dock.minimumSizeHint() - dock.widget().minimumSizeHint()  # the title bar and margins
-        return view.minimumSizeHint() + QSize(max(chrome.width(), 0), max(chrome.height(), 0))
+        bar = dock.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if view is not dock.widget() else 0
+        return view.minimumSizeHint() + QSize(max(chrome.width(), 0) + bar, max(chrome.height(), 0))
 
     def window_shown(self) -> None:
         """The window is on screen: size the default layout arranged before it was."""

@@ -123,6 +123,25 @@ def test_every_workspace_fits_the_screen(window, qtbot, size):
         assert window.size().toTuple() == size, title
 
 
+def test_a_message_in_the_training_panel_scrolls_it_down_never_sideways(window, qtbot):
+    """At 1280×720 a four-line message over the Training panel makes it taller than its dock: it scrolls
+    up and down, and the vertical scroll bar's width does not push the form into a sideways scroll (it
+    did: the device label was cut and an 8 px horizontal bar appeared)."""
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1280, 720), timeout=3000)
+    window.workspaces.switch("Train")
+    window.workspaces.reset()
+    panel, slot = window.training.panel, window.slots["Training"]
+    panel.messages.show_message(LONG, "warning", (("fit", "Fit the design to the dataset"),))
+    qtbot.waitUntil(lambda: slot.scroll.verticalScrollBar().isVisible(), timeout=3000)
+    QApplication.processEvents()
+    assert slot.scroll.horizontalScrollBar().maximum() == 0
+    label = panel.device_label
+    right = label.mapTo(slot.scroll.viewport(), label.rect().topRight()).x()
+    assert right < slot.scroll.viewport().width()
+
+
 def test_a_resized_window_keeps_its_panels_shares(window, qtbot):
     """Resizing the window scales the docked panels with it (Qt alone gives the whole change to the canvas,
     which a smaller window crushed while the Training panel was cut): the canvas keeps a useful size,
