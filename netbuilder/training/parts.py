@@ -96,7 +96,9 @@ def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tens
     def target(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if out.dim() == 2 and out.shape[1] == 1:
             return y.to(out.dtype).view(-1, 1)
-        return F.one_hot(y, out.shape[-1]).to(out.dtype)
+        # (as F.one_hot, which on the CPU reads the labels' smallest and largest value on the host first: a
+        # wait a captured step may not have)
+        return torch.zeros_like(out).scatter_(-1, y.unsqueeze(-1), 1.0)
 
     if name == "bce":
         return lambda out, y: F.binary_cross_entropy_with_logits(out, target(out, y))
