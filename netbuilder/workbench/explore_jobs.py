@@ -257,7 +257,7 @@ def health_job(batch: int = HEALTH_BATCH) -> Job:
         for name in dict.fromkeys([*norms, *act]):
             dead = (act.get(name) or {}).get("dead_fraction")
             norm = norms.get(name)
-            text = f"{dead:.0%} dead" if dead is not None else (f"∇{norm:.1e}" if norm is not None else "")
+            text = f"{dead:.0%} dead" if dead is not None else (f"∇{norm:.2g}" if norm is not None else "")
             layers[name] = {"dead_fraction": dead, "grad_norm": norm,
                             "level": health_level(dead, norm, name in hinted), "text": text}
         return {"layers": layers, "hints": hints, "loss": float(loss.detach()),

@@ -226,3 +226,40 @@ def test_render_design_thumbnail_draws_the_design_collapsed(qapp):
     assert len(colours) > 3  # something was drawn
     wide = render_design_thumbnail(design, (480, 160), direction="LR")
     assert wide.size() == QSize(480, 160)
+
+
+@pytest.mark.parametrize("zoom", [FIT_MIN_ZOOM, 0.55, DETAIL_ZOOM, 1.0, 2.0])
+def test_a_health_badge_reads_at_every_zoom_beside_the_shape(window, zoom):
+    """The health check's badge ("∇0.07", "12% dead") is at least LEGIBLE_PX tall on screen, whole and
+    inside its box; the output shape beside it is whole and clear of it, or (zoomed out, where both do not
+    fit) not shown. A fixed 10 px badge was 4 px on screen in the Explore canvas, over the shape."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFontMetricsF
+
+    from netbuilder.ui.canvas.zoom import detailed, font
+    from netbuilder.ui.layout import NODE_H, NODE_W
+
+    rect = QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
+    item = window.scene.nodes["conv2d_1"]
+    shape = "×".join(map(str, item.shape_out))
+    shown_shapes = 0
+    for text, frozen in (("∇0.07", False), ("12% dead", False), ("∇3.1e-05", True)):
+        item.set_frozen(frozen)
+        item.set_health(("ok", text))
+        badge_font, place, shown = item._badge(zoom, rect)
+        assert badge_font.pixelSize() * zoom >= LEGIBLE_PX - 0.5, text
+        assert rect.contains(place) and shown == text, text
+        assert QFontMetricsF(badge_font).horizontalAdvance(shown) <= place.width(), text
+        left = rect.left() + (14 if detailed(zoom) else 16)
+        if detailed(zoom):
+            line, line_font = "→ " + shape, font(TEXT_PX)
+        else:
+            line_font = font(SUB_PX)
+            line = item.overview_line(False, line_font, place.left() - left, True)
+            assert line in ("", shape), (text, zoom)
+        if line:
+            shown_shapes += 1
+            assert left + QFontMetricsF(line_font).horizontalAdvance(line) < place.left(), (text, zoom)
+        item.set_health(None)
+        item.set_frozen(False)
+    assert shown_shapes > 0 or zoom < 0.5  # from a middling zoom up the shape stays beside the badge

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from netbuilder.graph import Edge
@@ -19,6 +19,7 @@ from netbuilder.layers import get_spec, has_kind
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.zoom import (
     BLOCK_ZOOM,
+    LEGIBLE_PX,
     SUB_PX,
     TEXT_PX,
     TITLE_PX,
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 
 PORT_R = 5.5
 HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
-
-
 
 def paint_lock(painter: QPainter, badge: QRectF) -> None:
     """The lock badge of a frozen layer (drawn, not a font's emoji: a lab's Linux fonts may have none)."""
@@ -200,11 +199,13 @@ class NodeItem(QGraphicsItem):
         clip = QPainterPath()
         clip.addRect(band)
         painter.drawPath(path.intersected(clip))
+        badge = self._badge(lod, rect)
+        reserve = rect.right() - badge[1].left() + 4 if badge is not None else 0.0
         if detailed(lod):
-            self._paint_detail(painter, rect, error, colours)
+            self._paint_detail(painter, rect, error, colours, reserve)
         else:
-            self._paint_overview(painter, rect, error, colours)
-        self._paint_frozen_and_health(painter, rect)
+            self._paint_overview(painter, rect, error, colours, reserve)
+        self._paint_frozen_and_health(painter, rect, lod, badge)
         for port in [*self.in_ports, self.out_port]:
             port.setBrush(accent if not port.is_output else accent.darker(130))
             port.setPen(QPen(colours["body"], 1.2))
@@ -212,8 +213,9 @@ class NodeItem(QGraphicsItem):
     def _bottom_text(self, error: bool) -> str:
         return "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
 
-    def _paint_detail(self, painter: QPainter, rect: QRectF, error: bool, colours: dict) -> None:
-        """Close up: title and id, the settings, the output shape (or the first error)."""
+    def _paint_detail(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float) -> None:
+        """Close up: title and id, the settings, the output shape (or the first error) beside the health
+        badge (``reserve``: its width at the right of the bottom line)."""
         text_rect = rect.adjusted(14, 5, -8, -5)
         title_font = font(TITLE_PX, True, painter.font())
         painter.setFont(title_font)
@@ -226,11 +228,13 @@ class NodeItem(QGraphicsItem):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          elided(self.label, small, text_rect.width()))
         painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                         elided(self._bottom_text(error), small, text_rect.width()))
+        line = text_rect.adjusted(0, 0, -max(0.0, reserve - 8), 0)
+        painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                         elided(self._bottom_text(error), small, line.width()))
 
-    def _paint_overview(self, painter: QPainter, rect: QRectF, error: bool, colours: dict) -> None:
-        """Zoomed out: the kind's name, large, over the output shape (or the first error)."""
+    def _paint_overview(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float) -> None:
+        """Zoomed out: the kind's name, large, over the output shape (or the first error) beside the
+        health badge (``reserve``: its width at the right of the bottom line)."""
         text_rect = rect.adjusted(16, 3, -6, -3)
         name_font = font(big_px(self.title, text_rect.width()), True, painter.font())
         painter.setFont(name_font)
@@ -241,10 +245,21 @@ class NodeItem(QGraphicsItem):
         sub = font(SUB_PX, False, painter.font())
         painter.setFont(sub)
         painter.setPen(theme.ERROR_COLOUR if error else colours["muted"])
-        bottom = QRectF(text_rect.left(), top.bottom(), text_rect.width(), text_rect.bottom() - top.bottom())
-        text = "✖ " + self.problems[0].message if error else shape_text(self.shape_out)
+        bottom = QRectF(text_rect.left(), top.bottom(), text_rect.width() - max(0.0, reserve - 6),
+                        text_rect.bottom() - top.bottom())
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         elided(text, sub, text_rect.width()))
+                         self.overview_line(error, sub, bottom.width(), reserve > 0))
+
+    def overview_line(self, error: bool, f: QFont, width: float, badge: bool) -> str:
+        """The zoomed-out box's second line: the output shape, or the first error, in ``width``. Beside a
+        health badge a shape too long for the room left is not shown at all (a cut shape misleads; the
+        badge is what the health check is for, and the shape is in the box close up)."""
+        if error:
+            return elided("✖ " + self.problems[0].message, f, width)
+        text = shape_text(self.shape_out)
+        if badge and QFontMetricsF(f).horizontalAdvance(text) > width:
+            return ""
+        return elided(text, f, width)
 
     def set_frozen(self, frozen: bool) -> None:
         if frozen != self.frozen:
@@ -256,30 +271,53 @@ class NodeItem(QGraphicsItem):
             self.health = health
             self.update()
 
-    def _paint_frozen_and_health(self, painter: QPainter, rect: QRectF) -> None:
-        """A frozen layer: grey hatching and a lock badge; training health: a coloured ring and badge."""
+    @staticmethod
+    def badge_scale(lod: float) -> float:
+        """How much larger than at 100 % the badges are drawn at the zoom ``lod``: their 10 px text is at
+        least ``LEGIBLE_PX`` tall on screen, up to the overview's shape text (``SUB_PX``). Drawn at one
+        size, the badges were 4 px on screen in the Explore canvas ("71.4e-22" for "∇7.0e-02")."""
+        return min(max(1.0, LEGIBLE_PX / lod / 10), SUB_PX / 10)
+
+    def _badge(self, lod: float, rect: QRectF) -> tuple[QFont, QRectF, str] | None:
+        """The health badge's font, place and text at the zoom ``lod`` (None: no badge)."""
+        if self.health is None or not self.health[1] or lod < BLOCK_ZOOM:
+            return None
+        text = self.health[1]
+        px = 10 * self.badge_scale(lod)
+        badge_font = font(round(px), True)
+        lock = 26 * self.badge_scale(lod) if self.frozen else 4
+        width = min(QFontMetricsF(badge_font).horizontalAdvance(text) + px * 0.8, rect.width() - lock - 20)
+        height = px * 1.4
+        return badge_font, QRectF(rect.right() - width - lock, rect.bottom() - height - 3, width, height), text
+
+    def _paint_frozen_and_health(self, painter: QPainter, rect: QRectF, lod: float,
+                                 badge: tuple[QFont, QRectF, str] | None) -> None:
+        """A frozen layer: grey hatching and a lock badge; training health: a coloured ring and ``badge``."""
         if self.frozen:
             hatch = QColor(128, 128, 128, 110)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
             painter.drawRoundedRect(rect, 7, 7)
-            paint_lock(painter, QRectF(rect.right() - 22, rect.top() + 3, 19, 17))
+            scale = self.badge_scale(lod)
+            painter.save()
+            painter.translate(rect.right() - 3 - 19 * scale, rect.top() + 3)
+            painter.scale(scale, scale)
+            paint_lock(painter, QRectF(0, 0, 19, 17))
+            painter.restore()
         if self.health is not None:
-            level, text = self.health
+            level = self.health[0]
             colour = QColor(HEALTH_COLOURS.get(level, HEALTH_COLOURS["ok"]))
             painter.setPen(QPen(colour, 3.2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 8, 8)
-            if text:
-                badge_font = font(10, True, painter.font())
+            if badge is not None:
+                badge_font, place, text = badge
                 painter.setFont(badge_font)
-                width = QFontMetricsF(badge_font).horizontalAdvance(text) + 8
-                badge = QRectF(rect.right() - width - (26 if self.frozen else 4), rect.bottom() - 17, width, 14)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour)
-                painter.drawRoundedRect(badge, 4, 4)
+                painter.drawRoundedRect(place, 4, 4)
                 painter.setPen(QColor("white") if level != "warn" else QColor("black"))
-                painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+                painter.drawText(place, Qt.AlignmentFlag.AlignCenter, elided(text, badge_font, place.width() - 4))
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.GraphicsItemChange.ItemScenePositionHasChanged:
