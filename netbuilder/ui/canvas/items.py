@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 PORT_R = 5.5
 HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
 
+
 def paint_lock(painter: QPainter, badge: QRectF) -> None:
     """The lock badge of a frozen layer (drawn, not a font's emoji: a lab's Linux fonts may have none)."""
     painter.save()
@@ -62,6 +63,14 @@ def lock_icon() -> QIcon:
     paint_lock(painter, QRectF(0, 0, 19, 17))
     painter.end()
     return QIcon(pixmap)
+
+
+def blank_icon() -> QIcon:
+    """A clear icon the size of the lock badge (a list's unlocked rows, aligned with the locked ones)."""
+    pixmap = QPixmap(19, 17)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    return QIcon(pixmap)
+
 
 class PortItem(QGraphicsEllipseItem):
     """An input port (``index`` >= 0) or the output port (``index`` == -1) of a node."""

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.canvas.items import lock_icon
+from netbuilder.ui.canvas.items import blank_icon, lock_icon
 from netbuilder.ui.explore.widgets import ImageView, note
 from netbuilder.ui.training.widgets import PlotsWhenShown, plot_place, swap
 
@@ -315,7 +315,9 @@ class TransferView(QWidget):
         grid.addLayout(head, 2, 0)
         grid.addWidget(self.message, 3, 0)
         grid.setRowStretch(4, 1)
-        grid.addWidget(QLabel("Locked (frozen) layers are not trained:"), 0, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        grid.addWidget(self.summary, 0, 1)
         grid.addWidget(self.layers, 1, 1, 4, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.freeze_all_button)
@@ -336,19 +338,39 @@ class TransferView(QWidget):
         return [n for n in self.document.graph.nodes if n in nodes and nodes[n].params > 0]
 
     def refresh(self) -> None:
+        """The layers with weights, each with its kind and parameter count, ticked where locked; above
+        them, how many of the design's parameters a run trains."""
+        from netbuilder.layers import get_spec, has_kind
+
         self._syncing = True
         try:
             frozen = set(self.document.frozen)
+            nodes, graph = self.document.analysis.nodes, self.document.graph
             self.layers.clear()
-            for node_id in self.trainable_layers():
-                item = QListWidgetItem(node_id)
+            layers = self.trainable_layers()
+            no_icon = blank_icon()
+            for node_id in layers:
+                kind = graph.nodes[node_id].kind
+                title = get_spec(kind).title if has_kind(kind) else kind
+                item = QListWidgetItem(f"{node_id}  ·  {title}  ·  {nodes[node_id].params:,} parameters")
                 if node_id in frozen:  # the canvas's lock badge, drawn (a font may have no lock emoji)
                     item.setIcon(lock_icon())
                     item.setToolTip(f"{node_id} is locked: its weights are not trained")
+                else:  # as wide as the lock, so every row's text starts at one place
+                    item.setIcon(no_icon)
                 item.setData(Qt.ItemDataRole.UserRole, node_id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if node_id in frozen else Qt.CheckState.Unchecked)
                 self.layers.addItem(item)
+            total = sum(nodes[n].params for n in layers)
+            locked = [n for n in layers if n in frozen]
+            if locked:
+                trained = total - sum(nodes[n].params for n in locked)
+                self.summary.setText(f"Locked (frozen) layers keep their weights: a run trains {trained:,} of "
+                                     f"the {total:,} parameters ({len(locked)} of {len(layers)} layers locked).")
+            else:
+                self.summary.setText(f"A run trains all {total:,} parameters. Lock a layer to keep its weights "
+                                     "as they are (transfer learning: lock all but the head).")
         finally:
             self._syncing = False
 

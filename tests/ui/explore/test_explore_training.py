@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 pytestmark = pytest.mark.gui
 
@@ -53,9 +54,21 @@ def test_frozen_layer_set_in_explore_is_not_trained(window, both, qtbot):
     ex.freeze_action.trigger()
     assert tc.settings().get("frozen") == ["conv2d_1"], "the design's training settings must carry 'frozen'"
     ex.transfer.refresh()
-    items = {ex.transfer.layers.item(i).text(): ex.transfer.layers.item(i) for i in range(ex.transfer.layers.count())}
-    assert "conv2d_1" in items and not items["conv2d_1"].icon().isNull()  # the canvas's lock badge, drawn
-    assert all(items[n].icon().isNull() for n in items if n != "conv2d_1")
+    rows = [ex.transfer.layers.item(i) for i in range(ex.transfer.layers.count())]
+    items = {item.data(Qt.ItemDataRole.UserRole): item for item in rows}
+
+    def drawn(item) -> bool:
+        image = item.icon().pixmap(19, 17).toImage()
+        return any(image.pixelColor(x, y).alpha() for x in range(19) for y in range(17))
+
+    assert "conv2d_1" in items and drawn(items["conv2d_1"])  # the canvas's lock badge, drawn
+    # Each row says what the layer is and how many weights it has; the list, what a run trains.
+    counts = {n: node.params for n, node in doc.analysis.nodes.items() if n in items}
+    assert items["conv2d_1"].text() == f"conv2d_1  ·  Conv2d  ·  {counts['conv2d_1']:,} parameters"
+    trained = sum(counts.values()) - counts["conv2d_1"]
+    assert f"trains {trained:,} of the {sum(counts.values()):,} parameters (1 of {len(items)} layers locked)" \
+        in ex.transfer.summary.text()
+    assert not any(drawn(items[n]) for n in items if n != "conv2d_1")  # (a clear icon: the rows align)
     wb = tc.wb
     assert wb.wait_idle()
     wb.host.reset()
