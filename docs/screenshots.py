@@ -115,14 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     setup = {
         "augment": lambda: (ex.augment.shift.setValue(1), ex.augment.rotation.setValue(15),
                             ex.augment.noise.setValue(0.2)),
-        "adversarial": lambda: ex.adversarial.epsilon.setValue(24),
+        "adversarial": lambda: ex.adversarial.search(),  # the smallest ε that fools the network
         "explain": lambda: ex.explain.bar.sample.setValue(3),
     }
     for key in ("lab", "augment", "transfer", "explain", "adversarial", "inside"):
         show_tab(app, window, ex.docks[key])
         ex.results.pop(key, None)
         setup.get(key, lambda: None)()
-        if key not in ("lab", "transfer"):
+        if key == "adversarial":  # (the search's own request)
+            wait(app, lambda: ex.results.get("adversarial", {}).get("searched") and not ex.wb.busy)
+        elif key not in ("lab", "transfer"):
             ex.request(key, now=True)
             wait(app, lambda k=key: k in ex.results and not ex.wb.busy)
         if key == "inside":

@@ -167,31 +167,54 @@ def explain_job(index: int, target_class: int | None, layer: str | None, occlusi
 
 
 # ----- adversarial examples -------------------------------------------------------------------------
-def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5) -> Job:
+def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
+               search: tuple[int, int] | None = None) -> Job:
     """FGSM or PGD on sample ``index`` (its true label) with ``epsilon`` in pixel units (0..1 of the
-    image's range), clamped to valid pixels."""
+    image's range), clamped to valid pixels. ``search = (top, per_unit)``: instead, the smallest ε of the
+    grid ``k / per_unit`` (k up to ``top``) that changes the prediction, found by bisection (a larger ε
+    is taken to fool the network whenever a smaller one does), and the attack at it; ``smallest`` is
+    None when even the top of the grid does not change the prediction (the attack is then at the top)."""
     def job(model, data) -> dict:
         np = _np()
         from netbuilder.introspect import fgsm, pgd
 
         x, image, label = sample_input(data, index, "an adversarial example")
         mean, std = stats(data)
-        eps = float(epsilon) / float(std.mean())  # pixel units -> the network's normalised units
         clamp = None
         if data.is_image:
             clamp = (((0 - mean) / std).flatten().tolist(), ((1 - mean) / std).flatten().tolist())
-        if method == "pgd":
-            res = pgd(model, x, label, eps, steps=int(steps), clamp=clamp)
+
+        def attack(pixels: float):
+            eps = float(pixels) / float(std.mean())  # pixel units -> the network's normalised units
+            if method == "pgd":
+                return pgd(model, x, label, eps, steps=int(steps), clamp=clamp)
+            return fgsm(model, x, label, eps, clamp=clamp)
+
+        smallest, tries, shown = None, 0, float(epsilon)
+        if search is not None:
+            top, per_unit = int(search[0]), int(search[1])
+            res, tries, shown = attack(top / per_unit), 1, top / per_unit
+            if res.changed:
+                low, high = 0, top  # the prediction holds at ``low`` (ε = 0) and changes at ``high``
+                while high - low > 1:
+                    mid = (low + high) // 2
+                    tried, tries = attack(mid / per_unit), tries + 1
+                    if tried.changed:
+                        high, res = mid, tried
+                    else:
+                        low = mid
+                smallest = shown = high / per_unit
         else:
-            res = fgsm(model, x, label, eps, clamp=clamp)
+            res = attack(shown)
         adv = np.asarray(res.image) * std.numpy() + mean.numpy() if data.is_image else res.image
         return {"image": hwc(image), "adversarial": hwc(adv), "perturbation": hwc(res.perturbation_display),
                 "max_change": res.max_change * float(std.mean()), "label": label,
                 "class_names": list(data.class_names), "before": res.original_class,
                 "before_p": res.original_probability, "after": res.adversarial_class,
                 "after_p": res.adversarial_probability, "true_before": res.true_probability_before,
-                "true_after": res.true_probability_after, "changed": res.changed, "epsilon": float(epsilon),
-                "method": method, "steps": res.steps}
+                "true_after": res.true_probability_after, "changed": res.changed, "epsilon": shown,
+                "method": method, "steps": res.steps, "searched": search is not None, "smallest": smallest,
+                "tries": tries}
     return job
 
 

@@ -113,7 +113,7 @@ class ExploreController(QObject):
             return compute.explain_job(q["index"], q["target_class"], q["layer"]), True
         if key == "adversarial":
             q = self.adversarial.query()
-            return compute.attack_job(q["index"], q["epsilon"], q["method"], q["steps"]), True
+            return compute.attack_job(q["index"], q["epsilon"], q["method"], q["steps"], q["search"]), True
         if key == "inside":
             q = self.inside.query()
             return compute.feature_map_job(q["index"], q["layer"]), True

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from netbuilder.ui.explore.widgets import ImageView, note
 
 MAX_SAMPLE = 15
+EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
 
 
 def _weights_note(result: dict[str, Any]) -> str:
@@ -139,14 +140,20 @@ class AdversarialView(QWidget):
         self.steps.setRange(1, 40)
         self.steps.setValue(5)
         self.epsilon = QSlider(Qt.Orientation.Horizontal)
-        self.epsilon.setRange(0, 100)  # ε = value / 400 of the pixel range: 0 .. 0.25
+        self.epsilon.setRange(0, 100)  # ε = value / EPSILON_STEPS of the pixel range: 0 .. 0.25
         self.epsilon.setValue(8)
         self.epsilon_label = QLabel()
+        self.search_button = QPushButton("Smallest ε that fools it")
+        self.search_button.setToolTip("Search for the smallest ε (on the slider's steps) that changes the "
+                                      "network's prediction for this sample, and show that attack")
+        self.search_button.clicked.connect(self.search)
         self.bar.add("", self.method)
         self.bar.add("steps", self.steps)
         self.bar.add("ε", self.epsilon)
         self.bar.layout_.addWidget(self.epsilon_label)
+        self.bar.layout_.addWidget(self.search_button)
         self.bar.finish()
+        self._search = False
         self.images = {key: ImageView(title, 140) for key, title in (
             ("image", "original"), ("adversarial", "adversarial"), ("perturbation", "perturbation (amplified)"))}
         self.info = note()
@@ -157,7 +164,7 @@ class AdversarialView(QWidget):
 
     @property
     def epsilon_value(self) -> float:
-        return self.epsilon.value() / 400
+        return self.epsilon.value() / EPSILON_STEPS
 
     def _changed(self, emit: bool = True) -> None:
         self.epsilon_label.setText(f"{self.epsilon_value:.3f} ({self.epsilon_value * 255:.0f}/255)")
@@ -165,19 +172,36 @@ class AdversarialView(QWidget):
         if emit:
             self.requested.emit()
 
+    def search(self) -> None:
+        """Ask for the smallest ε that changes the prediction (the slider moves to it with the result)."""
+        self._search = True
+        self.requested.emit()
+
     def query(self) -> dict[str, Any]:
+        """What to attack; a search asked for is in the next query only."""
+        search, self._search = self._search, False
         return {"index": self.bar.sample.value(), "epsilon": self.epsilon_value,
-                "method": self.method.currentData(), "steps": self.steps.value()}
+                "method": self.method.currentData(), "steps": self.steps.value(),
+                "search": (self.epsilon.maximum(), EPSILON_STEPS) if search else None}
 
     def set_result(self, r: dict[str, Any]) -> None:
         if "error" in r:
             self.info.setText(f"No attack: {r['error']}")
             return
         self.result = r
+        if r.get("searched"):  # the slider to the ε found (no new request: this is its result)
+            self.epsilon.blockSignals(True)
+            self.epsilon.setValue(round(r["epsilon"] * EPSILON_STEPS))
+            self.epsilon.blockSignals(False)
+            self._changed(emit=False)
         self.images["image"].set_array(r["image"], f"original: {_class_name(r, r['label'])}")
         self.images["adversarial"].set_array(r["adversarial"], f"adversarial, ε = {r['epsilon']:.3f}")
         self.images["perturbation"].set_array(r["perturbation"], f"perturbation (largest change {r['max_change']:.3f})")
         verdict = ("The prediction changed!" if r["changed"] else "The prediction held.")
+        if r.get("searched"):
+            verdict = (f"The smallest ε that changes it: {r['epsilon']:.4f} ({r['epsilon'] * 255:.1f}/255), "
+                       f"found in {r['tries']} attacks." if r["smallest"] is not None else
+                       f"No ε up to {r['epsilon']:.2f} changes the prediction: this sample is robust to it.")
         self.info.setText(
             f"{'PGD, ' + str(r['steps']) + ' steps' if r['method'] == 'pgd' else 'FGSM'}: before "
             f"{_class_name(r, r['before'])} ({r['before_p']:.0%}), after {_class_name(r, r['after'])} "

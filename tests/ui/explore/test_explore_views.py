@@ -62,6 +62,26 @@ def test_adversarial_changes_the_input_only_for_positive_epsilon(window, explore
     assert "before" in view.info.text() and view.images["perturbation"].has_image
 
 
+def test_the_smallest_epsilon_is_found_and_the_slider_moves_to_it(window, explore, show, wait_result):
+    """'Smallest ε that fools it': the attack at the ε found changes the prediction, the slider shows that
+    ε, the note says so; one slider step less and the prediction holds."""
+    show(explore, "adversarial")
+    view = explore.adversarial
+    wait_result(explore, "adversarial")
+    for index in range(8):  # (the example's untrained network: a sample some ε fools)
+        r = wait_result(explore, "adversarial", after=lambda i=index: (view.bar.sample.setValue(i),
+                                                                      view.search_button.click()))
+        if r["smallest"] is not None:
+            break
+        assert "No ε up to 0.25 changes the prediction" in view.info.text()
+    assert r["searched"] and r["changed"] and r["smallest"] is not None
+    assert view.epsilon.value() == round(r["smallest"] * 400) and f"{r['smallest']:.3f}" in view.epsilon_label.text()
+    assert "The smallest ε that changes it" in view.info.text()
+    step = view.epsilon.value()
+    r = wait_result(explore, "adversarial", after=lambda: view.epsilon.setValue(step - 1))
+    assert not r["searched"] and not r["changed"] and "The prediction held." in view.info.text()
+
+
 def test_receptive_field_highlight_matches_introspect(window, explore, show, wait_result):
     from netbuilder.introspect import receptive_field
 
