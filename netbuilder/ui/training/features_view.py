@@ -116,6 +116,8 @@ class FeatureMapsView(LiveView):
         self.pad.changed.connect(self.input_changed)
         self.layer_box = QComboBox(self)
         self.layer_box.setToolTip("The layer whose output is shown (or click its node on the canvas)")
+        self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.layer_box.setMinimumWidth(120)
         self.layer_box.activated.connect(lambda _i: self.layer_chosen.emit(self.layer_box.currentText()))
         self.info = QLabel("Pick an input and a layer.", self)
         self.info.setWordWrap(True)  # a long message wraps: it never widens the window
@@ -125,7 +127,8 @@ class FeatureMapsView(LiveView):
         top = QHBoxLayout()
         for w in (QLabel("Input", self), self.source, self.sample, self.open_button, QLabel("Layer", self)):
             top.addWidget(w)
-        top.addWidget(self.layer_box, 1)
+        top.addWidget(self.layer_box)  # as wide as its longest layer name (across the dock it read as a field)
+        top.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self._input_place)
         left.addWidget(self.pad)
