@@ -263,3 +263,52 @@ def test_a_health_badge_reads_at_every_zoom_beside_the_shape(window, zoom):
         item.set_health(None)
         item.set_frozen(False)
     assert shown_shapes > 0 or zoom < 0.5  # from a middling zoom up the shape stays beside the badge
+
+
+def test_the_minimap_keeps_off_the_layer_boxes(window, qtbot):
+    """A box under the minimap's corner sends it to the other bottom corner; a box under each corner
+    leaves it where it was, drawn faint (the boxes show through) until the pointer is over it."""
+    from netbuilder.ui.app import default_example
+    from netbuilder.ui.canvas.minimap import FAINT
+
+    open_at(window, qtbot, default_example(), size=(1024, 640))  # a column of boxes
+    view, minimap = window.view, window.view.minimap
+    view.scale(2.0, 2.0)  # (closer: the design no longer fits, the minimap shows)
+    view.centerOn(window.scene.items_rect().center())  # the column down the middle, clear of both corners
+    minimap.reposition()
+    assert minimap.isVisible() and not minimap.covering
+    origin = view.viewport().geometry().topLeft()
+
+    def box_under(geometry) -> tuple[float, float]:
+        centre = view.mapToScene(geometry.center() - origin)
+        return centre.x() - 40, centre.y()
+
+    first, corner = minimap.geometry(), minimap.corner
+    one, other = list(window.document.graph.nodes)[:2]
+    window.document.move({one: box_under(first)})
+    window.document.flush()
+    minimap.reposition()
+    second = minimap.geometry()
+    assert minimap.corner == 1 - corner and second.left() != first.left() and not minimap.covering
+    assert minimap._covers_boxes(first.translated(-origin)) and not minimap._covers_boxes(second.translated(-origin))
+    window.document.move({other: box_under(second)})
+    window.document.flush()
+    minimap.reposition()
+    assert minimap.corner == 1 - corner and minimap.covering  # nowhere free: it stays, faint
+
+    painted = []
+
+    class Spy(QPainter):
+        def drawPixmap(self, *args):  # noqa: N802
+            painted.append(self.opacity())
+            super().drawPixmap(*args)
+
+    import netbuilder.ui.canvas.minimap as module
+    original, module.QPainter = module.QPainter, Spy
+    try:
+        minimap.grab()
+        minimap._hovered = True
+        minimap.grab()
+    finally:
+        module.QPainter = original
+    assert painted[0] == pytest.approx(FAINT) and painted[-1] == pytest.approx(1.0)

@@ -2,14 +2,15 @@
 
 It shows the visible part as a rectangle; a click or a drag moves the view there. The scene is
 rendered into a cached pixmap only when the scene's drawing changed (``content_changed``) and the
-minimap is shown; scrolling and zooming only move the rectangle. It hides while everything fits.
+minimap is shown; scrolling and zooming only move the rectangle. It hides while everything fits, and keeps
+off the layer boxes: bottom right, else bottom left, else faint until the pointer is over it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from netbuilder.ui.canvas.view import GraphView
 
 MAX_W, MAX_H, MARGIN, PAD = 190, 150, 10, 30.0
+FAINT = 0.35  # the opacity of a minimap that lies over layer boxes
 DEBOUNCE_MS = 120
 
 
@@ -32,6 +34,9 @@ class Minimap(QWidget):
         self._pixmap: QPixmap | None = None
         self._source = QRectF()
         self.renders = 0  # how often the scene was drawn (tests check it stays cheap)
+        self.corner = 0  # 0: bottom right, 1: bottom left
+        self.covering = False  # over layer boxes in both bottom corners: drawn faint (FAINT) unless hovered
+        self._hovered = False
         self._later = QTimer(self)  # an edit and the analysis after it: one redraw
         self._later.setSingleShot(True)
         self._later.setInterval(DEBOUNCE_MS)
@@ -61,11 +66,36 @@ class Minimap(QWidget):
         scale = min(MAX_W / source.width(), MAX_H / source.height())
         size = QSize(max(40, int(source.width() * scale)), max(30, int(source.height() * scale)))
         viewport = self.view.viewport().geometry()
-        self.setGeometry(viewport.right() - size.width() - MARGIN, viewport.bottom() - size.height() - MARGIN,
-                         size.width(), size.height())
+        top = viewport.bottom() - size.height() - MARGIN
+        corners = [QRect(viewport.right() - size.width() - MARGIN, top, size.width(), size.height()),
+                   QRect(viewport.left() + MARGIN, top, size.width(), size.height())]
+        # The bottom-right corner, or the bottom-left one while boxes lie under the right one (it stays in
+        # a corner while that is free, so scrolling does not make it jump to and fro); with boxes under
+        # both, it stays where it is and is drawn faint until the pointer is over it (``covering``).
+        free = [i for i, c in enumerate(corners) if not self._covers_boxes(c.translated(-viewport.topLeft()))]
+        self.covering = not free
+        if free and self.corner not in free:
+            self.corner = free[0]
+        self.setGeometry(corners[self.corner])
         self.show()
         self.raise_()
         self.update()
+
+    def _covers_boxes(self, rect: QRect) -> bool:
+        """Whether a layer box or a group's frame lies under ``rect`` (viewport coordinates)."""
+        from netbuilder.ui.canvas.items import GroupItem, NodeItem
+
+        return any(isinstance(item, NodeItem | GroupItem) for item in self.view.items(rect))
+
+    def enterEvent(self, event) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+        super().leaveEvent(event)
 
     def _render(self) -> QPixmap:
         if self._pixmap is None or self._pixmap.size() != self.size():
@@ -95,6 +125,8 @@ class Minimap(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
+        if self.covering and not self._hovered:  # boxes beneath it show through
+            painter.setOpacity(FAINT)
         painter.drawPixmap(0, 0, self._render())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         shown = self._to_map(self.view.visible_scene_rect()).intersected(QRectF(self.rect()).adjusted(1, 1, -1, -1))
