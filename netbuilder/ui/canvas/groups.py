@@ -1,7 +1,9 @@
 """GroupItem: a group drawn as a frame around its members (expanded) or as one box (collapsed).
 
 A collapsed group is a stack of cards at the centre of its members, reading e.g. "residual block ·
-64→128 · 230k params"; double-clicking it expands it (and the Document lays the design out again).
+64→128 · 230k params"; double-clicking it expands it (and the Document lays the design out again). It
+wears its layers' marks (badges.py): the worst training health among them, and the hatching and lock
+when every layer in it with weights is locked.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from netbuilder.graph import Group
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.badges import Health, health_badge, lock_room, paint_marks
 from netbuilder.ui.canvas.zoom import (
     BLOCK_ZOOM,
     SUB_PX,
@@ -54,6 +57,8 @@ class GroupItem(QGraphicsItem):
         self.params = 0
         self.shape_in: tuple[int, ...] | None = None
         self.shape_out: tuple[int, ...] | None = None
+        self.frozen = False  # every layer in it with weights is locked
+        self.health: Health | None = None  # the worst health among its layers
         self.setZValue(-1)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setToolTip("double-click to collapse or expand")
@@ -91,6 +96,12 @@ class GroupItem(QGraphicsItem):
         self.setToolTip(f"{group.name} ({self.group_id}): {len(group.nodes)} layers · {self.summary()}\n"
                         + ("double-click to open" if group.collapsed else "double-click the frame to collapse"))
         self.update()
+
+    def set_marks(self, frozen: bool, health: Health | None) -> None:
+        """What its layers wear (drawn while collapsed): all locked; the worst health among them."""
+        if (frozen, health) != (self.frozen, self.health):
+            self.frozen, self.health = frozen, health
+            self.update()
 
     def set_info(self, params: int, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None) -> None:
         if (params, shape_in, shape_out) != (self.params, self.shape_in, self.shape_out):
@@ -132,6 +143,13 @@ class GroupItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(colours["body"])
         painter.drawRoundedRect(self.rect, 9, 9)
+        badge = health_badge(self.health, self.frozen, lod, self.rect)
+        self._paint_text(painter, lod, colours, self.rect.right() - badge.rect.left() + 4 if badge else 0.0)
+        paint_marks(painter, self.rect, lod, self.frozen, self.health, badge, radius=9)
+
+    def _paint_text(self, painter: QPainter, lod: float, colours: dict, reserve: float) -> None:
+        """The name, the id and the summary (close up), or the name and the flow (zoomed out); the bottom
+        line leaves ``reserve`` at its right for the health badge."""
         group = self.group
         painter.setPen(colours["text"])
         if detailed(lod):
@@ -139,28 +157,33 @@ class GroupItem(QGraphicsItem):
             title = font(TITLE_PX, True, painter.font())
             painter.setFont(title)
             painter.drawText(inner, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
-                             elided(f"▸ {group.name}", title, inner.width()))
+                             elided(f"▸ {group.name}", title, inner.width() - lock_room(self.frozen, lod)))
             small = font(TEXT_PX, False, painter.font())
             painter.setFont(small)
             painter.setPen(colours["muted"])
             painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                              elided(f"{self.group_id} · {len(group.nodes)} layers", small, inner.width()))
             painter.setPen(colours["text"])
-            painter.drawText(inner, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft,
-                             elided(self.summary(), small, inner.width()))
+            line = inner.adjusted(0, 0, -max(0.0, reserve - 10), 0)
+            painter.drawText(line, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft,
+                             elided(self.summary(), small, line.width()))
             return
         inner = self.rect.adjusted(10, 3, -8, -3)
-        name = font(big_px(group.name, inner.width()), True, painter.font())
+        name_width = inner.width() - lock_room(self.frozen, lod)
+        name = font(big_px(group.name, name_width), True, painter.font())
         painter.setFont(name)
         top = QRectF(inner.left(), inner.top(), inner.width(), inner.height() * 0.56)
         painter.drawText(top, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         elided(group.name, name, inner.width()))
+                         elided(group.name, name, name_width))
         sub = font(SUB_PX, False, painter.font())
         painter.setFont(sub)
         painter.setPen(colours["muted"])
-        bottom = QRectF(inner.left(), top.bottom(), inner.width(), inner.bottom() - top.bottom())
+        bottom = QRectF(inner.left(), top.bottom(), inner.width() - max(0.0, reserve - 8), inner.bottom() - top.bottom())
+        text = self.summary().replace(" params", "")
+        if reserve and QFontMetricsF(sub).horizontalAdvance(text) > bottom.width():
+            text = ""  # (beside a health badge: whole or not at all, as a layer box's shape)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         elided(self.summary().replace(" params", ""), sub, inner.width()))
+                         elided(text, sub, bottom.width()))
 
     def _paint_frame(self, painter: QPainter, lod: float, accent: QColor, colours: dict) -> None:
         fill = QColor(accent)

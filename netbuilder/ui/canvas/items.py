@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from netbuilder.graph import Edge
 from netbuilder.layers import get_spec, has_kind
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.badges import Badge, health_badge, lock_room, paint_marks
 from netbuilder.ui.canvas.zoom import (
     BLOCK_ZOOM,
-    LEGIBLE_PX,
+    DETAIL_ZOOM,
     SUB_PX,
     TEXT_PX,
     TITLE_PX,
@@ -37,41 +38,6 @@ if TYPE_CHECKING:
     from netbuilder.ui.canvas.scene import GraphScene
 
 PORT_R = 5.5
-HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
-
-
-def paint_lock(painter: QPainter, badge: QRectF) -> None:
-    """The lock badge of a frozen layer (drawn, not a font's emoji: a lab's Linux fonts may have none)."""
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#5b6470"))
-    painter.drawRoundedRect(badge, 4, 4)
-    painter.setPen(QPen(QColor("white"), 1.6))
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    shackle = QRectF(badge.center().x() - 3.5, badge.top() + 2.5, 7, 8)
-    painter.drawArc(shackle, 0, 180 * 16)
-    painter.fillRect(QRectF(badge.center().x() - 5.5, badge.top() + 7, 11, 7.5), QColor("white"))
-    painter.restore()
-
-
-def lock_icon() -> QIcon:
-    """The lock badge as an icon (the Transfer view's list of locked layers)."""
-    pixmap = QPixmap(19, 17)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    paint_lock(painter, QRectF(0, 0, 19, 17))
-    painter.end()
-    return QIcon(pixmap)
-
-
-def blank_icon() -> QIcon:
-    """A clear icon the size of the lock badge (a list's unlocked rows, aligned with the locked ones)."""
-    pixmap = QPixmap(19, 17)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    return QIcon(pixmap)
-
-
 class PortItem(QGraphicsEllipseItem):
     """An input port (``index`` >= 0) or the output port (``index`` == -1) of a node."""
 
@@ -213,8 +179,8 @@ class NodeItem(QGraphicsItem):
         if detailed(lod):
             self._paint_detail(painter, rect, error, colours, reserve)
         else:
-            self._paint_overview(painter, rect, error, colours, reserve)
-        self._paint_frozen_and_health(painter, rect, lod, badge)
+            self._paint_overview(painter, rect, error, colours, reserve, lod)
+        paint_marks(painter, rect, lod, self.frozen, self.health, badge)
         for port in [*self.in_ports, self.out_port]:
             port.setBrush(accent if not port.is_output else accent.darker(130))
             port.setPen(QPen(colours["body"], 1.2))
@@ -229,8 +195,9 @@ class NodeItem(QGraphicsItem):
         title_font = font(TITLE_PX, True, painter.font())
         painter.setFont(title_font)
         painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        title_width = text_rect.width() - max(0.0, lock_room(self.frozen, DETAIL_ZOOM) - 8)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         elided(f"{self.title}  {self.node_id}", title_font, text_rect.width()))
+                         elided(f"{self.title}  {self.node_id}", title_font, title_width))
         small = font(TEXT_PX, False, painter.font())
         painter.setFont(small)
         painter.setPen(colours["muted"])
@@ -241,16 +208,18 @@ class NodeItem(QGraphicsItem):
         painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
                          elided(self._bottom_text(error), small, line.width()))
 
-    def _paint_overview(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float) -> None:
-        """Zoomed out: the kind's name, large, over the output shape (or the first error) beside the
-        health badge (``reserve``: its width at the right of the bottom line)."""
+    def _paint_overview(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float,
+                        lod: float) -> None:
+        """Zoomed out: the kind's name, large (short of a lock), over the output shape (or the first
+        error) beside the health badge (``reserve``: its width at the right of the bottom line)."""
         text_rect = rect.adjusted(16, 3, -6, -3)
-        name_font = font(big_px(self.title, text_rect.width()), True, painter.font())
+        title_width = text_rect.width() - max(0.0, lock_room(self.frozen, lod) - 6)
+        name_font = font(big_px(self.title, title_width), True, painter.font())
         painter.setFont(name_font)
         painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
         top = QRectF(text_rect.left(), text_rect.top(), text_rect.width(), text_rect.height() * 0.56)
         painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         elided(self.title, name_font, text_rect.width(), middle=True))
+                         elided(self.title, name_font, title_width, middle=True))
         sub = font(SUB_PX, False, painter.font())
         painter.setFont(sub)
         painter.setPen(theme.ERROR_COLOUR if error else colours["muted"])
@@ -280,53 +249,9 @@ class NodeItem(QGraphicsItem):
             self.health = health
             self.update()
 
-    @staticmethod
-    def badge_scale(lod: float) -> float:
-        """How much larger than at 100 % the badges are drawn at the zoom ``lod``: their 10 px text is at
-        least ``LEGIBLE_PX`` tall on screen, up to the overview's shape text (``SUB_PX``). Drawn at one
-        size, the badges were 4 px on screen in the Explore canvas ("71.4e-22" for "∇7.0e-02")."""
-        return min(max(1.0, LEGIBLE_PX / lod / 10), SUB_PX / 10)
-
-    def _badge(self, lod: float, rect: QRectF) -> tuple[QFont, QRectF, str] | None:
+    def _badge(self, lod: float, rect: QRectF) -> Badge | None:
         """The health badge's font, place and text at the zoom ``lod`` (None: no badge)."""
-        if self.health is None or not self.health[1] or lod < BLOCK_ZOOM:
-            return None
-        text = self.health[1]
-        px = 10 * self.badge_scale(lod)
-        badge_font = font(round(px), True)
-        lock = 26 * self.badge_scale(lod) if self.frozen else 4
-        width = min(QFontMetricsF(badge_font).horizontalAdvance(text) + px * 0.8, rect.width() - lock - 20)
-        height = px * 1.4
-        return badge_font, QRectF(rect.right() - width - lock, rect.bottom() - height - 3, width, height), text
-
-    def _paint_frozen_and_health(self, painter: QPainter, rect: QRectF, lod: float,
-                                 badge: tuple[QFont, QRectF, str] | None) -> None:
-        """A frozen layer: grey hatching and a lock badge; training health: a coloured ring and ``badge``."""
-        if self.frozen:
-            hatch = QColor(128, 128, 128, 110)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
-            painter.drawRoundedRect(rect, 7, 7)
-            scale = self.badge_scale(lod)
-            painter.save()
-            painter.translate(rect.right() - 3 - 19 * scale, rect.top() + 3)
-            painter.scale(scale, scale)
-            paint_lock(painter, QRectF(0, 0, 19, 17))
-            painter.restore()
-        if self.health is not None:
-            level = self.health[0]
-            colour = QColor(HEALTH_COLOURS.get(level, HEALTH_COLOURS["ok"]))
-            painter.setPen(QPen(colour, 3.2))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 8, 8)
-            if badge is not None:
-                badge_font, place, text = badge
-                painter.setFont(badge_font)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(colour)
-                painter.drawRoundedRect(place, 4, 4)
-                painter.setPen(QColor("white") if level != "warn" else QColor("black"))
-                painter.drawText(place, Qt.AlignmentFlag.AlignCenter, elided(text, badge_font, place.width() - 4))
+        return health_badge(self.health, self.frozen, lod, rect)
 
     def itemChange(self, change, value):  # noqa: N802
         if change == QGraphicsItem.GraphicsItemChange.ItemScenePositionHasChanged:

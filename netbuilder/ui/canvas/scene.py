@@ -14,6 +14,7 @@ from netbuilder.analysis.result import Analysis
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Edge, GraphEvent
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.badges import worst_health
 from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.interactions import ConnectGesture, moved_positions, port_at
 from netbuilder.ui.canvas.items import EdgeItem, NodeItem, shape_text
@@ -102,6 +103,7 @@ class GraphScene(QGraphicsScene):
         item.set_info(*self._group_info(group_id, self.document.analysis))
         item.refresh()
         if refresh:
+            self._group_marks(group_id)
             self._refresh_visibility()
 
     def _on_event(self, event: GraphEvent) -> None:
@@ -195,11 +197,25 @@ class GraphScene(QGraphicsScene):
         frozen = set(self.document.design.training.get("frozen") or [])
         for node_id, item in self.nodes.items():
             item.set_frozen(node_id in frozen)
+        self._group_marks()
+
+    def _group_marks(self, only: str | None = None) -> None:
+        """Each group (or the group ``only``) wears its layers' marks: locked when every layer in it with
+        weights is; the worst health among them (a collapsed ResNet block showed neither)."""
+        nodes = self.document.analysis.nodes
+        for group_id, item in self.groups.items():
+            if only is not None and group_id != only:
+                continue
+            members = [self.nodes[n] for n in self.graph.groups[group_id].nodes if n in self.nodes]
+            weighted = [m for m in members if m.node_id in nodes and nodes[m.node_id].params > 0]
+            item.set_marks(bool(weighted) and all(m.frozen for m in weighted),
+                           worst_health(m.health for m in members))
 
     def set_health(self, health: dict[str, tuple[str, str]]) -> None:
         """Colour nodes by training health: ``{node_id: (level ok|warn|bad, badge text)}``; others plain."""
         for node_id, item in self.nodes.items():
             item.set_health(health.get(node_id))
+        self._group_marks()
         self.content_changed.emit()
 
     def clear_health(self) -> None:

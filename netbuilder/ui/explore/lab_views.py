@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.canvas.items import blank_icon, lock_icon
+from netbuilder.ui.canvas.badges import blank_icon, lock_icon
 from netbuilder.ui.explore.widgets import ImageView, note
 from netbuilder.ui.training.widgets import PlotsWhenShown, plot_place, swap
 

@@ -254,3 +254,41 @@ def test_undo_of_insert_dropout_leaves_no_weights_question(window, explore):
     assert not training.link.asked
     doc.undo_stack.redo()  # changed again: the question comes back
     assert "network changed since it was trained" in bar.label.text()
+
+
+def test_a_collapsed_group_wears_its_layers_health_and_lock(window, qtbot):
+    """ResNet-18's residual blocks are collapsed groups: the health check's worst level among a block's
+    layers and its badge show on the block, and the block is hatched and locked once every layer in it
+    with weights is locked (a collapsed block showed neither)."""
+    from netbuilder.presets import build_preset
+
+    window.set_design(build_preset("resnet18"))
+    window.document.flush()
+    scene = window.scene
+    group_id, item = next((g, i) for g, i in scene.groups.items() if window.document.graph.groups[g].collapsed)
+    members = list(window.document.graph.groups[group_id].nodes)
+    weighted = [n for n in members if window.document.analysis.nodes[n].params > 0]
+    relu = next(n for n in members if window.document.graph.nodes[n].kind == "relu")
+
+    def render() -> QImage:  # the collapsed box, at 100 % zoom
+        image = QImage(300, 120, QImage.Format.Format_ARGB32)
+        image.fill(0)
+        painter = QPainter(image)
+        painter.translate(150 - item.rect.center().x(), 60 - item.rect.center().y())
+        item.paint(painter, QStyleOptionGraphicsItem(), None)
+        painter.end()
+        return image
+
+    plain = render()
+    scene.set_health({weighted[0]: ("ok", "∇0.07"), relu: ("bad", "97% dead"), "fc_1": ("warn", "∇3e-07")})
+    assert item.health == ("bad", "97% dead") and not item.frozen
+    marked = render()
+    assert marked != plain
+    scene.clear_health()
+    assert item.health is None and render() == plain
+    window.document.set_frozen(weighted[:-1], True)
+    assert not item.frozen  # one layer with weights still trains
+    window.document.set_frozen(weighted[-1:], True)
+    assert item.frozen and render() != plain
+    window.document.undo_stack.undo()
+    assert not item.frozen
