@@ -186,6 +186,7 @@ class GraphScene(QGraphicsScene):
             item.set_label(label)
         for group_id, item in self.groups.items():
             item.set_info(*self._group_info(group_id, analysis))
+        self._group_marks()  # (which layers have weights: this analysis says)
         self.content_changed.emit()
 
     # ----- frozen layers and training health --------------------------------------------------

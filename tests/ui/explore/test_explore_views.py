@@ -292,3 +292,21 @@ def test_a_collapsed_group_wears_its_layers_health_and_lock(window, qtbot):
     assert item.frozen and render() != plain
     window.document.undo_stack.undo()
     assert not item.frozen
+
+
+def test_a_design_opened_with_a_locked_block_shows_it_locked(window):
+    """The lock of a collapsed block follows from the design's own analysis when the design is opened
+    (which layers have weights is only known once it is analysed)."""
+    from netbuilder.analysis import analyze
+    from netbuilder.presets import build_preset
+
+    design = build_preset("resnet18")
+    analysis = analyze(design.graph)
+    group_id = next(g for g, group in design.graph.groups.items() if group.collapsed and len(group.nodes) > 3)
+    weighted = [n for n in design.graph.groups[group_id].nodes if analysis.nodes[n].params > 0]
+    design.training["frozen"] = weighted
+    window.set_design(design)
+    window.document.flush()
+    item = window.scene.groups[group_id]
+    assert item.frozen
+    assert not any(i.frozen for g, i in window.scene.groups.items() if g != group_id)
