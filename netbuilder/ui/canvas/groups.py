@@ -58,6 +58,7 @@ class GroupItem(QGraphicsItem):
         self.shape_in: tuple[int, ...] | None = None
         self.shape_out: tuple[int, ...] | None = None
         self.frozen = False  # every layer in it with weights is locked
+        self.locked: tuple[int, int] = (0, 0)  # (layers with weights locked, layers with weights); (0, 0): none
         self.health: Health | None = None  # the worst health among its layers
         self.setZValue(-1)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -93,14 +94,28 @@ class GroupItem(QGraphicsItem):
                 rect = rect.united(item.sceneBoundingRect())
             self.rect = rect.adjusted(-14, -FRAME_BEFORE + 2, 14, FRAME_AFTER - 2)
         self.setZValue(3 if group.collapsed else -1)
-        self.setToolTip(f"{group.name} ({self.group_id}): {len(group.nodes)} layers · {self.summary()}\n"
-                        + ("double-click to open" if group.collapsed else "double-click the frame to collapse"))
+        self._tooltip()
         self.update()
 
-    def set_marks(self, frozen: bool, health: Health | None) -> None:
-        """What its layers wear (drawn while collapsed): all locked; the worst health among them."""
-        if (frozen, health) != (self.frozen, self.health):
-            self.frozen, self.health = frozen, health
+    def _tooltip(self) -> None:
+        group = self.group
+        marks = []
+        if self.locked:
+            marks.append(f"{self.locked[0]} of its {self.locked[1]} layers with weights locked")
+        if self.health is not None:
+            marks.append(f"training health: {self.health[1] or self.health[0]} at worst")
+        self.setToolTip(f"{group.name} ({self.group_id}): {len(group.nodes)} layers · {self.summary()}\n"
+                        + "".join(f"{m}\n" for m in marks)
+                        + ("double-click to open" if group.collapsed else "double-click the frame to collapse"))
+
+    def set_marks(self, locked: tuple[int, int], health: Health | None) -> None:
+        """What its layers wear (drawn while collapsed): ``locked`` = (layers with weights locked, layers
+        with weights), the group locked when that is all of them; the worst health among them."""
+        frozen = locked[1] > 0 and locked[0] == locked[1]
+        locked = locked if locked[0] else (0, 0)
+        if (frozen, health, locked) != (self.frozen, self.health, self.locked):
+            self.frozen, self.health, self.locked = frozen, health, locked
+            self._tooltip()
             self.update()
 
     def set_info(self, params: int, shape_in: tuple[int, ...] | None, shape_out: tuple[int, ...] | None) -> None:

@@ -209,8 +209,7 @@ class GraphScene(QGraphicsScene):
                 continue
             members = [self.nodes[n] for n in self.graph.groups[group_id].nodes if n in self.nodes]
             weighted = [m for m in members if m.node_id in nodes and nodes[m.node_id].params > 0]
-            item.set_marks(bool(weighted) and all(m.frozen for m in weighted),
-                           worst_health(m.health for m in members))
+            item.set_marks((sum(m.frozen for m in weighted), len(weighted)), worst_health(m.health for m in members))
 
     def set_health(self, health: dict[str, tuple[str, str]]) -> None:
         """Colour nodes by training health: ``{node_id: (level ok|warn|bad, badge text)}``; others plain."""

@@ -282,12 +282,14 @@ def test_a_collapsed_group_wears_its_layers_health_and_lock(window, qtbot):
     plain = render()
     scene.set_health({weighted[0]: ("ok", "∇0.07"), relu: ("bad", "97% dead"), "fc_1": ("warn", "∇3e-07")})
     assert item.health == ("bad", "97% dead") and not item.frozen
+    assert "training health: 97% dead at worst" in item.toolTip()
     marked = render()
     assert marked != plain
     scene.clear_health()
     assert item.health is None and render() == plain
     window.document.set_frozen(weighted[:-1], True)
     assert not item.frozen  # one layer with weights still trains
+    assert f"{len(weighted) - 1} of its {len(weighted)} layers with weights locked" in item.toolTip()
     window.document.set_frozen(weighted[-1:], True)
     assert item.frozen and render() != plain
     window.document.undo_stack.undo()
