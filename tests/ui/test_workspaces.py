@@ -324,3 +324,32 @@ def test_a_view_fills_its_dock_and_scrolls_only_below_its_minimum(qtbot):
     assert note.height() >= note.heightForWidth(width) - 1  # the whole text, however many lines
     assert slot.scroll.verticalScrollBar().maximum() > 0  # so the view scrolls
     assert plot.height() >= 120
+
+
+@pytest.mark.parametrize("level", ["info", "warning", "error"])
+def test_a_message_reads_in_a_dark_theme(qtbot, level):
+    """The message bar is light in both themes, so its text and close button are dark in both: in a dark
+    theme they took the palette's light text, unreadable on the light bar."""
+    from PySide6.QtGui import QPalette
+
+    from netbuilder.ui import theme
+    from netbuilder.ui.training.widgets import MessageBar
+
+    app = QApplication.instance()
+    before = app.palette()
+    app.setPalette(theme._dark_palette())
+    try:
+        bar = MessageBar()
+        qtbot.addWidget(bar)
+        bar.show_message("Loading PyTorch and the dataset… press Train again in a moment.", level)
+        qtbot.waitExposed(bar)
+        image = bar.grab().toImage()
+        background = image.pixelColor(image.width() // 2, 2)
+        close = next(b for b in bar.findChildren(type(bar.buttons[0])) if b.text() == "✕")
+        for widget in (bar.label, close):
+            widget.ensurePolished()
+            text = widget.palette().color(QPalette.ColorRole.WindowText if widget is bar.label
+                                          else QPalette.ColorRole.ButtonText)
+            assert background.lightness() > 180 and text.lightness() < 100, (level, widget)
+    finally:
+        app.setPalette(before)

@@ -31,13 +31,23 @@ if TYPE_CHECKING:
     import numpy as np
     import pyqtgraph as pg
 
-LEVEL_STYLES = {
-    "error": "background:#fde2e1;color:#5f1411;border:1px solid #e0a19d;",
-    "warning": "background:#fff4d6;color:#4d3800;border:1px solid #e5c66e;",
-    "info": "background:#e3effd;color:#0d3160;border:1px solid #9cbfe8;",
+LEVEL_STYLES = {  # (background, text, border): light bars with dark text in a light or a dark theme
+    "error": ("#fde2e1", "#5f1411", "#e0a19d"),
+    "warning": ("#fff4d6", "#4d3800", "#e5c66e"),
+    "info": ("#e3effd", "#0d3160", "#9cbfe8"),
 }
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                 "#bcbd22", "#17becf"]
+
+
+def message_style(level: str) -> str:
+    """The message bar's style sheet for ``level``. Its text colour is set on the label itself: a style
+    sheet's colour does not pass from the frame to the label in it, which in a dark theme drew the
+    palette's light text on the light bar (unreadable)."""
+    background, text, border = LEVEL_STYLES.get(level, LEVEL_STYLES["info"])
+    return (f"QFrame#training_message_bar{{background:{background};border:1px solid {border};border-radius:4px;}}"
+            f"QFrame#training_message_bar > QLabel{{color:{text};}}"
+            f"QPushButton#message_close{{color:{text};border:none;background:transparent;}}")
 
 
 class MessageBar(QFrame):
@@ -62,6 +72,7 @@ class MessageBar(QFrame):
             layout.addWidget(button)
             self.buttons.append(button)
         close = QPushButton("✕", self)
+        close.setObjectName("message_close")
         close.setFlat(True)
         close.setFixedWidth(26)
         close.setToolTip("Dismiss")
@@ -73,7 +84,7 @@ class MessageBar(QFrame):
     def show_message(self, text: str, level: str = "info", actions: tuple[tuple[str, str], ...] = ()) -> None:
         """Show ``text``; ``actions`` are ``(key, button text)``: a click emits ``action_triggered(key)``."""
         self.level = level
-        self.setStyleSheet(f"QFrame#training_message_bar{{{LEVEL_STYLES.get(level, '')}border-radius:4px;}}")
+        self.setStyleSheet(message_style(level))
         self.label.setText(text)
         for button, action in zip(self.buttons, list(actions) + [None] * 2):
             button.setVisible(action is not None)
