@@ -33,6 +33,14 @@ def category_colour(category: str) -> QColor:
 _dark_now: list[bool] = []
 
 
+def verdict_colour(good: bool) -> str:
+    """The colour of a met check or a right answer (``good``) or of a wrong one, readable on the theme's
+    background (the light theme's dark green was dim on the dark theme's grey)."""
+    if is_dark():
+        return "#81c784" if good else "#ef9a9a"
+    return "#2e7d32" if good else "#c62828"
+
+
 def is_dark() -> bool:
     """Whether the application palette is dark (cached; apply_system_theme refreshes it)."""
     if not _dark_now:

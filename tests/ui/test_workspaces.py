@@ -353,3 +353,25 @@ def test_a_message_reads_in_a_dark_theme(qtbot, level):
             assert background.lightness() > 180 and text.lightness() < 100, (level, widget)
     finally:
         app.setPalette(before)
+
+
+def test_a_lessons_ticks_and_answers_read_in_either_theme():
+    """Met checks and right or wrong answers are coloured to read on the theme's background: dark on
+    light, light on dark (the light theme's dark green was dim on the dark grey)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from netbuilder.ui import theme
+
+    app = QApplication.instance()
+    before = app.palette()
+    try:
+        for palette in (app.style().standardPalette(), theme._dark_palette()):
+            app.setPalette(palette)
+            theme._dark_now.clear()
+            window = palette.color(QPalette.ColorRole.Window).lightness()
+            for good in (True, False):
+                colour = QColor(theme.verdict_colour(good)).lightness()
+                assert abs(colour - window) > 70, (window, good, colour)
+    finally:
+        app.setPalette(before)
+        theme._dark_now.clear()

@@ -33,6 +33,7 @@ from netbuilder.lessons import (
     find_lesson,
     load_lessons,
 )
+from netbuilder.ui import theme
 from netbuilder.ui.lessons.driver import LessonDriver
 from netbuilder.ui.lessons.progress import load_progress, save_progress
 
@@ -67,7 +68,7 @@ class LessonPanel(QWidget):
         self.checks_box = QVBoxLayout()
         self.questions_box = QVBoxLayout()
         self.done_label = _label()
-        self.done_label.setStyleSheet("font-weight:700;color:#2e7d32;")
+        self.done_label.setStyleSheet(f"font-weight:700;color:{theme.verdict_colour(True)};")
         body = QWidget()
         column = QVBoxLayout(body)
         for widget in (self.title, self.intro, self.step_title, self.step_text):
@@ -252,7 +253,7 @@ class LessonController(QObject):
         label.setBuddy(entry)
         if answered:
             feedback.setText(f"{TICK} answered")
-            feedback.setStyleSheet("color:#2e7d32;")
+            feedback.setStyleSheet(f"color:{theme.verdict_colour(True)};")
         for widget in (label, entry, feedback):
             p.questions_box.addWidget(widget)
         p.answers.append((question, entry, feedback))
@@ -261,7 +262,7 @@ class LessonController(QObject):
         """Check the student's answer at once against their current design."""
         result = check_answer(question, answer, self.driver.state())
         feedback.setText(f"{TICK if result.correct else '✘'} {result.feedback}")
-        feedback.setStyleSheet("color:#2e7d32;" if result.correct else "color:#c62828;")
+        feedback.setStyleSheet(f"color:{theme.verdict_colour(result.correct)};")
         if result.correct:
             answers = self.progress["answers"].setdefault(str(self.index), [])
             if question["id"] not in answers:
@@ -288,7 +289,7 @@ class LessonController(QObject):
             hint = "" if result.met or not check.get("hint") else f" — {check['hint']}"
             label.setText(f"{TICK if result.met else OPEN} {result.text}{hint}")
             label.setToolTip(result.detail)
-            label.setStyleSheet("color:#2e7d32;" if result.met else "")
+            label.setStyleSheet(f"color:{theme.verdict_colour(True)};" if result.met else "")
         recorded = self.progress["checks"].setdefault(str(self.index), [])
         changed = False
         for i in met_now:
