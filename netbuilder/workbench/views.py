@@ -38,7 +38,7 @@ def filters_job(node_id: str | None, bins: int = 30) -> Callable:
         out["layer"] = target
         if target is not None:
             weights = conv_filters(model, target)
-            out["grid"] = filter_grid(weights, empty_value=float("nan"))  # (an empty cell: drawn clear)
+            out["grid"] = filter_grid(weights, sep_value=float("nan"))  # (gaps and empty cells: tinted)
             out["shape"] = list(weights.shape)
         out["weights"] = weight_histograms(model, bins)
         out["grads"] = grad_histograms(model, bins)
@@ -66,7 +66,7 @@ def features_job(node_id: str | None, sample) -> Callable:
             maps = feature_maps(model, x, target)[target]
             out["shape"] = list(maps.shape)
             if maps.ndim == 3:
-                out["grid"] = feature_grid(maps, empty_value=float("nan"))  # (an empty cell: drawn clear)
+                out["grid"] = feature_grid(maps, sep_value=float("nan"))  # (gaps and empty cells: tinted)
             elif maps.ndim == 2:
                 out["grid"] = feature_grid(maps[None])
             else:

@@ -36,6 +36,7 @@ LEVEL_STYLES = {  # (background, text, border): light bars with dark text in a l
     "warning": ("#fff4d6", "#4d3800", "#e5c66e"),
     "info": ("#e3effd", "#0d3160", "#9cbfe8"),
 }
+GRID_TINT = "#7f9cc0"  # the gaps between the tiles of an image grid (show_image)
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                 "#bcbd22", "#17becf"]
 
@@ -242,13 +243,40 @@ def image_view(parent: QWidget | None = None, invert: bool = True) -> tuple[pg.G
 
 
 def show_image(item: pg.ImageItem, box: pg.ViewBox | None, image: np.ndarray, levels=(0.0, 1.0)) -> None:
-    """Update ``item`` in place; the view re-fits only when the image's size changes."""
+    """Update ``item`` in place; the view re-fits only when the image's size changes. NaN pixels (the gaps
+    of a grid of tiles) show ``GRID_TINT``, a colour no grey or RGB tile pixel can be taken for (white
+    gaps merged with a filter's or a map's brightest pixels)."""
     import numpy as np
 
+    a = np.ascontiguousarray(image, np.float32)
     old = item.image.shape if item.image is not None else None
-    item.setImage(np.ascontiguousarray(image, np.float32), autoLevels=False, levels=levels)
-    if box is not None and old != image.shape:
-        box.autoRange(padding=0.02)
+    item.setImage(a, autoLevels=False, levels=levels)
+    if box is not None:
+        _tint_gaps(item, box, a)
+        if old != a.shape:
+            box.autoRange(padding=0.02)
+
+
+def _tint_gaps(item: pg.ImageItem, box: pg.ViewBox, image: np.ndarray) -> None:
+    """A rectangle of ``GRID_TINT`` behind the image, where its NaN pixels (drawn clear) let it show."""
+    import numpy as np
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QBrush, QColor, QPen
+    from PySide6.QtWidgets import QGraphicsRectItem
+
+    gaps = bool(np.isnan(image).any())
+    frame = getattr(item, "gap_frame", None)
+    if frame is None:
+        if not gaps:
+            return
+        frame = QGraphicsRectItem()
+        frame.setPen(QPen(Qt.PenStyle.NoPen))
+        frame.setBrush(QBrush(QColor(GRID_TINT)))
+        box.addItem(frame, ignoreBounds=True)
+        frame.setZValue(item.zValue() - 1)  # (after addItem, which raises an item above the box)
+        item.gap_frame = frame
+    frame.setRect(QRectF(0, 0, image.shape[1], image.shape[0]))
+    frame.setVisible(gaps)
 
 
 def export_png(item, path: str, width: int = 1600) -> None:
@@ -289,7 +317,7 @@ def sample_grid(samples: np.ndarray, cols: int = 8) -> np.ndarray:
     n, h, w = s.shape[:3]
     cols = min(cols, n)
     rows = -(-n // cols)
-    grid = np.ones((rows * (h + 1) - 1, cols * (w + 1) - 1) + s.shape[3:], np.float32)
+    grid = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1) + s.shape[3:], np.nan, np.float32)  # gaps: tinted
     for i in range(n):
         r, c = divmod(i, cols)
         grid[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = s[i]

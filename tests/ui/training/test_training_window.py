@@ -156,8 +156,8 @@ def test_weights_saved_beside_the_design_and_reloaded(window, trainer, run_to_en
     qtbot.waitUntil(trainer.filters.has_data, timeout=15_000)
     from netbuilder.introspect import filter_grid
 
-    assert np.allclose(trainer.filters.grid_item.image, filter_grid(saved["conv2d_1.weight"], empty_value=np.nan),
-                       atol=1e-6, equal_nan=True)  # (8 filters in a 3×3 grid: the empty cell drawn clear)
+    assert np.allclose(trainer.filters.grid_item.image, filter_grid(saved["conv2d_1.weight"], sep_value=np.nan),
+                       atol=1e-6, equal_nan=True)  # (the gaps and the empty cell of 8 filters in 3×3: tinted)
 
 
 def test_editing_a_trained_network_asks_keep_or_fresh(window, trainer, run_to_end, qtbot):

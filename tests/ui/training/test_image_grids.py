@@ -1,0 +1,48 @@
+"""Grids of tiles (filters, feature maps, the dataset's samples) keep their gaps apart from the tiles: the
+gaps are NaN, drawn in GRID_TINT, a colour no grey tile pixel has (white gaps merged with a 3×3
+filter's brightest pixels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
+
+from netbuilder.ui.training.widgets import GRID_TINT, image_view, sample_grid, show_image
+
+pytestmark = pytest.mark.gui
+
+
+def test_the_gaps_of_a_grid_show_the_tint_and_the_tiles_their_own_greys(qtbot):
+    from netbuilder.introspect import filter_grid
+
+    widget, box, item = image_view()
+    qtbot.addWidget(widget)
+    widget.resize(240, 240)
+    widget.show()
+    qtbot.waitExposed(widget)
+    weights = np.ones((4, 1, 3, 3), np.float32)
+    weights[:, :, 0, 0] = 0  # each filter white but for its top-left pixel
+    grid = filter_grid(weights, sep_value=np.nan)
+    assert grid.shape == (7, 7) and np.isnan(grid[3]).all() and np.isnan(grid[:, 3]).all()
+    show_image(item, box, grid)
+    image = widget.grab().toImage()
+
+    def colour_at(x: float, y: float) -> QColor:  # (x, y) in the grid's pixels
+        point = box.mapViewToScene(QPointF(x, y))
+        view = widget.mapFromScene(point)
+        return image.pixelColor(view.x(), view.y())
+
+    tint = QColor(GRID_TINT)
+    gap, white, black = colour_at(3.5, 1.5), colour_at(1.5, 1.5), colour_at(0.5, 0.5)
+    assert gap.rgb() == tint.rgb() and white.rgb() == QColor("white").rgb() and black.rgb() == QColor("black").rgb()
+    show_image(item, box, np.zeros((5, 5), np.float32))  # no gaps: no tint
+    assert not item.gap_frame.isVisible()
+
+
+def test_the_sample_preview_has_tinted_gaps():
+    samples = np.zeros((3, 1, 4, 4), np.float32)
+    grid = sample_grid(samples, cols=2)
+    assert grid.shape == (9, 9)
+    assert np.isnan(grid[4]).all() and np.isnan(grid[5:, 5:]).all() and not np.isnan(grid[:4, :4]).any()
