@@ -85,15 +85,20 @@ def normalise01(a: np.ndarray, axes: tuple[int, ...] | None = None, constant: fl
 
 
 def tile(tiles: Sequence[np.ndarray] | np.ndarray, cols: int | None = None, sep: int = 1,
-         sep_value: float = 1.0, empty_value: float | None = None) -> np.ndarray:
+         sep_value: float = 1.0, empty_value: float | None = None, min_tile: int = 1) -> np.ndarray:
     """Lay equal-sized tiles ``(n, h, w)`` or ``(n, h, w, 3)`` out in a grid, row by row, with ``sep``
     pixels of ``sep_value`` between them (none around the outside). ``cols`` defaults to a near-square
     grid. Unused cells are filled with ``empty_value`` (default: ``sep_value``; NaN: drawn transparent by
-    the views, so an empty cell is not taken for a map or filter all at full strength)."""
+    the views, so an empty cell is not taken for a map or filter all at full strength). Tiles smaller
+    than ``min_tile`` pixels are enlarged by a whole factor (each pixel a square of pixels), so that a
+    1-pixel gap stays thin beside them (beside a 3×3 kernel it was a third of the kernel)."""
     arr = np.asarray(tiles, dtype=np.float32)
     n = arr.shape[0]
     if n == 0:
         raise IntrospectError("there is nothing to show: the layer has no filters or maps")
+    factor = max(1, -(-int(min_tile) // max(1, min(arr.shape[1], arr.shape[2]))))
+    if factor > 1:
+        arr = arr.repeat(factor, axis=1).repeat(factor, axis=2)
     h, w = arr.shape[1], arr.shape[2]
     cols = max(1, min(cols or math.ceil(math.sqrt(n)), n))
     rows = math.ceil(n / cols)

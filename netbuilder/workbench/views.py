@@ -12,6 +12,7 @@ from typing import Any
 
 MAX_EVAL_IMAGES = 4000
 GALLERY = 48
+GRID_TILE_PX = 12  # filters and maps smaller than this are enlarged in their grids (a 1-pixel gap stays thin)
 
 
 # ----- what the views ask for: functions f(model, data) -> dict of plain values -------------------
@@ -38,7 +39,7 @@ def filters_job(node_id: str | None, bins: int = 30) -> Callable:
         out["layer"] = target
         if target is not None:
             weights = conv_filters(model, target)
-            out["grid"] = filter_grid(weights, sep_value=float("nan"))  # (gaps and empty cells: tinted)
+            out["grid"] = filter_grid(weights, sep_value=float("nan"), min_tile=GRID_TILE_PX)  # (gaps: tinted)
             out["shape"] = list(weights.shape)
         out["weights"] = weight_histograms(model, bins)
         out["grads"] = grad_histograms(model, bins)
@@ -66,7 +67,7 @@ def features_job(node_id: str | None, sample) -> Callable:
             maps = feature_maps(model, x, target)[target]
             out["shape"] = list(maps.shape)
             if maps.ndim == 3:
-                out["grid"] = feature_grid(maps, sep_value=float("nan"))  # (gaps and empty cells: tinted)
+                out["grid"] = feature_grid(maps, sep_value=float("nan"), min_tile=GRID_TILE_PX)  # (gaps: tinted)
             elif maps.ndim == 2:
                 out["grid"] = feature_grid(maps[None])
             else:

@@ -89,6 +89,17 @@ def test_a_grids_empty_cells_can_be_told_from_a_map_at_full_strength():
     assert not np.isnan(full).any()
 
 
+def test_small_tiles_are_enlarged_so_the_gaps_stay_thin():
+    """4×4 maps with min_tile=12 become 12×12 squares of their pixels; the gap stays 1 pixel."""
+    maps = np.stack([np.arange(16.0).reshape(4, 4) + i for i in range(4)])
+    small = feature_grid(maps)
+    big = feature_grid(maps, min_tile=12)
+    assert small.shape == (9, 9) and big.shape == (25, 25)
+    np.testing.assert_array_equal(big[:12, :12], np.kron(small[:4, :4], np.ones((3, 3))))
+    np.testing.assert_array_equal(big[12], 1.0)  # the gap: one row
+    assert feature_grid(maps, min_tile=3).shape == (9, 9)  # already as large: unchanged
+
+
 def test_class_probabilities_are_the_softmax_of_the_output():
     model = tiny_graph_module()
     x = torch.randn(2, 1, 8, 8)

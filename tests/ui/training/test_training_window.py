@@ -49,7 +49,8 @@ def test_short_run_fills_every_view(window, trainer, run_to_end, qtbot, tmp_path
                         ("Evaluation", trainer.evaluation)):
         show(trainer, title)
         qtbot.waitUntil(view.has_data, timeout=15_000)
-    assert trainer.filters.grid_item.image.shape == (3 * 3 + 2, 3 * 3 + 2)  # 8 kernels 3×3 in a 3×3 grid
+    # 8 kernels 3×3 in a 3×3 grid, each kernel pixel drawn 4×4 (kernels enlarged to 12 px: the gaps stay thin)
+    assert trainer.filters.grid_item.image.shape == (3 * 12 + 2, 3 * 12 + 2)
     assert trainer.features.maps_item.image is not None and len(trainer.features.prob_bars.opts["height"]) == 10
     m = trainer.evaluation.matrix
     assert m.shape == (10, 10) and m.sum() == trainer.run.started["val_size"]
@@ -156,7 +157,7 @@ def test_weights_saved_beside_the_design_and_reloaded(window, trainer, run_to_en
     qtbot.waitUntil(trainer.filters.has_data, timeout=15_000)
     from netbuilder.introspect import filter_grid
 
-    assert np.allclose(trainer.filters.grid_item.image, filter_grid(saved["conv2d_1.weight"], sep_value=np.nan),
+    assert np.allclose(trainer.filters.grid_item.image, filter_grid(saved["conv2d_1.weight"], sep_value=np.nan, min_tile=12),
                        atol=1e-6, equal_nan=True)  # (the gaps and the empty cell of 8 filters in 3×3: tinted)
 
 
