@@ -94,7 +94,9 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
         mean, std = stats(data)
         shown = torch.cat([x[None], out]) * std + mean  # back to display units in [0, 1]
         tiles = [hwc(t.numpy()) for t in shown]
-        return {"grid": tile(tiles, cols=4, sep=2), "tile_shape": list(tiles[0].shape[:2]), "count": count,
+        # the gaps tinted and thin, as in every grid: 1 pixel beside tiles of at least 16
+        grid = tile(tiles, cols=4, sep=1, sep_value=float("nan"), min_tile=16)
+        return {"grid": grid, "tile_shape": list(tiles[0].shape[:2]), "count": count,
                 "label": data.class_names[label], "active": settings.active,
                 "changed": float((out - x[None]).abs().max()) if count > 1 else 0.0}
     return job

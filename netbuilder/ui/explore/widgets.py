@@ -12,13 +12,21 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from netbuilder.ui.training.widgets import GRID_TINT
+
 
 def to_qimage(array: np.ndarray) -> QImage:
-    """``(H, W)`` or ``(H, W, 3)`` floats in [0, 1] -> an RGB888 QImage (a deep copy)."""
-    a = np.nan_to_num(np.asarray(array, np.float32))
+    """``(H, W)`` or ``(H, W, 3)`` floats in [0, 1] -> an RGB888 QImage (a deep copy). NaN pixels (the
+    gaps of a grid of tiles) are drawn in ``GRID_TINT``, as the training views draw them."""
+    a = np.asarray(array, np.float32)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=2)
-    rgb = np.ascontiguousarray((np.clip(a[..., :3], 0, 1) * 255).round().astype(np.uint8))
+    gaps = np.isnan(a[..., :3]).any(axis=2)
+    rgb = (np.clip(np.nan_to_num(a[..., :3]), 0, 1) * 255).round().astype(np.uint8)
+    if gaps.any():
+        tint = QColor(GRID_TINT)
+        rgb[gaps] = (tint.red(), tint.green(), tint.blue())
+    rgb = np.ascontiguousarray(rgb)
     h, w = rgb.shape[:2]
     return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 

@@ -21,13 +21,15 @@ def test_augmentation_grid_follows_settings_and_is_undoable(window, explore, sho
     doc = window.document
     show(explore, "augment")
     plain = wait_result(explore, "augment")
-    assert plain["grid"].shape == (4 * 8 + 3 * 2, 4 * 8 + 3 * 2) and not plain["active"]
-    tiles = [plain["grid"][r * 10:r * 10 + 8, c * 10:c * 10 + 8] for r in range(4) for c in range(4)]
+    # 16 copies of the 8×8 sample, each pixel drawn 2×2, 1-pixel gaps (NaN: tinted)
+    assert plain["grid"].shape == (4 * 16 + 3, 4 * 16 + 3) and not plain["active"]
+    assert np.isnan(plain["grid"][16]).all() and not np.isnan(plain["grid"][:16, :16]).any()
+    tiles = [plain["grid"][r * 17:r * 17 + 16, c * 17:c * 17 + 16] for r in range(4) for c in range(4)]
     assert all(np.array_equal(t, tiles[0]) for t in tiles)  # nothing on: 16 copies of the sample
     result = wait_result(explore, "augment", after=lambda: explore.augment.shift.setValue(2))
     assert result["active"] and result["changed"] > 0
-    tiles = [result["grid"][r * 10:r * 10 + 8, c * 10:c * 10 + 8] for r in range(4) for c in range(4)]
-    assert np.array_equal(tiles[0], plain["grid"][:8, :8]) and not np.array_equal(tiles[1], tiles[0])
+    tiles = [result["grid"][r * 17:r * 17 + 16, c * 17:c * 17 + 16] for r in range(4) for c in range(4)]
+    assert np.array_equal(tiles[0], plain["grid"][:16, :16]) and not np.array_equal(tiles[1], tiles[0])
     assert explore.augment.grid.has_image
     assert doc.design.training["augmentation"]["shift"] == 2
     doc.undo_stack.undo()

@@ -46,3 +46,14 @@ def test_the_sample_preview_has_tinted_gaps():
     grid = sample_grid(samples, cols=2)
     assert grid.shape == (9, 9)
     assert np.isnan(grid[4]).all() and np.isnan(grid[5:, 5:]).all() and not np.isnan(grid[:4, :4]).any()
+
+
+def test_the_explore_views_draw_a_grids_gaps_in_the_tint_too():
+    from netbuilder.ui.explore.widgets import to_qimage
+
+    grid = np.zeros((3, 7), np.float32)
+    grid[:, 3] = np.nan
+    grid[:, 4:] = 1.0
+    image = to_qimage(grid)
+    assert image.pixelColor(3, 1).rgb() == QColor(GRID_TINT).rgb()
+    assert image.pixelColor(0, 1).rgb() == QColor("black").rgb() and image.pixelColor(5, 1).rgb() == QColor("white").rgb()
