@@ -85,11 +85,11 @@ def normalise01(a: np.ndarray, axes: tuple[int, ...] | None = None, constant: fl
 
 
 def tile(tiles: Sequence[np.ndarray] | np.ndarray, cols: int | None = None, sep: int = 1,
-         sep_value: float = 1.0, empty_value: float | None = None, min_tile: int = 1) -> np.ndarray:
+         sep_value: float = 1.0, min_tile: int = 1) -> np.ndarray:
     """Lay equal-sized tiles ``(n, h, w)`` or ``(n, h, w, 3)`` out in a grid, row by row, with ``sep``
     pixels of ``sep_value`` between them (none around the outside). ``cols`` defaults to a near-square
-    grid. Unused cells are filled with ``empty_value`` (default: ``sep_value``; NaN: drawn transparent by
-    the views, so an empty cell is not taken for a map or filter all at full strength). Tiles smaller
+    grid. Unused cells are filled with ``sep_value`` too (the views' grids use NaN, drawn in a tint, so an
+    empty cell is not taken for a map or filter all at full strength). Tiles smaller
     than ``min_tile`` pixels are enlarged by a whole factor (each pixel a square of pixels), so that a
     1-pixel gap stays thin beside them (beside a 3×3 kernel it was a third of the kernel)."""
     arr = np.asarray(tiles, dtype=np.float32)
@@ -104,11 +104,6 @@ def tile(tiles: Sequence[np.ndarray] | np.ndarray, cols: int | None = None, sep:
     rows = math.ceil(n / cols)
     shape = (rows * h + (rows - 1) * sep, cols * w + (cols - 1) * sep) + arr.shape[3:]
     grid = np.full(shape, sep_value, dtype=np.float32)
-    if empty_value is not None and n < rows * cols:
-        for i in range(n, rows * cols):
-            r, c = divmod(i, cols)
-            y, x = r * (h + sep), c * (w + sep)
-            grid[y:y + h, x:x + w] = empty_value
     for i in range(n):
         r, c = divmod(i, cols)
         y, x = r * (h + sep), c * (w + sep)

@@ -73,10 +73,10 @@ def feature_maps(model: nn.Module, inputs: torch.Tensor | np.ndarray,
 
 
 def feature_grid(maps: np.ndarray, max_maps: int = 64, *, normalise: str = "each",
-                 sep_value: float = 1.0, empty_value: float | None = None, min_tile: int = 1) -> np.ndarray:
+                 sep_value: float = 1.0, min_tile: int = 1) -> np.ndarray:
     """Feature maps ``(C, H, W)`` (or one ``(H, W)`` map) as one image ``(H', W')`` in [0, 1] with
-    1-pixel separators; the first ``max_maps`` channels in a near-square grid (its unused cells
-    ``empty_value``, maps enlarged to ``min_tile`` pixels: see ``tile``).
+    1-pixel separators; the first ``max_maps`` channels in a near-square grid (maps enlarged to
+    ``min_tile`` pixels: see ``tile``).
 
     ``normalise="each"`` scales every map to its own range (patterns show, strengths do not);
     ``"all"`` uses one range for all maps (a weak map looks weak). A constant map is drawn black."""
@@ -94,7 +94,7 @@ def feature_grid(maps: np.ndarray, max_maps: int = 64, *, normalise: str = "each
         m = normalise01(m)
     else:
         raise IntrospectError(f"normalise must be 'each' or 'all', not {normalise!r}")
-    return tile(m, sep_value=sep_value, empty_value=empty_value, min_tile=min_tile)
+    return tile(m, sep_value=sep_value, min_tile=min_tile)
 
 
 def class_probabilities(model: nn.Module, x: torch.Tensor | np.ndarray) -> np.ndarray:

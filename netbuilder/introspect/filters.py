@@ -26,10 +26,9 @@ def conv_filters(model: nn.Module, node_id: str) -> np.ndarray:
 
 
 def filter_grid(weights: np.ndarray, rgb: bool | None = None, *, max_filters: int = 64,
-                max_channels: int = 16, sep_value: float = 1.0, empty_value: float | None = None,
-                min_tile: int = 1) -> np.ndarray:
-    """The kernels ``(out, in, kh, kw)`` as one image in [0, 1] with 1-pixel separators (the grid's unused
-    cells ``empty_value``, kernels enlarged to ``min_tile`` pixels: see ``tile``).
+                max_channels: int = 16, sep_value: float = 1.0, min_tile: int = 1) -> np.ndarray:
+    """The kernels ``(out, in, kh, kw)`` as one image in [0, 1] with 1-pixel separators (kernels enlarged
+    to ``min_tile`` pixels: see ``tile``).
 
     Each filter (one output channel, all its input channels together) is min-max normalised on its
     own, so that its pattern shows whatever its scale; a constant filter is drawn black.
@@ -51,10 +50,9 @@ def filter_grid(weights: np.ndarray, rgb: bool | None = None, *, max_filters: in
     w = w[:max_filters]
     if rgb:
         tiles = normalise01(w, axes=(1, 2, 3)).transpose(0, 2, 3, 1)  # (n, kh, kw, 3)
-        return tile(tiles, sep_value=sep_value, empty_value=empty_value, min_tile=min_tile)
+        return tile(tiles, sep_value=sep_value, min_tile=min_tile)
     if in_c == 1:
-        return tile(normalise01(w, axes=(1, 2, 3))[:, 0], sep_value=sep_value, empty_value=empty_value,
-                    min_tile=min_tile)
+        return tile(normalise01(w, axes=(1, 2, 3))[:, 0], sep_value=sep_value, min_tile=min_tile)
     w = normalise01(w, axes=(1, 2, 3))[:, :max_channels]
     n, c, kh, kw = w.shape
     return tile(w.reshape(n * c, kh, kw), cols=c, sep_value=sep_value, min_tile=min_tile)

@@ -77,16 +77,17 @@ def test_feature_grid_shape_and_normalisation():
 
 def test_a_grids_empty_cells_can_be_told_from_a_map_at_full_strength():
     """8 maps in a 3×3 grid leave one cell empty: by default it is filled as the separators are (white,
-    as a map all at full strength would look); with ``empty_value=nan`` (the views' grids) it is NaN,
-    which the views draw clear, and nothing else is."""
+    as a map all at full strength would look); with ``sep_value=nan`` (the views' grids) it and the gaps
+    are NaN, which the views draw in a tint, and nothing else is."""
     maps = np.stack([np.arange(16.0).reshape(4, 4) + i for i in range(8)])
     plain = feature_grid(maps)
     np.testing.assert_array_equal(plain[10:, 10:], 1.0)
-    marked = feature_grid(maps, empty_value=float("nan"))
-    assert np.isnan(marked[10:, 10:]).all() and np.isnan(marked).sum() == 16
+    marked = feature_grid(maps, sep_value=float("nan"))
+    gaps = np.zeros((14, 14), bool)
+    gaps[[4, 9], :] = gaps[:, [4, 9]] = True
+    gaps[10:, 10:] = True  # the empty cell
+    np.testing.assert_array_equal(np.isnan(marked), gaps)
     np.testing.assert_array_equal(np.nan_to_num(marked, nan=1.0), plain)
-    full = feature_grid(maps[:4], empty_value=float("nan"))  # 2×2: no cell empty
-    assert not np.isnan(full).any()
 
 
 def test_small_tiles_are_enlarged_so_the_gaps_stay_thin():
