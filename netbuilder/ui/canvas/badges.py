@@ -118,6 +118,15 @@ def paint_marks(painter: QPainter, rect: QRectF, lod: float, frozen: bool, healt
         painter.drawText(badge.rect, Qt.AlignmentFlag.AlignCenter, elided(badge.text, badge.font, badge.rect.width() - 4))
 
 
+def beside_badge(text: str, f: QFont, width: float, badge: bool) -> str:
+    """``text`` for a box's bottom line of ``width``: beside a health badge, whole or not at all (a cut
+    shape misleads; the badge is what the health check is for, and the shape is in the box close up),
+    elided otherwise."""
+    if badge and QFontMetricsF(f).horizontalAdvance(text) > width:
+        return ""
+    return elided(text, f, width)
+
+
 def worst_health(healths: Iterable[Health | None]) -> Health | None:
     """The worst of several layers' health (a collapsed group shows it): the first at the worst level."""
     worst: Health | None = None

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from netbuilder.graph import Group
 from netbuilder.ui import theme
-from netbuilder.ui.canvas.badges import Health, health_badge, lock_room, paint_marks
+from netbuilder.ui.canvas.badges import Health, beside_badge, health_badge, lock_room, paint_marks
 from netbuilder.ui.canvas.zoom import (
     BLOCK_ZOOM,
     SUB_PX,
@@ -194,11 +194,8 @@ class GroupItem(QGraphicsItem):
         painter.setFont(sub)
         painter.setPen(colours["muted"])
         bottom = QRectF(inner.left(), top.bottom(), inner.width() - max(0.0, reserve - 8), inner.bottom() - top.bottom())
-        text = self.summary().replace(" params", "")
-        if reserve and QFontMetricsF(sub).horizontalAdvance(text) > bottom.width():
-            text = ""  # (beside a health badge: whole or not at all, as a layer box's shape)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                         elided(text, sub, bottom.width()))
+                         beside_badge(self.summary().replace(" params", ""), sub, bottom.width(), reserve > 0))
 
     def _paint_frame(self, painter: QPainter, lod: float, accent: QColor, colours: dict) -> None:
         fill = QColor(accent)

@@ -11,16 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from netbuilder.graph import Edge
 from netbuilder.layers import get_spec, has_kind
 from netbuilder.ui import theme
-from netbuilder.ui.canvas.badges import Badge, health_badge, lock_room, paint_marks
+from netbuilder.ui.canvas.badges import Badge, beside_badge, health_badge, lock_room, paint_marks
 from netbuilder.ui.canvas.zoom import (
     BLOCK_ZOOM,
-    DETAIL_ZOOM,
     SUB_PX,
     TEXT_PX,
     TITLE_PX,
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
     from netbuilder.ui.canvas.scene import GraphScene
 
 PORT_R = 5.5
+
+
 class PortItem(QGraphicsEllipseItem):
     """An input port (``index`` >= 0) or the output port (``index`` == -1) of a node."""
 
@@ -175,9 +176,9 @@ class NodeItem(QGraphicsItem):
         clip.addRect(band)
         painter.drawPath(path.intersected(clip))
         badge = self._badge(lod, rect)
-        reserve = rect.right() - badge[1].left() + 4 if badge is not None else 0.0
+        reserve = rect.right() - badge.rect.left() + 4 if badge is not None else 0.0
         if detailed(lod):
-            self._paint_detail(painter, rect, error, colours, reserve)
+            self._paint_detail(painter, rect, error, colours, reserve, lod)
         else:
             self._paint_overview(painter, rect, error, colours, reserve, lod)
         paint_marks(painter, rect, lod, self.frozen, self.health, badge)
@@ -188,14 +189,15 @@ class NodeItem(QGraphicsItem):
     def _bottom_text(self, error: bool) -> str:
         return "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
 
-    def _paint_detail(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float) -> None:
-        """Close up: title and id, the settings, the output shape (or the first error) beside the health
-        badge (``reserve``: its width at the right of the bottom line)."""
+    def _paint_detail(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float,
+                      lod: float) -> None:
+        """Close up: title and id (short of a lock), the settings, the output shape (or the first error)
+        beside the health badge (``reserve``: its width at the right of the bottom line)."""
         text_rect = rect.adjusted(14, 5, -8, -5)
         title_font = font(TITLE_PX, True, painter.font())
         painter.setFont(title_font)
         painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
-        title_width = text_rect.width() - max(0.0, lock_room(self.frozen, DETAIL_ZOOM) - 8)
+        title_width = text_rect.width() - max(0.0, lock_room(self.frozen, lod) - 8)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          elided(f"{self.title}  {self.node_id}", title_font, title_width))
         small = font(TEXT_PX, False, painter.font())
@@ -229,15 +231,11 @@ class NodeItem(QGraphicsItem):
                          self.overview_line(error, sub, bottom.width(), reserve > 0))
 
     def overview_line(self, error: bool, f: QFont, width: float, badge: bool) -> str:
-        """The zoomed-out box's second line: the output shape, or the first error, in ``width``. Beside a
-        health badge a shape too long for the room left is not shown at all (a cut shape misleads; the
-        badge is what the health check is for, and the shape is in the box close up)."""
+        """The zoomed-out box's second line in ``width``: the first error, elided, or the output shape
+        (beside a health badge: whole or not at all)."""
         if error:
             return elided("✖ " + self.problems[0].message, f, width)
-        text = shape_text(self.shape_out)
-        if badge and QFontMetricsF(f).horizontalAdvance(text) > width:
-            return ""
-        return elided(text, f, width)
+        return beside_badge(shape_text(self.shape_out), f, width, badge)
 
     def set_frozen(self, frozen: bool) -> None:
         if frozen != self.frozen:

@@ -204,9 +204,7 @@ class GraphScene(QGraphicsScene):
         """Each group (or the group ``only``) wears its layers' marks: locked when every layer in it with
         weights is; the worst health among them (a collapsed ResNet block showed neither)."""
         nodes = self.document.analysis.nodes
-        for group_id, item in self.groups.items():
-            if only is not None and group_id != only:
-                continue
+        for group_id, item in ([(only, self.groups[only])] if only is not None else self.groups.items()):
             members = [self.nodes[n] for n in self.graph.groups[group_id].nodes if n in self.nodes]
             weighted = [m for m in members if m.node_id in nodes and nodes[m.node_id].params > 0]
             item.set_marks((sum(m.frozen for m in weighted), len(weighted)), worst_health(m.health for m in members))
