@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 
 from netbuilder.lessons import expected_answer, find_lesson
 
@@ -101,7 +102,7 @@ def test_progress_is_kept_per_user_and_restored(window, qtbot, settings):
 
     lc = _open_pooling(window, qtbot)
     lc.show_me()
-    lc.evaluate()
+    _answer_all(lc)
     lc.next()
     assert lc.index == 1
     assert lesson_progress(settings)["pooling"] == (1, 3)
@@ -112,6 +113,42 @@ def test_progress_is_kept_per_user_and_restored(window, qtbot, settings):
     assert saved["checks"]["0"] == [0, 1] and saved["done"] == [0]
     window.menus["lessons"].aboutToShow.emit()  # the menu lists the progress as it opens
     assert "Pooling    1/3" in " ".join(a.text() for a in window.menus["lessons"].actions())
+
+
+def _answer_all(lc) -> None:
+    """Answer each of the step's questions right, as the student would."""
+    for question, entry, _feedback in lc.panel.answers:
+        if "choices" in question:
+            entry.setCurrentIndex(question["answer"] + 1)
+        else:
+            right = expected_answer(question, lc.driver.state())
+            entry.setText("×".join(map(str, right)) if isinstance(right, (list, tuple)) else str(right))
+            entry.returnPressed.emit()
+
+
+def test_a_step_is_done_when_its_checks_are_met_and_its_questions_answered(window, qtbot, monkeypatch):
+    lc = _open_pooling(window, qtbot)
+    lc.show_me()
+    qtbot.waitUntil(lambda: _ticks(lc) == [True, True], timeout=2000)
+    assert lc.open_questions() == 2
+    assert lc.panel.done_label.text() == "All checks met: now answer the 2 open questions above, then Next."
+    assert 0 not in lc.progress["done"]
+    asked = []
+    monkeypatch.setattr("netbuilder.ui.lessons.panel.QMessageBox.question",
+                        lambda _parent, _title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    lc.next()
+    assert lc.index == 0 and asked == ["2 questions are not answered yet. Go on anyway?"]
+    question, entry, _feedback = lc.panel.answers[0]
+    entry.setText("×".join(str(v) for v in expected_answer(question, lc.driver.state())))
+    entry.returnPressed.emit()
+    assert lc.panel.done_label.text() == "All checks met: now answer the question above, then Next."
+    _answer_all(lc)
+    assert lc.open_questions() == 0 and 0 in lc.progress["done"]
+    assert lc.panel.done_label.text() == "All checks met: go on with Next."
+    lc.next()
+    assert lc.index == 1 and len(asked) == 1  # nothing left to ask about
+    lc.next()  # step 2: neither its checks nor its questions
+    assert asked[-1] == "Not every check of this step is met yet and 2 questions are not answered yet. Go on anyway?"
 
 
 def test_next_asks_before_skipping_a_step_whose_checks_are_not_met(window, qtbot, monkeypatch):

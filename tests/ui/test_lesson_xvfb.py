@@ -137,25 +137,27 @@ def test_pooling_lesson_end_to_end_in_the_real_window(tmp_path):
             run.check_no_dialog("open")
             # Step 1: Show me opens the Digits CNN and selects maxpool2d_1; two typed answers.
             run.press("alt+m")
-            run.wait("step 1's checks ticked", lambda p: p["checks"]["0"] == [0, 1] and 0 in p["done"], 20)
+            run.wait("step 1's checks ticked", lambda p: p["checks"]["0"] == [0, 1] and 0 not in p["done"], 20)
             for key, text in (("alt+1", shape_1), ("alt+2", "0")):
                 run.press(key)
                 screen.type(text)
                 screen.key("Return")
-            run.wait("step 1's questions", lambda p: sorted(p["answers"]["0"]) == ["pool_params", "pool_shape"], 10)
+            run.wait("step 1's questions (and so the step done)",
+                     lambda p: sorted(p["answers"]["0"]) == ["pool_params", "pool_shape"] and 0 in p["done"], 10)
             run.shot("step1")
             run.check_no_dialog("step 1")
             run.press("alt+n")
             run.wait("step 2 shown", lambda p: p["step"] == 1, 10)
             # Step 2: Show me deletes maxpool2d_2; a typed answer and a choice (the second: the largest value).
             run.press("alt+m")
-            run.wait("step 2's checks ticked", lambda p: p["checks"]["1"] == [0, 1] and 1 in p["done"], 20)
+            run.wait("step 2's checks ticked", lambda p: p["checks"]["1"] == [0, 1] and 1 not in p["done"], 20)
             run.press("alt+1")
             screen.type(shape_2)
             screen.key("Return")
             run.press("alt+2")
             screen.key("Down", "Down")
-            run.wait("step 2's questions", lambda p: sorted(p["answers"]["1"]) == ["flat_size", "max_keeps"], 10)
+            run.wait("step 2's questions (and so the step done)",
+                     lambda p: sorted(p["answers"]["1"]) == ["flat_size", "max_keeps"] and 1 in p["done"], 10)
             run.shot("step2")
             run.check_no_dialog("step 2")
             run.press("alt+n")

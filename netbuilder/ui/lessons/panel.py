@@ -102,6 +102,22 @@ class LessonPanel(QWidget):
         self.answers: list[tuple[dict[str, Any], QWidget, QLabel]] = []
 
 
+def _questions(n: int) -> str:
+    return "1 question is" if n == 1 else f"{n} questions are"
+
+
+def _done_text(has_checks: bool, all_met: bool, has_questions: bool, unanswered: int) -> str:
+    """The line under the questions: what is left of the step once its checks are met, or that it is done."""
+    if has_checks and not all_met:
+        return ""
+    if unanswered:
+        them = "the question" if unanswered == 1 else f"the {unanswered} open questions"
+        return f"All checks met: now answer {them} above, then Next." if has_checks else ""
+    if has_checks:
+        return "All checks met: go on with Next."
+    return "All answered: go on with Next." if has_questions else ""
+
+
 def _clear(layout: QVBoxLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
@@ -268,7 +284,15 @@ class LessonController(QObject):
             if question["id"] not in answers:
                 answers.append(question["id"])
                 self._save()
+                self.evaluate()  # the last answer may complete the step
         return result.correct
+
+    def open_questions(self) -> int:
+        """How many of the step's questions are not yet answered right."""
+        if self.lesson is None:
+            return 0
+        answered = set(self.progress["answers"].get(str(self.index), []))
+        return sum(q["id"] not in answered for q in self.lesson.steps[self.index].questions)
 
     def evaluate(self) -> list[Any]:
         """Tick each of the step's checks that is met now; record the step as done when all are."""
@@ -296,30 +320,38 @@ class LessonController(QObject):
             if i not in recorded:
                 recorded.append(i)
                 changed = True
-        if results and len(met_now) == len(results) and self.index not in self.progress["done"]:
+        all_met = len(met_now) == len(results)
+        unanswered = self.open_questions()
+        if results and all_met and not unanswered and self.index not in self.progress["done"]:
             self.progress["done"].append(self.index)
             changed = True
         if changed:
             self._save()
-        all_met = len(met_now) == len(results)
-        self.panel.done_label.setText("All checks met: go on with Next." if results and all_met else "")
+        self.panel.done_label.setText(_done_text(bool(results), all_met, bool(step.questions), unanswered))
         return results
 
     def step_met(self) -> bool:
-        return all(r.met for r in self.evaluate())
+        """Every check of the step met and every question answered right."""
+        return all(r.met for r in self.evaluate()) and not self.open_questions()
 
     def confirm_skip(self) -> bool:
-        answer = QMessageBox.question(self.window, "Skip this step?",
-                                      "Not every check of this step is met yet. Go on anyway?")
+        missing = []
+        if not all(r.met for r in self.results):
+            missing.append("not every check of this step is met yet")
+        if unanswered := self.open_questions():
+            missing.append(f"{_questions(unanswered)} not answered yet")
+        text = " and ".join(missing) if missing else "this step is not done yet"
+        answer = QMessageBox.question(self.window, "Skip this step?", f"{text[0].upper()}{text[1:]}. Go on anyway?")
         return answer == QMessageBox.StandardButton.Yes
 
     def next(self) -> None:
-        """The next step (asking first when the checks are not all met); Finish on the last."""
+        """The next step (asking first when a check is not met or a question is open); Finish on the last."""
         if self.lesson is None:
             return
         if not self.step_met() and not self.confirm_skip():
             return
-        if not self.lesson.steps[self.index].checks and self.index not in self.progress["done"]:
+        step = self.lesson.steps[self.index]
+        if not step.checks and not self.open_questions() and self.index not in self.progress["done"]:
             self.progress["done"].append(self.index)
         if self.index + 1 < len(self.lesson.steps):
             self.go(self.index + 1)

@@ -1,5 +1,6 @@
 """Each student's progress through the lessons, kept in QSettings (``lessons/<id>``, a JSON text):
-the step shown, the steps done (all their checks met, or passed when they have none), the checks met and
+the step shown, the steps done (all their checks met and questions answered right, or passed when they have
+none), the checks met and
 the questions answered right, per step. ``lesson_progress()`` lists it for the start page. Qt only.
 """
 
