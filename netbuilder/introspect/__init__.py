@@ -8,6 +8,7 @@ name the functions, not the modules of the same name.
 """
 
 from netbuilder.analysis.receptive_field import ReceptiveFieldError, receptive_field, receptive_field_size
+from netbuilder.introspect._util import tile
 from netbuilder.introspect.activations import (
     activation_stats,
     class_probabilities,
@@ -26,5 +27,5 @@ __all__ = [
     "activation_stats", "apply_frozen_bn_eval", "class_probabilities", "colormap", "conv_filters",
     "feature_grid", "feature_maps", "fgsm", "filter_grid", "freeze", "frozen_nodes", "grad_cam",
     "grad_histograms", "gradient_norms", "health_hints", "occlusion", "overlay", "pgd", "receptive_field",
-    "receptive_field_size", "saliency", "unfreeze", "weight_histograms",
+    "receptive_field_size", "saliency", "tile", "unfreeze", "weight_histograms",
 ]

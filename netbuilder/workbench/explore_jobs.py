@@ -85,7 +85,7 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
         import torch
 
         from netbuilder.data.augment import Augmentation, augment_batch
-        from netbuilder.introspect._util import tile
+        from netbuilder.introspect import tile
 
         x, image, label = sample_input(data, index, "the augmentation preview")
         settings = Augmentation(**augmentation)

@@ -144,8 +144,19 @@ def prime_training() -> None:
     import torch._dynamo  # noqa: F401
 
 
+def sample_grid(samples, cols: int = 8):
+    """Preview images ``(N, C, H, W)`` in [0, 1] as one grid image ``(H', W')`` or ``(H', W', 3)``, eight
+    to a row, with 1-pixel NaN gaps (the panel draws them in a tint, like every grid)."""
+    import numpy as np
+
+    from netbuilder.introspect import tile
+
+    tiles = samples.transpose(0, 2, 3, 1) if samples.shape[1] == 3 else samples[:, 0]
+    return tile(tiles, cols=cols, sep_value=np.nan)
+
+
 def describe_data(data) -> dict[str, Any]:
-    """What the panel shows of a dataset: shape, classes, sizes, preview samples (and points)."""
+    """What the panel shows of a dataset: shape, classes, sizes, preview samples and their grid (or points)."""
     import numpy as np
 
     out = {"name": data.name, "kind": data.kind, "input_shape": list(data.input_shape),
@@ -153,6 +164,8 @@ def describe_data(data) -> dict[str, Any]:
            "samples": np.asarray(data.samples, np.float32), "sample_labels": np.asarray(data.sample_labels)}
     if data.kind == "points" and data.x_train is not None:
         out["points"] = (data.x_train.numpy().astype(np.float32), data.y_train.numpy())
+    elif out["samples"].ndim == 4 and len(out["samples"]):
+        out["sample_grid"] = sample_grid(out["samples"])
     info = getattr(data, "info", None) or {}
     for key in ("warnings", "skipped"):
         if info.get(key):

@@ -39,7 +39,6 @@ from netbuilder.ui.training.widgets import (
     PlotsWhenShown,
     image_view,
     plot_place,
-    sample_grid,
     show_image,
     swap,
 )
@@ -300,8 +299,8 @@ class TrainingPanel(PlotsWhenShown):
             self.scatter.setData(pos=pts[:600], brush=brushes)
             self.scatter_widget.show()
             self.preview_widget.hide()
-        elif len(info["input_shape"]) == 3 and np.asarray(info["samples"]).ndim == 4:
-            show_image(self.preview_item, self.preview_box, sample_grid(info["samples"]))
+        elif len(info["input_shape"]) == 3 and info.get("sample_grid") is not None:
+            show_image(self.preview_item, self.preview_box, info["sample_grid"])
             self.preview_widget.show()
             self.scatter_widget.hide()
         else:

@@ -304,21 +304,3 @@ def to_pixmap(image: np.ndarray, size: int = 56) -> QPixmap:
         img = QImage(u8.data, u8.shape[1], u8.shape[0], u8.strides[0], QImage.Format.Format_RGB888)
     return QPixmap.fromImage(img.copy()).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
                                                 Qt.TransformationMode.FastTransformation)
-
-
-def sample_grid(samples: np.ndarray, cols: int = 8) -> np.ndarray:
-    """Preview images (N, C, H, W) in [0, 1] as one grid image (H', W') or (H', W', 3)."""
-    import numpy as np
-
-    s = np.asarray(samples, np.float32)
-    if s.ndim != 4 or len(s) == 0:
-        return np.zeros((1, 1), np.float32)
-    s = s.transpose(0, 2, 3, 1) if s.shape[1] == 3 else s[:, 0]
-    n, h, w = s.shape[:3]
-    cols = min(cols, n)
-    rows = -(-n // cols)
-    grid = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1) + s.shape[3:], np.nan, np.float32)  # gaps: tinted
-    for i in range(n):
-        r, c = divmod(i, cols)
-        grid[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = s[i]
-    return grid

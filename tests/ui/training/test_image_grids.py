@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 
-from netbuilder.ui.training.widgets import GRID_TINT, image_view, sample_grid, show_image
+from netbuilder.ui.training.widgets import GRID_TINT, image_view, show_image
+from netbuilder.workbench.host import sample_grid
 
 pytestmark = pytest.mark.gui
 
