@@ -57,6 +57,7 @@ from netbuilder.io.design_file import (
 )
 from netbuilder.io.errors import DesignFileError
 from netbuilder.io.migrations import CURRENT_VERSION
+from netbuilder.io.subgraph import SUBGRAPH_FORMAT, NotLayersError, loads_subgraph, subgraph_from_data
 
 __all__ = [
     "CURRENT_VERSION",
@@ -64,6 +65,8 @@ __all__ = [
     "FORMAT",
     "DesignFileError",
     "NotARegularFileError",
+    "NotLayersError",
+    "SUBGRAPH_FORMAT",
     "atomic_target",
     "atomic_write_bytes",
     "atomic_write_text",
@@ -72,7 +75,9 @@ __all__ = [
     "dumps_design",
     "load_design",
     "loads_design",
+    "loads_subgraph",
     "save_design",
+    "subgraph_from_data",
     "weights_path_for",
 ]
 

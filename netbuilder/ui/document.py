@@ -156,7 +156,8 @@ class Document(QObject):
         return self.push(MoveNodes(changed)) if changed else False
 
     def set_param(self, node_id: str, name: str, value: Any) -> bool:
-        if self.graph.node(node_id).params.get(name, object()) == value:
+        old = self.graph.node(node_id).params.get(name, object())
+        if old == value and type(old) is type(value):  # (True == 1, but a units of true is not 1)
             return False
         return self.push(SetParam(node_id, name, value))
 

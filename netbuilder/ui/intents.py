@@ -23,10 +23,9 @@ from netbuilder.graph.edits import (
     RemoveGroup,
     RemoveNode,
 )
+from netbuilder.io import SUBGRAPH_FORMAT, subgraph_from_data
 from netbuilder.layers import get_spec
 from netbuilder.ui.layout import LAYER_GAP, NODE_H, NODE_W, graph_layout
-
-SUBGRAPH_FORMAT = "netbuilder-subgraph/1"
 
 
 def new_node(graph: Graph, kind: str, pos: tuple[float, float], taken: set[str] | None = None) -> Node:
@@ -109,27 +108,28 @@ def copy_subgraph(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any]:
     }
 
 
-def paste(graph: Graph, data: dict[str, Any], offset: tuple[float, float] = (40.0, 40.0)) -> tuple[Edit, list[str]]:
-    """An edit adding a copied sub-graph under fresh ids, shifted by ``offset``; and the new ids."""
-    if data.get("format") != SUBGRAPH_FORMAT:
-        raise ValueError("the clipboard does not hold netbuilder layers")
+def paste(graph: Graph, data: dict[str, Any] | Graph, offset: tuple[float, float] = (40.0, 40.0)) \
+        -> tuple[Edit, list[str]]:
+    """An edit adding copied layers (``copy_subgraph``'s dict, checked as a file's entries are, or the Graph
+    ``io.loads_subgraph`` made of them) under fresh ids, shifted by ``offset``; and the new ids. Raises
+    ``io.NotLayersError`` or ``io.DesignFileError`` before anything changes."""
+    sub = data if isinstance(data, Graph) else subgraph_from_data(data)
     taken: set[str] = set()
     rename: dict[str, str] = {}
     edits: list[Edit] = []
-    for n in data["nodes"]:
-        get_spec(n["kind"])  # an unknown kind fails here, before anything changes
-        node = new_node(graph, n["kind"], (n["pos"][0] + offset[0], n["pos"][1] + offset[1]), taken)
-        node.params = copy.deepcopy(n.get("params", {}))
+    for n in sub.iter_nodes():
+        node = new_node(graph, n.kind, (n.pos[0] + offset[0], n.pos[1] + offset[1]), taken)
+        node.params = copy.deepcopy(n.params)
         taken.add(node.id)
-        rename[n["id"]] = node.id
+        rename[n.id] = node.id
         edits.append(AddNode(node))
-    for e in data.get("edges", ()):
-        edits.append(AddEdge(Edge(rename[e["src"]], rename[e["dst"]], int(e.get("port", 0)))))
-    for g in data.get("groups", ()):
-        gid = _ids.next_id(g["id"].rstrip("0123456789").rstrip("_") or "group",
+    for e in sub.edges:
+        edits.append(AddEdge(Edge(rename[e.src], rename[e.dst], e.port)))
+    for g in sub.groups.values():
+        gid = _ids.next_id(g.id.rstrip("0123456789").rstrip("_") or "group",
                            set(graph.nodes) | set(graph.groups) | taken)
         taken.add(gid)
-        edits.append(AddGroup(Group(gid, g["name"], [rename[n] for n in g["nodes"]], g.get("collapsed", False))))
+        edits.append(AddGroup(Group(gid, g.name, [rename[n] for n in g.nodes], g.collapsed)))
     ids = list(rename.values())
     return Compound(edits, f"paste {len(ids)} node{'s' * (len(ids) != 1)}"), ids
 

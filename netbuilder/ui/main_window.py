@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QM
 from netbuilder.analysis.result import Analysis
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design
+from netbuilder.io import DesignFileError, NotLayersError, loads_subgraph
 from netbuilder.ui import actions as _actions
 from netbuilder.ui.applicability import ViewSlot, reason
 from netbuilder.ui.canvas.items import GroupItem
@@ -267,11 +268,16 @@ class MainWindow(QMainWindow):
 
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
-        raw = bytes(mime.data(SUBGRAPH_MIME).data()).decode() if mime.hasFormat(SUBGRAPH_MIME) else mime.text()
+        raw = bytes(mime.data(SUBGRAPH_MIME).data()).decode("utf-8", "replace") if mime.hasFormat(SUBGRAPH_MIME) \
+            else mime.text()
         try:
-            self.document.paste(json.loads(raw))
-        except (ValueError, KeyError, TypeError, NetbuilderError) as e:
-            self.statusBar().showMessage(f"Nothing to paste: {e}" if not isinstance(e, NetbuilderError) else str(e), 5000)
+            self.document.paste(loads_subgraph(raw))
+        except NotLayersError as e:
+            self.statusBar().showMessage(f"Nothing to paste: {e}.", 6000)
+        except DesignFileError as e:
+            self.statusBar().showMessage(f"Cannot paste these layers: {e.where}: {e.problem}.", 8000)
+        except NetbuilderError as e:  # the pasted layers do not fit in this design (too many, say)
+            self.statusBar().showMessage(f"Cannot paste these layers: {e}", 8000)
 
     def duplicate(self) -> None:
         ids = self.scene.selected_node_ids()

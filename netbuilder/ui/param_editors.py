@@ -7,6 +7,7 @@ int-or-choice value commits when editing finishes. ``set_value`` updates without
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from netbuilder.layers import ParamSpec
 
 INT_LIMIT = 2**31 - 1
+UNFIT = "#d33c3c"  # the red of a value the editor cannot take
 Commit = Callable[[Any], None]
 
 
@@ -46,16 +48,36 @@ def parse_int_or_choice(text: str, choices: tuple[Any, ...]) -> int | str | None
         return None
 
 
+def fits(spec: ParamSpec, value: Any) -> bool:
+    """True when ``value`` is of the kind ``spec``'s editor shows (a design file may hold any setting:
+    ``"units": "many"`` opens, and the Problems panel names it)."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return {
+        "bool": isinstance(value, bool),
+        "int": number and isinstance(value, int) and abs(value) <= INT_LIMIT,
+        "float": number,
+        "choice": value in spec.choices,
+        "shape": isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value),
+        "int_or_choice": value in spec.choices or (number and isinstance(value, int)),
+    }.get(spec.type, True)
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else f"{value}"
+
+
 def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | None = None) -> QWidget:
-    """A widget for ``spec`` showing ``value``; it has ``set_value(value)`` for model updates."""
+    """A widget for ``spec`` showing ``value``; it has ``set_value(value)`` for model updates. A value the
+    editor cannot show (text where a number belongs, 3.5 for a whole number) is marked in red, and what the
+    student then enters is committed even when the editor already showed it."""
     tip = spec.doc + (f" ({spec.min:g} … {spec.max:g})" if spec.min is not None and spec.max is not None else "")
     if spec.special and spec.min is not None:
         tip += f" {spec.min:g} = {spec.special}."
     if spec.type == "bool":
         w: QWidget = QCheckBox(parent)
-        w.setChecked(bool(value))
         w.toggled.connect(lambda on: commit(bool(on)))
         setter = w.setChecked
+        resend = None  # a click commits
     elif spec.type == "int":
         w = QSpinBox(parent)
         w.setRange(int(spec.min) if spec.min is not None else -INT_LIMIT,
@@ -64,34 +86,33 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
         w.setAccelerated(True)
         if spec.special:  # the minimum means something else: say what (a pooling stride 0 = "same as kernel")
             w.setSpecialValueText(spec.special)
-        w.setValue(int(value))
         w.valueChanged.connect(lambda v: commit(int(v)))
-        setter = w.setValue
+        setter = lambda v, w=w: w.setValue(int(v))  # noqa: E731
+        resend = lambda w=w: commit(int(w.value()))  # noqa: E731
     elif spec.type == "float":
         w = QDoubleSpinBox(parent)
         w.setDecimals(6)
         w.setRange(spec.min if spec.min is not None else -1e12, spec.max if spec.max is not None else 1e12)
         w.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
         w.setKeyboardTracking(False)
-        w.setValue(float(value))
         w.valueChanged.connect(lambda v: commit(float(v)))
-        setter = w.setValue
+        setter = lambda v, w=w: w.setValue(float(v))  # noqa: E731
+        resend = lambda w=w: commit(float(w.value()))  # noqa: E731
     elif spec.type == "choice":
         w = QComboBox(parent)
         for c in spec.choices:
             w.addItem(str(c), c)
-        w.setCurrentIndex(max(0, list(spec.choices).index(value)) if value in spec.choices else 0)
         w.activated.connect(lambda i: commit(spec.choices[i]))
+        resend = None  # activated is emitted for the shown choice too
 
         def setter(v: Any, w: QComboBox = w) -> None:
-            if v in spec.choices:
-                w.setCurrentIndex(list(spec.choices).index(v))
+            w.setCurrentIndex(list(spec.choices).index(v) if v in spec.choices else 0)
     elif spec.type == "int_or_choice":
         w = QComboBox(parent)
         w.setEditable(True)
         w.addItems([str(c) for c in spec.choices])
-        w.setEditText(str(value))
         w.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        resend = None  # the text is parsed and committed when editing finishes
 
         def finish(w: QComboBox = w) -> None:
             parsed = parse_int_or_choice(w.currentText(), spec.choices)
@@ -107,8 +128,8 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
             w.setStyleSheet("")
     elif spec.type == "shape":
         w = QLineEdit(parent)
-        w.setText(", ".join(str(v) for v in value))
         w.setPlaceholderText("C, H, W  or  N")
+        resend = None
 
         def finish_shape(w: QLineEdit = w) -> None:
             parsed = parse_shape(w.text())
@@ -119,22 +140,33 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
         w.editingFinished.connect(finish_shape)
 
         def setter(v: Any, w: QLineEdit = w) -> None:
-            w.setText(", ".join(str(x) for x in v))
+            w.setText(", ".join(str(x) for x in v) if isinstance(v, list) else str(v))
             w.setStyleSheet("")
     else:
         w = QLineEdit(parent)
-        w.setText(repr(value))
         w.setReadOnly(True)
         setter = lambda v, w=w: w.setText(repr(v))  # noqa: E731
+        resend = None
+    state = {"unfit": False}
 
     def set_value(v: Any, w: QWidget = w) -> None:
         with QSignalBlocker(w):
             try:
                 setter(v)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 pass
+        state["unfit"] = not fits(spec, v)
+        if state["unfit"]:  # say what the design holds and that the editor shows something else
+            w.setStyleSheet(f"{type(w).__name__} {{ border: 2px solid {UNFIT}; }}")
+            w.setToolTip(f"The design has {spec.name} = {_shown(v)[:40]}, which this setting cannot be: "
+                         f"set a value here. {tip}")
+        else:
+            w.setStyleSheet("")
+            w.setToolTip(tip)
 
+    if resend is not None and hasattr(w, "editingFinished"):  # a spin box showing in place of a bad value
+        w.editingFinished.connect(lambda: state["unfit"] and resend())
     w.set_value = set_value  # type: ignore[attr-defined]
-    w.setToolTip(tip)
     w.setObjectName(f"param_{spec.name}")
+    set_value(value)
     return w

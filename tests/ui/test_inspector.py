@@ -76,3 +76,39 @@ def test_nothing_selected_explains_what_to_do(window):
     assert "Select a layer" in window.inspector.heading.text()
     window.document.select(["dense_1", "relu_2"])
     assert "2 layers selected" in window.inspector.heading.text()
+
+
+@pytest.mark.parametrize(("node", "name", "bad"), [
+    ("dense_1", "units", "many"), ("conv2d_1", "kernel_size", 3.5), ("dense_1", "units", True)])
+def test_a_setting_the_editor_cannot_show_is_marked_and_can_be_set_right(window, qtbot, node, name, bad):
+    """A design file may hold any setting (the Problems panel names it): selecting the layer must not fail,
+    the field says what the design holds, and typing the value the field shows (and Enter) commits it."""
+    from netbuilder.io import design_from_dict, design_to_dict
+
+    data = design_to_dict(window.document.design)
+    next(n for n in data["nodes"] if n["id"] == node)["params"][name] = bad
+    window.set_design(design_from_dict(data))
+    doc = window.document
+    doc.select([node])
+    spin = window.inspector.editors[name]
+    assert "border" in spin.styleSheet() and f"The design has {name} = " in spin.toolTip()
+    shown = spin.value()
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, str(shown))
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert doc.graph.node(node).params[name] == shown and isinstance(shown, int)
+    assert spin.styleSheet() == "" and "The design has" not in spin.toolTip()
+    doc.undo_stack.undo()
+    assert doc.graph.node(node).params[name] == bad and "border" in spin.styleSheet()
+
+
+def test_a_shape_held_as_text_shows_as_the_text(window):
+    from netbuilder.io import design_from_dict, design_to_dict
+
+    data = design_to_dict(window.document.design)
+    next(n for n in data["nodes"] if n["id"] == "input_1")["params"]["shape"] = "1,8,8"
+    window.set_design(design_from_dict(data))
+    window.document.select(["input_1"])
+    field = window.inspector.editors["shape"]
+    assert field.text() == "1,8,8" and "The design has shape = '1,8,8'" in field.toolTip()

@@ -53,6 +53,38 @@ def test_copy_paste_cut_duplicate(window, qtbot):
     assert not {"dense_3", "dense_4"} & set(doc.graph.nodes)
 
 
+@pytest.mark.parametrize(("clipboard", "message"), [
+    ("[1, 28, 28]", "Nothing to paste: the clipboard holds no netbuilder layers"),
+    ("hello", "Nothing to paste: the clipboard holds no netbuilder layers"),
+    ('{"format": "netbuilder-subgraph/1", "nodes": [{"id": "d", "kind": "dense", "params": {"units": 1e400}}]}',
+     "Cannot paste these layers: nodes[0].params.units: 1e400 is too large a number"),
+    ('{"format": "netbuilder-subgraph/1", "nodes": [{"id": "d", "kind": "dense"}], "edges": [{"src": "d", "dst": "x"}]}',
+     "Cannot paste these layers: edges[0].dst: no node named 'x'"),
+    ('{"format": "netbuilder-subgraph/1", "nodes": [{"id": "d", "kind": "densse"}]}',
+     "Cannot paste these layers: nodes[0].kind: "),
+])
+def test_pasting_what_is_not_layers_says_so_and_changes_nothing(window, clipboard, message):
+    from PySide6.QtWidgets import QApplication
+
+    doc = window.document
+    before = set(doc.graph.nodes)
+    QApplication.clipboard().setText(clipboard)
+    window.actions_["paste"].trigger()  # no exception reaches the error box
+    assert set(doc.graph.nodes) == before and doc.undo_stack.count() == 0
+    assert window.statusBar().currentMessage().startswith(message)
+
+
+def test_pasted_settings_the_editor_cannot_show_still_paste_as_a_file_would_open(window):
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText('{"format": "netbuilder-subgraph/1", "nodes": [{"id": "d", "kind": "dense", '
+                                     '"params": {"units": "many"}, "pos": [0, 0]}]}')
+    window.actions_["paste"].trigger()
+    (new,) = window.document.selection
+    assert window.document.graph.node(new).params["units"] == "many"  # Problems names it; Inspector marks it
+    assert "border" in window.inspector.editors["units"].styleSheet()
+
+
 def test_delete_key_removes_selected_nodes_and_edges(window, qtbot):
     from PySide6.QtCore import Qt
 
