@@ -44,7 +44,13 @@ string lengths, absurd settings) are in :mod:`netbuilder.io.limits`.
 import os as _os
 from pathlib import Path as _Path
 
-from netbuilder.io.atomic import NotARegularFileError, atomic_target, atomic_write_bytes, atomic_write_text
+from netbuilder.io.atomic import (
+    NotARegularFileError,
+    ReadOnlyFileError,
+    atomic_target,
+    atomic_write_bytes,
+    atomic_write_text,
+)
 from netbuilder.io.design_file import (
     DESIGN_EXTENSION,
     FORMAT,
@@ -66,6 +72,7 @@ __all__ = [
     "DesignFileError",
     "NotARegularFileError",
     "NotLayersError",
+    "ReadOnlyFileError",
     "SUBGRAPH_FORMAT",
     "atomic_target",
     "atomic_write_bytes",

@@ -8,7 +8,8 @@ existing file keeps its own.
 
 Special paths: a write onto a symbolic link goes through it, replacing the file the link points to
 (atomically; the link stays a link). A write onto anything that exists and is not a regular file (a
-folder, a FIFO, a device, a socket) is refused with ``NotARegularFileError``, before anything is
+folder, a FIFO, a device, a socket) is refused with ``NotARegularFileError``, and a write onto a
+read-only file (no write permission, even for root) with ``ReadOnlyFileError``, before anything is
 written. ``atomic_target`` gives the same guarantees to writers that need a path of their own
 (``torch.export.save``, safetensors).
 
@@ -34,6 +35,10 @@ class NotARegularFileError(NetbuilderError):
     """The path names something a file write must not replace (a folder, a FIFO, a device...)."""
 
 
+class ReadOnlyFileError(NetbuilderError):
+    """The path names a file that its permissions say must not be written."""
+
+
 def resolve_target(path: str | os.PathLike) -> str:
     """The absolute path a write to ``path`` really replaces: the end of a chain of symbolic links (a
     dangling link's target is created), else ``path`` itself. Raises NotARegularFileError, in one line,
@@ -50,6 +55,11 @@ def resolve_target(path: str | os.PathLike) -> str:
         via = f" (the link points to {target})" if target != os.path.abspath(os.fspath(path)) else ""
         raise NotARegularFileError(f"{os.fspath(path)}: is {what}{via}, not a regular file; refusing to replace "
                                    "it; choose a file name")
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        # The rename would replace it even so (it needs only the folder's permission): a read-only file (a
+        # teacher's handout) is kept as the file's permissions say.
+        raise ReadOnlyFileError(f"{os.fspath(path)}: the file is read-only; it is left as it is: save under "
+                                "another name")
     return target
 
 

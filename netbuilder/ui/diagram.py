@@ -1,4 +1,5 @@
-"""The canvas diagram as a picture: PNG (QImage, 2× for sharpness), SVG (QtSvg's QSvgGenerator), or a
+"""The canvas diagram as a picture: PNG (QImage, 2× for sharpness), SVG (QtSvg's QSvgGenerator), each
+written atomically (no half-written picture), or a
 thumbnail of any design drawn by the canvas itself (``render_design_thumbnail``, for the preset gallery
 and the start page)."""
 
@@ -7,12 +8,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design
+from netbuilder.io import atomic_write_bytes
 
 MARGIN = 24.0
 
@@ -35,6 +37,27 @@ def _render(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QR
             item.setSelected(True)
 
 
+def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
+    """``image`` encoded (PNG by default), for an atomic write."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, fmt):
+        raise NetbuilderError(f"could not encode the picture as {fmt}")
+    buffer.close()
+    return bytes(data.data())
+
+
+def write_file(path: str | os.PathLike, data: bytes, what: str) -> Path:
+    """Write ``data`` all at once (the old file stays whole on any failure); a failure names the file."""
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as e:
+        raise NetbuilderError(f"{path}: could not write the {what} ({e.strerror or e}); check the folder exists "
+                              "and is writable") from None
+    return Path(path)
+
+
 def export_png(scene: QGraphicsScene, path: str | os.PathLike, scale: float = 2.0) -> Path:
     source = _source_rect(scene)
     size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
@@ -43,26 +66,28 @@ def export_png(scene: QGraphicsScene, path: str | os.PathLike, scale: float = 2.
     painter = QPainter(image)
     _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
     painter.end()
-    if not image.save(str(path), "PNG"):
-        raise NetbuilderError(f"{path}: could not write the PNG file; check the folder exists and is writable")
-    return Path(path)
+    return write_file(path, image_bytes(image), "PNG file")
 
 
 def export_svg(scene: QGraphicsScene, path: str | os.PathLike) -> Path:
     from PySide6.QtSvg import QSvgGenerator
 
     source = _source_rect(scene)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setSize(QSize(int(source.width()), int(source.height())))
     generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
     generator.setTitle("netbuilder design")
     painter = QPainter()
     if not painter.begin(generator):
-        raise NetbuilderError(f"{path}: could not write the SVG file; check the folder exists and is writable")
+        raise NetbuilderError(f"{path}: could not draw the SVG picture")
     _render(scene, painter, QRectF(0, 0, source.width(), source.height()), source)
     painter.end()
-    return Path(path)
+    buffer.close()
+    return write_file(path, bytes(data.data()), "SVG file")
 
 
 def render_design_thumbnail(design: Design, size: QSize | tuple[int, int], *, direction: str | None = None,

@@ -12,6 +12,7 @@ after the edit, its undo or redo). Frozen layers (transfer learning) are the nod
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,17 @@ from netbuilder.ui import intents
 from netbuilder.ui.undo import DesignAttrCommand, DesignFieldCommand, EditCommand
 
 
+def file_stamp(path: Path | None) -> tuple[int, int] | None:
+    """``(modification time in ns, size)`` of ``path``, or None when there is no such file."""
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 class Document(QObject):
     changed = Signal()
     analysis_updated = Signal(object)
@@ -50,6 +62,7 @@ class Document(QObject):
         self.graph = Graph()
         self.design = Design(self.graph)
         self.path: Path | None = None
+        self.disk_stamp: tuple[int, int] | None = None  # the file's (modification time, size) as last read or written
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.analysis: Analysis = analyze(self.graph)
@@ -72,6 +85,7 @@ class Document(QObject):
         self.undo_stack.clear()
         self.graph.replace_with(graph_copy)
         self.path = Path(path) if path else None
+        self.disk_stamp = file_stamp(self.path)
         self.undo_stack.setClean()
         self.run_analysis()
         self.design_replaced.emit()
@@ -85,8 +99,16 @@ class Document(QObject):
 
     def set_path(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
+        self.disk_stamp = file_stamp(self.path)
         self.undo_stack.setClean()
         self.file_changed.emit()
+
+    def changed_on_disk(self) -> bool:
+        """True when the design's file was changed by someone else since it was opened or saved here (a
+        classmate's save, another window): saving over it would lose their changes. A deleted file is not
+        'changed': saving puts it back."""
+        now = file_stamp(self.path)
+        return self.disk_stamp is not None and now is not None and now != self.disk_stamp
 
     def _on_clean_changed(self, _clean: bool) -> None:
         self.file_changed.emit()

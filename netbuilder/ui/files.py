@@ -37,6 +37,26 @@ def blank_design() -> Design:
     return design
 
 
+def with_suffix(path: str, suffix: str) -> str:
+    """``path``, ending in ``suffix`` (``.nbd``, ``.onnx``...): added when the name does not end so already
+    (any case), as in "lab.week3" or "resnet v1.5", whose dot is part of the name."""
+    return path if path.lower().endswith(suffix.lower()) else path + suffix
+
+
+def file_name(name: str) -> str:
+    """A design's name as a file name: no folder separators or characters some systems refuse
+    ("week 3/cnn" would suggest a folder "week 3" that does not exist)."""
+    cleaned = "".join("-" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in name).strip(" .")
+    return cleaned or "untitled"
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
 def autosave_dir() -> Path:
     return user_data_dir() / "autosave"
 
@@ -76,7 +96,7 @@ class FileController(QObject):
     def ask_open_path(self) -> str | None:
         from netbuilder.io import DESIGN_EXTENSION
 
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open design", self._last_dir(),
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open design", self.last_dir(),
                                               f"Designs (*{DESIGN_EXTENSION});;All files (*)")
         return path or None
 
@@ -96,6 +116,18 @@ class FileController(QObject):
         return QMessageBox.question(self.window, "Recover unsaved work?",
                                     f"netbuilder did not close properly{when}. Recover the design it was "
                                     "editing?") == QMessageBox.StandardButton.Yes
+
+    def ask_changed_on_disk(self, path: str) -> str:
+        """'overwrite', 'save_as' or 'cancel': the file changed on disk since it was opened here."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "The file changed on disk",
+                          f"{path} was changed by someone else since you opened it (another window or "
+                          "program). Saving over it would lose their changes.", parent=self.window)
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        save_as = box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save_as)
+        box.exec()
+        return {overwrite: "overwrite", save_as: "save_as"}.get(box.clickedButton(), "cancel")
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)
@@ -130,8 +162,10 @@ class FileController(QObject):
         try:
             design = load_design(path)
         except (NetbuilderError, OSError) as e:
-            self.show_error("Cannot open the design", str(e) if isinstance(e, NetbuilderError)
-                            else f"{path}: {e.strerror or e}")
+            text = str(e) if isinstance(e, NetbuilderError) else f"{path}: {e.strerror or e}"
+            if not os.path.lexists(path) and self.remove_recent(path):
+                text += " (taken off the recent designs)"
+            self.show_error("Cannot open the design", text)
             return False
         self.document.set_design(design, path)
         self.add_recent(path)
@@ -144,18 +178,23 @@ class FileController(QObject):
     def save_as(self) -> bool:
         from netbuilder.io import DESIGN_EXTENSION
 
-        suggested = str(self.document.path or Path(self._last_dir()) / f"{self.document.design.name}{DESIGN_EXTENSION}")
+        suggested = str(self.document.path or Path(self.last_dir()) / f"{file_name(self.document.design.name)}{DESIGN_EXTENSION}")
         path = self.ask_save_path("Save design as", suggested, f"Designs (*{DESIGN_EXTENSION})")
         if not path:
             return False
-        if not Path(path).suffix:
-            path += DESIGN_EXTENSION
-        return self.save_to(path)
+        return self.save_to(with_suffix(path, DESIGN_EXTENSION), checked=False)
 
-    def save_to(self, path: str | os.PathLike) -> bool:
+    def save_to(self, path: str | os.PathLike, checked: bool = True) -> bool:
+        """Save the design to ``path``. Over its own file changed on disk since (``checked``): ask first."""
         from netbuilder.io import save_design
 
+        same = self.document.path is not None and _same_file(path, self.document.path)
+        if checked and same and self.document.changed_on_disk():
+            answer = self.ask_changed_on_disk(str(path))
+            if answer != "overwrite":
+                return self.save_as() if answer == "save_as" else False
         workbench = getattr(self.window, "workbench", None)
+        named = self.document.design.weights
         if workbench is not None and workbench.has_weights:  # the file names its weights, after itself
             from netbuilder.io import weights_path_for
 
@@ -163,6 +202,7 @@ class FileController(QObject):
         try:
             save_design(self.document.snapshot(), path)
         except (NetbuilderError, OSError) as e:
+            self.document.name_weights_file(named)  # the design still names what its own file names
             self.show_error("Cannot save the design", str(e) if isinstance(e, NetbuilderError)
                             else f"{path}: {e.strerror or e}")
             return False
@@ -185,7 +225,18 @@ class FileController(QObject):
         self.settings.setValue("last_dir", str(Path(path).parent))
         self.recent_changed.emit(items[:MAX_RECENT])
 
-    def _last_dir(self) -> str:
+    def remove_recent(self, path: str | os.PathLike) -> bool:
+        """Take ``path`` off the recent designs (it is gone); True when it was there."""
+        resolved = str(Path(path).resolve())
+        items = self.recent_files()
+        kept = [p for p in items if p not in (resolved, str(path))]
+        if len(kept) == len(items):
+            return False
+        self.settings.setValue("recent_files", kept)
+        self.recent_changed.emit(kept)
+        return True
+
+    def last_dir(self) -> str:
         return str(self.settings.value("last_dir", str(Path.home())))
 
     # ----- autosave and recovery ----------------------------------------------------------
@@ -247,10 +298,10 @@ class FileController(QObject):
     # ----- exports --------------------------------------------------------------------------
     def export_model(self, fmt: str) -> bool:
         suffix = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}[fmt]
-        base = self.document.path.with_suffix(suffix) if self.document.path else Path(self._last_dir()) / (
-            self.document.design.name + suffix)
+        base = self.document.path.with_suffix(suffix) if self.document.path else Path(self.last_dir()) / (
+            file_name(self.document.design.name) + suffix)
         path = self.ask_save_path(f"Export as {EXPORT_FILTERS[fmt]}", str(base), EXPORT_FILTERS[fmt])
-        return self.export_model_to(path, fmt) if path else False
+        return self.export_model_to(with_suffix(path, suffix), fmt) if path else False
 
     def export_model_to(self, path: str | os.PathLike, fmt: str) -> bool:
         """Export in the background (the workbench's executor) with the current trained weights, if any;

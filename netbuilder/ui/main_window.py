@@ -29,7 +29,7 @@ from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.code_view import CodeView
 from netbuilder.ui.document import Document
-from netbuilder.ui.files import FileController
+from netbuilder.ui.files import FileController, file_name, with_suffix
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.intents import copy_subgraph
 from netbuilder.ui.layout import graph_layout
@@ -179,6 +179,8 @@ class MainWindow(QMainWindow):
         self.scene.message_reported.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.files.message_reported.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.files.recent_changed.connect(self._update_recent)
+        self.menus["recent"].setToolTipsVisible(True)
+        self.menus["recent"].aboutToShow.connect(lambda: self._update_recent(self.files.recent_files()))  # (found?)
         self.workspaces.switching.connect(self._before_switch)
         self.workspaces.changed.connect(self._after_switch)
         self.view.files_dropped.connect(self._open_dropped)
@@ -228,7 +230,12 @@ class MainWindow(QMainWindow):
         menu = self.menus["recent"]
         menu.clear()
         for path in paths:
-            menu.addAction(Path(path).name, lambda p=path: self.files.open_path(p)).setToolTip(path)
+            p = Path(path)
+            folder = p.parent.name or str(p.parent)
+            missing = "" if p.exists() else " (not found)"
+            action = menu.addAction(f"{p.name}{missing}  —  {folder}", lambda p=path: self.files.open_path(p))
+            action.setToolTip(path)
+            action.setStatusTip(path)
         menu.setEnabled(bool(paths))
 
     def _workbench_event(self, event) -> None:
@@ -325,11 +332,12 @@ class MainWindow(QMainWindow):
     def export_diagram(self, fmt: str) -> None:
         from netbuilder.ui import diagram
 
-        base = self.document.path.with_suffix(f".{fmt}") if self.document.path else Path(f"{self.document.design.name}.{fmt}")
+        base = self.document.path.with_suffix(f".{fmt}") if self.document.path else \
+            Path(self.files.last_dir()) / f"{file_name(self.document.design.name)}.{fmt}"
         path = self.files.ask_save_path(f"Export diagram as {fmt.upper()}", str(base), f"{fmt.upper()} (*.{fmt})")
         if path:
             try:
-                (diagram.export_svg if fmt == "svg" else diagram.export_png)(self.scene, path)
+                (diagram.export_svg if fmt == "svg" else diagram.export_png)(self.scene, with_suffix(path, f".{fmt}"))
             except NetbuilderError as e:
                 self.files.show_error("Cannot export the diagram", str(e))
 
@@ -355,9 +363,12 @@ class MainWindow(QMainWindow):
     def _open_dropped(self, paths: list[str]) -> None:
         from netbuilder.io import DESIGN_EXTENSION
 
-        designs = [p for p in paths if p.endswith((DESIGN_EXTENSION, ".json"))]
+        designs = [p for p in paths if p.lower().endswith((DESIGN_EXTENSION, ".json"))]
         if designs:
             self.files.open_path(designs[0])
+        elif paths:
+            self.statusBar().showMessage(f"{Path(paths[0]).name} is not a design: drop a {DESIGN_EXTENSION} file "
+                                         "to open it", 6000)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if event.mimeData().hasUrls():

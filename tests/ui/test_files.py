@@ -25,7 +25,7 @@ def test_save_open_and_compare(window, tmp_path):
     assert doc.graph.to_dict() == saved and not doc.is_modified
     assert doc.undo_stack.count() == 0
     assert files.recent_files()[0] == str(path.resolve())
-    assert window.menus["recent"].actions()[0].text() == "mine.nbd"
+    assert window.menus["recent"].actions()[0].text() == f"mine.nbd  —  {tmp_path.name}"  # which folder, too
     assert "mine.nbd" in window.windowTitle()
 
 

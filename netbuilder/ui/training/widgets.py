@@ -280,12 +280,15 @@ def _tint_gaps(item: pg.ImageItem, box: pg.ViewBox, image: np.ndarray) -> None:
 
 
 def export_png(item, path: str, width: int = 1600) -> None:
-    """Write a plot (a PlotItem, a layout or a scene) as a PNG image."""
+    """Write a plot (a PlotItem, a layout or a scene) as a PNG image, atomically; NetbuilderError names a
+    failure."""
     from pyqtgraph.exporters import ImageExporter
+
+    from netbuilder.ui.diagram import image_bytes, write_file
 
     exporter = ImageExporter(item)
     exporter.parameters()["width"] = width
-    exporter.export(str(path))
+    write_file(path, image_bytes(exporter.export(toBytes=True)), "PNG file")
 
 
 def to_pixmap(image: np.ndarray, size: int = 56) -> QPixmap:
