@@ -1,6 +1,7 @@
 """Turn a user's intent (add after, delete a selection, paste, lay out, group) into one graph edit.
 
-Pure: imports graph and layers only, no Qt, so the builders are tested without a window. The
+Pure: imports graph, layers and io (pasted layers are checked as a file's are), no Qt, so the builders are
+tested without a window. The
 Document pushes what these return; nothing here touches the graph.
 """
 
@@ -26,6 +27,8 @@ from netbuilder.graph.edits import (
 from netbuilder.io import SUBGRAPH_FORMAT, subgraph_from_data
 from netbuilder.layers import get_spec
 from netbuilder.ui.layout import LAYER_GAP, NODE_H, NODE_W, graph_layout
+
+PASTE_GAP = 24.0  # between a pasted copy and the layers it would otherwise cover
 
 
 def new_node(graph: Graph, kind: str, pos: tuple[float, float], taken: set[str] | None = None) -> Node:
@@ -114,6 +117,7 @@ def paste(graph: Graph, data: dict[str, Any] | Graph, offset: tuple[float, float
     ``io.loads_subgraph`` made of them) under fresh ids, shifted by ``offset``; and the new ids. Raises
     ``io.NotLayersError`` or ``io.DesignFileError`` before anything changes."""
     sub = data if isinstance(data, Graph) else subgraph_from_data(data)
+    offset = free_offset(graph, [n.pos for n in sub.iter_nodes()], offset)
     taken: set[str] = set()
     rename: dict[str, str] = {}
     edits: list[Edit] = []
@@ -132,6 +136,26 @@ def paste(graph: Graph, data: dict[str, Any] | Graph, offset: tuple[float, float
         edits.append(AddGroup(Group(gid, g.name, [rename[n] for n in g.nodes], g.collapsed)))
     ids = list(rename.values())
     return Compound(edits, f"paste {len(ids)} node{'s' * (len(ids) != 1)}"), ids
+
+
+def free_offset(graph: Graph, positions: list[tuple[float, float]], offset: tuple[float, float],
+                tries: int = 40) -> tuple[float, float]:
+    """``offset`` when boxes at ``positions`` moved by it cover none of the graph's boxes (a cut layer pasted
+    back); else the nearest offset beside them, a column to the right or a row below, where they cover
+    none (a copy lands beside its original as a parallel branch, never on top of another layer)."""
+    boxes = [n.pos for n in graph.iter_nodes()]
+
+    def free(ox: float, oy: float) -> bool:
+        return not any(abs(x + ox - bx) < NODE_W and abs(y + oy - by) < NODE_H
+                       for x, y in positions for bx, by in boxes)
+
+    if free(*offset):
+        return offset
+    for k in range(1, tries + 1):
+        for candidate in ((k * (NODE_W + PASTE_GAP), 0.0), (0.0, k * (NODE_H + PASTE_GAP))):
+            if free(*candidate):
+                return candidate
+    return offset
 
 
 def auto_layout(graph: Graph, direction: str = "TB") -> Edit | None:

@@ -79,10 +79,28 @@ def test_copy_paste_gives_new_ids_and_keeps_inner_edges():
     roundtrip(g, edit)
     assert ids == ["flatten_2", "dense_2"]
     assert Edge("flatten_2", "dense_2", 0) in g.edges
-    assert g.node("dense_2").pos == (g.node("dense_1").pos[0] + 40, g.node("dense_1").pos[1] + 40)
+    x, y = g.node("dense_1").pos
+    assert g.node("dense_2").pos == (x + intents.NODE_W + intents.PASTE_GAP, y)  # beside, not on top
     assert len(g.groups) == 2
     with pytest.raises(ValueError):
         intents.paste(g, {"nodes": []})
+
+
+def test_a_paste_lands_where_it_covers_no_layer():
+    g = chain("input", "flatten", "dense", "output")
+    data = intents.copy_subgraph(g, ["dense_1"])
+    for _ in range(3):  # each copy beside the last
+        edit, _ids = intents.paste(g, data)
+        roundtrip(g, edit)
+    boxes = [n.pos for n in g.iter_nodes()]
+    assert all(abs(a[0] - b[0]) >= intents.NODE_W or abs(a[1] - b[1]) >= intents.NODE_H
+               for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    g = chain("input", "flatten", "dense", "output")
+    lone = intents.copy_subgraph(g, ["dense_1"])
+    intents.delete(g, ["flatten_1", "dense_1", "output_1"]).apply(g)
+    edit, (new,) = intents.paste(g, lone)  # cut and pasted back where nothing is: the usual small step
+    edit.apply(g)
+    assert g.node(new).pos == (lone["nodes"][0]["pos"][0] + 40, lone["nodes"][0]["pos"][1] + 40)
 
 
 def test_auto_layout_is_one_move_and_none_when_in_place():
