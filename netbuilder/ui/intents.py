@@ -1,8 +1,7 @@
 """Turn a user's intent (add after, delete a selection, paste, lay out, group) into one graph edit.
 
 Pure: imports graph, layers and io (pasted layers are checked as a file's are), no Qt, so the builders are
-tested without a window. The
-Document pushes what these return; nothing here touches the graph.
+tested without a window. The Document pushes what these return; nothing here touches the graph.
 """
 
 from __future__ import annotations
