@@ -109,9 +109,12 @@ class RunEvents(Event):
 @dataclass(frozen=True)
 class RunEnded(Event):
     """A run is over: ``outcome`` is the engine's Finished event, or a Fault (engine or set-up), or None
-    when the window closed under it. ``revision`` is the design revision it trained."""
+    when the window closed under it. ``revision`` is the design revision it trained. ``replaced`` (set on
+    the GUI thread by ``Workbench.accept``): another design was opened since, so the run ends there and
+    nothing of it (weights, outcome, curves) belongs to the design now open."""
 
     run: int
     revision: int
     outcome: Any = None
     signature: tuple | None = None
+    replaced: bool = False

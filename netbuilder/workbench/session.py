@@ -6,7 +6,8 @@ only on the executor's thread), the history of runs, and the one ``Executor`` th
 
 Consistency is decided here, once: a model never runs on data it does not fit (the view gets one line
 and Fit is offered), results carry the design revision they were computed for and are marked stale on
-arrival when the design has moved on, and a design with nothing to train is refused before anything
+arrival when the design has moved on, a run of a design replaced since (``generation``) reaches no one
+(its weights are not the open design's), and a design with nothing to train is refused before anything
 starts. Views ask with ``compute(view, job)`` and receive a ``ViewResult`` of plain values.
 
 All public methods are called on the GUI thread; ``post`` may be called from any thread (the Qt
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ class RunRecord:
     settings: dict[str, Any]
     dataset: dict[str, Any]
     outcome: Any = None
+    generation: int = 0  # which opened design it trains (Workbench.generation when it started)
 
 
 def data_progress(ctx: TaskContext):
@@ -91,6 +93,7 @@ class Workbench:
         self.weights_signature: tuple | None = None  # the structure the current weights were trained for
         self.has_weights = False
         self.live = LiveQuestions()  # the views' questions while a run trains
+        self.generation = 0  # goes up each time another design is opened (set_design(replaced=True))
         self._closed = False
         self._primed = False
 
@@ -102,15 +105,27 @@ class Workbench:
         signature when the caller has it already."""
         self.state = DesignState(design, revision, list(problems), input_shape, classes, int(parameters),
                                  signature if signature is not None else structure_signature(design.graph))
-        if replaced:
+        if replaced:  # another design: a run in flight is stopped and belongs to no open design from now on
+            self.generation += 1
             self.has_weights, self.weights_signature = False, None
-            if not self.running:
-                self.executor.submit("reset", lambda ctx: self.host.reset(), deliver=lambda c, v: None)
-        spec = dict(design.dataset or {"name": "digits"})
-        if spec != self.dataset_spec and not self.running:  # the design names its dataset: bind it
+            self.stop()
+            # queued behind a run in flight (one task at a time): the model it trained goes when it ends
+            self.executor.submit("reset", lambda ctx: self.host.reset(), deliver=lambda c, v: None)
+        self._bind_dataset()
+
+    def _bind_dataset(self) -> None:
+        """The design names its dataset: bind it (once no run trains on the one bound now)."""
+        design = self.state.design
+        spec = dict(design.dataset or {"name": "digits"}) if design is not None else self.dataset_spec
+        if spec != self.dataset_spec and not self.running:
             self.dataset_spec, self.dataset = spec, None
             if self.ready is not None:
                 self.set_dataset(spec)
+
+    def _of_replaced_design(self, run: int) -> bool:
+        """Run ``run`` trained a design that has been replaced since (New, Open, a preset, an example)."""
+        record = next((r for r in reversed(self.runs) if r.run == run), None)
+        return record is not None and record.generation != self.generation
 
     @property
     def revision(self) -> int:
@@ -151,15 +166,20 @@ class Workbench:
             self.ready = event
         elif isinstance(event, ev.ViewResult) and event.revision != self.revision:
             return ev.ViewResult(**{**event.__dict__, "stale": True})
+        elif isinstance(event, ev.RunPrepared | ev.RunEvents) and self._of_replaced_design(event.run):
+            return None  # the run of a design replaced since: nothing of it reaches the open one
         elif isinstance(event, ev.RunEnded):
             self.live.end()
             outcome = event.outcome
+            if self.runs and self.runs[-1].run == event.run:
+                self.runs[-1].outcome = outcome
+            self._bind_dataset()  # a dataset named while the run trained on the old one
+            if self._of_replaced_design(event.run):  # its weights are no one's (the host drops them next)
+                return replace(event, replaced=True)
             if outcome is not None and getattr(outcome, "kind", "") == "finished":
                 self.has_weights, self.weights_signature = True, event.signature
             elif outcome is not None and getattr(outcome, "fault", "") == "nan":
                 self.forget_weights()
-            if self.runs and self.runs[-1].run == event.run:
-                self.runs[-1].outcome = outcome
         elif isinstance(event, ev.TaskDone) and event.key in ("load_weights", "transfer") and event.value:
             if event.value.get("kept") or event.value.get("loaded"):
                 self.has_weights = True
@@ -206,9 +226,10 @@ class Workbench:
         if blocked is not None:
             self._post(ev.ViewResult(view, ticket, revision, message=blocked[0], offer_fit=blocked[1]))
             return ticket
-        if self.running:
+        if self.running and not self._of_replaced_design(self.runs[-1].run):
             self.live.ask(view, job, ticket, revision, periodic)  # answered between training steps
             return ticket
+        # (while the run of a replaced design stops, the question waits for it on the executor's queue)
         design, spec = self.state.design, dict(self.dataset_spec)
         shape, classes = self.state.input_shape, self.state.classes
 
@@ -270,7 +291,7 @@ class Workbench:
         run = len(self.runs) + 1
         design, spec, revision = self.state.design, dict(self.dataset_spec), self.revision
         signature = self.state.signature
-        self.runs.append(RunRecord(run, revision, dict(settings), spec))
+        self.runs.append(RunRecord(run, revision, dict(settings), spec, generation=self.generation))
 
         def task(ctx: TaskContext):
             return self._train(ctx, run, revision, design, spec, dict(settings), control)

@@ -282,3 +282,49 @@ def test_watched_evaluation_comes_with_each_epoch_without_a_second_pass(session,
     started, _, _ = session.wb.train({"epochs": 1, "batch_size": 64})
     session.pump(lambda e: isinstance(e, ev.RunEnded), timeout=120)
     assert not any(isinstance(e, ev.ViewResult) and e.view == "evaluation" for e in session.seen)
+
+
+def test_a_run_of_a_replaced_design_settles_for_no_one_and_leaves_no_weights(session, example):
+    """The design is replaced while the run's events still wait to be settled (the run is over on the
+    executor): none of them reaches the new design, its end attaches no weights, and the model goes."""
+    wb = session.wb
+    started, message, _ = wb.train({"epochs": 1, "batch_size": 64})
+    assert started, message
+    assert wb.wait_idle(60)  # the run is over; nothing of it settled yet
+    from netbuilder.ui.app import default_example
+
+    session.open(default_example(), revision=2)  # the same structure, opened anew
+    ended = session.pump(lambda e: isinstance(e, ev.RunEnded))
+    assert not wb.running and not wb.has_weights and wb.weights_signature is None and not wb.weights_current
+    assert not any(isinstance(e, ev.RunPrepared | ev.RunEvents) for e in session.seen)
+    assert ended.replaced and ended.outcome.kind == "finished"  # (the window: ends the run, shows nothing of it)
+    assert wb.wait_idle(30)
+    assert wb.host.model is None and not wb.host.trained
+    wb.compute("probe", lambda model, data: {"ok": 1})
+    answer = session.pump(lambda e: isinstance(e, ev.ViewResult) and e.view == "probe")
+    assert answer.value == {"ok": 1} and not answer.trained and not answer.stale
+
+
+def test_a_question_after_the_design_was_replaced_is_not_answered_by_the_old_run(running):
+    """While the replaced design's run stops, a view's question waits for the new design's own model."""
+    from netbuilder.ui.app import default_example
+
+    wb = running.wb
+    running.open(default_example(), revision=2)
+    ticket = wb.compute("probe", lambda model, data: {"training": model.training})
+    answer = running.pump(lambda e: isinstance(e, ev.ViewResult) and e.ticket == ticket)
+    assert not answer.trained and answer.source != "the model being trained (live)"
+    assert getattr(running.pump(lambda e: isinstance(e, ev.RunEnded)), "replaced", False)
+
+
+def test_the_dataset_a_design_opened_during_a_run_names_is_bound_when_the_run_ends(running):
+    from netbuilder.ui.app import default_example
+
+    design = default_example()
+    design.dataset = {"name": "xor"}
+    running.open(design, revision=2)
+    assert running.wb.dataset_spec == {"name": "digits"}  # the stopping run still trains on it
+    running.pump(lambda e: isinstance(e, ev.RunEnded))
+    assert running.wb.dataset_spec == {"name": "xor"}
+    running.pump(lambda e: isinstance(e, ev.DatasetLoaded) and e.spec == {"name": "xor"})
+    assert running.wb.dataset["name"] == "xor"

@@ -61,6 +61,7 @@ class LessonDriver(QObject):
         doc.design_replaced.connect(self._design_replaced)
         window.workspaces.changed.connect(self._poke)
         window.training.run_finished.connect(self._run_finished)
+        window.training.state_changed.connect(self._training_state)
         window.bridge.received.connect(self._event)
         for title, dock in window.docks.items():
             self.watch_dock(title, dock)
@@ -108,6 +109,11 @@ class LessonDriver(QObject):
         if self._after_run and not self._train_pending:
             actions, self._after_run = self._after_run, []
             QTimer.singleShot(0, lambda: self.perform([a for a, _ in actions], actions[0][1]))
+
+    def _training_state(self, state: str) -> None:
+        """A run stopped (the previous design's, when Show me opened an example under it): train now."""
+        if state == "idle" and self._train_pending:
+            self._resume()
 
     def _event(self, event: Any) -> None:
         if isinstance(event, ev.ViewResult) and event.view in ("explain", "adversarial"):

@@ -334,7 +334,8 @@ class TrainingController(QObject):
     # ----- the design ---------------------------------------------------------------------------------
     def _design_replaced(self) -> None:
         if self.running:
-            self.stop()
+            self.stop()  # (its last events are settled for no one: RunEnded.replaced)
+            self.run.detach()
             self.show_message("Another design was opened: the run of the previous one was stopped.", "info")
         self.link.design_replaced()
         self.curves.clear_history()

@@ -111,6 +111,8 @@ class DesignLink:
 
     # ----- trained ----------------------------------------------------------------------------------
     def run_ended(self, event: ev.RunEnded) -> None:
+        if event.replaced:  # the run of a design replaced since: its weights and runs are not this design's
+            return
         self.save_runs_now()
         if getattr(event.outcome, "kind", "") != "finished":
             return

@@ -145,8 +145,20 @@ class RunEvents:
             c.panel.progress.setValue(1000)
         c.status(self.state_text)
 
+    def detach(self) -> None:
+        """Another design was opened under the run: it stops, and nothing more of it reaches the views (the
+        workbench settles its events for no one); the curves are the new design's."""
+        self.started = self.last_step = self.finished = self.fault = None
+        self.c.curves.training = False
+        self.state_text = "Stopping the run of the previous design…"
+        self.progress_dirty = True
+        self.c.panel.progress.setValue(0)
+
     def ended(self, event: wev.RunEnded) -> None:
         """The run is over (after its last events): a set-up fault is shown here; the outcome goes out."""
+        if event.replaced:  # the run of a design replaced since (detach): no outcome, for no one
+            self.state_text, self.progress_dirty = "Ready", True
+            return
         outcome = event.outcome
         if outcome is not None and outcome.kind == "fault" and self.fault is None:
             self._on_fault(outcome)
