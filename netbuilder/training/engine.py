@@ -241,7 +241,8 @@ class _Run:
         except torch.OutOfMemoryError:
             yield self._oom_fault(self.batch_size)
             return
-        except RuntimeError as e:
+        except (RuntimeError, IndexError, ValueError) as e:  # torch's own complaints (IndexError: a label
+            # beyond the outputs, ValueError: shapes a loss refuses): a fault in one line, not a crash
             msg = faults.first_line(e)
             yield Fault("error", f"training stopped at epoch {self.epoch + 1}, step {self.step}: {msg}",
                         faults.runtime_advice(msg), self.epoch, self.step)

@@ -122,6 +122,20 @@ class Workbench:
             if self.ready is not None:
                 self.set_dataset(spec)
 
+    def _run_failed(self, event: ev.TaskFailed) -> ev.RunEnded:
+        """A run whose task failed (an error the engine did not turn into a fault; the log has the details)
+        still ends: the window leaves training, and the student reads what happened."""
+        from netbuilder.training.events import Fault
+
+        run = int(event.key.split(":", 1)[1])
+        record = next((r for r in reversed(self.runs) if r.run == run), None)
+        revision = record.revision if record is not None else self.revision
+        if event.cancelled:
+            return ev.RunEnded(run, revision, None, None)
+        advice = ("this looks like a bug in netbuilder; the details are in the log" if event.unexpected
+                  else "check the design and the training settings, then press Train again")
+        return ev.RunEnded(run, revision, Fault("error", f"training stopped: {event.message}", advice, 0, 0), None)
+
     def _of_replaced_design(self, run: int) -> bool:
         """Run ``run`` trained a design that has been replaced since (New, Open, a preset, an example)."""
         record = next((r for r in reversed(self.runs) if r.run == run), None)
@@ -162,6 +176,8 @@ class Workbench:
                 self.executor.submit("prime", lambda ctx: prime_training(), deliver=lambda ctx, v: None)
         elif isinstance(event, ev.TaskFailed) and event.key == "dataset":
             return ev.DatasetFailed(dict(self.dataset_spec), event.message)
+        elif isinstance(event, ev.TaskFailed) and event.key.startswith("train:"):
+            return self.accept(self._run_failed(event))
         elif isinstance(event, ev.Ready):
             self.ready = event
         elif isinstance(event, ev.ViewResult) and event.revision != self.revision:

@@ -328,3 +328,34 @@ def test_the_dataset_a_design_opened_during_a_run_names_is_bound_when_the_run_en
     assert running.wb.dataset_spec == {"name": "xor"}
     running.pump(lambda e: isinstance(e, ev.DatasetLoaded) and e.spec == {"name": "xor"})
     assert running.wb.dataset["name"] == "xor"
+
+
+def test_a_run_whose_task_fails_still_ends_with_a_fault_the_student_reads(session, monkeypatch):
+    """An error nothing turned into a fault (here a KeyError inside the training loop) must not leave the
+    window training for ever: the failed task becomes the run's end, with one line and advice."""
+    import netbuilder.training as training
+
+    def broken(*_a, **_k):
+        raise KeyError("conv2d_1.weight")
+        yield  # (a generator, as train is)
+
+    monkeypatch.setattr(training, "train", broken)
+    started, message, _ = session.wb.train({"epochs": 1})
+    assert started, message
+    ended = session.pump(lambda e: isinstance(e, ev.RunEnded))
+    assert ended.outcome.kind == "fault" and ended.outcome.fault == "error"
+    assert ended.outcome.message.startswith("training stopped: ") and "conv2d_1.weight" in ended.outcome.message
+    assert "bug" in ended.outcome.advice and not session.wb.running and not session.wb.has_weights
+
+
+def test_a_label_beyond_the_outputs_is_a_fault_not_a_crash(session):
+    """One output unit under cross-entropy on two classes, say: torch's IndexError is the run's fault."""
+    import torch
+
+    from netbuilder.training import TrainConfig, train
+
+    data = session.wb.host.data
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 3))  # 3 outputs for 10 classes
+    events = list(train(model, data, TrainConfig(epochs=1, batch_size=64)))
+    assert events[-1].kind == "fault" and "out of bounds" in events[-1].message
+    assert "fewer classes" in events[-1].advice
