@@ -37,6 +37,7 @@ def evaluate_model(model, data, split: str, batch_size: int = 1024, device=None)
 
     import torch
 
+    from netbuilder.compiler.scores import scores_of
     from netbuilder.training.evaluate import evaluate
     from netbuilder.training.feed import split_batches
     from netbuilder.training.parts import make_loss
@@ -46,7 +47,7 @@ def evaluate_model(model, data, split: str, batch_size: int = 1024, device=None)
     if batch_size < 1:
         raise NetbuilderError(f"--batch-size {batch_size}: must be at least 1")
     loss, accuracy, confusion = evaluate(model, split_batches(data, split, batch_size, device), data,
-                                         make_loss("cross_entropy", data.num_classes), None, True)
+                                         make_loss("cross_entropy", data.num_classes, scores_of(model)), None, True)
     totals = confusion.sum(axis=1)
     per_class = {name: (None if totals[i] == 0 else float(confusion[i, i] / totals[i]))
                  for i, name in enumerate(data.class_names)}

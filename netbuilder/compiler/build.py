@@ -71,6 +71,7 @@ class CompiledInfo:
     name: str = "untitled"
     preprocessing: dict[str, Any] | None = None  # the normalisation the model applies to its input itself
     normalize: str | None = None  # the submodule that applies it (not a design node)
+    scores: str = "logits"  # what the model returns: "logits", or "sigmoid"/"softmax" probabilities (scores.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,7 +79,7 @@ class CompiledInfo:
             "output": self.output, "output_shape": list(self.output_shape), "order": list(self.order),
             "shapes": {k: list(v) for k, v in self.shapes.items()}, "total_params": self.total_params,
             "unused": list(self.unused), "name": self.name, "preprocessing": self.preprocessing,
-            "normalize": self.normalize,
+            "normalize": self.normalize, "scores": self.scores,
         }
 
 
@@ -122,8 +123,19 @@ def analyse_for_compile(graph: Graph, analysis: Analysis | None = None) -> tuple
         shapes=shapes,
         total_params=sum(analysis.nodes[nid].params for nid in order),
         unused=tuple(nid for nid in analysis.order if nid not in needed),
+        scores=_scores(graph, out_id, len(shapes[out_id])),
     )
     return analysis, info
+
+
+def _scores(graph: Graph, out_id: str, rank: int) -> str:
+    """What reaches the Output: probabilities when a Sigmoid, or a Softmax over the classes (a vector),
+    comes just before it; else logits."""
+    before = [e.src for e in graph.predecessors_map().get(out_id, ())]
+    kind = get_spec(graph.node(before[0]).kind).kind if len(before) == 1 else None
+    if kind == "sigmoid" or (kind == "softmax" and rank == 1):
+        return kind
+    return "logits"
 
 
 def build_modules(graph: Graph, analysis: Analysis, info: CompiledInfo) -> dict[str, nn.Module]:

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from netbuilder.compiler.scores import probabilities, scores_of
 from netbuilder.introspect._util import (
     IntrospectError,
     as_batch,
@@ -98,20 +99,15 @@ def feature_grid(maps: np.ndarray, max_maps: int = 64, *, normalise: str = "each
 
 
 def class_probabilities(model: nn.Module, x: torch.Tensor | np.ndarray) -> np.ndarray:
-    """Softmax of the model's output: ``(K,)`` for one sample (or a batch of one), else ``(B, K)``.
-
-    A model with a single output unit is read as binary: ``[1 - sigmoid(z), sigmoid(z)]``."""
+    """Class probabilities of the model's output: ``(K,)`` for one sample (or a batch of one), else ``(B, K)``:
+    the softmax of its scores, or its own probabilities after a final Sigmoid or Softmax
+    (``compiler.scores``). A model with a single output unit is read as binary: ``[1 - p, p]``."""
     xb = as_batch(x, model)
     with eval_mode(model), torch.no_grad():
         logits = _first_tensor(model(xb))
     if logits is None:
         raise IntrospectError("the model's output is not a tensor of class scores")
-    logits = logits.float().reshape(logits.shape[0], -1)
-    if logits.shape[1] == 1:
-        p = torch.sigmoid(logits)
-        probs = torch.cat([1 - p, p], dim=1)
-    else:
-        probs = torch.softmax(logits, dim=1)
+    probs = probabilities(logits, scores_of(model))
     return to_numpy(probs[0] if probs.shape[0] == 1 else probs)
 
 

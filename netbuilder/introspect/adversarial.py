@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netbuilder.compiler.scores import as_logits, probabilities, scores_of
 from netbuilder.introspect._util import IntrospectError, as_batch, eval_mode, to_numpy
 
 Bound = float | Sequence[float] | None
@@ -84,18 +85,12 @@ def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return out.reshape(out.shape[0], -1)
 
 
-def _probs(logits: torch.Tensor) -> torch.Tensor:
-    if logits.shape[1] == 1:
-        p = torch.sigmoid(logits.float())
-        return torch.cat([1 - p, p], dim=1)
-    return torch.softmax(logits.float(), dim=1)
-
-
 def _loss_grad(model: nn.Module, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """d loss(true class) / d x: cross-entropy, or binary cross-entropy for one output unit."""
+    """d loss(true class) / d x: cross-entropy, or binary cross-entropy for one output unit (of the logits
+    behind a final Sigmoid or Softmax)."""
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
-        logits = _logits(model, x)
+        logits = as_logits(_logits(model, x), scores_of(model))
         if logits.shape[1] == 1:
             loss = F.binary_cross_entropy_with_logits(logits[:, 0], target.to(logits.dtype))
         else:
@@ -113,7 +108,7 @@ def _prepare(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int,
         raise IntrospectError(f"attack one input at a time, not a batch of {xb.shape[0]}")
     with torch.no_grad():
         logits = _logits(model, xb)
-    probs = _probs(logits)[0]
+    probs = probabilities(logits, scores_of(model))[0]
     if not 0 <= int(target_class) < probs.numel():
         raise IntrospectError(f"class {target_class} does not exist: the network has classes 0 to {probs.numel() - 1}")
     return xb, torch.tensor([int(target_class)], device=xb.device), probs
@@ -122,7 +117,7 @@ def _prepare(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int,
 def _result(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, probs_before: torch.Tensor,
             target_class: int, epsilon: float, steps: int) -> AdversarialResult:
     with torch.no_grad():
-        probs_after = _probs(_logits(model, x_adv))[0]
+        probs_after = probabilities(_logits(model, x_adv), scores_of(model))[0]
     delta = (x_adv - x)[0]
     peak = float(delta.abs().max()) if delta.numel() else 0.0
     display = 0.5 + delta / (2 * peak) if peak > 0 else torch.full_like(delta, 0.5)

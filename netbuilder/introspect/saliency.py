@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netbuilder.compiler.scores import probabilities, scores_of
 from netbuilder.introspect._util import IntrospectError, as_batch, eval_mode, get_layer, to_numpy
 
 
@@ -36,13 +37,6 @@ def _single(x: torch.Tensor | np.ndarray, model: nn.Module) -> torch.Tensor:
     if xb.shape[0] != 1:
         raise IntrospectError(f"explain one input at a time, not a batch of {xb.shape[0]}")
     return xb
-
-
-def _probabilities(logits: torch.Tensor) -> torch.Tensor:
-    if logits.shape[1] == 1:  # one output unit: a binary classifier read through a sigmoid
-        p = torch.sigmoid(logits)
-        return torch.cat([1 - p, p], dim=1)
-    return torch.softmax(logits, dim=1)
 
 
 def saliency(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int) -> np.ndarray:
@@ -131,13 +125,13 @@ def occlusion(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int,
     with eval_mode(model), torch.no_grad():
         logits = _logits(model, xb)
         _check_class(logits, target_class)
-        base = float(_probabilities(logits.float())[0, int(target_class)])
+        base = float(probabilities(logits, scores_of(model))[0, int(target_class)])
         for i in range(0, len(windows), batch_size):
             chunk = windows[i:i + batch_size]
             batch = xb.repeat(len(chunk), 1, 1, 1)
             for j, (y, x0) in enumerate(chunk):
                 batch[j, :, y:y + ph, x0:x0 + pw] = fill
-            probs = _probabilities(_logits(model, batch).float())[:, int(target_class)].double().cpu()
+            probs = probabilities(_logits(model, batch), scores_of(model))[:, int(target_class)].double().cpu()
             for j, (y, x0) in enumerate(chunk):
                 total[y:y + ph, x0:x0 + pw] += base - float(probs[j])
                 count[y:y + ph, x0:x0 + pw] += 1

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+from netbuilder.compiler.scores import scores_of
 from netbuilder.data.augment import augment_batch
 from netbuilder.data.bundle import DatasetBundle
 from netbuilder.introspect import IntrospectError, apply_frozen_bn_eval, freeze
@@ -117,7 +118,8 @@ class _Run:
         if self.ctx.active:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.net = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
-        self.loss_fn = make_loss(config.loss, data.num_classes)
+        self.scores = scores_of(model)  # logits, or the probabilities of a final Sigmoid / Softmax
+        self.loss_fn = make_loss(config.loss, data.num_classes, self.scores)
         self.num_classes = data.num_classes
         self.optimizer = make_optimizer(self.model.parameters(), config)
         self.scaler = torch.amp.GradScaler("cuda") if self.amp == torch.float16 else None
@@ -146,7 +148,7 @@ class _Run:
         if reason:
             return f"training step by step (no CUDA graph): {reason}"
         self.graphed = graphed.GraphedSteps(graphs, self.net, self.loss_fn, self.optimizer, self.amp,
-                                            self.num_classes, self.normalize, self.device)
+                                            self.num_classes, self.normalize, self.device, self.scores)
         return None
 
     # ------------------------------------------------------------------ the run
@@ -338,11 +340,11 @@ class _Run:
                     step()
                 loss_sum.add_(loss.detach(), alpha=n)
                 if preds is None:
-                    correct.add_((predictions(out.detach(), self.num_classes) == yb).sum())
+                    correct.add_((predictions(out.detach(), self.num_classes, self.scores) == yb).sum())
                 elif argmax and out.dim() == 2 and out.shape[1] > 1:  # batches are consecutive slices
                     torch.argmax(out.detach(), 1, out=preds[seen:seen + n])
                 else:
-                    preds[seen:seen + n] = predictions(out.detach(), self.num_classes)
+                    preds[seen:seen + n] = predictions(out.detach(), self.num_classes, self.scores)
             seen += n
             self.step += 1
             if self.step % self.log_every == 0:

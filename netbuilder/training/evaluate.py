@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import numpy as np
 import torch
 
+from netbuilder.compiler.scores import probabilities, scores_of
 from netbuilder.data.bundle import DatasetBundle
 from netbuilder.introspect._util import eval_mode
 from netbuilder.training.control import Request
@@ -18,22 +19,13 @@ from netbuilder.training.faults import first_line
 from netbuilder.training.parts import predictions
 
 
-def class_probs(out: torch.Tensor) -> torch.Tensor:
-    """Softmax of a batch of class scores; a single logit is binary: ``[1 - sigmoid(z), sigmoid(z)]``."""
-    logits = out.float().reshape(out.shape[0], -1)
-    if logits.shape[1] == 1:
-        p = torch.sigmoid(logits)
-        return torch.cat([1 - p, p], dim=1)
-    return torch.softmax(logits, dim=1)
-
-
 def evaluate(model: torch.nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]], data: DatasetBundle,
              loss_fn, amp: torch.dtype | None = None, confusion: bool = False,
              keep: tuple[int, list] | None = None):
     """(mean loss, accuracy, confusion matrix as numpy or None) over raw batches; NaN when empty.
     ``keep=(n, into)``: also append ``(probabilities, labels)`` numpy batches of the first ``n`` samples
     to the list ``into``."""
-    k = data.num_classes
+    k, scores = data.num_classes, scores_of(model)
     loss_sum, correct, count, matrix = None, None, 0, None
     with eval_mode(model), torch.no_grad():  # gives every module its own mode back (frozen BatchNorm: eval)
         for xr, y in batches:
@@ -45,11 +37,11 @@ def evaluate(model: torch.nn.Module, batches: Iterable[tuple[torch.Tensor, torch
             else:
                 out = model(x)
                 loss = loss_fn(out, y)
-            pred = predictions(out, k)
+            pred = predictions(out, k, scores)
             n = y.shape[0]
             if keep is not None and count < keep[0]:
                 m = min(n, keep[0] - count)
-                keep[1].append((class_probs(out[:m]).cpu().numpy(), y[:m].cpu().numpy().astype(np.int64)))
+                keep[1].append((probabilities(out[:m], scores).cpu().numpy(), y[:m].cpu().numpy().astype(np.int64)))
             b_loss, b_correct = loss.double() * n, (pred == y).sum()
             loss_sum = b_loss if loss_sum is None else loss_sum + b_loss
             correct = b_correct if correct is None else correct + b_correct

@@ -118,9 +118,9 @@ class GraphedSteps:
 
     def __init__(self, graphs, net: torch.nn.Module, loss_fn, optimizer: torch.optim.Optimizer,
                  amp: torch.dtype | None, num_classes: int, normalize: Callable[[torch.Tensor], torch.Tensor],
-                 device: torch.device) -> None:
+                 device: torch.device, scores: str = "logits") -> None:
         self.graphs, self.net, self.loss_fn, self.amp = graphs, net, loss_fn, amp
-        self.num_classes, self.normalize, self.device = num_classes, normalize, device
+        self.num_classes, self.normalize, self.device, self.scores = num_classes, normalize, device, scores
         self.loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         self.correct = torch.zeros((), dtype=torch.int64, device=device)
         self.captured: dict[tuple, tuple[Replay, torch.Tensor, torch.Tensor]] = {}
@@ -212,7 +212,7 @@ class GraphedSteps:
         loss.backward()
         self.step_fn()
         self.loss_sum.add_(loss.detach(), alpha=y.shape[0])
-        self.correct.add_((predictions(out.detach(), self.num_classes) == y).sum())
+        self.correct.add_((predictions(out.detach(), self.num_classes, self.scores) == y).sum())
 
     def _give_up(self, error: BaseException) -> None:
         self.forget()

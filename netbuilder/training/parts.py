@@ -13,6 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from netbuilder.compiler.scores import LOGITS, SIGMOID, as_logits
 from netbuilder.training.config import ConfigError, TrainConfig
 
 
@@ -87,11 +88,12 @@ def _fast_step(cls, params: list) -> dict:
     return {"foreach": True}
 
 
-def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """Loss on logits ``(N, C)`` and integer labels ``(N,)``. For ``bce`` and ``mse`` the labels become
-    one-hot targets (or a single 0/1 target when the model has one output)."""
-    if name == "cross_entropy":
-        return F.cross_entropy
+def make_loss(name: str, num_classes: int, scores: str = LOGITS) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Loss on outputs ``(N, C)`` and integer labels ``(N,)``. ``scores`` (``compiler.scores``): what the
+    outputs are; cross-entropy and binary cross-entropy read probabilities (after a final Sigmoid or
+    Softmax) as the logits behind them, so nothing is squashed twice; mean squared error compares the
+    outputs as they are. Cross-entropy on one output unit is the binary one (two classes, one logit). For
+    ``bce`` and ``mse`` the labels become one-hot targets (or a single 0/1 target for one output)."""
 
     def target(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if out.dim() == 2 and out.shape[1] == 1:
@@ -100,9 +102,22 @@ def make_loss(name: str, num_classes: int) -> Callable[[torch.Tensor, torch.Tens
         # wait a captured step may not have)
         return torch.zeros_like(out).scatter_(-1, y.unsqueeze(-1), 1.0)
 
-    if name == "bce":
-        return lambda out, y: F.binary_cross_entropy_with_logits(out, target(out, y))
-    return lambda out, y: F.mse_loss(out, target(out, y))
+    if name == "mse":
+        return lambda out, y: F.mse_loss(out, target(out, y))
+    if name == "cross_entropy" and scores == LOGITS:
+        def cross_entropy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            if out.dim() == 2 and out.shape[1] == 1:  # one logit: yes/no
+                return F.binary_cross_entropy_with_logits(out, target(out, y))
+            return F.cross_entropy(out, y)
+        return cross_entropy
+    if name == "cross_entropy":
+        def cross_entropy_of_probabilities(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            z = as_logits(out, scores)
+            if z.dim() == 2 and z.shape[1] == 1:
+                return F.binary_cross_entropy_with_logits(z, target(z, y))
+            return F.cross_entropy(z, y)
+        return cross_entropy_of_probabilities
+    return lambda out, y: F.binary_cross_entropy_with_logits(as_logits(out, scores), target(out, y))
 
 
 HOST_LR = "netbuilder_lr"  # a group's rate as a number beside a rate held on the device (read without a sync)
@@ -126,13 +141,14 @@ def lr_of(optimizer: torch.optim.Optimizer) -> float:
     return float(group.get(HOST_LR, math.nan)) if isinstance(rate, torch.Tensor) else float(rate)
 
 
-def predictions(out: torch.Tensor, num_classes: int | None = None) -> torch.Tensor:
-    """The predicted class of each row: one logit is a yes/no output (two classes), except for a dataset
-    with a single class, where every answer is that class."""
+def predictions(out: torch.Tensor, num_classes: int | None = None, scores: str = LOGITS) -> torch.Tensor:
+    """The predicted class of each row: one output is a yes/no answer (two classes: a logit above 0, or a
+    sigmoid's probability above 0.5), except for a dataset with a single class, where every answer is that
+    class."""
     if num_classes == 1:
         return torch.zeros(out.shape[0], dtype=torch.long, device=out.device)
     if out.dim() == 2 and out.shape[1] == 1:
-        return (out[:, 0] > 0).long()
+        return (out[:, 0] > (0.5 if scores == SIGMOID else 0.0)).long()
     return out.argmax(dim=1)
 
 

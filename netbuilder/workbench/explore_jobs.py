@@ -255,6 +255,7 @@ def health_job(batch: int = HEALTH_BATCH) -> Job:
 
         import torch
 
+        from netbuilder.compiler.scores import scores_of
         from netbuilder.introspect import activation_stats, gradient_norms, health_hints
         from netbuilder.training.parts import make_loss
 
@@ -273,7 +274,7 @@ def health_job(batch: int = HEALTH_BATCH) -> Job:
             p.grad = None
         net.eval()
         with torch.enable_grad():
-            loss = make_loss("cross_entropy", len(data.class_names))(net(xb), yb)
+            loss = make_loss("cross_entropy", len(data.class_names), scores_of(net))(net(xb), yb)
             loss.backward()
         norms = gradient_norms(net)
         hints = health_hints(act, norms)
