@@ -7,6 +7,7 @@ Imports the graph package only.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 
 from netbuilder.graph import Graph
@@ -30,9 +31,42 @@ def compatible_keys(old: Mapping[str, Sequence[int]], new: Mapping[str, Sequence
     return kept, [k for k in new if k.rsplit(".", 1)[0] in changed]
 
 
+def layer_of(key: str) -> str:
+    """The layer (module) name of a state-dict key: ``conv2d_1.weight`` -> ``conv2d_1``."""
+    return key.rsplit(".", 1)[0]
+
+
 def layers_of(keys: Iterable[str]) -> list[str]:
     """The layer (node id) names of state-dict keys, in order, once each."""
-    return list(dict.fromkeys(k.rsplit(".", 1)[0] for k in keys))
+    return list(dict.fromkeys(layer_of(k) for k in keys))
+
+
+def settings_of(design) -> dict[str, tuple[str, dict]]:
+    """Every node's kind and settings (a copy), by node id: what a layer's weights were trained with."""
+    return {n.id: (n.kind, copy.deepcopy(dict(n.params))) for n in design.graph.iter_nodes()}
+
+
+def why_fresh(before: tuple[str, dict] | None, after: tuple[str, dict] | None) -> str:
+    """Why a layer starts fresh, from the node's kind and settings when it was trained and now."""
+    if before is None or after is None or before[0] != after[0]:
+        return "it is new"
+    changed = [k for k in sorted(set(before[1]) | set(after[1])) if before[1].get(k) != after[1].get(k)]
+    if not changed:
+        return "its input shape changed"
+    return f"its {' and '.join(k.replace('_', ' ') for k in changed)} changed"
+
+
+def untrained_note(untrained: Mapping[str, str], shown: int = 3) -> str:
+    """``but conv2d_1 is untrained (its kernel size changed)``: the fresh layers of partly trained weights."""
+    nodes = dict.fromkeys(layer.split(".", 1)[0] for layer in untrained)
+    why = {node: next(w for layer, w in untrained.items() if layer.split(".", 1)[0] == node) for node in nodes}
+    if len(why) == 1:
+        node, reason = next(iter(why.items()))
+        return f"but {node} is untrained ({reason})"
+    named = [f"{node} ({reason})" for node, reason in list(why.items())[:shown]]
+    if len(why) > shown:
+        named.append(f"{len(why) - shown} more layers")
+    return f"but {', '.join(named[:-1])} and {named[-1]} are untrained"
 
 
 def input_shape_of(graph: Graph) -> list[int] | None:

@@ -8,26 +8,52 @@ trained at all. Imports torch, compiler, data and training lazily (inside functi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from netbuilder.graph import Design
-from netbuilder.workbench.fit import compatible_keys, layers_of, structure_signature
+from netbuilder.workbench.fit import (
+    compatible_keys,
+    layer_of,
+    layers_of,
+    settings_of,
+    structure_signature,
+    untrained_note,
+    why_fresh,
+)
 
 
 class ModelHost:
     def __init__(self) -> None:
         self.model = None
         self.signature: tuple | None = None
-        self.trained = False  # the model holds trained (or loaded) weights
-        self.source = "untrained weights"
+        self.trained = False  # the model holds trained (or loaded) weights (all of it, or all but ``untrained``)
+        self.untrained: dict[str, str] = {}  # layer -> why it holds fresh weights while the others are trained
+        self._source = "untrained weights"
+        self.kept = KeptWeights()  # the last trained tensors of every layer, restored when a layer fits again
+        self._settings: dict[str, tuple[str, dict]] = {}  # node id -> (kind, settings) of the model's design
         self.data = None
         self.data_key: tuple | None = None
 
+    @property
+    def source(self) -> str:
+        """What the views say their weights are ("trained weights"), naming the layers that are fresh."""
+        if self.trained and self.untrained:
+            return f"{self._source}, {untrained_note(self.untrained)}"
+        return self._source
+
+    @source.setter
+    def source(self, text: str) -> None:
+        """The weights named anew (a run started or ended, a file loaded): they are what ``text`` says, every
+        layer of them (a run trains the layers that were fresh)."""
+        self._source, self.untrained = text, {}
+
     def reset(self) -> None:
-        """Forget the model (a new design was opened): its memory is freed at once."""
+        """Forget the model (a new design was opened, or fresh weights were asked for): its memory and the
+        trained weights kept for later are freed at once."""
         self.model, self.signature, self.trained, self.source = None, None, False, "untrained weights"
+        self.kept.clear()
 
     # ----- data ------------------------------------------------------------------------------------
     def ensure_data(self, spec: dict[str, Any], progress=None):
@@ -47,25 +73,25 @@ class ModelHost:
     # ----- the model ---------------------------------------------------------------------------------
     def build(self, design: Design, seed: int | None = None) -> dict[str, Any]:
         """Make ``self.model`` the network of ``design``. Same structure: kept as is. Changed: compiled anew
-        (initialised from ``seed`` when given) and the old trained weights whose names and
-        shapes still fit are copied in."""
+        (initialised from ``seed`` when given), and every layer whose tensors fit (in names and shapes) the
+        last trained ones of that layer gets them back: an unchanged layer keeps its weights, and a layer
+        changed and changed back (Undo) has its trained weights again. The others start fresh (``untrained``)."""
         from netbuilder.compiler import compile_design
 
         signature = structure_signature(design.graph)
         if self.model is not None and signature == self.signature:
             return {"kept": layers_of(self.model.state_dict()) if self.trained else [], "fresh": not self.trained}
-        old = self.model if self.trained else None
+        if self.model is not None and self.trained:
+            self.kept.remember(self.model.state_dict(), self._settings, self._source, skip=self.untrained)
         self.model = None  # the old model's memory may go before the new one is built (unless kept)
         with _seeded(seed):
             model = compile_design(design)
-        kept: list[str] = []
-        if old is not None:
-            old_state = old.state_dict()
-            kept, _ = compatible_keys(state_shapes_of(old_state), state_shapes_of(model.state_dict()))
-            model.load_state_dict({k: old_state[k].detach().to("cpu") for k in kept}, strict=False)
-        self.model, self.signature, self.trained = model, signature, bool(kept)
-        if not kept:
-            self.source = "untrained weights"
+        settings = settings_of(design)
+        kept, fresh = self.kept.restore(model)
+        self.model, self.signature, self.trained, self._settings = model, signature, bool(kept), settings
+        self.source = self.kept.name if kept else "untrained weights"
+        if kept:  # (after ``source``, which clears it) the layers that start fresh, and why
+            self.untrained = {layer: self.kept.why_fresh(layer, settings) for layer in layers_of(fresh)}
         return {"kept": layers_of(kept), "fresh": not kept}
 
     def load_design_weights(self, design: Design, path: Path) -> dict[str, Any]:
@@ -75,10 +101,12 @@ class ModelHost:
         from netbuilder.training.transfer import load_into
 
         self.model = None
+        self.kept.clear()  # the file's weights replace the trained ones
         model = compile_design(design)
         report = load_into(model, design, path, partial=True)
         kept = list(report.loaded)
         self.model, self.signature, self.trained = model, structure_signature(design.graph), bool(kept)
+        self._settings = settings_of(design)
         self.source = f"trained weights from {Path(path).name}" if kept else "untrained weights"
         dropped = [n for n, _ in report.fresh] + [n for n, _ in report.missing]
         return {"kept": kept, "dropped": dropped, "path": str(path), "summary": report.summary()}
@@ -95,6 +123,47 @@ class ModelHost:
         """The normalisation of the bound dataset, for weights files and exports (the model then takes
         [0, 1] images, or a table's features as in the file)."""
         return self.data.preprocessing() if self.data is not None else None
+
+
+class KeptWeights:
+    """The last trained tensors of every layer, by state-dict key (node id and parameter name), on the CPU,
+    with the settings of the node they were trained with and what the weights were called. A rebuilt layer
+    whose tensors all fit them (names and shapes) gets them back, so an edit and its Undo lose nothing."""
+
+    def __init__(self) -> None:
+        self.tensors: dict[str, Any] = {}
+        self.settings: dict[str, tuple[str, dict]] = {}  # node id -> (kind, settings) it was trained with
+        self.name = "trained weights"
+
+    def clear(self) -> None:
+        self.tensors, self.settings, self.name = {}, {}, "trained weights"
+
+    def remember(self, state: dict, settings: dict[str, tuple[str, dict]], name: str,
+                 skip: Iterable[str] = ()) -> None:
+        """Keep the tensors of ``state`` (a trained model's state dict, the model about to go), layer by
+        layer, except the layers in ``skip`` (fresh ones: the trained tensors kept for them stay)."""
+        skip = set(skip)
+        layers = {layer_of(k) for k in state} - skip
+        self.tensors = {k: v for k, v in self.tensors.items() if layer_of(k) not in layers}
+        for k, v in state.items():
+            if layer_of(k) in layers:
+                self.tensors[k] = v.detach().to("cpu")
+        for layer in layers:
+            node = layer.split(".", 1)[0]
+            if node in settings:
+                self.settings[node] = settings[node]
+        self.name = name
+
+    def restore(self, model) -> tuple[list[str], list[str]]:
+        """Load the kept tensors into ``model`` wherever a layer fits them: ``(kept, fresh)`` state-dict keys."""
+        kept, fresh = compatible_keys(state_shapes_of(self.tensors), state_shapes_of(model.state_dict()))
+        if kept:
+            model.load_state_dict({k: self.tensors[k] for k in kept}, strict=False)
+        return kept, fresh
+
+    def why_fresh(self, layer: str, settings: dict[str, tuple[str, dict]]) -> str:
+        node = layer.split(".", 1)[0]
+        return why_fresh(self.settings.get(node), settings.get(node))
 
 
 def dataset_key(spec: dict[str, Any]) -> tuple:
