@@ -37,6 +37,7 @@ from netbuilder.workbench import views as view_jobs
 REDRAW_MS = 33
 PROBE_MS = 400
 GUI_BUDGET = 0.04  # share of the time the window may spend drawing while a run trains
+MAX_REDRAW_WAIT = 2.0  # s: the longest the views wait for a redraw during a run
 WARM_UP_DELAY_MS = 300  # torch loads in the background only once the window has been shown
 VIEW_KEYS = ("filters", "features", "evaluation", "boundary")
 DOCK_KEYS = {"Filters": "filters", "Feature maps": "features", "Evaluation": "evaluation",
@@ -161,6 +162,8 @@ class TrainingController(QObject):
         a["fit"].setEnabled(not running)
         self.panel.lock(running, paused)
         if running:
+            if state == "preparing":  # the budget counts drawing from here (not the work of starting)
+                self._drawn = (time.perf_counter(), time.thread_time())
             self.probe_timer.start()
         else:
             self.probe_timer.stop()
@@ -450,9 +453,10 @@ class TrainingController(QObject):
 
         While a run trains the window keeps to a CPU budget: the next redraw waits until the GUI
         thread's CPU time since the last one (its painting included) is at most GUI_BUDGET of the
-        time passed, so drawing never takes more than that share from training."""
+        time passed, so drawing never takes more than that share from training; never longer than
+        MAX_REDRAW_WAIT (after a dock was shown the views froze for 8 to 15 s)."""
         now, cpu = time.perf_counter(), time.thread_time()
-        if self.running and now - self._drawn[0] < (cpu - self._drawn[1]) / GUI_BUDGET:
+        if self.running and now - self._drawn[0] < min(MAX_REDRAW_WAIT, (cpu - self._drawn[1]) / GUI_BUDGET):
             return
         self._drawn = (now, cpu)
         self.run.update_progress()

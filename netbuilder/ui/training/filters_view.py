@@ -14,6 +14,22 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLa
 
 from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image
 
+WAITING = "Computing the filters… (during a run, between training steps)"
+NO_CONVOLUTION = "This network has no convolution layer, so there are no filters to show."
+
+
+def info_text(d: dict[str, Any]) -> str:
+    """What the view says of a result: which kernels it shows, or why there are none (and never that the
+    network has no convolution layer when the result names one)."""
+    if "grid" in d and "shape" in d:
+        out_c, in_c, kh, kw = d["shape"]
+        colour = " in colour (RGB)" if getattr(d["grid"], "ndim", 2) == 3 else ""
+        return (f"{d['layer']}: {out_c} filters of {in_c}×{kh}×{kw}{colour}; each scaled to its own range "
+                "(dark = negative, light = positive)")
+    if d.get("conv_layers"):
+        return WAITING
+    return NO_CONVOLUTION
+
 
 class FiltersView(LiveView):
     layer_chosen = Signal(str)
@@ -28,7 +44,7 @@ class FiltersView(LiveView):
         self.hist_box = QComboBox(self)
         self.hist_box.setToolTip("The layer whose weights and gradients are counted")
         self.hist_box.activated.connect(lambda _i: self._mark())
-        self.info = QLabel("The filters appear when the network has a convolution layer.", self)
+        self.info = QLabel(WAITING, self)
         self.info.setWordWrap(True)  # a long message wraps: it never widens the window
         self._grid_place, self._hist_place = plot_place(self), plot_place(self)
         top = QHBoxLayout()
@@ -66,8 +82,11 @@ class FiltersView(LiveView):
         return self.layer_box.currentText() or None
 
     def set_result(self, result: dict[str, Any]) -> None:
+        """Keep ``result`` for the next redraw; its line is said at once (a label costs nothing), so what the
+        view says is right even while the redraw waits (during a run the window keeps to a drawing budget)."""
         self.data = result
         self.dirty = True
+        self.info.setText(str(result["error"]) if "error" in result else info_text(result))
 
     def _mark(self) -> None:
         self.dirty = True
@@ -86,13 +105,9 @@ class FiltersView(LiveView):
         _fill(self.hist_box, layers, self.hist_box.currentText() or d.get("layer") or (layers[0] if layers else None))
         if "grid" in d:
             show_image(self.grid_item, self.grid_box, d["grid"])
-            out_c, in_c, kh, kw = d["shape"]
-            colour = " in colour (RGB)" if d["grid"].ndim == 3 else ""
-            self.info.setText(f"{d['layer']}: {out_c} filters of {in_c}×{kh}×{kw}{colour}; each scaled to its "
-                              "own range (dark = negative, light = positive)")
         else:
             self.grid_item.clear()
-            self.info.setText("This network has no convolution layer, so there are no filters to show.")
+        self.info.setText(info_text(d))
         name = self.hist_box.currentText()
         for item, plot, hists, what in ((self.weight_hist, self.weight_plot, d.get("weights", {}), "weights"),
                                         (self.grad_hist, self.grad_plot, d.get("grads", {}), "gradients")):
