@@ -89,6 +89,7 @@ class ExploreController(QObject):
         doc.design_field_changed.connect(self._field_changed)
         doc.design_replaced.connect(self._design_replaced)
         doc.changed.connect(self._design_changed)
+        doc.analysis_updated.connect(lambda _a: self.sync_classes())  # (after the bridge: the workbench has it)
         doc.selection_changed.connect(self._selection_changed)
         self.augment.settings_changed.connect(lambda: self.request("augment"))
         self.explain.requested.connect(lambda: self.request("explain"))
@@ -162,6 +163,7 @@ class ExploreController(QObject):
         elif isinstance(event, ev.RunEvents):
             self._train_events(event.events)
         elif isinstance(event, ev.DatasetLoaded):
+            self.sync_classes()
             self.refresh_visible()
         elif isinstance(event, ev.TaskDone) and event.key == "transfer":
             self._done("load", event.value)
@@ -238,9 +240,27 @@ class ExploreController(QObject):
     def _design_replaced(self) -> None:
         self.lab.clear()
         self._field_changed("training")
+        self._keep_layers()
+        self.sync_classes()
         self.refresh_visible()
 
+    def sync_classes(self) -> None:
+        """Explain's classes follow the dataset and the network at once (not only its next result): the
+        dataset's classes that the network predicts too."""
+        if self._closed:
+            return
+        info = self.wb.dataset
+        names = [str(n) for n in info["class_names"]] if info else []
+        k = self.wb.state.classes
+        self.explain.set_classes(names[:k] if k else names)
+
+    def _keep_layers(self) -> None:
+        graph = self.document.graph
+        for view in (self.explain, self.inside):
+            view.keep_layers({n.id for n in graph.iter_nodes()})
+
     def _design_changed(self) -> None:
+        self._keep_layers()
         if self.shown.get("transfer"):  # hidden: refreshed when shown (an edit does not pay for it)
             self.transfer.refresh()
         if not self.wb.running:

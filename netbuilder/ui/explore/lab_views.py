@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.ui.canvas.badges import blank_icon, lock_icon
-from netbuilder.ui.explore.widgets import ImageView, note
+from netbuilder.ui.explore.widgets import AnswerView, ImageView, note
 from netbuilder.ui.training.widgets import PlotsWhenShown, plot_place, swap
 
 if TYPE_CHECKING:
@@ -215,10 +215,13 @@ class OverfitLab(PlotsWhenShown):
                "or early stopping." if best["epoch"] < last["epoch"] and gap > 0 else ""))
 
 
-class AugmentView(QWidget):
+class AugmentView(AnswerView):
     """One sample under the chosen augmentations, as a grid (the first tile is the original)."""
 
     settings_changed = Signal()
+    NOTE = ("Augmentations are applied to every training batch; they show the network new versions of the "
+            "same images so that it learns what does not change.")
+    ERROR = "No preview: "
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -236,8 +239,7 @@ class AugmentView(QWidget):
         self.sample = QSpinBox()
         self.sample.setRange(0, 15)
         self.grid = ImageView("the sample (top left) and 15 augmented copies", 220)
-        self.info = note("Augmentations are applied to every training batch; they show the network new "
-                         "versions of the same images so that it learns what does not change.")
+        self.images = {"grid": self.grid}
         form = QFormLayout()
         form.addRow(self.flip)
         form.addRow("Shift up to", self.shift)
@@ -277,10 +279,7 @@ class AugmentView(QWidget):
         self.document.set_training_value("augmentation", self.augmentation(), "change augmentation")
         self.settings_changed.emit()
 
-    def set_result(self, result: dict[str, Any]) -> None:
-        if "error" in result:
-            self.info.setText(f"No preview: {result['error']}")
-            return
+    def show_result(self, result: dict[str, Any]) -> None:
         self.grid.set_array(result["grid"], f"{result['label']}: the original (top left) and "
                             f"{result['count'] - 1} {'augmented' if result['active'] else 'unchanged'} copies")
 

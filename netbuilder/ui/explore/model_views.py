@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.explore.widgets import ImageView, note
+from netbuilder.ui.explore.widgets import AnswerView, ImageView, fill_choices, note
 
 MAX_SAMPLE = 15
 EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
@@ -74,8 +74,9 @@ class _SampleBar(QWidget):
         self.layout_.addStretch(1)
 
 
-class ExplainView(QWidget):
+class ExplainView(AnswerView):
     requested = Signal()
+    ERROR = "Cannot explain: "
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,10 +91,11 @@ class ExplainView(QWidget):
         self.images = {key: ImageView(title, 130) for key, title in (
             ("image", "input"), ("saliency", "saliency |∂score/∂x|"), ("grad_cam", "Grad-CAM"),
             ("occlusion", "occlusion: drop in probability"))}
-        self.info = note()
         _image_row_layout(self, self.bar, self.images.values(), self.info)
-        self.result: dict[str, Any] | None = None
         self.bar.changed.connect(self.requested.emit)
+
+    def layer_boxes(self) -> tuple[QComboBox, ...]:
+        return (self.layer_box,)
 
     def query(self) -> dict[str, Any]:
         return {"index": self.bar.sample.value(), "target_class": self.class_box.currentData(),
@@ -104,21 +106,26 @@ class ExplainView(QWidget):
         if i >= 0 and i != self.layer_box.currentIndex():
             self.layer_box.setCurrentIndex(i)
 
-    def set_result(self, result: dict[str, Any]) -> None:
-        if "error" in result and "image" not in result:
-            self.info.setText(f"Cannot explain: {result['error']}")
-            return
-        self.result = result
-        _fill(self.class_box, [(f"class {k}: {n}", k) for k, n in enumerate(result.get("class_names", []))],
-              "predicted class")
-        _fill(self.layer_box, [(n, n) for n in result.get("conv_layers", [])], "last convolution")
+    def set_classes(self, names: list[str]) -> bool:
+        """The classes to explain (the dataset's that the network predicts), at once when the dataset
+        or the network changes; a class that is gone falls back to "predicted class". True when the choice
+        changed (a new question is due)."""
+        before = self.class_box.currentData()
+        fill_choices(self.class_box, [(f"class {k}: {n}", k) for k, n in enumerate(names)], "predicted class")
+        return self.class_box.currentData() != before
+
+    def is_error(self, result: dict[str, Any]) -> bool:
+        return "error" in result and "image" not in result  # (with an image: what could be shown, and why not all)
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        self.set_classes(list(result.get("class_names", [])))
+        fill_choices(self.layer_box, [(n, n) for n in result.get("conv_layers", [])], "last convolution")
         self.images["image"].set_array(result["image"], f"input: {_class_name(result, result['label'])}")
-        for key in ("saliency", "grad_cam", "occlusion"):
-            self.images[key].set_array(result.get(f"{key}_overlay"))
-        if result.get("layer"):
-            self.images["grad_cam"].caption = f"Grad-CAM on {result['layer']}"
-        if result.get("patch"):
-            self.images["occlusion"].caption = f"occlusion ({result['patch']}×{result['patch']} patch)"
+        layer, patch = result.get("layer"), result.get("patch")
+        captions = {"saliency": None, "grad_cam": f"Grad-CAM on {layer}" if layer else "Grad-CAM",
+                    "occlusion": f"occlusion ({patch}×{patch} patch)" if patch else "occlusion: drop in probability"}
+        for key, caption in captions.items():
+            self.images[key].set_array(result.get(f"{key}_overlay"), caption)
         probs = np.asarray(result["probs"])
         cls = result["class"]
         outline = _outline_note(result)
@@ -127,8 +134,9 @@ class ExplainView(QWidget):
                           + _weights_note(result) + (f" {result['error']}" if "error" in result else ""))
 
 
-class AdversarialView(QWidget):
+class AdversarialView(AnswerView):
     requested = Signal()
+    ERROR = "No attack: "
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,9 +164,7 @@ class AdversarialView(QWidget):
         self._search = False
         self.images = {key: ImageView(title, 140) for key, title in (
             ("image", "original"), ("adversarial", "adversarial"), ("perturbation", "perturbation (amplified)"))}
-        self.info = note()
         _image_row_layout(self, self.bar, self.images.values(), self.info)
-        self.result: dict[str, Any] | None = None
         self.bar.changed.connect(self._changed)
         self._changed(emit=False)
 
@@ -184,11 +190,7 @@ class AdversarialView(QWidget):
                 "method": self.method.currentData(), "steps": self.steps.value(),
                 "search": (self.epsilon.maximum(), EPSILON_STEPS) if search else None}
 
-    def set_result(self, r: dict[str, Any]) -> None:
-        if "error" in r:
-            self.info.setText(f"No attack: {r['error']}")
-            return
-        self.result = r
+    def show_result(self, r: dict[str, Any]) -> None:
         if r.get("searched"):  # the slider to the ε found (no new request: this is its result)
             self.epsilon.blockSignals(True)
             self.epsilon.setValue(round(r["epsilon"] * EPSILON_STEPS))
@@ -209,11 +211,13 @@ class AdversarialView(QWidget):
             f"to {r['true_after']:.0%}. {verdict} " + _weights_note(r))
 
 
-class InsideView(QWidget):
+class InsideView(AnswerView):
     """Receptive field (click a pixel of the selected layer's feature map) and training health."""
 
     requested = Signal()
     health_requested = Signal()
+    NOTE = "Click a pixel of the feature map to light up the part of the input it sees."
+    ERROR = "No feature maps: "
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,7 +229,8 @@ class InsideView(QWidget):
         self.bar.finish()
         self.feature = ImageView("feature map: click a pixel", 150)
         self.input = ImageView("input: the region that pixel sees", 150)
-        self.rf_info = note("Click a pixel of the feature map to light up the part of the input it sees.")
+        self.images = {"feature": self.feature, "input": self.input}
+        self.rf_info = self.info  # (what the clicked pixel sees, or why there are no maps)
         self.health_button = QPushButton("Check training health")
         self.live = QCheckBox("refresh after every epoch")
         self.live.setChecked(True)
@@ -249,7 +254,6 @@ class InsideView(QWidget):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
-        self.result: dict[str, Any] | None = None
         self.region: tuple[int, int, int, int] | None = None
         self.health: dict[str, Any] | None = None
         self.bar.changed.connect(self.requested.emit)
@@ -266,12 +270,15 @@ class InsideView(QWidget):
             return True
         return False
 
-    def set_result(self, r: dict[str, Any]) -> None:
-        if "error" in r:
-            self.rf_info.setText(f"No feature maps: {r['error']}")
-            return
-        self.result = r
-        _fill(self.layer_box, [(n, n) for n in r.get("layers", [])], "first layer with maps")
+    def layer_boxes(self) -> tuple[QComboBox, ...]:
+        return (self.layer_box,)
+
+    def forget(self) -> None:
+        self.region = None
+
+    def show_result(self, r: dict[str, Any]) -> None:
+        self.region = None  # (a new map: the pixel clicked on the one before is no longer on screen)
+        fill_choices(self.layer_box, [(n, n) for n in r.get("layers", [])], "first layer with maps")
         self.input.set_array(r["image"])
         self.input.set_highlight(None)
         self.feature.set_marker(None)
@@ -329,18 +336,3 @@ def _image_row_layout(view: QWidget, bar: QWidget, images, info: QWidget) -> Non
     layout.addWidget(bar)
     layout.addLayout(row, 1)
     layout.addWidget(info)
-
-
-def _fill(box: QComboBox, items: list[tuple[str, Any]], first: str) -> None:
-    """Refill a combo box (first entry: automatic) keeping the current choice when it is still there."""
-    wanted = [(first, None), *items]
-    if [(box.itemText(i), box.itemData(i)) for i in range(box.count())] == wanted:
-        return
-    current = box.currentData()
-    box.blockSignals(True)
-    box.clear()
-    for text, data in wanted:
-        box.addItem(text, data)
-    i = box.findData(current) if current is not None else 0
-    box.setCurrentIndex(max(0, i))
-    box.blockSignals(False)

@@ -1,16 +1,19 @@
 """Small widgets of the explore views: an image from a numpy array (grey or RGB in [0, 1]) drawn with
 sharp pixels, clickable (``clicked(y, x)`` in image pixels) and with an optional highlighted region;
-a titled image tile; a helper for a labelled sample picker.
+a titled image tile; a helper for a labelled sample picker; ``AnswerView``, the one way every explore
+view shows the workbench's answer (a result or an error, never a mix of a fresh one and a stale one).
 
 Qt and numpy only; no torch.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from netbuilder.ui.training.widgets import GRID_TINT
 
@@ -43,7 +46,8 @@ class ImageView(QWidget):
         self.highlight: tuple[int, int, int, int] | None = None  # y0, y1, x0, x1 (half-open)
         self.marker: tuple[int, int] | None = None  # a pixel to outline
         self.min_side = min_side
-        self.caption = caption
+        self.caption = self.title = caption  # the title: the caption of an empty view
+        self.blank = False  # cleared (the answer was an error): nothing drawn, not even the "…" of waiting
         self.setMinimumSize(min_side, min_side + 18)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -55,6 +59,14 @@ class ImageView(QWidget):
         self._image = None if array is None else to_qimage(array)
         if caption is not None:
             self.caption = caption
+        self.blank = False
+        self.update()
+
+    def clear(self) -> None:
+        """Blank: no picture, no highlight or marker, the caption back to the title (an error answered)."""
+        self.array, self._image = None, None
+        self.highlight = self.marker = None
+        self.caption, self.blank = self.title, True
         self.update()
 
     def set_highlight(self, region: tuple[int, int, int, int] | None) -> None:
@@ -84,6 +96,8 @@ class ImageView(QWidget):
         painter.drawText(QRectF(0, self.height() - 18, self.width(), 18), Qt.AlignmentFlag.AlignCenter,
                          self.caption)
         if self._image is None:
+            if self.blank:
+                return
             painter.setPen(self.palette().mid().color())
             painter.drawText(QRectF(0, 0, self.width(), self.height() - 18), Qt.AlignmentFlag.AlignCenter, "…")
             return
@@ -138,3 +152,80 @@ def note(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+class AnswerView(QWidget):
+    """An explore view showing the workbench's answer to its question: pictures (``images``), a note
+    (``info``) and choices listing the model's layers (``layer_boxes``). Every answer replaces all of the
+    previous one: a result sets the note back to ``NOTE`` before drawing (no earlier error text stays
+    under fresh pictures); an error blanks the pictures and forgets the result (nothing stale is shown
+    as current) and says why, after ``ERROR``. Subclasses draw a result in ``show_result``."""
+
+    NOTE = ""
+    ERROR = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images: dict[str, ImageView] = {}
+        self.info = note(self.NOTE)
+        self.result: dict[str, Any] | None = None
+
+    def layer_boxes(self) -> tuple[QComboBox, ...]:
+        return ()
+
+    def is_error(self, result: dict[str, Any]) -> bool:
+        return "error" in result
+
+    def set_result(self, result: dict[str, Any]) -> None:
+        if self.is_error(result):
+            self.result = None
+            for image in self.images.values():
+                image.clear()
+            self.forget()
+            self.info.setText(f"{self.ERROR}{result['error']}")
+            return
+        self.result = result
+        self.info.setText(self.NOTE)
+        self.show_result(result)
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        """Draw a result (subclasses)."""
+
+    def forget(self) -> None:
+        """What else goes with an error's answer (subclasses)."""
+
+    def keep_layers(self, existing) -> None:
+        """The design changed: the layer choices list only layers that still exist (a removed choice falls
+        back to the first entry, the automatic one)."""
+        for box in self.layer_boxes():
+            keep_choices(box, lambda data: data is None or data in existing)
+
+
+def fill_choices(box: QComboBox, items: list[tuple[str, Any]], first: str) -> None:
+    """Refill a combo box (first entry: automatic) keeping the current choice when it is still there."""
+    wanted = [(first, None), *items]
+    if [(box.itemText(i), box.itemData(i)) for i in range(box.count())] == wanted:
+        return
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    for text, data in wanted:
+        box.addItem(text, data)
+    i = box.findData(current) if current is not None else 0
+    box.setCurrentIndex(max(0, i))
+    box.blockSignals(False)
+
+
+def keep_choices(box: QComboBox, keep) -> bool:
+    """Remove the entries whose data ``keep`` refuses (without a signal); True when the current one went."""
+    current = box.currentData()
+    gone = [i for i in range(box.count()) if not keep(box.itemData(i))]
+    if not gone:
+        return False
+    box.blockSignals(True)
+    for i in reversed(gone):
+        box.removeItem(i)
+    i = box.findData(current) if current is not None else 0
+    box.setCurrentIndex(max(0, i))
+    box.blockSignals(False)
+    return i < 0

@@ -35,6 +35,8 @@ class DesignLink:
             (str(path), Path(path).stat().st_mtime_ns) if path is not None and Path(path).exists() else None)
         self._just_opened = False
         self.pending_save: Path | None = None
+        self._fit_text = ""  # the message about fitting on the bar (the misfit warning, or why Fit failed)
+        self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
         controller.curves.runs_edited.connect(self.save_runs_now)
 
     # ----- the design replaced (new, open) --------------------------------------------------------------
@@ -186,13 +188,41 @@ class DesignLink:
 
     # ----- the design against the dataset -------------------------------------------------------------
     def check_fit(self) -> str | None:
+        """Say when the design does not fit its dataset (the warning with its Fit button), and take back
+        what was said about it once it fits. Called after every edit, dataset and view result: the
+        warning on screen, or the reason Fit failed on this very misfit, stays as it is until the design
+        fits or the student changes what it is about (the design's structure, the dataset)."""
         problem = self.wb.misfit()
         text = f"{problem[0].upper()}{problem[1:]}." if problem else ""
-        if problem and self.c.panel.messages.label.text() != text:
+        bar = self.c.panel.messages
+        if problem:
+            if self._fit_message_shown() and (bar.label.text() == text or self._fit_failed == self._fit_key(text)):
+                return problem
+            self._fit_failed = None
+            self._fit_text = text
             self.c.show_message(text, "warning", (("fit_design", "Fit the design to the dataset"),))
-        elif self.c.panel.messages.buttons[0].property("key") == "fit_design":
-            self.c.panel.messages.dismiss()
+        else:
+            self._dismiss_fit_message()
         return problem
+
+    def _fit_key(self, text: str) -> tuple:
+        """What a message about fitting is about: the misfit it names and the design's structure."""
+        return text, self.wb.state.signature
+
+    def _fit_message_shown(self) -> bool:
+        """The bar shows a message about fitting: the warning (or "Cannot train yet", both with the Fit
+        button) or why Fit failed."""
+        bar = self.c.panel.messages
+        if bar.isHidden():
+            return False
+        button = bar.buttons[0]
+        return ((not button.isHidden() and button.property("key") == "fit_design")
+                or (bool(self._fit_text) and bar.label.text() == self._fit_text))
+
+    def _dismiss_fit_message(self) -> None:
+        if self._fit_message_shown():
+            self.c.panel.messages.dismiss()
+        self._fit_text, self._fit_failed = "", None
 
     def fit_design(self) -> bool:
         """Give the design the dataset's input shape and class count, as one undo step of set_param edits."""
@@ -206,7 +236,10 @@ class DesignLink:
         current = self.document.snapshot()
         try:
             fitted = fit_design(current, list(info["input_shape"]), len(info["class_names"]))
-        except NetbuilderError as e:
+        except NetbuilderError as e:  # why, until the design fits or changes (check_fit keeps it)
+            problem = self.wb.misfit()
+            self._fit_text = str(e)
+            self._fit_failed = self._fit_key(f"{problem[0].upper()}{problem[1:]}." if problem else "")
             self.c.show_message(str(e), "error")
             return False
         changes = [(n.id, k, v) for n in fitted.graph.iter_nodes() for k, v in n.params.items()
@@ -220,6 +253,5 @@ class DesignLink:
             stack.endMacro()
         self.document.flush()
         self.c.status(f"Fitted the design to {info['name']}: {len(changes)} setting(s) changed (undo reverts it)")
-        if self.c.panel.messages.buttons[0].property("key") == "fit_design":
-            self.c.panel.messages.dismiss()
+        self._dismiss_fit_message()
         return True

@@ -127,6 +127,8 @@ class EvaluationView(LiveView):
             probs = np.asarray(result["probs"]).reshape(len(result["labels"]), -1)
             self.data["preds"] = probs.argmax(1) if probs.shape[1] > 1 else (probs[:, 0] > 0.5).astype(np.int64)
             self.matrix = confusion_matrix(np.asarray(result["labels"]), self.data["preds"], k)
+        else:  # an error: the matrix of an earlier answer (another dataset, design) is not this one's
+            self.matrix, self.cell = None, None
         self.dirty = True
 
     def has_data(self) -> bool:
@@ -135,6 +137,8 @@ class EvaluationView(LiveView):
     def refresh(self) -> None:
         d = self.fresh_data()
         if d is None:
+            if self.data is not None:  # an error (fresh_data said it): blank what the answer before drew
+                self._blank()
             return
         m, names = self.matrix, d["class_names"]
         k = len(names)
@@ -152,6 +156,19 @@ class EvaluationView(LiveView):
         self.info.setText(f"{'validation' if d['split'] == 'val' else 'test'} set: {int(np.trace(m))}/{int(total)} "
                           f"right ({np.trace(m) / max(1, total):.1%}); click a cell to see its samples")
         self.show_cell(*self.cell) if self.cell else self._show_misclassified()
+
+    def _blank(self) -> None:
+        """No matrix, bars or samples: nothing of an earlier answer is shown beside an error."""
+        self.matrix_item.clear()
+        for t in self._texts:
+            self.matrix_plot.removeItem(t)
+        self._texts = []
+        self.acc_bars.setOpts(x=[], height=[], width=0.7)
+        for axis in (self.matrix_plot.getAxis("bottom"), self.matrix_plot.getAxis("left"),
+                     self.acc_widget.getAxis("bottom")):
+            axis.setTicks(None)  # (the class names were the earlier dataset's)
+        self.gallery.clear()
+        self.gallery_label.setText("Misclassified samples")
 
     def _draw_counts(self, m: np.ndarray) -> None:
         """Counts in the cells (up to 12 classes): persistent text items, re-made only when k changes."""

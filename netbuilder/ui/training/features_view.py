@@ -230,6 +230,8 @@ class FeatureMapsView(LiveView):
     def refresh(self) -> None:
         d = self.fresh_data()
         if d is None:
+            if self.data is not None:  # an error (fresh_data said it): blank what the answer before drew
+                self._blank()
             return
         names = d.get("layers", [])
         if [self.layer_box.itemText(i) for i in range(self.layer_box.count())] != names:
@@ -256,6 +258,9 @@ class FeatureMapsView(LiveView):
             self.bars_plot.show()
             self.bars_plot.setTitle(f"Activations of {d['layer']} ({len(v)} units)")
             self.info.setText(f"{d['layer']}: output {shape}, one bar per unit")
+        else:  # (no layer to show: no earlier maps or message stay)
+            self.maps_item.clear()
+            self.info.setText("This network has no layer with an output to show.")
         probs = np.asarray(d.get("probs", []), np.float64).reshape(-1)
         classes = d.get("class_names") or self.class_names
         self.prob_bars.setOpts(x=np.arange(len(probs)), height=probs, width=0.7)
@@ -265,3 +270,11 @@ class FeatureMapsView(LiveView):
             best = int(probs.argmax())
             label = classes[best] if best < len(classes) else str(best)
             self.prob_plot.setTitle(f"Class probabilities: {label} ({probs[best]:.0%})")
+
+    def _blank(self) -> None:
+        """No maps, bars or probabilities: nothing of an earlier answer is shown beside an error."""
+        self.input_item.clear()
+        self.maps_item.clear()
+        self.bars.setOpts(x=[], height=[], width=0.8)
+        self.prob_bars.setOpts(x=[], height=[], width=0.7)
+        self.prob_plot.setTitle("Class probabilities (softmax)")
