@@ -138,7 +138,7 @@ class RunEvents:
         self.finished = ev
         why = {"completed": "finished", "stopped": "stopped", "early_stopping": "stopped early (no progress)"}
         test = f", test accuracy {ev.test_accuracy:.1%}" if math.isfinite(ev.test_accuracy) else ""
-        self.state_text = (f"Training {why.get(ev.reason, ev.reason)} after {ev.epochs} epochs in "
+        self.state_text = (f"Training {why.get(ev.reason, ev.reason)} after {ev.epochs} epoch{'s' * (ev.epochs != 1)} in "
                            f"{format_duration(ev.seconds)}: validation accuracy {ev.val_accuracy:.1%}{test}")
         self.progress_dirty = True
         if ev.reason == "completed":

@@ -82,7 +82,8 @@ class RunCurves:
             return ""
         acc = o.get("val_accuracy")
         val = f", validation accuracy {acc:.1%}" if isinstance(acc, float) and math.isfinite(acc) else ""
-        return f"{o.get('reason', 'ended')} after {o.get('epochs', '?')} epochs{val}"
+        epochs = o.get("epochs", "?")
+        return f"{o.get('reason', 'ended')} after {epochs} epoch{'' if epochs == 1 else 's'}{val}"
 
     def add_step(self, x: float, step: dict[str, Any]) -> None:
         loss, acc = float(step["loss"]), float(step["accuracy"])
