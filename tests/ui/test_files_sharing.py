@@ -139,3 +139,18 @@ def test_dropping_a_file_that_is_not_a_design_says_so(window, tmp_path):
     save_design(window.document.snapshot(), path)
     window.view.files_dropped.emit([str(path)])
     assert window.document.path == path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "png"])
+def test_curve_exports_over_a_read_only_file_or_onto_a_folder_say_so(window, tmp_path, fmt):
+    export = window.training.export_csv if fmt == "csv" else window.training.export_png
+    handout = tmp_path / f"metrics.{fmt}"
+    handout.write_bytes(b"theirs")
+    os.chmod(handout, stat.S_IRUSR)
+    assert not export(str(handout))  # (an AttributeError reached the error box)
+    assert handout.read_bytes() == b"theirs"
+    assert window.training.panel.messages.label.text() == (
+        f"{handout}: the file is read-only; it is left as it is: save under another name")
+    (tmp_path / f"folder.{fmt}").mkdir()
+    assert not export(str(tmp_path / f"folder.{fmt}"))
+    assert "is a folder" in window.training.panel.messages.label.text()

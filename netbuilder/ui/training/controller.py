@@ -15,12 +15,10 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QStyle, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QStyle, QWidget
 
 from netbuilder.choices import merged_settings
-from netbuilder.errors import NetbuilderError
-from netbuilder.io import atomic_write_text
-from netbuilder.ui.files import with_suffix
+from netbuilder.ui.training import exports
 from netbuilder.ui.training.boundary_view import BoundaryView
 from netbuilder.ui.training.curves import CurvesView
 from netbuilder.ui.training.design_link import DesignLink
@@ -468,32 +466,7 @@ class TrainingController(QObject):
 
     # ----- export ---------------------------------------------------------------------------------------
     def export_png(self, path: str | None = None) -> bool:
-        from netbuilder.ui.training.widgets import export_png
-
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.window, "Export the curves as PNG", "curves.png", "PNG (*.png)")
-        if not path:
-            return False
-        path = with_suffix(path, ".png")
-        self.curves.refresh()
-        try:
-            export_png(self.curves.layout_widget.ci, path)
-        except NetbuilderError as e:
-            self.show_message(str(e), "error")
-            return False
-        self.status(f"Exported {path}")
-        return True
+        return exports.export_png(self, path)
 
     def export_csv(self, path: str | None = None) -> bool:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.window, "Export the metrics as CSV", "metrics.csv", "CSV (*.csv)")
-        if not path:
-            return False
-        path = with_suffix(path, ".csv")
-        try:
-            atomic_write_text(path, self.curves.metrics_csv())
-        except (OSError, NetbuilderError) as e:
-            self.show_message(f"{path}: cannot write the metrics ({e.strerror or e})", "error")
-            return False
-        self.status(f"Exported {path}")
-        return True
+        return exports.export_csv(self, path)
