@@ -47,4 +47,5 @@ def open_window(app_name: str, preset: str, dataset: str):
 def close_window(window) -> None:
     """Close without the unsaved-changes prompt; closeEvent stops and joins the training threads."""
     window.files.ask_unsaved = lambda: "discard"
+    window.files.ask_stop_training = lambda: True
     window.close()

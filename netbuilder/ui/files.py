@@ -112,6 +112,14 @@ class FileController(QObject):
         return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
             answer, "cancel")
 
+    def ask_stop_training(self) -> bool:
+        """The window is closing while a run trains: stop it (its weights so far kept, to save) or not close."""
+        answer = QMessageBox.question(
+            self.window, "A run is training", "Stop the run and close? The weights it has learnt so far are "
+            "kept, so that you can save them with the design.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def ask_recover(self, when: str) -> bool:
         return QMessageBox.question(self.window, "Recover unsaved work?",
                                     f"netbuilder did not close properly{when}. Recover the design it was "

@@ -378,6 +378,11 @@ class MainWindow(QMainWindow):
         self._open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.training.running and not self._closed:  # its end first: the weights and the run's outcome
+            if not self.files.ask_stop_training():  # reach the design, and the question below covers them
+                event.ignore()
+                return
+            self.training.stop_and_wait()
         if not self.files.maybe_save():
             event.ignore()
             return

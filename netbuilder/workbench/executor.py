@@ -87,6 +87,7 @@ class _Task:
     fn: Callable[[TaskContext], Any]
     ctx: TaskContext
     deliver: Callable[[TaskContext, Any], Event | None] | None = None
+    finish: bool = False  # run even when the window closes before it started (a file being saved)
 
 
 class Executor:
@@ -104,10 +105,13 @@ class Executor:
 
     # ----- the GUI side --------------------------------------------------------------------------------
     def submit(self, key: str, fn: Callable[[TaskContext], Any], *,
-               deliver: Callable[[TaskContext, Any], Event | None] | None = None, ticket: int | None = None) -> int:
-        """Queue ``fn``; a queued (not started) task of the same key is replaced. Returns the ticket."""
+               deliver: Callable[[TaskContext, Any], Event | None] | None = None, ticket: int | None = None,
+               finish: bool = False) -> int:
+        """Queue ``fn``; a queued (not started) task of the same key is replaced. Returns the ticket.
+        ``finish``: the task runs even when ``shutdown`` comes before it started (the weights of a design
+        saved as the window closes, behind the run that is stopping)."""
         ticket = next_ticket() if ticket is None else ticket
-        task = _Task(key, fn, TaskContext(key, ticket, self.post), deliver)
+        task = _Task(key, fn, TaskContext(key, ticket, self.post), deliver, finish)
         with self._cond:
             if self._closed:
                 return ticket
@@ -155,12 +159,14 @@ class Executor:
         return not self.busy
 
     def shutdown(self, timeout: float = 20.0) -> bool:
-        """Drop the queue, cancel the running task and join the thread. True when it ended."""
+        """Drop the queue (but the tasks that must finish), cancel the running task and join the thread.
+        True when it ended."""
         with self._cond:
             self._closed = True
-            for task in self._queue.values():
-                task.ctx._cancel.set()
-            self._queue.clear()
+            for key, task in list(self._queue.items()):
+                if not task.finish:
+                    task.ctx._cancel.set()
+                    del self._queue[key]
             if self._current is not None:
                 self._current.ctx._cancel.set()
             self._cond.notify_all()
@@ -173,7 +179,7 @@ class Executor:
             with self._cond:
                 while not self._queue and not self._closed:
                     self._cond.wait()
-                if self._closed:
+                if not self._queue:  # closed, and nothing left that must finish
                     return
                 _, task = self._queue.popitem(last=False)
                 self._current = task

@@ -404,7 +404,10 @@ class Workbench:
         return self.executor.submit("load_weights", task)
 
     def save_weights(self, path: str | Path) -> int:
-        return self.executor.submit(f"save_weights:{path}", lambda ctx: {"path": self.host.save_weights(Path(path))})
+        """Write the model's weights beside the design (behind a run: its weights as it ends), even when the
+        window closes first."""
+        return self.executor.submit(f"save_weights:{path}", lambda ctx: {"path": self.host.save_weights(Path(path))},
+                                    finish=True)
 
     def load_transfer(self, path: str | Path, partial: bool = True) -> int:
         """Load a netbuilder weights file or a torchvision checkpoint into the model training would use, with

@@ -87,8 +87,10 @@ def window(qtbot, settings, data_dir, example):
     qtbot.waitExposed(w)
     w.view.fit()
     w.files.ask_unsaved = lambda: "discard"
+    w.files.ask_stop_training = lambda: True
     yield w
     w.files.ask_unsaved = lambda: "discard"
+    w.files.ask_stop_training = lambda: True
     w.close()
     import threading
 

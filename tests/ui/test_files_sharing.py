@@ -154,3 +154,4 @@ def test_curve_exports_over_a_read_only_file_or_onto_a_folder_say_so(window, tmp
     (tmp_path / f"folder.{fmt}").mkdir()
     assert not export(str(tmp_path / f"folder.{fmt}"))
     assert "is a folder" in window.training.panel.messages.label.text()
+

@@ -250,6 +250,16 @@ class TrainingController(QObject):
             self.wb.stop()
             self._set_state("stopping")
 
+    def stop_and_wait(self, timeout: float = 30.0) -> bool:
+        """Stop the run and let its end arrive (the window is closing): True when it ended in time."""
+        self.stop()
+        end = time.monotonic() + timeout
+        while self.running and time.monotonic() < end:
+            QApplication.processEvents()
+            time.sleep(0.01)
+        QApplication.processEvents()  # the run's last events (its end, its outcome in the runs file)
+        return not self.running
+
     def reset_weights(self) -> None:
         self.wb.forget_weights()
         self.status("The next run starts from fresh weights")
