@@ -87,7 +87,8 @@ def minimum_side(graph: Graph, input_id: str, channels: int, start: int) -> int 
 
 def fit_design(design: Design, input_shape: Sequence[int] | None = None,
                num_classes: int | None = None) -> Design:
-    """A copy of ``design`` taking ``input_shape`` and predicting ``num_classes`` classes.
+    """A copy of ``design`` taking ``input_shape`` and predicting ``num_classes`` classes (a classifier
+    with one output unit is kept for two classes: its one output is the probability of the second).
 
     Raises PresetError saying why (and the smallest input that works, when there is one)."""
     from netbuilder.analysis import analyze
@@ -106,7 +107,9 @@ def fit_design(design: Design, input_shape: Sequence[int] | None = None,
         if head is None:
             raise PresetError(f"{name}: cannot find the classifier (a Dense or Conv2d layer feeding the "
                               "Output) to give it a new number of classes; change its units by hand")
-        graph.set_param(head.id, "units" if head.kind == "dense" else "filters", num_classes)
+        key = "units" if head.kind == "dense" else "filters"
+        if not (num_classes == 2 and graph.node(head.id).params.get(key) == 1):  # one output unit already
+            graph.set_param(head.id, key, num_classes)  # answers a yes/no question of two classes: kept
     analysis = analyze(graph)
     if analysis.valid:
         fitted.meta["fitted"] = {"input_shape": list(graph.node(inp.id).params["shape"]),

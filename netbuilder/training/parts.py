@@ -92,8 +92,10 @@ def make_loss(name: str, num_classes: int, scores: str = LOGITS) -> Callable[[to
     """Loss on outputs ``(N, C)`` and integer labels ``(N,)``. ``scores`` (``compiler.scores``): what the
     outputs are; cross-entropy and binary cross-entropy read probabilities (after a final Sigmoid or
     Softmax) as the logits behind them, so nothing is squashed twice; mean squared error compares the
-    outputs as they are. Cross-entropy on one output unit is the binary one (two classes, one logit). For
-    ``bce`` and ``mse`` the labels become one-hot targets (or a single 0/1 target for one output)."""
+    probabilities (the softmax of logits, the sigmoid of one logit, or the outputs that are probabilities
+    already) with the targets, as the lecture writes it: L = Σₖ (pₖ − tₖ)² / K. Cross-entropy on one output
+    unit is the binary one (two classes, one logit). For ``bce`` and ``mse`` the labels become one-hot
+    targets (or a single 0/1 target for one output)."""
 
     def target(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if out.dim() == 2 and out.shape[1] == 1:
@@ -103,7 +105,9 @@ def make_loss(name: str, num_classes: int, scores: str = LOGITS) -> Callable[[to
         return torch.zeros_like(out).scatter_(-1, y.unsqueeze(-1), 1.0)
 
     if name == "mse":
-        return lambda out, y: F.mse_loss(out, target(out, y))
+        def squared_error(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            return F.mse_loss(as_probabilities(out, scores), target(out, y))
+        return squared_error
     if name == "cross_entropy" and scores == LOGITS:
         def cross_entropy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             if out.dim() == 2 and out.shape[1] == 1:  # one logit: yes/no
@@ -118,6 +122,16 @@ def make_loss(name: str, num_classes: int, scores: str = LOGITS) -> Callable[[to
             return F.cross_entropy(z, y)
         return cross_entropy_of_probabilities
     return lambda out, y: F.binary_cross_entropy_with_logits(as_logits(out, scores), target(out, y))
+
+
+def as_probabilities(out: torch.Tensor, scores: str) -> torch.Tensor:
+    """The outputs as probabilities, in their own shape: the softmax of logits over the classes (the sigmoid
+    of a single logit); outputs that are probabilities already, as they are."""
+    if scores != LOGITS:
+        return out
+    if out.dim() == 2 and out.shape[1] == 1:
+        return torch.sigmoid(out)
+    return torch.softmax(out, dim=1)
 
 
 HOST_LR = "netbuilder_lr"  # a group's rate as a number beside a rate held on the device (read without a sync)

@@ -74,3 +74,27 @@ def test_the_one_neuron_learns_two_gaussian_blobs_with_every_loss(loss):
     p = class_probabilities(model, x)
     assert p.shape == (8, 2) and abs(float(p.sum(axis=1).mean()) - 1) < 1e-5
     assert (p.argmax(axis=1) == data.y_test[:8].numpy()).mean() >= 0.75
+
+
+def test_mean_squared_error_compares_probabilities_with_the_targets():
+    """As the lecture writes it, L = Σ (p − t)² / K: on the softmax of the scores, not on the raw scores (a
+    loss of about 50 at the start, on logits)."""
+    z, y = torch.tensor([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]]), torch.tensor([0, 2])
+    onehot = torch.nn.functional.one_hot(y, 3).float()
+    assert torch.allclose(make_loss("mse", 3)(z, y), ((torch.softmax(z, 1) - onehot) ** 2).mean())
+    p = torch.softmax(z, 1)
+    assert torch.allclose(make_loss("mse", 3, "softmax")(p, y), ((p - onehot) ** 2).mean())
+    one = torch.tensor([[0.4], [-2.0]])
+    want = ((torch.sigmoid(one) - torch.tensor([[1.0], [0.0]])) ** 2).mean()
+    assert torch.allclose(make_loss("mse", 2)(one, torch.tensor([1, 0])), want)
+
+
+def test_fitting_one_output_unit_to_two_classes_keeps_it():
+    from netbuilder.presets.fit import fit_design
+
+    neuron = build_preset("neuron")
+    fitted = fit_design(neuron, [2], 2)
+    assert fitted.graph.node("weighted_sum").params["units"] == 1  # one neuron: p(class 1)
+    assert fit_design(neuron, [2], 3).graph.node("weighted_sum").params["units"] == 3
+    mlp = build_preset("mlp")
+    assert fit_design(mlp, [1, 8, 8], 2).graph.node("classifier").params["units"] == 2

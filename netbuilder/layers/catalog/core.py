@@ -45,9 +45,9 @@ register(LayerSpec(
     title="Output",
     category="output",
     doc="Marks the class scores (logits) that the loss reads. It changes nothing: the loss applies "
-        "softmax itself (cross-entropy) or compares directly (mean squared error). After a Sigmoid or a "
-        "Softmax it receives probabilities: the loss then reads the scores behind them, so nothing is "
-        "squashed twice. Exactly one per design.",
+        "softmax itself (cross-entropy; mean squared error compares the softmax probabilities with the "
+        "one-hot targets). After a Sigmoid or a Softmax it receives probabilities: the loss then reads "
+        "them as such, so nothing is squashed twice. Exactly one per design.",
     formula="ŷ = z",
     params=(),
     n_inputs=1,
