@@ -128,6 +128,7 @@ class _Run:
         self.step = 0
         self.epoch = 0
         self.start = time.perf_counter()
+        self.first_loss: float | None = None  # the run's first reported loss (is the last far above it?)
         self.graphed: graphed.GraphedSteps | None = None
         self.readout = Readout(self.device)  # on a GPU, step metrics are read one window late: no waiting
 
@@ -249,6 +250,8 @@ class _Run:
             yield Fault("error", f"training stopped at epoch {self.epoch + 1}, step {self.step}: {msg}",
                         faults.runtime_advice(msg), self.epoch, self.step)
             return
+        if (grew := faults.loss_grew(self.first_loss, train_loss, self._lr())) is not None:
+            yield Notice(grew, self.epoch, self.step)
         yield Finished(reason, self.epoch, time.perf_counter() - self.start, train_loss, train_acc, val_loss,
                        val_acc, test_loss, test_acc, confusion, list(self.data.class_names), str(self.device),
                        best[1])
@@ -368,6 +371,8 @@ class _Run:
         for w in windows:
             if not math.isfinite(w.loss):
                 raise _Abort(self._nan_fault(w.loss, w.mark.step))
+            if self.first_loss is None:
+                self.first_loss = w.loss
             m = w.mark
             yield Step(m.epoch, m.step, m.progress, w.loss, w.accuracy, m.lr,
                        w.samples_per_second * self.ctx.world_size)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 NAN_MESSAGE = "the loss became {value} at epoch {epoch}, step {step}: the numbers in the network blew up"
 NAN_ADVICE = ("lower the learning rate (try 10x smaller), make sure the inputs are normalised, or add "
               "batch normalisation; with mixed precision, try it off")
@@ -24,3 +26,16 @@ def runtime_advice(message: str) -> str:
 def first_line(message: str, limit: int = 300) -> str:
     line = next((s.strip() for s in str(message).splitlines() if s.strip()), str(message))
     return line[:limit]
+
+
+GREW = 3.0  # a last epoch's loss this many times the run's first loss (and 1 above it): the run diverged
+
+
+def loss_grew(first: float | None, last: float, lr: float) -> str | None:
+    """One line when a run ended with its loss far above where it began (it diverged without reaching
+    infinity, which is a fault): the learning rate is the usual cause, and the next run would go on from
+    these weights."""
+    if first is None or not math.isfinite(last) or not (last > GREW * first and last > first + 1.0):
+        return None
+    return (f"the loss grew from {first:.3g} to {last:.3g} during training: the learning rate ({lr:g}) is probably "
+            "too high. Lower it, and press Reset so that the next run starts from fresh weights")
