@@ -347,6 +347,6 @@ class FileController(QObject):
             else:
                 self.show_error("Cannot export", event.message)
             return
-        note = ("with the trained weights" if event.value.get("trained") else
+        note = (f"with the {event.value.get('weights') or 'trained weights'}" if event.value.get("trained") else
                 "untrained: the network has no trained weights yet (train it, then export again)")
         self.message_reported.emit(f"Exported {path} — {note}")

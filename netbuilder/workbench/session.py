@@ -429,17 +429,18 @@ class Workbench:
 
     def export(self, path: str | Path, fmt: str) -> int:
         """Export the design with its current weights (trained when there are any, with the dataset's
-        normalisation inside) in the background; ``TaskDone('export', {path, trained})``. ``cancel(ticket)``
+        normalisation inside) in the background; ``TaskDone('export', {path, trained, weights})``, ``weights``
+        naming them as the views do (and any layer left fresh by an edit since). ``cancel(ticket)``
         drops it while it waits (behind a run, say); once writing, an export (seconds) finishes, atomically."""
         design, spec = self.state.design, dict(self.dataset_spec)
-        current, fits = self.weights_current, self.dataset is not None and not self.misfit()
+        trained, fits = self.has_weights, self.dataset is not None and not self.misfit()
 
         def task(ctx: TaskContext) -> dict[str, Any]:
             from netbuilder.compiler.export import export
 
             ctx.progress(None, f"exporting {Path(path).name}…")
             module = None
-            if current:
+            if trained:  # the model the views use: every layer that fits the trained weights has them
                 self.host.build(design, seed=seed_of(design))
                 module = self.host.model if self.host.trained else None
             preprocessing = None
@@ -448,7 +449,8 @@ class Workbench:
                 preprocessing = self.host.preprocessing()
             ctx.check()
             result = export(design, path, fmt, module=module, preprocessing=preprocessing)
-            return {"path": str(path), "trained": bool(result.trained), "contract": result.contract}
+            return {"path": str(path), "trained": bool(result.trained), "contract": result.contract,
+                    "weights": self.host.source if module is not None else "untrained weights"}
         return self.executor.submit("export", task)
 
     def python_code(self, design: Design) -> int:

@@ -102,7 +102,7 @@ def test_why_a_layer_is_fresh_and_how_it_is_said():
 
 
 # ----- through the workbench, after a real run: what the views receive ---------------------------------------
-def test_after_a_run_an_edit_and_its_undo_give_the_views_the_trained_weights_back(digits):
+def test_after_a_run_an_edit_and_its_undo_give_the_views_the_trained_weights_back(digits, tmp_path):
     import time
 
     import numpy as np
@@ -151,6 +151,10 @@ def test_after_a_run_an_edit_and_its_undo_give_the_views_the_trained_weights_bac
         open_(with_param(digits, "conv2d_1", "kernel_size", 5), 2)
         _, edited = accuracy("b")
         assert edited.trained and "conv2d_1 is untrained (its kernel size changed)" in edited.source
+        ticket = wb.export(tmp_path / "edited.pt2", "pt2")  # the export holds what the views use, and says it
+        done = pump(lambda e: isinstance(e, ev.TaskDone | ev.TaskFailed) and e.ticket == ticket)
+        assert isinstance(done, ev.TaskDone), done
+        assert done.value["trained"] and "conv2d_1 is untrained (its kernel size changed)" in done.value["weights"]
         open_(digits, 3)  # Undo
         undone, back = accuracy("c")
         assert undone == trained and back.source == "trained weights"
