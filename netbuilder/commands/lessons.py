@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
 
 class TorchEngine:
     """Trains, attacks and explains on the CPU; keeps the last model, and on the next run keeps its weights
-    whose names and shapes still fit (as the window's workbench does under its ``keep`` policy)."""
+    whose names and shapes still fit (as the window's workbench does under its ``keep`` policy). ``reset``
+    (a design opened, or a lesson's ``start_training`` with ``"fresh": true``) drops them: the next run
+    starts from the weights the seed makes."""
 
     def __init__(self, max_epochs: int = MAX_EPOCHS, device: str = "cpu", threads: int | None = 1):
         import torch

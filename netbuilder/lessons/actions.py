@@ -33,7 +33,8 @@ class Engine(Protocol):
         """(input shape, number of classes) of ``{"name": ..., **options}``."""
 
     def train(self, design: Design, settings: dict[str, Any]) -> dict[str, float]:
-        """Train ``design`` (keeping the weights that still fit from the last run); the final metrics."""
+        """Train ``design`` (keeping the weights that still fit from the last run, unless ``reset`` was called
+        since: then from fresh weights made with the seed); the final metrics."""
 
     def attack(self, design: Design, method: str, epsilon: float) -> dict[str, Any]:
         """Attack one correctly classified test example; ``original_class`` and ``adversarial_class``."""
@@ -152,6 +153,7 @@ def apply_action(action: Action, state: LessonState, engine: Engine, base_dir: s
     try:
         if kind == "set_dataset":
             state.design.dataset = {"name": action["name"], **action.get("options", {})}
+            state.metrics, state.prediction, state.explanations = {}, {}, {}  # results of the old data
             _fit(state, engine)
         elif kind == "select_node":
             state.selected = _node(state, action["node"], action)
@@ -183,8 +185,12 @@ def _train(action: Action, state: LessonState, engine: Engine) -> None:
     settings = choices.merged_settings(state.design.training)
     if "epochs" in action:
         settings["epochs"] = action["epochs"]
+    if action.get("fresh"):
+        engine.reset()  # from fresh weights (the window: Train ▸ Reset Weights), not the last run's
+    state.runs += 1
     try:
         state.metrics = engine.train(state.design, settings)
+        state.run = state.runs
     except NetbuilderError as e:
         raise LessonError(f"start_training: {e}") from None
     state.prediction, state.explanations = {}, {}

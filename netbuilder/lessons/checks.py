@@ -67,7 +67,8 @@ def describe(check: Check) -> str:
     op, value = check.get("op", ""), _fmt(check.get("value"))
     params = ", ".join(f"{k} {_fmt(v)}" for k, v in check.get("params", {}).items())
     words = {
-        "has_layer": lambda: f"the network has {check.get('count', 1)}× {check.get('kind')}" + (f" with {params}" if params else ""),
+        "has_layer": lambda: f"the network has at least {check.get('count', 1)} {check.get('kind')} layer"
+                             + ("s" if check.get("count", 1) != 1 else "") + (f" with {params}" if params else ""),
         "layer_count": lambda: f"the number of {check.get('kind', 'layer')} nodes is {op} {value}",
         "metric": lambda: f"{check.get('name')} {op} {value}",
         "gap": lambda: f"the train/validation {check.get('of', 'accuracy')} gap is {op} {value}",
@@ -80,7 +81,7 @@ def describe(check: Check) -> str:
         "selected": lambda: f"you selected {check.get('node') or check.get('kind')}",
         "view": lambda: f"the {check.get('view')} view is shown",
         "output_shape": lambda: f"{check.get('node')} outputs {'×'.join(map(str, check.get('value') or []))}",
-        "trained": lambda: "you trained the network",
+        "trained": lambda: "you trained the network in this step",
     }
     return words[kind]() if kind in words else kind
 
@@ -100,14 +101,36 @@ def _layer_count(c: Check, s: LessonState) -> tuple[bool, str]:
     return compare(n, c["op"], c["value"]), f"{n} now"
 
 
+STALE = "no run finished in this step yet: train"
+RUN_CHECKS = ("trained", "metric", "gap")  # met only by a run of the current step (then kept: progress)
+
+
+def _run_metrics(s: LessonState) -> dict[str, float] | None:
+    """The last run's metrics when that run belongs to the current step, else None."""
+    return s.metrics if s.fresh_run() else None
+
+
 def _metric(c: Check, s: LessonState) -> tuple[bool, str]:
-    value = s.metrics.get(c["name"])
+    metrics = _run_metrics(s)
+    if metrics is None:
+        return False, STALE if s.metrics else "not trained yet"
+    value = metrics.get(c["name"])
     return compare(value, c["op"], c["value"]), "not trained yet" if value is None else f"{c['name']} is {_fmt(value)}"
+
+
+def _trained(c: Check, s: LessonState) -> tuple[bool, str]:
+    metrics = _run_metrics(s)
+    if metrics is None or "epochs" not in metrics:
+        return False, STALE if s.metrics else "not trained yet"
+    return True, ""
 
 
 def _gap(c: Check, s: LessonState) -> tuple[bool, str]:
     of = c.get("of", "accuracy")
-    train, val = s.metrics.get(f"train_{of}"), s.metrics.get(f"val_{of}")
+    metrics = _run_metrics(s)
+    if metrics is None:
+        return False, STALE if s.metrics else "not trained yet"
+    train, val = metrics.get(f"train_{of}"), metrics.get(f"val_{of}")
     if train is None or val is None:
         return False, "not trained yet"
     gap = train - val if of == "accuracy" else val - train
@@ -163,7 +186,7 @@ _EVALUATORS: dict[str, Callable[[Check, LessonState], tuple[bool, str]]] = {
     "macs": _totals("total_macs"), "valid": _valid, "selected": _selected, "output_shape": _output_shape,
     "explained": lambda c, s: (bool(s.explanations.get(c["method"])), ""),
     "view": lambda c, s: (s.view == c["view"], f"{s.view or 'no view'} is shown"),
-    "trained": lambda c, s: ("epochs" in s.metrics, "" if "epochs" in s.metrics else "not trained yet"),
+    "trained": _trained,
 }
 _NEEDS_DESIGN = {"has_layer", "layer_count", "param_count", "macs", "valid", "selected", "output_shape"}
 

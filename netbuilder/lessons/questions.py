@@ -1,8 +1,13 @@
 """Questions with instant feedback: the expected answer (from the analysis of the student's own design, a
 choice, or a fixed value) and checking what the student typed. Pure: analysis, graph.
 
-Shapes may be typed ``6×28×28``, ``6x28x28``, ``(6, 28, 28)`` or ``6 28 28``; an ``output_size`` question
-takes the height and width (``28×28``, or ``28`` for a square map); numbers may have thousands separators.
+Shapes may be typed ``6×28×28``, ``6x28x28``, ``(6, 28, 28)`` or ``6 28 28`` (a leading batch ``1×`` is
+ignored); an ``output_size`` question takes the height and width (``28×28``, or ``28`` for a square map).
+Numbers may have thousands separators (``61,706``), a decimal comma (``0,28``), start with a point
+(``.28``), be words (one … twenty), percentages (``28%`` is 0.28 where the answer is a fraction, at most 1),
+or, for a large count, be rounded with a unit or an exponent (``61M``, ``61.1 million``, ``6.1e7``, ``4.2k``):
+right when the exact count, rounded to the significant figures typed (at least two), gives what was typed
+(``61M`` and ``61.1M`` for 61,100,840; ``60M`` and ``0.06 billion`` are not).
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ from typing import Any
 from netbuilder.lessons.model import Question
 from netbuilder.lessons.state import LessonState, resolve_node
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?")
+_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen twenty").split()
+_WORD = re.compile(r"\b(" + "|".join(_WORDS) + r")\b")
+_UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mio": 1e6, "g": 1e9, "b": 1e9, "bn": 1e9,
+          "billion": 1e9}
+# a whole answer that is one rounded number: mantissa, optional exponent or unit (61M, 6.1e7, 61.1 million)
+_ROUNDED = re.compile(r"^(?P<sign>-?)(?P<digits>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[-+]?\d+))?\s*"
+                      r"(?P<unit>k|thousand|m|million|mio|g|b|bn|billion)?$")
 
 
 @dataclass(frozen=True)
@@ -60,10 +73,71 @@ def expected_answer(q: Question, state: LessonState) -> Any:
     return tuple(info.shape[1:]) if len(info.shape) == 3 else None  # output_size
 
 
+def _normal(text: str) -> str:
+    """Lower case, the Unicode minus as '-', number words as digits, no "about"."""
+    text = str(text).strip().lower().replace("−", "-").replace("–", "-")
+    text = re.sub(r"^(?:about|approx\.?|approximately|≈|~)\s*", "", text)
+    return _WORD.sub(lambda m: str(_WORDS.index(m.group(1))), text)
+
+
 def _numbers(text: str, grouped: bool = False) -> list[float]:
-    """The numbers in ``text``; ``grouped``: one number that may have thousands separators (61,706)."""
-    cleaned = re.sub(r"(?<=\d)[,_' ](?=\d{3}\b)", "", text) if grouped else text
-    return [float(m) for m in _NUMBER.findall(cleaned)]
+    """The numbers in ``text``; ``grouped``: one number that may have thousands separators (61,706) or a
+    decimal comma (0,28: a comma not followed by exactly three digits, or after a lone 0)."""
+    text = _normal(text)
+    if grouped:
+        text = re.sub(r"^(-?)(0|\d+(?=,\d{1,2}$|,\d{4,}$)),(\d+)$", r"\1\2.\3", text.strip())
+        text = re.sub(r"(?<=\d)[,_' ](?=\d{3}\b)", "", text)
+    return [float(m) for m in _NUMBER.findall(text)]
+
+
+def _significant(digits: str) -> int:
+    """Significant figures of a typed mantissa: 61 -> 2, 61.10 -> 4, 0.061 -> 2, 60 -> 2."""
+    return len(digits.replace(".", "").lstrip("0")) or 1
+
+
+def _round_sig(value: float, figures: int) -> float:
+    if value == 0:
+        return 0.0
+    return round(value, figures - 1 - math.floor(math.log10(abs(value))))
+
+
+def _rounded(text: str) -> tuple[float, int] | None:
+    """(value, significant figures) of an answer typed rounded with a unit or an exponent; None otherwise."""
+    m = _ROUNDED.match(_normal(text).replace(",", "."))
+    if m is None or not (m["exp"] or m["unit"]):
+        return None
+    value = float(m["digits"]) * 10 ** int(m["exp"] or 0) * _UNITS.get(m["unit"] or "", 1.0)
+    return (-value if m["sign"] else value), _significant(m["digits"])
+
+
+def _percent(text: str) -> float | None:
+    """28% -> 28.0 (the number before a percent sign), else None."""
+    m = re.fullmatch(r"\s*(-?(?:\d+(?:[.,]\d*)?|[.,]\d+))\s*(?:%|percent|per cent)\s*", _normal(text))
+    return float(m.group(1).replace(",", ".")) if m else None
+
+
+def _number_matches(answer: Any, expected: float) -> bool:
+    """A typed number against a numeric answer: counts exactly (or rounded as typed, with a unit or an
+    exponent), fractions to 0.1 %; a percentage where the answer is a fraction."""
+    def close(got: float) -> bool:
+        if isinstance(expected, int):  # counts are exact
+            return got == expected
+        return math.isclose(got, float(expected), rel_tol=1e-3, abs_tol=1e-9)
+
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        return close(float(answer))
+    text = str(answer)
+    percent = _percent(text)
+    if percent is not None:
+        return (abs(expected) <= 1 and close(percent / 100)) or (abs(expected) > 1 and close(percent))
+    rounded = _rounded(text)
+    if rounded is not None:
+        value, figures = rounded
+        if close(value):
+            return True
+        return figures >= 2 and math.isclose(_round_sig(float(expected), figures), value, rel_tol=1e-9)
+    got = _numbers(text, grouped=True)
+    return len(got) == 1 and close(got[0])
 
 
 def _matches(q: Question, answer: Any, expected: Any) -> bool:
@@ -77,14 +151,11 @@ def _matches(q: Question, answer: Any, expected: Any) -> bool:
             got = got * len(expected)
         if len(got) == len(expected) + 1 and q.get("answer_from", {}).get("what") == "output_size":
             got = got[1:]  # a whole C×H×W shape for a size question is fine
+        elif len(got) == len(expected) + 1 and got[0] == 1:
+            got = got[1:]  # a batch of one in front: 1×10 for (10,)
         return [float(v) for v in got] == [float(v) for v in expected]
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
-        got = [float(answer)] if isinstance(answer, (int, float)) else _numbers(str(answer), grouped=True)
-        if len(got) != 1:
-            return False
-        if isinstance(expected, int):  # counts are exact
-            return got[0] == expected
-        return math.isclose(got[0], float(expected), rel_tol=1e-3, abs_tol=1e-9)
+        return _number_matches(answer, expected)
     return str(answer).strip().lower() == str(expected).strip().lower()
 
 
@@ -111,4 +182,8 @@ def check_answer(q: Question, answer: Any, state: LessonState) -> QuestionResult
                                      "network first.", shown)
     if _matches(q, answer, expected):
         return QuestionResult(True, f"Right: {shown}." + (f" {explain}" if explain else ""), shown)
+    rounded = _rounded(str(answer)) if isinstance(expected, (int, float)) and "choices" not in q else None
+    if rounded is not None and rounded[1] < 2:
+        return QuestionResult(False, "Too rough to tell: give at least two significant figures (e.g. 5.3M).",
+                              shown)
     return QuestionResult(False, "Not quite; try again." + (f" Hint: {explain}" if explain else ""), shown)

@@ -31,6 +31,13 @@ class LessonState:
     view: str | None = None
     prediction: dict[str, Any] = field(default_factory=dict)
     explanations: dict[str, bool] = field(default_factory=dict)
+    run: int = 0
+    since: int | None = None
+    runs: int = 0  # runs started so far (the headless runner counts them; the window's driver does its own)
+
+    def fresh_run(self) -> bool:
+        """``metrics`` come from a run started in the current step (or no step boundary is known)."""
+        return bool(self.metrics) and (self.since is None or self.run > self.since)
 
     def get_analysis(self) -> Analysis | None:
         if self.analysis is None and self.design is not None:
@@ -56,7 +63,7 @@ class LessonState:
     def copy(self) -> LessonState:
         return LessonState(self.design.copy() if self.design else None, None, dict(self.metrics), self.selected,
                            copy.deepcopy(self.settings), self.view, dict(self.prediction),
-                           dict(self.explanations))
+                           dict(self.explanations), self.run, self.since, self.runs)
 
 
 def nodes_of_kind(design: Design, kind: str, order: list[str] | None = None) -> list[str]:

@@ -46,6 +46,7 @@ def verify_lesson(lesson: Lesson, engine: Engine, state: LessonState | None = No
     base = os.path.dirname(lesson.path) or "."
     start = time.perf_counter()
     for number, step in enumerate(lesson.steps, 1):
+        state.since = state.runs  # a step's run-based checks count only its own runs
         try:
             for action in step.reference:
                 apply_action(action, state, engine, base)

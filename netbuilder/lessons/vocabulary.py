@@ -44,7 +44,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "set_param": {"*node": "node", "*param": "str", "*value": "any"},
     "add_layer": {"*kind": "layer_kind", "*after": "node", "params": "dict", "id": "str"},
     "remove_layer": {"*node": "node"},
-    "start_training": {"epochs": "positive_int"},
+    "start_training": {"epochs": "positive_int", "fresh": "bool"},
     "attack": {"method": "attack_method", "epsilon": "number"},
     "explain": {"*method": "explain_method", "layer": "node"},
 }

@@ -30,7 +30,20 @@ def test_open_select_set_and_view(engine):
 def test_open_a_preset_for_a_dataset_fits_it(engine):
     state = run([{"do": "open_design", "preset": "neuron", "dataset": "circle"}], engine)
     assert state.design.dataset == {"name": "circle"}
-    assert state.get_analysis().nodes["weighted_sum"].shape == (2,)
+    assert state.get_analysis().nodes["weighted_sum"].shape == (1,)  # one sigmoid output for two classes
+    assert state.get_analysis().nodes["input"].shape == (2,)
+
+
+def test_lesson_one_is_about_one_neuron(engine):
+    """The neuron lesson's single neuron stays one: 2 weights + 1 bias, as its texts say."""
+    from netbuilder.lessons import expected_answer, find_lesson
+
+    lesson = find_lesson("neuron")
+    state = run(list(lesson.steps[0].show_me), engine)
+    question = lesson.steps[0].questions[0]
+    assert expected_answer(question, state) == 3
+    assert "1 bias" in question["explain"] and "2 outputs" not in question["explain"]
+    assert "probability of class 1" in lesson.text
 
 
 def test_add_and_remove_layers_keep_the_chain(engine):
@@ -105,3 +118,43 @@ def test_verify_reports_a_failing_action_and_an_unanswerable_question(tmp_path, 
     lesson_dict["steps"][1]["solution"] = [{"do": "select_node", "node": "ghost"}]
     report = verify_lesson(_write(tmp_path, lesson_dict), engine)
     assert any("step 2: select_node: the design has no node 'ghost'" in f for f in report.failures)
+
+
+def test_fresh_training_resets_the_weights_and_runs_are_numbered(engine):
+    state = run([{"do": "open_design", "preset": "mlp"}, {"do": "start_training"}], engine)
+    resets = engine.resets  # the open
+    assert state.runs == 1 and state.run == 1
+    run([{"do": "start_training"}], engine, state)
+    assert engine.resets == resets and state.run == 2  # goes on from the last run's weights
+    run([{"do": "start_training", "fresh": True}], engine, state)
+    assert engine.resets == resets + 1 and state.run == state.runs == 3
+
+
+def test_a_fresh_run_resets_the_engine_first(engine):
+    calls = []
+    engine.reset = lambda: calls.append("reset")
+    original = engine.train
+    engine.train = lambda design, settings: calls.append("train") or original(design, settings)
+    state = run([{"do": "open_design", "preset": "mlp"}], engine)
+    calls.clear()
+    run([{"do": "start_training", "fresh": True}, {"do": "start_training"}], engine, state)
+    assert calls == ["reset", "train", "train"]
+
+
+def test_a_new_dataset_forgets_the_results_of_the_old(engine):
+    state = run([{"do": "open_design", "example": "digits_cnn"}, {"do": "start_training"},
+                 {"do": "attack"}], engine)
+    assert state.metrics and state.prediction
+    run([{"do": "set_dataset", "name": "shapes", "options": {"size": 16}}], engine, state)
+    assert state.metrics == {} and state.prediction == {}
+
+
+def test_verify_counts_only_each_steps_own_runs(tmp_path, lesson_dict, engine):
+    """A step that checks a metric but trains nothing fails, though an earlier step trained."""
+    lesson_dict["steps"].append({"text": "Check again.", "checks": [
+        {"check": "metric", "name": "val_accuracy", "op": ">=", "value": 0.5}]})
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps(lesson_dict), encoding="utf-8")
+    report = verify_lesson(load_lesson(path), engine)
+    assert not report.ok and report.failures == [
+        "step 3: not met: val_accuracy >= 0.5 (no run finished in this step yet: train)"]

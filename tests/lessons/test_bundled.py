@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from netbuilder.lessons import find_lesson, lesson_files, load_lessons
 from netbuilder.lessons import vocabulary as V
 
@@ -53,3 +55,42 @@ def test_views_are_the_windows():
                 names[node.targets[0].id] = ast.literal_eval(node.value)
     window = {title for titles in names.values() for title in titles}
     assert window <= set(V.VIEWS), f"views the lessons do not know: {sorted(window - set(V.VIEWS))}"
+
+
+def _actions(step) -> list[dict]:
+    return list(step.show_me) + list(step.solution or ())
+
+
+@pytest.mark.parametrize(("lesson", "step"), [("softmax_loss", 2), ("gradient_descent", 1), ("gradient_descent", 2),
+                                              ("overfitting", 1), ("overfitting", 3), ("augmentation", 2)])
+def test_steps_that_compare_runs_train_from_fresh_weights(lesson, step):
+    actions = _actions(find_lesson(lesson).steps[step])
+    assert any(a["do"] == "start_training" and a.get("fresh") for a in actions)
+
+
+def test_augmentation_is_compared_with_a_run_without_it():
+    steps = find_lesson("augmentation").steps
+    first = next(i for i, s in enumerate(steps) if any(a["do"] == "start_training" for a in _actions(s)))
+    on = next(i for i, s in enumerate(steps) if any(a.get("key", "").startswith("augmentation.") for a in _actions(s)))
+    assert first < on
+
+
+@pytest.mark.parametrize(("lesson", "step", "view"), [("neuron", 1, "Decision boundary"), ("overfitting", 0, "Overfitting lab"),
+                                                      ("overfitting", 1, "Overfitting lab"), ("transfer", 2, "Transfer")])
+def test_show_me_that_trains_names_the_view_to_watch(lesson, step, view):
+    """The view a step is about is chosen before its training (the window shows it again once the run starts)."""
+    actions = list(find_lesson(lesson).steps[step].show_me)
+    kinds = [a["do"] for a in actions]
+    assert actions[kinds.index("start_training") - 1] == {"do": "switch_view", "view": view}
+
+
+def test_texts_agree_with_what_the_window_shows():
+    overfit = find_lesson("overfitting").steps[0]
+    fraction = next(a["value"] for a in overfit.show_me if a.get("key") == "train_fraction")
+    assert fraction >= 0.05 and "5 %" in overfit.text  # the Overfitting lab's slider starts at 5 %
+    conv = find_lesson("convolution").steps[-1]
+    metric = next(c for c in conv.checks if c["check"] == "metric")
+    assert f"{metric['value']:.0%}".replace("%", " %") in metric["text"]
+    assert "beat the MLP" not in conv.text
+    assert "too small to notice" not in find_lesson("explain_attack").text
+    assert "Show me" in find_lesson("lenet").steps[0].text

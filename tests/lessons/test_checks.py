@@ -92,7 +92,8 @@ def test_texts_hints_and_no_design():
     check = {"check": "has_layer", "kind": "conv2d", "params": {"kernel_size": 3}, "hint": "add one from the palette"}
     result = evaluate_check(check, LessonState())
     assert not result.met and result.detail == "no design is open"
-    assert describe(check) == "the network has 1× conv2d with kernel_size 3"
+    assert describe(check) == "the network has at least 1 conv2d layer with kernel_size 3"
+    assert describe({"check": "has_layer", "kind": "add", "count": 8}) == "the network has at least 8 add layers"
     state = LessonState(design=load_design(resource("examples", "digits_cnn.nbd")))
     missing = evaluate_check({**check, "kind": "dropout", "params": {}}, state)
     assert missing.detail.endswith("add one from the palette")
@@ -107,3 +108,22 @@ def test_step_met(state):
     assert not step_met(step, state)
     state.metrics = {"epochs": 1}
     assert step_met(step, state) and step_met(Step(text="read me"), state)
+
+
+RUN = {"train_accuracy": 0.99, "val_accuracy": 0.95, "train_loss": 0.01, "val_loss": 0.9, "epochs": 3}
+
+
+@pytest.mark.parametrize("check", [
+    {"check": "trained"},
+    {"check": "metric", "name": "val_accuracy", "op": ">=", "value": 0.9},
+    {"check": "gap", "of": "loss", "op": ">", "value": 0.5},
+])
+def test_run_checks_count_only_a_run_of_the_current_step(check):
+    """A run of an earlier step (or lesson) never ticks a step's run-based checks; one of this step does."""
+    state = LessonState(metrics=dict(RUN), run=2, since=2)  # run 2 was started before the step opened
+    result = evaluate_check(check, state)
+    assert not result.met and "no run finished in this step" in result.detail
+    state.run = 3  # the step's own run
+    assert evaluate_check(check, state).met
+    assert evaluate_check(check, LessonState(metrics=dict(RUN))).met  # no step boundary known: every run counts
+    assert not evaluate_check(check, LessonState(run=3, since=2)).met  # no metrics at all

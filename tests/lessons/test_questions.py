@@ -68,3 +68,32 @@ def test_multiple_choice_and_fixed_answers():
     assert check_answer(fixed, "0", state).correct and not check_answer(fixed, "-2", state).correct
     gap = {"id": "g", "text": "gap?", "answer": 0.28}
     assert check_answer(gap, "0.28", state).correct and not check_answer(gap, "0.3", state).correct
+
+
+FIXED = {"id": "f", "text": "?"}
+
+
+@pytest.mark.parametrize(("typed", "answer", "right"), [
+    (".28", 0.28, True), ("0.28", 0.28, True), ("0,28", 0.28, True), ("28%", 0.28, True), ("28 %", 0.28, True),
+    ("28", 0.28, False), ("0.3", 0.28, False), ("100%", 1, True), ("1", 1, True), ("−2", -2, True),
+    ("zero", 0, True), ("twelve", 12, True), ("Twenty", 20, True), ("1,5", 1.5, True), ("1,000", 1000, True),
+    ("61M", 61_100_840, True), ("61 million", 61_100_840, True), ("6.1e7", 61_100_840, True),
+    ("61.1M", 61_100_840, True), ("61,100,840", 61_100_840, True), ("60M", 61_100_840, False),
+    ("6e7", 61_100_840, False), ("0.06 billion", 61_100_840, False), ("61.2M", 61_100_840, False),
+    ("61,100,841", 61_100_840, False), ("5.3M", 5_288_548, True), ("4.2k", 4160, True),
+])
+def test_number_spellings(typed, answer, right):
+    assert check_answer({**FIXED, "answer": answer}, typed, LessonState()).correct is right
+
+
+def test_a_too_rough_count_says_why(state):
+    result = check_answer(q("total_params", None), "4k", state)
+    assert not result.correct and "two significant figures" in result.feedback
+    assert check_answer(q("total_params", None), "3.7k", state).correct  # 3,658
+
+
+def test_a_leading_batch_of_one_in_a_shape(state):
+    assert check_answer(q("output_shape", "dense_1"), "1x32", state).correct
+    assert check_answer(q("output_shape"), "1×8×8×8", state).correct
+    assert not check_answer(q("output_shape", "dense_1"), "2x32", state).correct
+    assert check_answer(q("channels"), "eight", state).correct

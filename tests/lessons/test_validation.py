@@ -95,6 +95,8 @@ CASES = [
     ("bad layer setting", _set((*S0, "show_me", 1),
                                {"do": "add_layer", "kind": "dense", "after": "input", "params": {"units": "ten"}}),
      "steps[0].show_me[1].params.units", "whole number"),
+    ("fresh is true or false", _set(("steps", 1, "show_me"), {"do": "start_training", "fresh": "yes"}),
+     "steps[1].show_me.fresh", "true or false"),
     ("unknown check", _set((*S0, "checks", 0, "check"), "has_layers"), "steps[0].checks[0].check",
      "did you mean 'has_layer'"),
     ("unknown check key", _set((*S0, "checks", 0, "size"), 3), "steps[0].checks[0].size", "unknown key 'size'"),

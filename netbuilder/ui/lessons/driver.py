@@ -3,7 +3,13 @@
 each change is one undo step, and through the workspaces, the training and the explore controllers).
 
 Opening a design for a dataset fits it once the dataset has loaded (the Training panel's Fit); a
-``start_training`` waits for PyTorch and the dataset, and the actions after it wait for the run's end.
+``start_training`` waits for PyTorch and the dataset (with ``"fresh": true`` it first resets the weights, as
+Train ▸ Reset Weights does), and the actions after it wait for the run's end; the view an earlier
+``switch_view`` of the same Show me chose is brought back once the run has started (training brings the
+curves forward).
+
+Runs are numbered as they start; ``mark_step()`` (the panel, as a step opens) notes how many started before,
+so that the step's run-based checks count only its own runs. Changing the dataset forgets the results.
 Qt only; never torch.
 """
 
@@ -52,13 +58,19 @@ class LessonDriver(QObject):
         self.prediction: dict[str, Any] = {}
         self.explanations: dict[str, bool] = {}
         self.shown: dict[str, bool] = {}
+        self.runs = 0  # runs started in this window
+        self.run = 0  # the number of the run ``metrics`` come from (0: none)
+        self.since = 0  # runs started before the current step opened
         self._fit_pending = False
         self._train_pending = False
+        self._fresh = False  # reset the weights before the pending run
+        self._view_after_train: str | None = None
         self._after_run: list[tuple[dict[str, Any], str]] = []
         doc = window.document
         for signal in (doc.changed, doc.analysis_updated, doc.selection_changed, doc.design_field_changed):
             signal.connect(self._poke)
         doc.design_replaced.connect(self._design_replaced)
+        doc.design_field_changed.connect(self._field_changed)
         window.workspaces.changed.connect(self._poke)
         window.training.run_finished.connect(self._run_finished)
         window.training.state_changed.connect(self._training_state)
@@ -93,15 +105,25 @@ class LessonDriver(QObject):
         return LessonState(design=doc.design, analysis=None, metrics=dict(self.metrics),
                            selected=selection[-1] if selection else None, settings=None,
                            view=self.window.workspaces.current, prediction=dict(self.prediction),
-                           explanations=dict(self.explanations))
+                           explanations=dict(self.explanations), run=self.run, since=self.since, runs=self.runs)
+
+    def mark_step(self) -> None:
+        """A step opens: from now on only runs started after this count for its run-based checks."""
+        self.since = self.runs
 
     def _design_replaced(self) -> None:
         self.metrics, self.prediction, self.explanations = {}, {}, {}
         self.changed.emit()
 
+    def _field_changed(self, name: str) -> None:
+        if name == "dataset":  # the results were of the old data
+            self.metrics, self.prediction, self.explanations = {}, {}, {}
+            self.changed.emit()
+
     def _run_finished(self, outcome: Any) -> None:
         if getattr(outcome, "kind", "") == "finished":
             self.metrics = {k: float(getattr(outcome, k)) for k in METRICS if hasattr(outcome, k)}
+            self.run = self.runs
             self.prediction, self.explanations = {}, {}
         self.changed.emit()
         if getattr(outcome, "kind", "") != "finished":
@@ -111,7 +133,10 @@ class LessonDriver(QObject):
             QTimer.singleShot(0, lambda: self.perform([a for a, _ in actions], actions[0][1]))
 
     def _training_state(self, state: str) -> None:
-        """A run stopped (the previous design's, when Show me opened an example under it): train now."""
+        """A run starts (it gets the next number), or one stopped (the previous design's, when Show me opened
+        an example under it): train now."""
+        if state == "preparing":
+            self.runs += 1
         if state == "idle" and self._train_pending:
             self._resume()
 
@@ -137,7 +162,12 @@ class LessonDriver(QObject):
     def perform(self, actions: list[dict[str, Any]] | tuple[dict[str, Any], ...], base_dir: str = ".") -> bool:
         """Carry out ``actions`` in order; False (and ``message``) at the first that cannot be done."""
         actions = list(actions)
+        view = None  # the view this Show me switched to: shown again once its training has started
         for i, action in enumerate(actions):
+            if action["do"] == "switch_view":
+                view = action["view"]
+            elif action["do"] == "start_training":
+                self._view_after_train = view
             try:
                 self._do(action, base_dir)
             except (NetbuilderError, KeyError, ValueError, OSError) as e:
@@ -190,6 +220,7 @@ class LessonDriver(QObject):
             if "epochs" in action:
                 doc.set_training_value("epochs", int(action["epochs"]))
             self._train_pending = True
+            self._fresh = bool(action.get("fresh"))
             self._resume()
         elif kind == "attack":
             self._attack(action)
@@ -205,7 +236,7 @@ class LessonDriver(QObject):
         if not w.files.maybe_save():
             raise LessonError("open_design: the open design was kept")
         design = design_for(action, base_dir)
-        self._train_pending, self._after_run = False, []
+        self._train_pending, self._after_run, self._fresh = False, [], False
         w.set_design(design)  # no path: saving asks where, so a bundled file is never overwritten
         if "dataset" in action:
             self._fit_pending = True
@@ -300,7 +331,13 @@ class LessonDriver(QObject):
                 self.message.emit("Loading PyTorch and the data; training starts when they are ready…")
                 return
             self._train_pending = False
+            if self._fresh:
+                self._fresh = False
+                w.training.reset_weights()
             started = w.training.train_and_show()
+            view, self._view_after_train = self._view_after_train, None
             self.message.emit("" if started else "Training did not start: the Training panel says why.")
             if not started:
                 self._after_run = []
+            elif view is not None:  # training brought the curves forward: back to the view the step is about
+                w.workspaces.switch(view) if view in WORKSPACES else w.workspaces.show_dock(view)

@@ -6,6 +6,7 @@ per user (progress.py). ``install_lessons(window)`` adds the dock and Help ▸ L
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
@@ -33,12 +34,22 @@ from netbuilder.lessons import (
     find_lesson,
     load_lessons,
 )
+from netbuilder.lessons.checks import RUN_CHECKS, CheckResult
 from netbuilder.ui import theme
 from netbuilder.ui.lessons.driver import LessonDriver
 from netbuilder.ui.lessons.progress import load_progress, save_progress
 
 DEBOUNCE_MS = 200
 TICK, OPEN = "✔", "○"
+CHOICE_CHARS = 12  # a question's choice box is this wide at least; longer choices are cut (the popup shows them)
+MORE, LESS = "More ▾", "Less ▴"
+
+
+def intro_summary(text: str) -> str:
+    """The first sentence of a lesson's introduction (what the panel shows after the first step)."""
+    first = text.strip().split("\n\n", 1)[0].strip()
+    match = re.search(r"^(.+?[.!?])(?:\s|$)", first, re.DOTALL)
+    return (match.group(1) if match else first).strip()
 
 
 def _label(text: str = "", markdown: bool = False) -> QLabel:
@@ -58,6 +69,11 @@ class LessonPanel(QWidget):
         self.title = _label()
         self.title.setStyleSheet("font-size:14pt;font-weight:700;")
         self.intro = _label(markdown=True)
+        self.intro_toggle = QPushButton(MORE)
+        self.intro_toggle.setFlat(True)
+        self.intro_toggle.setCheckable(True)
+        self.intro_toggle.setToolTip("Show or hide the whole introduction of the lesson")
+        self.intro_toggle.setStyleSheet("text-align:left;padding:0;")
         self.step_title = _label()
         self.step_title.setStyleSheet("font-weight:700;font-size:11pt;")
         self.step_text = _label(markdown=True)
@@ -71,7 +87,10 @@ class LessonPanel(QWidget):
         self.done_label.setStyleSheet(f"font-weight:700;color:{theme.verdict_colour(True)};")
         body = QWidget()
         column = QVBoxLayout(body)
-        for widget in (self.title, self.intro, self.step_title, self.step_text):
+        for widget in (self.title, self.intro):
+            column.addWidget(widget)
+        column.addWidget(self.intro_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.step_title, self.step_text):
             column.addWidget(widget)
         row = QHBoxLayout()
         row.addWidget(self.show_me)
@@ -85,6 +104,7 @@ class LessonPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps instead
         scroll.setWidget(body)
         self.back = QPushButton("◂ &Back")
         self.position = QLabel()
@@ -100,6 +120,24 @@ class LessonPanel(QWidget):
         layout.addLayout(nav)
         self.check_labels: list[QLabel] = []
         self.answers: list[tuple[dict[str, Any], QWidget, QLabel]] = []
+        self.intro_text = ""
+        self.intro_toggle.toggled.connect(self.show_intro)
+
+    def set_intro(self, text: str, expanded: bool) -> None:
+        """The lesson's introduction: whole, or its first sentence with a More toggle (after the first step,
+        so that the step stays in sight on a small screen)."""
+        self.intro_text = text
+        short = intro_summary(text)
+        self.intro_toggle.setVisible(short != text.strip())
+        self.intro_toggle.blockSignals(True)
+        self.intro_toggle.setChecked(expanded)
+        self.intro_toggle.blockSignals(False)
+        self.show_intro(expanded)
+
+    def show_intro(self, expanded: bool) -> None:
+        short = intro_summary(self.intro_text)
+        self.intro.setText(self.intro_text if expanded or short == self.intro_text.strip() else short)
+        self.intro_toggle.setText(LESS if expanded else MORE)
 
 
 def _questions(n: int) -> str:
@@ -209,7 +247,7 @@ class LessonController(QObject):
         self.progress = load_progress(self.settings, lesson.id)
         self.window.workspaces.show_dock("Lesson")
         self.panel.title.setText(lesson.title)
-        self.panel.intro.setText(lesson.text)
+        self.index = -1  # go() sets the introduction: whole on the first step, its first sentence after
         self.go(min(int(self.progress["step"]), len(lesson.steps) - 1))
         return True
 
@@ -219,7 +257,10 @@ class LessonController(QObject):
         lesson = self.lesson
         if lesson is None or not 0 <= index < len(lesson.steps):
             return
+        if index != self.index:
+            self.panel.set_intro(lesson.text, expanded=index == 0)
         self.index = index
+        self.driver.mark_step()  # the step's run-based checks count only runs started from now on
         step = lesson.steps[index]
         p = self.panel
         p.step_title.setText(f"Step {index + 1}: {step.title}" if step.title else f"Step {index + 1}")
@@ -255,9 +296,16 @@ class LessonController(QObject):
         feedback = _label()
         if "choices" in question:
             box = QComboBox()
+            # a long choice must not widen the panel: the box keeps a small width and cuts the text, the
+            # popup and the tooltip show it whole
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(CHOICE_CHARS)
             box.addItem("Choose an answer…", None)
             for i, choice in enumerate(question["choices"]):
                 box.addItem(choice, i)
+                box.setItemData(i + 1, choice, Qt.ItemDataRole.ToolTipRole)
+            box.view().setTextElideMode(Qt.TextElideMode.ElideNone)
+            box.currentTextChanged.connect(box.setToolTip)
             box.currentIndexChanged.connect(
                 lambda _i, q=question, b=box, f=feedback: b.currentData() is not None and self.answer(q, b.currentData(), f))
             entry: QWidget = box
@@ -302,11 +350,16 @@ class LessonController(QObject):
         step = self.lesson.steps[self.index]
         state = self.driver.state()
         results = []
-        for check in step.checks:
+        kept = set(self.progress["checks"].get(str(self.index), []))
+        for i, check in enumerate(step.checks):
             if check["check"] == "view":
                 shown = self.driver.view_shown(check["view"])
                 state.view = check["view"] if shown else self.window.workspaces.current
-            results.append(evaluate_check(check, state))
+            result = evaluate_check(check, state)
+            if not result.met and check["check"] in RUN_CHECKS and i in kept:
+                # met by a run of this step before (only a new run in the step counts): it stays ticked
+                result = CheckResult(True, result.text, "met by your earlier run in this step")
+            results.append(result)
         self.results = results
         met_now = [i for i, r in enumerate(results) if r.met]
         for label, check, result in zip(self.panel.check_labels, step.checks, results, strict=False):
