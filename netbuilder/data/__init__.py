@@ -100,4 +100,13 @@ def load_dataset(name_or_path: str | os.PathLike, *, data_dir: str | os.PathLike
         raise DatasetError(f"dataset {text!r}: {str(e).split(')', 1)[-1].strip()}") from e
     if path.exists():
         raise DatasetError(f"{text}: not a dataset; give a folder with one sub-folder per class, or a .csv file")
+    if _looks_like_path(text):
+        what = "file" if Path(text).suffix.lower() in (".csv", ".txt", ".tsv") else "folder or file"
+        raise DatasetError(f"{text}: this {what} does not exist; give a folder with one sub-folder per class, or a .csv file")
     raise DatasetError(f"no dataset called {text!r}; built-in and standard sets are: {', '.join(dataset_names())}")
+
+
+def _looks_like_path(text: str) -> bool:
+    """A name with a folder separator, a home folder or a table's suffix is meant as a path."""
+    return ("/" in text or "\\" in text or text.startswith("~")
+            or Path(text).suffix.lower() in (".csv", ".txt", ".tsv"))

@@ -60,6 +60,22 @@ def _class_names(path: Path, raw_labels: list[str], label: str, decimal_comma: b
     return names, sorted(set(names), key=int)
 
 
+def _column_name(header: list[str] | None, index: int) -> str:
+    """A column as the message names it: its header name, or its number (counted from 1)."""
+    if header and index < len(header) and header[index]:
+        return f"column {header[index]!r}"
+    return f"column {index + 1}"
+
+
+def _not_a_number(path: Path, line: int, cell: str, column: str) -> str:
+    """Why a feature cell is refused: an empty cell (a missing value), or text in a number column."""
+    if not cell.strip():
+        return (f"{path}, line {line}: an empty cell (a missing value) in {column}; fill it in or remove "
+                "the row (every feature needs a number)")
+    return (f"{path}, line {line}: {column} holds text ({cell.strip()!r}), not a number; every column but "
+            "the label must hold numbers: remove that column or encode it as numbers")
+
+
 def load_csv(path: str | Path, *, label_column: str | int | None = None, delimiter: str | None = None,
              val_fraction: float = 0.1, test_fraction: float = 0.15) -> DatasetBundle:
     """A table: numeric feature columns and one label column (named, an index, or the last one).
@@ -108,8 +124,8 @@ def load_csv(path: str | Path, *, label_column: str | int | None = None, delimit
             raise DatasetError(f"{path}, line {line}: {len(row)} cells where the table has {width}; fix the row")
         cells = [_number(c, decimal_comma) for i, c in enumerate(row) if i != col]
         if any(c is None for c in cells):
-            bad = next(c for i, c in enumerate(row) if i != col and _number(c, decimal_comma) is None)
-            raise DatasetError(f"{path}, line {line}: a feature is not a number ({bad!r}); fix the row")
+            i = next(i for i, c in enumerate(row) if i != col and _number(c, decimal_comma) is None)
+            raise DatasetError(_not_a_number(path, line, row[i], _column_name(header, i)))
         features.append(cells)
         raw_labels.append(row[col].strip())
     if len(features) < 10:

@@ -239,4 +239,6 @@ def describe_data(data) -> dict[str, Any]:
     for key in ("warnings", "skipped"):
         if info.get(key):
             out[key] = list(info[key])
+    if info.get("input_shape_reason"):  # why an image folder's images are read at this size
+        out["input_shape_reason"] = str(info["input_shape_reason"])
     return out

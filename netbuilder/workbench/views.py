@@ -54,12 +54,22 @@ def _normalised(data, raw):
     return data.normalize(torch.as_tensor(np.asarray(raw, np.float32) / data.scale))
 
 
+def _shape_text(shape) -> str:
+    return "×".join(map(str, shape)) or "a single number"
+
+
 def features_job(node_id: str | None, sample) -> Callable:
     """``sample`` in display units ([0, 1] for images, as given for points and tables)."""
     def job(model, data) -> dict[str, Any]:
+        import numpy as np
+
         from netbuilder.introspect import class_probabilities, feature_grid, feature_maps
 
         out: dict[str, Any] = layer_lists(model)
+        shape = tuple(np.shape(sample))
+        if shape != tuple(data.input_shape):  # an input of another dataset (it changed since it was picked)
+            return {"error": f"the input is {_shape_text(shape)} but {data.name} takes "
+                             f"{_shape_text(data.input_shape)}: pick a sample of {data.name}"}
         x = _normalised(data, sample)
         target = node_id if node_id in out["layers"] else (out["conv_layers"] or out["layers"] or [None])[0]
         out["layer"] = target

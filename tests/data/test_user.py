@@ -39,7 +39,7 @@ def test_csv_bad_row_is_named_by_line(tmp_path):
     lines = ["x,y,label"] + [f"{i},{i},{i % 2}" for i in range(20)]
     lines[7] = "3,oops,1"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DatasetError, match=r"bad.csv, line 8: a feature is not a number"):
+    with pytest.raises(DatasetError, match=r"bad.csv, line 8: column .y. holds text"):
         load_dataset(path)
     lines[7] = "3,1"
     path.write_text("\n".join(lines) + "\n")

@@ -21,6 +21,7 @@ from netbuilder.choices import merged_settings
 from netbuilder.ui.training import exports
 from netbuilder.ui.training.boundary_view import BoundaryView
 from netbuilder.ui.training.curves import CurvesView
+from netbuilder.ui.training.dataset_link import DatasetLink
 from netbuilder.ui.training.design_link import DesignLink
 from netbuilder.ui.training.evaluation_view import EvaluationView
 from netbuilder.ui.training.features_view import FeatureMapsView
@@ -64,6 +65,7 @@ class TrainingController(QObject):
         self.views = {"filters": self.filters, "features": self.features, "evaluation": self.evaluation,
                       "boundary": self.boundary}
         self.link = DesignLink(self)
+        self.data_link = DatasetLink(self)
         self.run = RunEvents(self)
         self.docks: dict[str, QDockWidget] = {}
         for widget, title in ((self.panel, "Training"), (self.curves, "Curves"), (self.filters, "Filters"),
@@ -109,6 +111,7 @@ class TrainingController(QObject):
         self.panel.settings_edited.connect(self._settings_edited)
         self.panel.dataset_chosen.connect(self._dataset_chosen)
         self.panel.messages.action_triggered.connect(self.link.answer)
+        self.panel.messages.action_triggered.connect(self.data_link.answer)
         self.filters.layer_chosen.connect(lambda _n: self.request_view("filters"))
         self.features.layer_chosen.connect(lambda _n: self.request_view("features"))
         self.features.input_changed.connect(lambda: self.request_view("features"))
@@ -136,6 +139,7 @@ class TrainingController(QObject):
         elif name == "dataset":
             spec = self.dataset_spec()
             self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], spec.get("name"))
+            self.data_link.spec_changed()
 
     def _dataset_chosen(self, name: str) -> None:
         spec = self.dataset_spec()
@@ -221,9 +225,13 @@ class TrainingController(QObject):
             return False
         self.document.flush()
         if self.wb.ready is None or self.wb.dataset is None:
-            self.show_message("Loading PyTorch and the dataset… press Train again in a moment.", "info")
+            self.data_link.refuse_train()  # loading, or the load failed: say which
             return False
         started, message, offer_fit = self.wb.train(self.settings())
+        fit_failed = self.link.fit_failed_text(message) if not started and offer_fit else None
+        if fit_failed is not None:  # Fit already failed on this misfit: it is not offered again
+            self.show_message(fit_failed, "error")
+            return False
         if not started:
             fit = (("fit_design", "Fit the design to the dataset"),) if offer_fit else ()
             self.show_message(f"Cannot train yet: {message}", "warning" if offer_fit else "error", fit)
@@ -293,12 +301,12 @@ class TrainingController(QObject):
             self.update_schedule_preview()
             self.wb.set_dataset(self.dataset_spec())
         elif isinstance(event, ev.DatasetLoaded):
-            self._dataset_loaded(event.info)
+            self._dataset_loaded(event.spec, event.info)
         elif isinstance(event, ev.Progress) and event.key == "dataset" and not self.running:
             share = f" {event.fraction:.0%}" if event.fraction is not None else ""
             self.panel.progress_label.setText(f"Dataset: {event.text}{share}")
         elif isinstance(event, ev.DatasetFailed):
-            self.show_message(f"The dataset could not be loaded: {event.message}", "error")
+            self.data_link.failed(event.spec, event.message)
         elif isinstance(event, ev.TaskDone | ev.TaskFailed):
             self.link.task_result(event)
 
@@ -322,14 +330,8 @@ class TrainingController(QObject):
             self.link.run_ended(event)
             self.refresh_idle_views()
 
-    def _dataset_loaded(self, info: dict[str, Any]) -> None:
-        if self.panel.progress_label.text().startswith("Dataset:"):
-            self.panel.progress_label.setText("Ready")
-        self.panel.show_dataset(info)
-        self.features.set_dataset(info)
-        self.boundary.set_points(info.get("points") if info["input_shape"] == [2] else None)
-        for note in info.get("warnings", []):
-            self.show_message(note, "warning")
+    def _dataset_loaded(self, spec: dict[str, Any], info: dict[str, Any]) -> None:
+        self.data_link.loaded(spec, info)  # the panel, the feature maps' samples, the boundary's points
         self.link.check_fit()
         self.refresh_idle_views()
 
@@ -353,6 +355,7 @@ class TrainingController(QObject):
         self.panel.set_settings(self.settings())
         self.update_schedule_preview()
         self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], self.dataset_spec().get("name"))
+        self.data_link.spec_changed()
         for view in self.views.values():
             view.set_result({"error": "Computing for the new design…"})
 

@@ -255,3 +255,15 @@ class DesignLink:
         self.c.status(f"Fitted the design to {info['name']}: {len(changes)} setting(s) changed (undo reverts it)")
         self._dismiss_fit_message()
         return True
+
+    # ----- Fit failed on this very misfit ---------------------------------------------------------------
+    def fit_failed_text(self, message: str) -> str | None:
+        """When Fit already failed on the misfit Train refuses for: the refusal without the advice to press
+        Fit, with why Fit cannot help (None: Fit has not failed on it, so it is worth offering)."""
+        problem = self.wb.misfit()
+        if not problem or not self._fit_text or self._fit_failed != self._fit_key(f"{problem[0].upper()}{problem[1:]}."):
+            return None
+        reason = message.split(" Press Fit", 1)[0].rstrip(".")
+        text = f"Cannot train yet: {reason}. Fit cannot change this design to fit: {self._fit_text}"
+        self._fit_text = text  # (the message about fitting, kept while the misfit holds: check_fit)
+        return text

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image, swap_in_split
 
 SOURCES = ("sample", "drawing", "file")
+WAITING = "Waiting for the dataset…"
 
 
 class DrawPad(QWidget):
@@ -175,7 +176,12 @@ class FeatureMapsView(LiveView):
         self.samples = np.asarray(info.get("samples", np.zeros((0,))), np.float32)
         self.sample_labels = np.asarray(info.get("sample_labels", np.zeros((0,))))
         self.class_names = list(info.get("class_names", []))
-        self.input_shape = list(info.get("input_shape", []))
+        shape = list(info.get("input_shape", []))
+        if shape != self.input_shape:  # an opened image of the other dataset's shape is no input of this one
+            self.file_input = None
+        self.input_shape = shape
+        if shape and self.info.text() == WAITING:  # (the maps come when asked for: shown, an input picked)
+            self.info.setText("Pick an input and a layer.")
         self.sample.setRange(0, max(0, len(self.samples) - 1))
         image = len(self.input_shape) == 3
         self.source.model().item(1).setEnabled(image)
@@ -183,6 +189,12 @@ class FeatureMapsView(LiveView):
         if not image:
             self.source.setCurrentIndex(0)
         self.input_changed.emit()
+
+    def clear_dataset(self, why: str = WAITING) -> None:
+        """The dataset changed (or failed to load): no sample, drawing or image of the one before is an input."""
+        self.set_dataset({})
+        self.set_result({"error": why})
+        self.info.setText(why)  # at once, shown or not (the answer before is another dataset's)
 
     def _source_changed(self, index: int) -> None:
         self.sample.setVisible(index == 0)

@@ -9,6 +9,7 @@ made when the panel is first shown: ``PlotsWhenShown``), numpy.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,22 @@ LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", 
           "stochastic": "stochastic (1 sample)", "minibatch": "mini-batch", "none": "constant", "step": "step decay",
           "cosine": "cosine", "onecycle": "one-cycle", "auto": "automatic", "cpu": "CPU", "cuda": "CUDA GPU",
           "mps": "Apple GPU"}
+
+
+AUGMENTATION = ("flip", "shift", "rotation", "noise")
+IMAGE_ONLY = ("flip", "shift", "rotation")  # augmentations of pixels (noise applies to any input)
+BAD_STYLE = "border: 2px solid #d62728;"
+
+
+def _shown_value(box: QSpinBox | QDoubleSpinBox, value: Any) -> int | float | None:
+    """``value`` as the spin box shows it exactly, or None when it cannot (out of range, too fine, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    if not box.minimum() <= value <= box.maximum():
+        return None
+    if isinstance(box, QSpinBox):
+        return int(value) if value == int(value) else None
+    return float(value) if abs(round(value, box.decimals()) - value) <= 1e-12 * max(1.0, abs(value)) else None
 
 
 def _combo(parent: QWidget, values: tuple[str, ...]) -> QComboBox:
@@ -104,12 +121,17 @@ class TrainingPanel(PlotsWhenShown):
             "flip": QCheckBox("flip", self), "shift": _spin(self, 0, 64), "rotation": _spin(self, 0.0, 180.0, 1, 5.0),
             "noise": _spin(self, 0.0, 5.0, 3, 0.05),
         }
-        for w in self.fields.values():
+        for key, w in self.fields.items():
             signal = getattr(w, "currentIndexChanged", None) or getattr(w, "valueChanged", None) or w.toggled
-            signal.connect(self._edited)
+            signal.connect(lambda *_a, k=key: self._edited(k))
         f = self.fields
         f["lr"].setToolTip("The learning rate: the size of each step down the loss surface")
         f["batch_size"].setToolTip("Samples per step (mini-batch mode)")
+        for key in IMAGE_ONLY:
+            f[key].setToolTip(f"Random {key} of each training image (a new one every epoch)")
+        self._tips = {key: w.toolTip() for key, w in f.items()}  # the plain tooltips (marks add to them)
+        self._unshown: dict[str, Any] = {}  # the design's values the form cannot show: kept until edited
+        self._images: bool | None = None  # the dataset's inputs are images (None: not known yet)
         self._lr_place = plot_place(self)
         self._lr_place.setFixedHeight(70)
         form1 = QFormLayout()
@@ -180,29 +202,43 @@ class TrainingPanel(PlotsWhenShown):
             out[key] = int(f[key].value())
         out["augmentation"] = {"flip": f["flip"].isChecked(), "shift": int(f["shift"].value()),
                                "rotation": float(f["rotation"].value()), "noise": float(f["noise"].value())}
+        kept = S.merged_settings(base)
+        for key in self._unshown:  # a value the form cannot show stays the design's until that field is edited
+            if key in AUGMENTATION:
+                out["augmentation"][key] = kept["augmentation"].get(key)
+            else:
+                out[key] = kept.get(key)
         if out["nesterov"] and (out["optimizer"] != "sgd" or out["momentum"] == 0):
             out["nesterov"] = False
         return out
 
     def set_settings(self, values: dict[str, Any]) -> None:
         merged = S.merged_settings(values)
+        a = merged["augmentation"]
         self._loading = True
+        self._unshown = {}
         f = self.fields
         try:
             for key in ("optimizer", "schedule", "batch_mode", "loss", "device"):
                 i = f[key].findData(merged[key])
                 f[key].setCurrentIndex(max(0, i))
-            for key in ("lr", "momentum", "weight_decay", "batch_size", "epochs"):
-                f[key].setValue(merged[key])
-            a = merged["augmentation"]
-            f["flip"].setChecked(bool(a["flip"]))
-            for key in ("shift", "rotation", "noise"):
-                f[key].setValue(a[key])
+                if i < 0:
+                    self._unshown[key] = merged[key]
+            for key in ("lr", "momentum", "weight_decay", "batch_size", "epochs", "shift", "rotation", "noise"):
+                value = a.get(key) if key in AUGMENTATION else merged.get(key)
+                shown = _shown_value(f[key], value)
+                if shown is None:
+                    self._unshown[key] = value
+                else:
+                    f[key].setValue(shown)
+            f["flip"].setChecked(bool(a.get("flip")))
         finally:
             self._loading = False
         self._update_enabled()
 
-    def _edited(self, *_args) -> None:
+    def _edited(self, key: str | None = None, *_args) -> None:
+        if not self._loading and key in self._unshown:  # edited: the form's value is the design's now
+            del self._unshown[key]
         self._update_enabled()
         if not self._loading:
             self.settings_edited.emit()
@@ -213,6 +249,28 @@ class TrainingPanel(PlotsWhenShown):
                                    and f["batch_mode"].currentData() == "minibatch")
         f["momentum"].setEnabled(f["momentum"].property("locked") is not True
                                  and f["optimizer"].currentData() in ("sgd", "rmsprop"))
+        for key in IMAGE_ONLY:  # flip, shift and rotation move pixels: nothing to move in points or a table
+            f[key].setEnabled(f[key].property("locked") is not True and self._images is not False)
+        self._mark()
+
+    def _mark(self) -> None:
+        """Tooltips (and a red border) say why a field is off: the design's value it cannot show, or an
+        augmentation that does not apply to this dataset."""
+        name = (self._dataset or {}).get("name", "this dataset")
+        for key, w in self.fields.items():
+            tip, bad = self._tips.get(key, ""), key in self._unshown
+            if bad:
+                value = self._unshown[key]
+                shown = f"{value:g}" if isinstance(value, float) else repr(value) if isinstance(value, str) else value
+                why = "not one of the choices: pick one" if isinstance(w, QComboBox) else "not allowed: set a value"
+                tip = f"the design says {key} = {shown}, which is {why}"
+            elif key in IMAGE_ONLY and self._images is False:
+                tip = (f"{key.capitalize()} applies to images; {name} has no images (its inputs are "
+                       f"{(self._dataset or {}).get('kind', 'not pixels')}): only noise is added to them")
+            if w.toolTip() != tip:
+                w.setToolTip(tip)
+            if w.styleSheet() != (BAD_STYLE if bad else ""):
+                w.setStyleSheet(BAD_STYLE if bad else "")
 
     def lock(self, running: bool, paused: bool) -> None:
         """While a run trains nothing changes; while paused only the live settings do."""
@@ -283,12 +341,32 @@ class TrainingPanel(PlotsWhenShown):
 
     def show_dataset(self, info: dict[str, Any]) -> None:
         sizes = info["sizes"]
-        self.dataset_info.setText(
-            f"{info['name']}: {'×'.join(map(str, info['input_shape']))} inputs, {len(info['class_names'])} classes; "
-            f"{sizes['train']:,} train · {sizes['val']:,} validation · {sizes['test']:,} test")
+        text = (f"{info['name']}: {'×'.join(map(str, info['input_shape']))} inputs, {len(info['class_names'])} "
+                f"classes; {sizes['train']:,} train · {sizes['val']:,} validation · {sizes['test']:,} test")
+        if info.get("input_shape_reason"):
+            text += f"\nInput shape {info['input_shape_reason']}"
+        skipped = info.get("skipped") or []
+        if skipped:
+            text += f"\nSkipped {len(skipped)} unreadable file{'s' * (len(skipped) != 1)}"
+        self.dataset_info.setText(text)
+        self.dataset_info.setToolTip("\n".join(skipped[:20]))
         self._dataset = info
+        self._images = bool(info.get("is_image", len(info["input_shape"]) == 3))
+        self._update_enabled()
         if self.plots_built:
             self._show_samples(info)
+
+    def show_dataset_missing(self, name: str, why: str) -> None:
+        """No dataset is loaded (``why``: it is loading, or it could not be loaded): nothing of the one before."""
+        self.dataset_info.setText(f"{name}: {why}")
+        self.dataset_info.setToolTip("")
+        self._dataset, self._images = None, None
+        self._update_enabled()
+        if self.plots_built:
+            self.preview_item.clear()
+            self.scatter.setData([])
+            self.preview_widget.hide()
+            self.scatter_widget.hide()
 
     def _show_samples(self, info: dict[str, Any]) -> None:
         import pyqtgraph as pg

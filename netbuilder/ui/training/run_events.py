@@ -33,6 +33,7 @@ class RunEvents:
         self.finished: dict[str, Any] | None = None
         self.fault: dict[str, Any] | None = None
         self.t0 = 0.0
+        self.cut_short = False  # the run's last epoch was cut short by a stop (not a whole epoch)
         self.progress_dirty = False
         self.state_text = ""
 
@@ -40,6 +41,7 @@ class RunEvents:
         self.count += 1
         self.settings = dict(settings)
         self.started = self.last_step = self.finished = self.fault = None
+        self.cut_short = False
         self.t0 = time.perf_counter()
         self.state_text = "Preparing: compiling the design and loading the dataset…"
         self.progress_dirty = True
@@ -104,6 +106,7 @@ class RunEvents:
             c.show_message(text, "info")
 
     def _on_epoch(self, ev: Any) -> None:
+        self.cut_short = not getattr(ev, "complete", True)
         self.c.curves.add_epoch(ev.to_dict())
         self.c.epoch_done(ev)
 
@@ -138,12 +141,21 @@ class RunEvents:
         self.finished = ev
         why = {"completed": "finished", "stopped": "stopped", "early_stopping": "stopped early (no progress)"}
         test = f", test accuracy {ev.test_accuracy:.1%}" if math.isfinite(ev.test_accuracy) else ""
-        self.state_text = (f"Training {why.get(ev.reason, ev.reason)} after {ev.epochs} epoch{'s' * (ev.epochs != 1)} in "
-                           f"{format_duration(ev.seconds)}: validation accuracy {ev.val_accuracy:.1%}{test}")
+        val = f": validation accuracy {ev.val_accuracy:.1%}" if math.isfinite(ev.val_accuracy) else ""
+        whole = self.whole_epochs(ev)
+        if ev.reason == "stopped" and whole < ev.epochs:  # stopped in the middle of an epoch: it is not done
+            when = f"during epoch {ev.epochs} (after {whole} whole epoch{'s' * (whole != 1)})"
+        else:
+            when = f"after {ev.epochs} epoch{'s' * (ev.epochs != 1)}"
+        self.state_text = f"Training {why.get(ev.reason, ev.reason)} {when} in {format_duration(ev.seconds)}{val}{test}"
         self.progress_dirty = True
         if ev.reason == "completed":
             c.panel.progress.setValue(1000)
         c.status(self.state_text)
+
+    def whole_epochs(self, finished: Any) -> int:
+        """The epochs the run trained to their end (``Finished.epochs`` counts one cut short by a stop)."""
+        return max(0, int(finished.epochs) - (1 if self.cut_short else 0))
 
     def detach(self) -> None:
         """Another design was opened under the run: it stops, and nothing more of it reaches the views (the
@@ -165,6 +177,8 @@ class RunEvents:
         summary = None
         if outcome is not None and hasattr(outcome, "to_dict"):
             summary = {k: v for k, v in outcome.to_dict().items() if isinstance(v, (str, int, float))}
+            if getattr(outcome, "kind", "") == "finished":
+                summary["whole_epochs"] = self.whole_epochs(outcome)
         self.c.curves.finish_run(summary)  # the run joins the design's runs (saved with the design)
         if outcome is not None:
             self.c.run_finished.emit(outcome)

@@ -80,10 +80,20 @@ class RunCurves:
         o = self.outcome
         if not o:
             return ""
+        whole = sum(1 for row in self.rows if row.get("kind") == "epoch")  # the epochs it has rows of
+        if o.get("kind") == "fault":  # it did not end by itself: say what stopped it, and when
+            when = f" in epoch {o['epoch'] + 1}" if isinstance(o.get("epoch"), int) else ""
+            what = str(o.get("message") or "a problem").split("\n", 1)[0]
+            return f"stopped by a problem{when} (after {_epochs(whole)}): {what}"
         acc = o.get("val_accuracy")
         val = f", validation accuracy {acc:.1%}" if isinstance(acc, float) and math.isfinite(acc) else ""
-        epochs = o.get("epochs", "?")
-        return f"{o.get('reason', 'ended')} after {epochs} epoch{'' if epochs == 1 else 's'}{val}"
+        epochs = o.get("epochs")
+        if not isinstance(epochs, int):
+            return f"{o.get('reason', 'ended')} after {_epochs(whole)}{val}"
+        whole = o.get("whole_epochs", min(whole, epochs))
+        if o.get("reason") == "stopped" and isinstance(whole, int) and whole < epochs:
+            return f"stopped during epoch {epochs} (after {_epochs(whole)}){val}"
+        return f"{o.get('reason', 'ended')} after {_epochs(epochs)}{val}"
 
     def add_step(self, x: float, step: dict[str, Any]) -> None:
         loss, acc = float(step["loss"]), float(step["accuracy"])
@@ -117,6 +127,10 @@ class RunCurves:
         self.rows.append({"run": self.name, "kind": "epoch", **row, "epoch": int(row["epoch"])})
 
 
+def _epochs(n: int) -> str:
+    return f"{n} epoch{'' if n == 1 else 's'}"
+
+
 class RunsFileError(NetbuilderError):
     """The runs file cannot be read; the message is one line."""
 
@@ -128,13 +142,17 @@ def runs_path_for(design_path: str | Path) -> Path:
 
 
 def legend_text(run: RunCurves) -> str:
-    """``run 2 · adam lr 0.01 · batch 16``: the run's name and the settings that tell runs apart."""
+    """``run 2 · adam lr 0.01 · batch 16`` (or ``stochastic``, ``full batch``, after the batch mode): the
+    run's name and the settings that tell runs apart."""
     s = run.settings
     parts = [run.name]
     if s.get("optimizer"):
         parts.append(f"{s['optimizer']} lr {s['lr']:g}" if isinstance(s.get("lr"), (int, float)) else s["optimizer"])
-    if s.get("batch_mode") == "full":
+    mode = s.get("batch_mode")
+    if mode == "full":
         parts.append("full batch")
+    elif mode == "stochastic":  # one sample per step, whatever the batch size field holds
+        parts.append("stochastic")
     elif s.get("batch_size"):
         parts.append(f"batch {s['batch_size']}")
     if s.get("schedule") not in (None, "none"):
