@@ -253,6 +253,8 @@ class ExploreController(QObject):
         names = [str(n) for n in info["class_names"]] if info else []
         k = self.wb.state.classes
         self.explain.set_classes(names[:k] if k else names)
+        if info and names:  # Transfer's new head predicts the dataset's classes, unless the student says
+            self.transfer.suggest_classes(len(names))
 
     def _keep_layers(self) -> None:
         graph = self.document.graph

@@ -76,8 +76,9 @@ class OverfitLab(PlotsWhenShown):
         self.gap_label = note("Train to see the training and validation losses; the gap between them is "
                               "overfitting.")
         self.fraction = QSlider(Qt.Orientation.Horizontal)
-        self.fraction.setRange(5, 100)
-        self.fraction.setSingleStep(5)
+        self.fraction.setRange(1, 100)  # (1 %: a handful of images per class, overfitting at its plainest)
+        self.fraction.setSingleStep(1)
+        self.fraction.setPageStep(10)
         self.fraction_label = QLabel()
         self.weight_decay = QDoubleSpinBox()
         self.weight_decay.setDecimals(5)
@@ -287,6 +288,13 @@ class AugmentView(AnswerView):
 class TransferView(QWidget):
     """Load weights from a file, lock (freeze) layers, replace the head for a new number of classes."""
 
+    def suggest_classes(self, n: int) -> None:
+        """The dataset's number of classes, for the new head (not over a number the student chose)."""
+        if not self._classes_chosen:
+            self.classes.blockSignals(True)
+            self.classes.setValue(n)
+            self.classes.blockSignals(False)
+
     load_requested = Signal(str)
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
@@ -302,6 +310,8 @@ class TransferView(QWidget):
         self.classes = QSpinBox()
         self.classes.setRange(1, 10000)
         self.classes.setValue(10)
+        self._classes_chosen = False  # the student set the number: a new dataset does not change it
+        self.classes.valueChanged.connect(lambda _v: setattr(self, "_classes_chosen", True))
         self.head_button = QPushButton("Replace the head")
         self.message = note()
         grid = QGridLayout(self)

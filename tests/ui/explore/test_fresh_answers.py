@@ -107,3 +107,25 @@ def test_explains_classes_follow_the_dataset_at_once(window, explore, show, wait
     doc.set_param("dense_2", "units", 4)  # the network predicts 4 classes: the list follows the network
     doc.flush()
     qtbot.waitUntil(lambda: view.class_box.count() == 5, timeout=5_000)
+
+
+def test_transfers_new_head_follows_the_dataset_unless_the_student_chose(window, explore, qtbot):
+    doc, wb, view = window.document, explore.wb, explore.transfer
+    qtbot.waitUntil(lambda: wb.dataset is not None, timeout=30_000)
+    explore.sync_classes()
+    assert view.classes.value() == 10
+    doc.set_design_field("dataset", {"name": "shapes"}, "train on shapes")
+    qtbot.waitUntil(lambda: wb.dataset is not None and wb.dataset["name"] == "shapes", timeout=30_000)
+    qtbot.waitUntil(lambda: view.classes.value() == 6, timeout=5_000)  # it said 10 after lesson 11 swapped
+    view.classes.setValue(4)  # the student's own number stays
+    doc.set_design_field("dataset", {"name": "digits"}, "train on digits")
+    qtbot.waitUntil(lambda: wb.dataset is not None and wb.dataset["name"] == "digits", timeout=30_000)
+    explore.sync_classes()
+    assert view.classes.value() == 4
+
+
+def test_the_overfitting_lab_goes_down_to_one_percent(window, explore):
+    assert explore.lab.fraction.minimum() == 1
+    explore.lab.fraction.setValue(2)
+    assert window.document.design.training["train_fraction"] == 0.02
+    assert explore.lab.fraction_label.text() == "2 % of the training set"
