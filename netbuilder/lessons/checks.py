@@ -61,6 +61,21 @@ def _fmt(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+OPS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "exactly"}
+
+
+def _metric_text(check: Check) -> str:
+    """``validation accuracy at least 75 %``, ``training loss below 0.5``: a run's result in words."""
+    name = str(check.get("name", ""))
+    split, _, what = name.partition("_")
+    split = {"train": "training", "val": "validation", "test": "test"}.get(split, split)
+    value, op = check.get("value"), check.get("op", "")
+    shown = f"{value:.0%}".replace("%", " %") if what == "accuracy" and isinstance(value, (int, float)) \
+        else _fmt(value)
+    subject = f"{split} {what}" if what else name
+    return f"{subject.replace('_', ' ')} {OPS.get(op, op)} {shown}"
+
+
 def describe(check: Check) -> str:
     """A sentence for a check without its own ``text``."""
     kind = check["check"]
@@ -70,7 +85,7 @@ def describe(check: Check) -> str:
         "has_layer": lambda: f"the network has at least {check.get('count', 1)} {check.get('kind')} layer"
                              + ("s" if check.get("count", 1) != 1 else "") + (f" with {params}" if params else ""),
         "layer_count": lambda: f"the number of {check.get('kind', 'layer')} nodes is {op} {value}",
-        "metric": lambda: f"{check.get('name')} {op} {value}",
+        "metric": lambda: _metric_text(check),
         "gap": lambda: f"the train/validation {check.get('of', 'accuracy')} gap is {op} {value}",
         "prediction_flipped": lambda: "the attack changed the prediction",
         "explained": lambda: f"you computed a {check.get('method')} map",

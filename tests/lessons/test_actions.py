@@ -157,4 +157,4 @@ def test_verify_counts_only_each_steps_own_runs(tmp_path, lesson_dict, engine):
     path.write_text(json.dumps(lesson_dict), encoding="utf-8")
     report = verify_lesson(load_lesson(path), engine)
     assert not report.ok and report.failures == [
-        "step 3: not met: val_accuracy >= 0.5 (no run finished in this step yet: train)"]
+        "step 3: not met: validation accuracy at least 50 % (no run finished in this step yet: train)"]

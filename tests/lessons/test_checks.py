@@ -94,6 +94,9 @@ def test_texts_hints_and_no_design():
     assert not result.met and result.detail == "no design is open"
     assert describe(check) == "the network has at least 1 conv2d layer with kernel_size 3"
     assert describe({"check": "has_layer", "kind": "add", "count": 8}) == "the network has at least 8 add layers"
+    assert describe({"check": "metric", "name": "val_accuracy", "op": ">=", "value": 0.75}) == \
+        "validation accuracy at least 75 %"
+    assert describe({"check": "metric", "name": "train_loss", "op": "<", "value": 0.5}) == "training loss below 0.5"
     state = LessonState(design=load_design(resource("examples", "digits_cnn.nbd")))
     missing = evaluate_check({**check, "kind": "dropout", "params": {}}, state)
     assert missing.detail.endswith("add one from the palette")
