@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -25,7 +26,8 @@ from PySide6.QtWidgets import (
 from netbuilder.layers import ParamSpec
 
 INT_LIMIT = 2**31 - 1
-UNFIT = "#d33c3c"  # the red of a value the editor cannot take
+UNFIT = "#d33c3c"  # the red of a value the editor cannot take (its text)
+UNFIT_BASE = "#fde4e4"  # and the pale red behind it
 Commit = Callable[[Any], None]
 
 
@@ -148,6 +150,11 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
         setter = lambda v, w=w: w.setText(repr(v))  # noqa: E731
         resend = None
     state = {"unfit": False}
+    normal = QPalette(w.palette())
+    marked = QPalette(normal)  # (a palette keeps the native look: a style sheet border lost the arrows)
+    for role, colour in ((QPalette.ColorRole.Base, UNFIT_BASE), (QPalette.ColorRole.Button, UNFIT_BASE),
+                         (QPalette.ColorRole.Text, UNFIT), (QPalette.ColorRole.ButtonText, UNFIT)):
+        marked.setColor(role, QColor(colour))
 
     def set_value(v: Any, w: QWidget = w) -> None:
         with QSignalBlocker(w):
@@ -156,12 +163,12 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
             except (TypeError, ValueError, OverflowError):
                 pass
         state["unfit"] = not fits(spec, v)
+        w.setProperty("unfit", state["unfit"])
+        w.setPalette(marked if state["unfit"] else normal)
         if state["unfit"]:  # say what the design holds and that the editor shows something else
-            w.setStyleSheet(f"{type(w).__name__} {{ border: 2px solid {UNFIT}; }}")
             w.setToolTip(f"The design has {spec.name} = {_shown(v)[:40]}, which this setting cannot be: "
                          f"set a value here. {tip}")
         else:
-            w.setStyleSheet("")
             w.setToolTip(tip)
 
     if resend is not None and hasattr(w, "editingFinished"):  # a spin box showing in place of a bad value

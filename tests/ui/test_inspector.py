@@ -91,16 +91,16 @@ def test_a_setting_the_editor_cannot_show_is_marked_and_can_be_set_right(window,
     doc = window.document
     doc.select([node])
     spin = window.inspector.editors[name]
-    assert "border" in spin.styleSheet() and f"The design has {name} = " in spin.toolTip()
+    assert spin.property("unfit") and f"The design has {name} = " in spin.toolTip()
     shown = spin.value()
     spin.setFocus()
     spin.selectAll()
     qtbot.keyClicks(spin, str(shown))
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert doc.graph.node(node).params[name] == shown and isinstance(shown, int)
-    assert spin.styleSheet() == "" and "The design has" not in spin.toolTip()
+    assert not spin.property("unfit") and "The design has" not in spin.toolTip()
     doc.undo_stack.undo()
-    assert doc.graph.node(node).params[name] == bad and "border" in spin.styleSheet()
+    assert doc.graph.node(node).params[name] == bad and spin.property("unfit")
 
 
 def test_a_shape_held_as_text_shows_as_the_text(window):

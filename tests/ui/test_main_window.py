@@ -82,7 +82,7 @@ def test_pasted_settings_the_editor_cannot_show_still_paste_as_a_file_would_open
     window.actions_["paste"].trigger()
     (new,) = window.document.selection
     assert window.document.graph.node(new).params["units"] == "many"  # Problems names it; Inspector marks it
-    assert "border" in window.inspector.editors["units"].styleSheet()
+    assert window.inspector.editors["units"].property("unfit")
 
 
 def test_delete_key_removes_selected_nodes_and_edges(window, qtbot):
