@@ -50,6 +50,23 @@ def parse_int_or_choice(text: str, choices: tuple[Any, ...]) -> int | str | None
         return None
 
 
+def mark_unfit(w: QWidget, on: bool) -> None:
+    """Mark a field whose shown value is not the design's (pale red, red text; property ``unfit``), or
+    take the mark away. A palette keeps the native look (a style-sheet border lost a spin box's arrows)."""
+    if bool(w.property("unfit")) == on:
+        return
+    if on:
+        w._normal_palette = QPalette(w.palette())  # type: ignore[attr-defined]
+        marked = QPalette(w.palette())
+        for role, colour in ((QPalette.ColorRole.Base, UNFIT_BASE), (QPalette.ColorRole.Button, UNFIT_BASE),
+                             (QPalette.ColorRole.Text, UNFIT), (QPalette.ColorRole.ButtonText, UNFIT)):
+            marked.setColor(role, QColor(colour))
+        w.setPalette(marked)
+    else:
+        w.setPalette(getattr(w, "_normal_palette", QPalette()))
+    w.setProperty("unfit", on)
+
+
 def fits(spec: ParamSpec, value: Any) -> bool:
     """True when ``value`` is of the kind ``spec``'s editor shows (a design file may hold any setting:
     ``"units": "many"`` opens, and the Problems panel names it)."""
@@ -150,11 +167,6 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
         setter = lambda v, w=w: w.setText(repr(v))  # noqa: E731
         resend = None
     state = {"unfit": False}
-    normal = QPalette(w.palette())
-    marked = QPalette(normal)  # (a palette keeps the native look: a style sheet border lost the arrows)
-    for role, colour in ((QPalette.ColorRole.Base, UNFIT_BASE), (QPalette.ColorRole.Button, UNFIT_BASE),
-                         (QPalette.ColorRole.Text, UNFIT), (QPalette.ColorRole.ButtonText, UNFIT)):
-        marked.setColor(role, QColor(colour))
 
     def set_value(v: Any, w: QWidget = w) -> None:
         with QSignalBlocker(w):
@@ -163,8 +175,7 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
             except (TypeError, ValueError, OverflowError):
                 pass
         state["unfit"] = not fits(spec, v)
-        w.setProperty("unfit", state["unfit"])
-        w.setPalette(marked if state["unfit"] else normal)
+        mark_unfit(w, state["unfit"])
         if state["unfit"]:  # say what the design holds and that the editor shows something else
             w.setToolTip(f"The design has {spec.name} = {_shown(v)[:40]}, which this setting cannot be: "
                          f"set a value here. {tip}")

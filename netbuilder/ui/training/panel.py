@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.ui.param_editors import mark_unfit
 from netbuilder.ui.training import settings as S
 from netbuilder.ui.training.widgets import (
     CLASS_COLORS,
@@ -53,7 +54,6 @@ LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", 
 
 AUGMENTATION = ("flip", "shift", "rotation", "noise")
 IMAGE_ONLY = ("flip", "shift", "rotation")  # augmentations of pixels (noise applies to any input)
-BAD_STYLE = "border: 2px solid #d62728;"
 
 
 def _shown_value(box: QSpinBox | QDoubleSpinBox, value: Any) -> int | float | None:
@@ -254,7 +254,7 @@ class TrainingPanel(PlotsWhenShown):
         self._mark()
 
     def _mark(self) -> None:
-        """Tooltips (and a red border) say why a field is off: the design's value it cannot show, or an
+        """Tooltips (and a pale red field) say why a field is off: the design's value it cannot show, or an
         augmentation that does not apply to this dataset."""
         name = (self._dataset or {}).get("name", "this dataset")
         for key, w in self.fields.items():
@@ -269,8 +269,7 @@ class TrainingPanel(PlotsWhenShown):
                        f"{(self._dataset or {}).get('kind', 'not pixels')}): only noise is added to them")
             if w.toolTip() != tip:
                 w.setToolTip(tip)
-            if w.styleSheet() != (BAD_STYLE if bad else ""):
-                w.setStyleSheet(BAD_STYLE if bad else "")
+            mark_unfit(w, bad)
 
     def lock(self, running: bool, paused: bool) -> None:
         """While a run trains nothing changes; while paused only the live settings do."""
