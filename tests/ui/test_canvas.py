@@ -98,10 +98,29 @@ def test_a_drag_is_one_move_recorded_at_release(window, qtbot):
     assert doc.graph.node("flatten_1").pos == start and item.pos() == QPointF(*start)
 
 
+@pytest.mark.parametrize(("onto", "said"), [("relu_1", "relu_1 cannot feed itself"),
+                                           ("input_1", "input_1 takes no input: an Input starts the network")])
+def test_a_drop_that_cannot_be_a_connection_says_why(window, onto, said):
+    """Onto the layer itself or onto an Input: nothing happened and nothing was said."""
+    window.view.fit()
+    src = window.scene.nodes["relu_1"].port_pos(-1)
+    dst = window.scene.nodes[onto].sceneBoundingRect().center()
+    before = window.document.graph.to_dict()
+    messages = []
+    window.scene.message_reported.connect(messages.append)
+    viewport = window.view.viewport()
+    a, b = view_point(window, src), view_point(window, dst)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
+    QTest.mouseMove(viewport, b)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
+    assert window.document.graph.to_dict() == before
+    assert messages and messages[0].startswith(said)
+
+
 def test_broken_design_shows_red_node_and_problem_entry(window, qtbot):
     doc = window.document
-    doc.delete(["flatten_1"])
-    doc.connect_nodes("maxpool2d_1", "dense_1")
+    doc.delete(["flatten_1"])  # the chain closes over it: the pooling feeds the Dense, which wants a vector
+    assert any(e.src == "maxpool2d_1" and e.dst == "dense_1" for e in doc.graph.edges)
     qtbot.waitUntil(lambda: not doc.analysis.valid)
     item = window.scene.nodes["dense_1"]
     assert item.has_error and "Flatten" in item.toolTip()
@@ -113,6 +132,43 @@ def test_broken_design_shows_red_node_and_problem_entry(window, qtbot):
     doc.select([])
     problems._on_click(row)
     assert doc.selection == ["dense_1"] and item.isSelected()
+
+
+def test_a_problem_inside_a_collapsed_group_opens_it_when_clicked(window, qtbot):
+    doc = window.document
+    gid = doc.group_nodes(["flatten_1", "dense_1"], "head")
+    doc.set_collapsed(gid, True)
+    doc.set_param("dense_1", "units", 0)
+    qtbot.waitUntil(lambda: not doc.analysis.valid)
+    problems = window.problems
+    row = next(problems.topLevelItem(i) for i in range(problems.topLevelItemCount())
+               if problems.topLevelItem(i).text(0) == "dense_1")
+    problems._on_click(row)  # the layer was selected but hidden in its box: nothing to see
+    assert not doc.graph.groups[gid].collapsed
+    item = window.scene.nodes["dense_1"]
+    assert item.isVisible() and item.isSelected() and doc.selection == ["dense_1"]
+
+
+def test_collapse_keeps_the_box_selected_so_the_same_key_opens_it_again(window):
+    doc = window.document
+    gid = doc.group_nodes(["conv2d_1", "relu_1"], "block")
+    doc.select(["conv2d_1"])
+    window.toggle_selected_group()
+    assert doc.graph.groups[gid].collapsed and window.scene.groups[gid].isSelected()
+    window.toggle_selected_group()  # (Ctrl+E twice: it did nothing the second time)
+    assert not doc.graph.groups[gid].collapsed
+    assert window.scene.nodes["conv2d_1"].isSelected() and window.scene.nodes["relu_1"].isSelected()
+
+
+def test_a_box_with_a_warning_and_an_error_shows_the_error(window, qtbot):
+    doc = window.document
+    doc.add_node("add", (600.0, 100.0))
+    doc.connect_nodes("conv2d_1", "add_1", 0)
+    doc.connect_nodes("maxpool2d_1", "add_1", 1)  # 8×8×8 and 8×4×4: an error; and off the path: a warning
+    qtbot.waitUntil(lambda: window.scene.nodes["add_1"].has_error)
+    item = window.scene.nodes["add_1"]
+    errors = [d.message for d in item.problems if d.severity == "error"]
+    assert item.first_error() == errors[0] and "same shape" in item.first_error()
 
 
 def test_groups_collapse_to_one_box_and_back(window, qtbot):

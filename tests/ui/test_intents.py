@@ -70,6 +70,31 @@ def test_delete_selection_with_edges_and_empty_groups():
     assert intents.delete(g, []) is None
 
 
+def test_deleting_layers_in_a_chain_closes_it_over_them():
+    g = chain("input", "flatten", "dense", "relu", "output")
+    edit = intents.delete(g, ["dense_1"])
+    roundtrip(g, edit)  # (undo gives back the layer and its own connections, without the bridge)
+    assert Edge("flatten_1", "relu_1", 0) in g.edges  # flatten -> (dense) -> relu: flatten feeds relu
+    edit.revert(g)
+    intents.delete(g, ["dense_1", "relu_1"]).apply(g)  # two in a row
+    assert Edge("flatten_1", "output_1", 0) in g.edges
+    g = chain("input", "dense", "output")
+    intents.delete(g, ["input_1"]).apply(g)  # nothing feeds what came after it: nothing to close
+    assert not g.incoming("dense_1")
+
+
+def test_a_layer_of_several_inputs_is_not_bridged():
+    g = chain("input", "dense", "output")
+    add = intents.new_node(g, "add", (0.0, 0.0))
+    g.insert_node(add)
+    g.pop_edge(Edge("dense_1", "output_1", 0))
+    g.insert_edge(Edge("dense_1", add.id, 0))
+    g.insert_edge(Edge("input_1", add.id, 1))
+    g.insert_edge(Edge(add.id, "output_1", 0))
+    intents.delete(g, [add.id]).apply(g)
+    assert not g.incoming("output_1")  # which of its two inputs would it be? none: the student connects
+
+
 def test_copy_paste_gives_new_ids_and_keeps_inner_edges():
     g = chain("input", "flatten", "dense", "output")
     intents.group(g, ["flatten_1", "dense_1"], "head").apply(g)

@@ -42,8 +42,9 @@ class ConnectGesture:
             path.cubicTo(QPointF(a.x(), a.y() + d), QPointF(pos.x(), pos.y() - d), pos)
         self.line.setPath(path)
 
-    def finish(self, pos: QPointF) -> tuple[str, str, int | None] | None:
-        """``(src, dst, port)`` for the document (port None = first free input), or None."""
+    def finish(self, pos: QPointF) -> tuple[str, str, int | None] | str | None:
+        """``(src, dst, port)`` for the document (port None = first free input); a sentence when the drop
+        cannot be a connection (onto the layer itself, onto an Input); None when dropped on nothing."""
         self.scene.removeItem(self.line)
         src = self.source.node.node_id
         for item in self.scene.items(pos):
@@ -52,6 +53,12 @@ class ConnectGesture:
         for item in self.scene.items(pos):
             if isinstance(item, NodeItem) and item.node_id != src and item.in_ports:
                 return src, item.node_id, None
+        for item in self.scene.items(pos):
+            node = item if isinstance(item, NodeItem) else getattr(item, "node", None)
+            if isinstance(node, NodeItem):
+                if node.node_id == src:
+                    return f"{src} cannot feed itself: data flows one way, from the Input to the Output"
+                return f"{node.node_id} takes no input: an {node.title} starts the network (connect its output)"
         return None
 
 

@@ -187,7 +187,7 @@ class NodeItem(QGraphicsItem):
             port.setPen(QPen(colours["body"], 1.2))
 
     def _bottom_text(self, error: bool) -> str:
-        return "✖ " + self.problems[0].message if error else "→ " + shape_text(self.shape_out)
+        return "✖ " + self.first_error() if error else "→ " + shape_text(self.shape_out)
 
     def _paint_detail(self, painter: QPainter, rect: QRectF, error: bool, colours: dict, reserve: float,
                       lod: float) -> None:
@@ -230,11 +230,15 @@ class NodeItem(QGraphicsItem):
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          self.overview_line(error, sub, bottom.width(), reserve > 0))
 
+    def first_error(self) -> str:
+        """The message under the ✖: the first error (a warning listed before it is not why the box is red)."""
+        return next((d.message for d in self.problems if d.severity == "error"), self.problems[0].message)
+
     def overview_line(self, error: bool, f: QFont, width: float, badge: bool) -> str:
         """The zoomed-out box's second line in ``width``: the first error, elided, or the output shape
         (beside a health badge: whole or not at all)."""
         if error:
-            return elided("✖ " + self.problems[0].message, f, width)
+            return elided("✖ " + self.first_error(), f, width)
         return beside_badge(shape_text(self.shape_out), f, width, badge)
 
     def set_frozen(self, frozen: bool) -> None:

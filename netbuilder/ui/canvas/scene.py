@@ -303,15 +303,22 @@ class GraphScene(QGraphicsScene):
         try:
             self.clearSelection()
             for node_id in ids:
-                if node_id in self.nodes:
+                group = self.graph.group_of(node_id)
+                if group is not None and group.collapsed and group.id in self.groups:
+                    self.groups[group.id].setSelected(True)  # a layer inside a collapsed box: the box
+                elif node_id in self.nodes:
                     self.nodes[node_id].setSelected(True)
         finally:
             self._syncing = False
 
     # ----- gestures --------------------------------------------------------------------
     def toggle_group(self, group_id: str) -> None:
-        """Collapse or expand (the Document lays the design out again); the view follows the group."""
+        """Collapse or expand (the Document lays the design out again); the view follows the group, and
+        it stays selected (the box, or its layers), so the same key toggles it back."""
+        members = list(self.graph.groups[group_id].nodes)
         if self.document.set_collapsed(group_id, not self.graph.groups[group_id].collapsed):
+            self.document.select([])  # (the hidden layers lost their selection: select anew)
+            self.document.select(members)
             self.group_toggled.emit(group_id)
 
     def _try(self, intent, *args) -> None:
@@ -339,7 +346,10 @@ class GraphScene(QGraphicsScene):
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         if self._gesture:
             gesture, self._gesture = self._gesture, None
-            if target := gesture.finish(event.scenePos()):
+            target = gesture.finish(event.scenePos())
+            if isinstance(target, str):  # a drop that cannot be a connection: say why
+                self.message_reported.emit(target)
+            elif target:
                 self._try(self.document.connect_nodes, *target)
             event.accept()
             return

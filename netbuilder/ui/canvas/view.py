@@ -106,7 +106,13 @@ class GraphView(QGraphicsView):
         self.minimap.reposition()
 
     def center_on_node(self, node_id: str) -> None:
-        item = self.graph_scene.nodes.get(node_id)
+        """Show ``node_id`` (a problem's layer, say): a collapsed group holding it opens first."""
+        scene = self.graph_scene
+        group = scene.graph.group_of(node_id)
+        if group is not None and group.collapsed and scene.document.set_collapsed(group.id, False):
+            scene.document.select([])  # (selected already, but hidden: the shown layer is selected anew)
+            scene.document.select([node_id])
+        item = scene.nodes.get(node_id)
         if item is not None:
             self.ensureVisible(QRectF(item.sceneBoundingRect()), 60, 60)
             self.centerOn(item)
