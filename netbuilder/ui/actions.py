@@ -67,11 +67,12 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
     }
     a["direction"].setCheckable(True)
     a["delete"].setShortcuts([QKeySequence(SK.Delete), QKeySequence("Backspace")])
+    a["zoom_in"].setShortcuts([QKeySequence(SK.ZoomIn), QKeySequence("Ctrl+=")])  # (+ needs Shift on many keyboards)
     undo = doc.undo_stack.createUndoAction(w, "&Undo")
     undo.setShortcut(SK.Undo)
     undo.setIcon(w.style().standardIcon(SP.SP_ArrowBack))
     redo = doc.undo_stack.createRedoAction(w, "&Redo")
-    redo.setShortcut(SK.Redo)
+    redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
     redo.setIcon(w.style().standardIcon(SP.SP_ArrowForward))
     a["undo"], a["redo"] = undo, redo
     return a

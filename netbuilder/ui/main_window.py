@@ -347,13 +347,24 @@ class MainWindow(QMainWindow):
 
         AboutDialog(self.device_label.text().removeprefix("device: "), self).exec()
 
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(what, keys) for every action with a key: each named by what it does, not by its changing text
+        ("Undo delete dense_4"), a workspace as a workspace, every key of it ("Del, Backspace")."""
+        fixed = {"undo": "Undo", "redo": "Redo"}
+        rows = [(fixed.get(k, a.text()), a) for k, a in self.actions_.items()]
+        rows += [(f"{a.text()} workspace", a) for a in self.workspaces.actions.values()]
+        rows += [(a.text(), a) for a in [*self.training.actions.values(), self.explore.freeze_action]]
+        return [(text.replace("&", "").rstrip("…. "), ", ".join(k.toString() for k in a.shortcuts()))
+                for text, a in rows if a.shortcuts()]
+
     def show_shortcuts(self) -> None:
-        actions = [*self.actions_.values(), *self.workspaces.actions.values(), *self.training.actions.values(),
-                   self.explore.freeze_action]
-        rows = "".join(f"<tr><td>{a.text().replace('&', '')}</td><td>{a.shortcut().toString()}</td></tr>"
-                       for a in actions if not a.shortcut().isEmpty())
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table><p>Space-drag or middle "
-                                "button: pan · wheel: zoom · drag from an output port to an input: connect</p>")
+        from html import escape
+
+        rows = "".join(f"<tr><td>{escape(what)}</td><td>&nbsp;&nbsp;{escape(keys)}</td></tr>"
+                       for what, keys in self.shortcut_rows())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table><p>On the canvas: F fits the "
+                                "design · Esc lets go of the selection · Space-drag or middle button: pan · wheel: "
+                                "zoom · drag from an output port to an input: connect</p>")
 
     # ----- window events --------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802

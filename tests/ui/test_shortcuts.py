@@ -67,3 +67,25 @@ def test_documented_shortcuts(window):
     train = window.training.actions
     assert (key(train["train"]), key(train["pause"]), key(train["stop"])) == ("F5", "F6", "Shift+F5")
     assert [key(a) for a in window.workspaces.actions.values()] == ["Ctrl+1", "Ctrl+2", "Ctrl+3"]
+
+
+def test_the_shortcut_list_names_what_each_does_with_every_key(window):
+    window.document.delete(["relu_1"])  # (the undo action's text is now "Undo delete relu_1")
+    rows = dict(window.shortcut_rows())
+    assert rows["Undo"] == "Ctrl+Z" and "Ctrl+Shift+Z" in rows["Redo"]
+    assert rows["Delete"] == "Del, Backspace" and "Ctrl+=" in rows["Zoom In"]
+    assert rows["Train workspace"] == "Ctrl+2" and rows["Train"] == "F5"
+
+
+def test_f_fits_and_escape_lets_go_on_the_canvas(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    view = window.view
+    view.zoom_by(3.0)
+    zoomed = view.zoom()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert view.zoom() < zoomed
+    window.document.select(["dense_1"])
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert window.document.selection == []

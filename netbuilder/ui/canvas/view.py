@@ -119,6 +119,15 @@ class GraphView(QGraphicsView):
 
     # ----- pan: middle button, or space held ----------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if plain and event.key() == Qt.Key.Key_F:  # frame the whole design, as node editors do
+            self.fit()
+            event.accept()
+            return
+        if plain and event.key() == Qt.Key.Key_Escape:  # let go of the selection
+            self.graph_scene.document.select([])
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.setInteractive(False)  # items ignore the mouse while space pans
