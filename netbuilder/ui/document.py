@@ -22,7 +22,7 @@ from PySide6.QtGui import QUndoStack
 
 from netbuilder.analysis import analyze
 from netbuilder.analysis.result import Analysis
-from netbuilder.graph import Design, Edge, Graph, GraphEvent
+from netbuilder.graph import Design, Edge, Graph, GraphError, GraphEvent
 from netbuilder.graph.edits import (
     AddEdge,
     AddNode,
@@ -46,6 +46,19 @@ def file_stamp(path: Path | None) -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_mtime_ns, st.st_size
+
+
+def group_name_problem(name: str) -> str | None:
+    """Why ``name`` (surrounding spaces dropped) cannot name a group, or None: it is empty, or longer than
+    a design file may hold (io ``limits.MAX_NAME``, read at call time)."""
+    from netbuilder.io import limits
+
+    name = name.strip()
+    if not name:
+        return "a group needs a name"
+    if len(name) > limits.MAX_NAME:
+        return f"a group name may be at most {limits.MAX_NAME} characters long (this one has {len(name):,})"
+    return None
 
 
 class Document(QObject):
@@ -209,6 +222,19 @@ class Document(QObject):
             return None
         self.push(edit)
         return edit.group.id
+
+    def rename_group(self, group_id: str, name: str) -> bool:
+        """Give a group a new name (surrounding spaces dropped) as one undo step; False when it is the same.
+        An empty name or one longer than a design file may hold (io ``limits.MAX_NAME``) raises GraphError."""
+        if group_id not in self.graph.groups:
+            raise GraphError(f"no group named {group_id!r}")
+        name = name.strip()
+        problem = group_name_problem(name)
+        if problem:
+            raise GraphError(problem)
+        if self.graph.groups[group_id].name == name:
+            return False
+        return self.push(Compound([UpdateGroup(group_id, {"name": name})], f"rename {group_id}"))
 
     def set_collapsed(self, group_id: str, collapsed: bool, relayout: bool = True) -> bool:
         """Collapse or expand a group; with ``relayout`` the design is laid out again in the same undo

@@ -1,6 +1,8 @@
 """The inspector: the selected node's settings as a form generated from its ParamSpecs, its
 explanation and formula, output shape, parameters and MACs worked out with its own numbers, and
 for activations a plot of the function. Each committed value becomes one SetParam via the Document.
+When the selection is exactly one group (its collapsed box, or all of its members), a group form
+instead: its name (one rename per commit), size, shapes, totals, and a button to collapse or expand it.
 """
 
 from __future__ import annotations
@@ -9,15 +11,24 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import GraphEvent
 from netbuilder.layers import get_spec, has_kind
 from netbuilder.ui.activation_plot import ACTIVATIONS
 from netbuilder.ui.canvas.items import shape_text
-from netbuilder.ui.document import Document
-from netbuilder.ui.param_editors import make_editor
+from netbuilder.ui.document import Document, group_name_problem
+from netbuilder.ui.param_editors import make_editor, mark_unfit
 
 
 def _label(text: str = "", rich: bool = False) -> QLabel:
@@ -33,6 +44,7 @@ class Inspector(QScrollArea):
         super().__init__(parent)
         self.document = document
         self.node_id: str | None = None
+        self.group_id: str | None = None  # the group shown by the group form
         self.editors: dict[str, QWidget] = {}
         self._plot = None
         self.setWidgetResizable(True)
@@ -48,7 +60,8 @@ class Inspector(QScrollArea):
         self.results = _label(rich=True)
         self.problems = _label(rich=True)
         self.explanation = _label(rich=True)
-        for w in (self.heading, self.settings, self.results, self.problems, self.explanation):
+        self._build_group_form()
+        for w in (self.heading, self.settings, self.group_box, self.results, self.problems, self.explanation):
             self.box.addWidget(w)
         self.box.addStretch(1)
         document.selection_changed.connect(self._on_selection)
@@ -58,11 +71,28 @@ class Inspector(QScrollArea):
         self.show_node(None)
 
     def _on_selection(self, ids: list[str]) -> None:
-        self.show_node(ids[0] if len(ids) == 1 else None, many=len(ids))
+        group_id = self._group_of_selection(ids)
+        if group_id is not None:
+            self.show_group(group_id)
+        else:
+            self.show_node(ids[0] if len(ids) == 1 else None, many=len(ids))
+
+    def _group_of_selection(self, ids: list[str]) -> str | None:
+        """The group whose members are exactly ``ids`` (a lone member only when its group is collapsed)."""
+        group = self.document.graph.group_of(ids[0]) if ids and ids[0] in self.document.graph else None
+        if group is None or set(group.nodes) != set(ids) or (len(ids) == 1 and not group.collapsed):
+            return None
+        return group.id
 
     def _on_event(self, event: GraphEvent) -> None:
         if event.kind == "reset" or (event.kind == "node_removed" and event.node_id == self.node_id):
             self.show_node(None)
+        elif event.kind in ("group_added", "group_removed", "group_changed"):
+            group_id = self._group_of_selection(self.document.selection)
+            if group_id is not None and group_id == self.group_id:
+                self._fill_group()
+            elif group_id != self.group_id:
+                self._on_selection(self.document.selection)
         elif event.kind == "param_changed" and event.node_id == self.node_id and event.name in self.editors:
             value = self.document.graph.node(self.node_id).params.get(event.name)
             if value is None and has_kind(self.document.graph.node(self.node_id).kind):
@@ -73,6 +103,8 @@ class Inspector(QScrollArea):
     # ----- build the form -----------------------------------------------------------------
     def show_node(self, node_id: str | None, many: int = 0) -> None:
         self.node_id = node_id
+        self.group_id = None
+        self.group_box.hide()
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
@@ -111,6 +143,9 @@ class Inspector(QScrollArea):
 
     # ----- results ---------------------------------------------------------------------
     def refresh_results(self, *_args: object) -> None:
+        if self.group_id is not None:
+            self._fill_group(with_name=False)
+            return
         if self.node_id is None or self.node_id not in self.document.graph:
             return
         node = self.document.graph.node(self.node_id)
@@ -136,6 +171,86 @@ class Inspector(QScrollArea):
             f"{'✖' if d.severity == 'error' else '⚠'} {escape(d.message)}</span>"
             + (f"<br>&nbsp;&nbsp;<i>fix:</i> {escape(d.fix)}" if d.fix else "") for d in diags))
         self.problems.setVisible(bool(diags))
+
+    # ----- a group ----------------------------------------------------------------------
+    def _build_group_form(self) -> None:
+        self.group_box = QGroupBox("Group")
+        form = QFormLayout(self.group_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.group_name = QLineEdit()
+        self.group_name.setPlaceholderText("the group's name")
+        self.group_name.editingFinished.connect(self._commit_group_name)
+        self.group_name.textEdited.connect(lambda text: self._mark_group_name(group_name_problem(text)
+                                                                              if self._bad_name else None))
+        self._bad_name = False
+        self.group_values = {key: _label() for key in ("id", "layers", "shapes", "params", "macs")}
+        self.group_toggle = QPushButton()
+        self.group_toggle.clicked.connect(self._toggle_group)
+        form.addRow("Name", self.group_name)
+        for key, title in (("id", "Id"), ("layers", "Layers"), ("shapes", "In → out"),
+                           ("params", "Parameters"), ("macs", "MACs")):
+            form.addRow(title, self.group_values[key])
+        form.addRow(self.group_toggle)
+
+    def show_group(self, group_id: str) -> None:
+        self.show_node(None)
+        self.group_id = group_id
+        self.explanation.setText("<p>A group changes only how the design is drawn: its layers run exactly as "
+                                 "they would without it. Double-click its box on the canvas to open or close it.</p>")
+        self._fill_group()
+        for w in (self.group_box, self.explanation):
+            w.show()
+
+    def _fill_group(self, with_name: bool = True) -> None:
+        graph, analysis = self.document.graph, self.document.analysis
+        group = graph.groups.get(self.group_id or "")
+        if group is None:
+            return
+        self.heading.setText(f"<h3 style='margin:0'>{escape(group.name)}</h3><code>{escape(group.id)}</code>"
+                             f" · group of {len(group.nodes)} layers")
+        if with_name:  # (not on a new analysis: a name being typed stays)
+            self._mark_group_name(None)
+            if self.group_name.text() != group.name:
+                self.group_name.setText(group.name)
+                self.group_name.setCursorPosition(0)
+        members = set(group.nodes)
+        order = [n for n in analysis.order if n in members] + [n for n in group.nodes if n not in analysis.order]
+        infos = [analysis.nodes[n] for n in order if n in analysis.nodes]
+        first = analysis.nodes.get(order[0]) if order else None
+        last = analysis.nodes.get(order[-1]) if order else None
+        shape_in = shape_text(first.in_shapes[0]) if first is not None and first.in_shapes else "—"
+        shape_out = shape_text(last.shape) if last is not None else "?"
+        values = {"id": group.id, "layers": f"{len(group.nodes)}", "shapes": f"{shape_in} → {shape_out}",
+                  "params": f"{sum(i.params for i in infos):,}", "macs": f"{sum(i.macs for i in infos):,}"}
+        for key, text in values.items():
+            self.group_values[key].setText(text)
+        self.group_toggle.setText("Expand" if group.collapsed else "Collapse")
+
+    def _mark_group_name(self, problem: str | None) -> None:
+        """Show the name field in red with ``problem`` as its tooltip, or plain again."""
+        self._bad_name = problem is not None
+        mark_unfit(self.group_name, problem is not None)
+        self.group_name.setToolTip(problem or "press Enter to rename the group")
+
+    def _commit_group_name(self) -> None:
+        if self.group_id is None or self.group_id not in self.document.graph.groups:
+            return
+        problem = group_name_problem(self.group_name.text())
+        if problem is None:
+            try:
+                self.document.rename_group(self.group_id, self.group_name.text())
+            except NetbuilderError as e:
+                problem = str(e)
+        self._mark_group_name(problem)
+
+    def _toggle_group(self) -> None:
+        group = self.document.graph.groups.get(self.group_id or "")
+        if group is None:
+            return
+        self.document.set_collapsed(group.id, not group.collapsed)
+        # The canvas hides the members of a collapsed group, and Qt deselects hidden items: keep the group
+        # selected, so this form stays.
+        self.document.select(group.nodes)
 
     # ----- activation plot ---------------------------------------------------------------
     def _show_plot(self, visible: bool) -> None:
