@@ -8,7 +8,7 @@ do, so that every change is reversible.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +163,24 @@ class Graph:
 
     def would_create_cycle(self, src: str, dst: str) -> bool:
         return src == dst or src in reachable([dst], self._succ)
+
+    def bridges(self, gone: Iterable[str]) -> list[Edge]:
+        """The connections that close the graph over the nodes ``gone`` (about to be removed): each kept
+        node fed by a removed one is fed instead by the kept node reached by walking back through removed
+        nodes of one input each (delete the ReLU of conv → relu → pool, and conv feeds pool); none through
+        a removed node of several inputs (which of them would it be?)."""
+        gone = set(gone)
+        out: list[Edge] = []
+        for e in self.edges:
+            if e.src not in gone or e.dst in gone:
+                continue
+            src: str | None = e.src
+            while src in gone:
+                ins = self.incoming(src)
+                src = ins[0].src if len(ins) == 1 else None
+            if src is not None:
+                out.append(Edge(src, e.dst, e.port))
+        return out
 
     def group_of(self, node_id: str) -> Group | None:
         for g in self._groups.values():

@@ -130,10 +130,7 @@ def _remove_layer(action: Action, state: LessonState) -> None:
     """Delete a node and join its input to what followed it."""
     graph = state.design.graph
     node = _node(state, action["node"], action)
-    incoming = graph.incoming(node)
-    steps: list[E.Edit] = [E.RemoveNode(node)]
-    if len(incoming) == 1:
-        steps += [E.AddEdge(Edge(incoming[0].src, e.dst, e.port)) for e in graph.outgoing(node)]
+    steps: list[E.Edit] = [E.RemoveNode(node), *(E.AddEdge(e) for e in graph.bridges([node]))]
     E.Compound(steps, f"delete {node}").apply(graph)
     if state.selected == node:
         state.selected = None

@@ -93,28 +93,12 @@ def delete(graph: Graph, node_ids: Iterable[str], edges: Iterable[Edge] = ()) ->
     edits: list[Edit] = [RemoveEdge(e) for e in dict.fromkeys(edges)
                          if e in graph.edges and e.src not in gone and e.dst not in gone]
     edits += [RemoveNode(n) for n in nodes]
-    edits += [AddEdge(e) for e in bridges(graph, gone)]
+    edits += [AddEdge(e) for e in graph.bridges(gone)]
     edits = [RemoveGroup(g.id) for g in graph.groups.values() if g.nodes and set(g.nodes) <= gone] + edits
     if not edits:
         return None
     what = nodes[0] if len(nodes) == 1 and len(edits) == 1 else f"{len(nodes)} nodes" if nodes else "connection"
     return Compound(edits, f"delete {what}")
-
-
-def bridges(graph: Graph, gone: set[str]) -> list[Edge]:
-    """The connections that close a chain over the removed nodes ``gone``: for each kept layer fed by a
-    removed one, from the kept layer reached by walking back through removed nodes of one input each."""
-    out: list[Edge] = []
-    for e in graph.edges:
-        if e.src not in gone or e.dst in gone:
-            continue
-        src: str | None = e.src
-        while src in gone:
-            ins = graph.incoming(src)
-            src = ins[0].src if len(ins) == 1 else None
-        if src is not None:
-            out.append(Edge(src, e.dst, e.port))
-    return out
 
 
 def copy_subgraph(graph: Graph, node_ids: Iterable[str]) -> dict[str, Any]:

@@ -284,16 +284,8 @@ class LessonDriver(QObject):
         doc.select([node.id])
 
     def _remove_layer(self, action: dict[str, Any]) -> None:
-        """Delete a layer and join its input to what followed it: one undo step."""
-        doc = self.window.document
-        graph = doc.graph
-        node = self._node(action["node"], action)
-        incoming, outgoing = graph.incoming(node), graph.outgoing(node)
-        removal = intents.delete(graph, [node])
-        edits: list[Edit] = [removal] if removal is not None else []
-        if len(incoming) == 1:
-            edits += [AddEdge(Edge(incoming[0].src, e.dst, e.port)) for e in outgoing]
-        doc.push(Compound(edits, f"delete {node}"))
+        """Delete a layer and join its input to what followed it (as Delete does): one undo step."""
+        self.window.document.delete([self._node(action["node"], action)])
 
     def _attack(self, action: dict[str, Any]) -> None:
         w = self.window
