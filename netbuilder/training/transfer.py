@@ -86,8 +86,8 @@ class LoadReport:
             parts.append(f"kept {_names([n for n, _ in self.fresh])} fresh: the head was replaced for another "
                          "number of classes")
         if self.mismatched:
-            parts.append(f"{len(self.mismatched)} did not fit and keep their weights ("
-                         f"{_names([n for n, _ in self.mismatched])})")
+            parts.append(f"{len(self.mismatched)} did not fit and keep the weights they had, not the file's ("
+                         f"{_names([n for n, _ in self.mismatched])}: random unless trained here)")
         if self.skipped:
             parts.append(f"{len(self.skipped)} not in the file ({_names(self.skipped)})")
         if self.unused:

@@ -406,8 +406,13 @@ class Workbench:
     def save_weights(self, path: str | Path) -> int:
         """Write the model's weights beside the design (behind a run: its weights as it ends), even when the
         window closes first."""
-        return self.executor.submit(f"save_weights:{path}", lambda ctx: {"path": self.host.save_weights(Path(path))},
-                                    finish=True)
+        design = self.state.design
+
+        def task(ctx: TaskContext) -> dict[str, Any]:
+            if design is not None and self.host.model is not None:  # the model of the design as it is saved
+                self.host.build(design, seed=seed_of(design))  # (a head replaced since: not the old one's)
+            return {"path": self.host.save_weights(Path(path))}
+        return self.executor.submit(f"save_weights:{path}", task, finish=True)
 
     def load_transfer(self, path: str | Path, partial: bool = True) -> int:
         """Load a netbuilder weights file or a torchvision checkpoint into the model training would use, with

@@ -359,3 +359,21 @@ def test_a_label_beyond_the_outputs_is_a_fault_not_a_crash(session):
     events = list(train(model, data, TrainConfig(epochs=1, batch_size=64)))
     assert events[-1].kind == "fault" and "out of bounds" in events[-1].message
     assert "fewer classes" in events[-1].advice
+
+
+def test_weights_saved_after_the_head_was_replaced_match_the_design(session, example, tmp_path):
+    """Saved right after Replace the head, without training: the file held the old 10-class head, so the
+    design reopened said a layer did not fit."""
+    from safetensors import safe_open
+
+    started, message, _ = session.wb.train({"epochs": 1, "batch_size": 64})
+    assert started, message
+    assert session.pump(lambda e: isinstance(e, ev.RunEnded)).outcome.kind == "finished"
+    three = example.copy()
+    three.graph.set_param("dense_2", "units", 3)
+    session.open(three, revision=2, replaced=False)
+    ticket = session.wb.save_weights(tmp_path / "w.safetensors")
+    done = session.pump(lambda e: isinstance(e, ev.TaskDone | ev.TaskFailed) and e.ticket == ticket)
+    assert isinstance(done, ev.TaskDone), done
+    with safe_open(str(tmp_path / "w.safetensors"), "pt") as f:
+        assert tuple(f.get_tensor("dense_2.weight").shape)[0] == 3

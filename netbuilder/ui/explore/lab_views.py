@@ -311,6 +311,8 @@ class TransferView(QWidget):
         self.classes.setRange(1, 10000)
         self.classes.setValue(10)
         self._classes_chosen = False  # the student set the number: a new dataset does not change it
+        self.last_load: dict[str, Any] | None = None  # the last weights file loaded: which layers got weights
+        document.design_replaced.connect(lambda: setattr(self, "last_load", None))
         self.classes.valueChanged.connect(lambda _v: setattr(self, "_classes_chosen", True))
         self.head_button = QPushButton("Replace the head")
         self.message = note()
@@ -389,11 +391,18 @@ class TransferView(QWidget):
                                      item.checkState() == Qt.CheckState.Checked)
 
     def freeze_all_but_head(self) -> None:
+        """Lock every weighted layer but the head; after a load, only the layers that got the file's weights
+        (one left with random weights and locked would never learn: it stays noise)."""
         from netbuilder.presets.fit import classifier_node
 
         head = classifier_node(self.document.graph)
         layers = [n for n in self.trainable_layers() if head is None or n != head.id]
-        self.document.set_frozen(layers, True)
+        loaded = self.last_load.get("loaded") if self.last_load else None
+        left = [n for n in layers if loaded is not None and n not in loaded]
+        self.document.set_frozen([n for n in layers if n not in left], True)
+        if left:
+            self.message.setText(f"Left unlocked: {', '.join(left)} got no weights from the file, so it must "
+                                 "learn (locked, it would stay random).")
 
     def replace_head(self) -> None:
         from netbuilder.errors import NetbuilderError
@@ -418,6 +427,7 @@ class TransferView(QWidget):
         if "error" in result:
             self.report.setText(f"Not loaded: {result['error']}")
             return
+        self.last_load = result
         lines = [result["summary"] + "."]
         lines += [f"• {layer}: {why}" for layer, why in result.get("mismatched", [])[:6]]
         self.report.setText("\n".join(lines))

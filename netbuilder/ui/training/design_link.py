@@ -103,7 +103,8 @@ class DesignLink:
         value = event.value or {}
         if key == "load_weights":
             self.weights_dirty = False
-            dropped = f"; {len(value['dropped'])} layers did not fit and start fresh" if value["dropped"] else ""
+            n = len(value["dropped"])
+            dropped = f"; {n} layer{'s' * (n != 1)} did not fit and start{'s' * (n == 1)} fresh" if n else ""
             self.c.show_message(f"Loaded the trained weights of {len(value['kept'])} layers from "
                                 f"{Path(value['path']).name}{dropped}.", "info")
             self.c.refresh_idle_views()

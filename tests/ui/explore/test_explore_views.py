@@ -314,3 +314,23 @@ def test_a_design_opened_with_a_locked_block_shows_it_locked(window):
     item = window.scene.groups[group_id]
     assert item.frozen
     assert not any(i.frozen for g, i in window.scene.groups.items() if g != group_id)
+
+
+def test_locking_all_but_the_head_leaves_a_layer_the_file_did_not_fill_unlocked(window, explore, wait_result,
+                                                                                tmp_path):
+    """A layer the load could not fill keeps random weights: locked, it would never learn (it stayed noise,
+    and a run reached 49 % where it reached 89 % unlocked)."""
+    from netbuilder.compiler import compile_design
+    from netbuilder.training import save_weights
+
+    doc = window.document
+    other = doc.snapshot()
+    other.graph.set_param("dense_1", "units", 16)  # dense_1 (and so dense_2's input) will not fit
+    save_weights(compile_design(other), tmp_path / "w.safetensors")
+    explore.load_weights(str(tmp_path / "w.safetensors"))
+    r = wait_result(explore, "load")
+    assert "dense_1" not in r["loaded"] and "conv2d_1" in r["loaded"]
+    assert "not the file's" in explore.transfer.report.text()
+    explore.transfer.freeze_all_but_head()
+    assert doc.frozen == ["conv2d_1"]
+    assert explore.transfer.message.text().startswith("Left unlocked: dense_1 got no weights from the file")
