@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def save_weights(module_or_state: torch.nn.Module | dict, path: str | os.PathLik
     from netbuilder.io.atomic import atomic_target
 
     path = Path(path)
-    if path.suffix != SAFE_SUFFIX:
+    if path.suffix.lower() != SAFE_SUFFIX:
         raise WeightsError(f"{path}: weights are saved as safetensors; use a name ending in {SAFE_SUFFIX}")
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
     if preprocessing is not None:
@@ -78,10 +79,8 @@ def read_weights_metadata(path: str | os.PathLike) -> dict[str, Any]:
     entries of a safetensors file's metadata (a torch file has none). Reads the header only."""
     path = Path(path)
     out: dict[str, Any] = {PREPROCESSING_KEY: None}
-    if path.suffix != SAFE_SUFFIX:
-        if not path.is_file():
-            raise WeightsError(f"{path}: no such weights file")
-        return out
+    if not _reads_as_safetensors(_existing_file_suffix(path), _head(path)):
+        return out  # a torch file says nothing about itself
     from safetensors import SafetensorError, safe_open
 
     try:
@@ -100,30 +99,127 @@ def read_weights_metadata(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def load_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """A state dict from ``.safetensors``, or from a torch file holding only tensors (``weights_only``)."""
+    """A state dict from ``.safetensors``, or from a torch file holding only tensors (``weights_only``):
+    a bare state dict, or a checkpoint that keeps one under a key (``model_state_dict``, ``state_dict``,
+    ``model``, ``weights``, ``net``; netbuilder's own training checkpoint too). Suffixes are compared
+    without regard to case, and a file is read by what its first bytes say it is (a PyTorch file named
+    ``.safetensors`` loads as the PyTorch file it is)."""
     path = Path(path)
+    suffix = _existing_file_suffix(path)
+    if suffix not in (SAFE_SUFFIX, *TORCH_SUFFIXES):
+        raise WeightsError(
+            f"{path}: unknown weights format; use {SAFE_SUFFIX} (or .pt/.pth holding tensors only)")
+    head = _head(path)
+    if _reads_as_safetensors(suffix, head):
+        return _load_safetensors(path)
+    return _load_torch(path, head)
+
+
+def _existing_file_suffix(path: Path) -> str:
+    """``path``'s suffix in lower case, once it is known to be a file (a folder or nothing is named)."""
+    if path.is_dir():
+        raise WeightsError(f"{path}: is a folder, not a weights file; pick the weights file inside it")
     if not path.is_file():
         raise WeightsError(f"{path}: no such weights file")
-    if path.suffix == SAFE_SUFFIX:
-        from safetensors import SafetensorError
-        from safetensors.torch import load_file
+    return path.suffix.lower()
 
-        try:
-            return load_file(str(path))
-        except (SafetensorError, OSError) as e:
-            raise WeightsError(f"{path}: not a readable safetensors file ({e})") from e
-    if path.suffix in TORCH_SUFFIXES:
-        try:
-            data = torch.load(path, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError as e:
+
+def _head(path: Path, size: int = 64) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(size)
+    except OSError as e:
+        raise WeightsError(f"{path}: cannot read the weights file ({e.strerror or e})") from e
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLD_PICKLE = re.compile(rb"\(?c[\w.]+\n[\w.]+\n")  # a protocol 0/1 pickle opening with a global
+
+
+def _looks_torch(head: bytes) -> bool:
+    """A zip archive (torch.save since 1.6) or a pickle (the legacy format, or a pickle of anything)."""
+    return (head.startswith(_ZIP_MAGIC) or (head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04",
+            b"\x05")) or _OLD_PICKLE.match(head) is not None)
+
+
+def _reads_as_safetensors(suffix: str, head: bytes) -> bool:
+    """Safetensors by its first bytes, or by its name unless its bytes say PyTorch (a safetensors header
+    length can begin like a pickle, so the safetensors test comes first)."""
+    return _looks_safetensors(head) or (suffix == SAFE_SUFFIX and not _looks_torch(head))
+
+
+def _looks_safetensors(head: bytes) -> bool:
+    """Eight bytes of header length (little-endian), then the JSON header."""
+    return len(head) > 9 and head[8:9] == b"{" and 0 < int.from_bytes(head[:8], "little") < 1 << 40
+
+
+def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError) as e:
+        raise WeightsError(f"{path}: not a readable safetensors file ({e})") from e
+
+
+# what torch's weights_only unpickler says when the file asks for something beyond tensors and containers
+_RUNS_CODE = ("Unsupported global", "is blocked", "unrecognized function", "Can only create new object",
+              "Can only build")
+
+
+def _load_torch(path: Path, head: bytes) -> dict[str, torch.Tensor]:
+    try:  # through an open file: torch.load hands a path ending in .safetensors to safetensors
+        with open(path, "rb") as f:
+            data = torch.load(f, map_location="cpu", weights_only=True)
+    except Exception as e:  # garbage makes the unpickler raise almost anything
+        if isinstance(e, pickle.UnpicklingError) and _looks_torch(head) and any(m in str(e) for m in _RUNS_CODE):
             raise WeightsError(
                 f"{path}: refused, loading it would run code stored in the file (only plain tensors are "
                 "accepted); save the weights as a state dict or as safetensors") from e
-        except (RuntimeError, OSError, EOFError) as e:
-            raise WeightsError(f"{path}: not a readable torch weights file ({e})") from e
-        if isinstance(data, dict) and isinstance(data.get("state_dict"), dict):
-            data = data["state_dict"]
-        if not isinstance(data, dict) or not all(isinstance(v, torch.Tensor) for v in data.values()):
-            raise WeightsError(f"{path}: holds no state dict of tensors")
-        return {k.removeprefix("module."): v for k, v in data.items()}
-    raise WeightsError(f"{path}: unknown weights format; use {SAFE_SUFFIX} (or .pt/.pth holding tensors only)")
+        raise WeightsError(f"{path}: not a readable PyTorch weights file ({_why_unreadable(head)})") from e
+    state = _state_dict_in(path, data)
+    return {k.removeprefix("module."): v for k, v in state.items()}
+
+
+def _why_unreadable(head: bytes) -> str:
+    if not head:
+        return "it is empty"
+    if _looks_torch(head):
+        return "it may be cut short or damaged; save or copy it again"
+    text = head.decode("utf-8", errors="replace").rstrip("\ufffd")  # the 64 bytes may end mid-character
+    if text and all(c.isprintable() or c.isspace() for c in text):
+        return "it holds text, not saved tensors"
+    return "it was not written by torch.save"
+
+
+NETBUILDER_CHECKPOINT = "netbuilder-checkpoint"  # training/checkpoint.py's FORMAT: tensors under "weights"
+# where checkpoints commonly keep the model's state dict, most telling first
+_STATE_KEYS = ("model_state_dict", "state_dict", "model", "weights", "net")
+
+
+def _is_state_dict(value: Any) -> bool:
+    return (isinstance(value, dict) and bool(value) and all(isinstance(k, str) for k in value)
+            and all(isinstance(v, torch.Tensor) for v in value.values()))
+
+
+def _state_dict_in(path: Path, data: Any) -> dict[str, torch.Tensor]:
+    """The state dict a loaded torch file holds: itself, or the one (or the best-named) entry that is."""
+    if not isinstance(data, dict):
+        raise WeightsError(f"{path}: holds no state dict of tensors (it holds a {type(data).__name__})")
+    if not data or _is_state_dict(data):
+        return data
+    if data.get("format") == NETBUILDER_CHECKPOINT and _is_state_dict(data.get("weights")):
+        return data["weights"]
+    found = [k for k, v in data.items() if _is_state_dict(v)]
+    if len(found) == 1:
+        return data[found[0]]
+    for key in _STATE_KEYS:
+        if key in found:
+            return data[key]
+    names = ", ".join(repr(k) for k in list(data)[:12]) + (", …" if len(data) > 12 else "")
+    if found:
+        raise WeightsError(
+            f"{path}: holds several sets of tensors ({names}) and none under a model's usual name "
+            f"({', '.join(_STATE_KEYS)}); save the model's state_dict on its own")
+    raise WeightsError(f"{path}: holds no state dict of tensors (its entries: {names})")
