@@ -60,6 +60,40 @@ def load_weights_into(model, design, path: Path, partial: bool = False):
     return load_into(model, design, path, partial=partial)
 
 
+def untrained_layers(report) -> list[str]:
+    """The layers a load left without the file's weights: a head kept fresh, and any layer not covered."""
+    return [*(n for n, _ in report.fresh), *(n for n, _ in report.missing)]
+
+
+def frozen_without_weights(report, frozen) -> list[str]:
+    """The locked (frozen) layers that the load left random."""
+    left = untrained_layers(report)
+    return [f for f in (frozen or []) if any(n == f or n.startswith(f"{f}.") for n in left)]
+
+
+def require_trained(report, path: Path, target: str, classes: int) -> None:
+    """Refuse to evaluate or predict with layers the weights did not cover: their answers would be
+    meaningless. ``target``: what the model is for now (the dataset's name, or "the design")."""
+    if report.fresh:
+        from netbuilder.training.weights import read_weights_metadata
+
+        meta = read_weights_metadata(path)
+        prep = meta.get("preprocessing") if isinstance(meta.get("preprocessing"), dict) else {}
+        known = len(prep.get("class_names") or [])
+        source = meta.get("dataset")
+        was = (f"{source} ({known} classes)" if source and known else f"{known} classes" if known
+               else str(source) if source else "another number of classes")
+        raise NetbuilderError(f"{path.name} was trained for {was}; {target} has {classes}: its head "
+                              f"({report.fresh[0][0]}) would be untrained; fit and train it first "
+                              "('netbuilder train ... --weights FILE')")
+    missing = [n for n, _ in report.missing]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise NetbuilderError(f"{path.name} gave no weights to {len(missing)} layer{'s' * (len(missing) != 1)} "
+                              f"({shown}): {'it is' if len(missing) == 1 else 'they are'} untrained and the "
+                              "answers would be meaningless; train the design first ('netbuilder train ...')")
+
+
 def read_preprocessing(path: Path | None) -> dict[str, Any] | None:
     """The preprocessing recorded in a netbuilder weights file (None for other files or none recorded)."""
     if path is None:

@@ -30,6 +30,7 @@ COLUMNS = ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "sec
 class RunFiles:
     folder: Path
     name: str
+    created: tuple[Path, ...] = ()  # the folders this run made (deepest first): removed again if left empty
 
     @property
     def design(self) -> Path:
@@ -66,16 +67,50 @@ def run_name(design_arg: str) -> str:
     return safe or "design"
 
 
-def prepare(folder: str | os.PathLike, name: str) -> RunFiles:
-    """Check every output path and make the folder; raises NetbuilderError at once, before any training."""
+def holds_results(folder: str | os.PathLike, name: str) -> bool:
+    """Whether ``folder`` already has a run's files (of this design's name, or metrics, report, checkpoint)."""
+    return any(p.exists() or p.is_symlink() for p in RunFiles(Path(folder), name).all())
+
+
+def free_folder(folder: str | os.PathLike, name: str) -> Path:
+    """``folder`` when it holds no run yet, else the first of ``folder_2``, ``folder_3``, ... that holds none."""
+    out, n = Path(folder), 2
+    while holds_results(out, name):
+        out, n = Path(f"{folder}_{n}"), n + 1
+    return out
+
+
+def prepare(folder: str | os.PathLike, name: str, *, keep: bool = False) -> RunFiles:
+    """Check every output path and make the folder; raises NetbuilderError at once, before any training.
+    A folder that holds a run's results is refused unless ``keep`` (--overwrite, --resume)."""
     out = Path(folder)
     if out.exists() and not out.is_dir():
         raise NetbuilderError(f"--out {out}: is a file, not a folder; give a folder for the run's files")
+    missing = [p for p in (out, *out.parents) if not p.exists()]
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise NetbuilderError(f"--out {out}: cannot make the folder ({e.strerror or e})") from e
-    files = RunFiles(out, name)
+    files = RunFiles(out, name, tuple(missing))
+    try:
+        _check_paths(files, keep)
+    except NetbuilderError:
+        remove_if_empty(files)
+        raise
+    return files
+
+
+def remove_if_empty(files: RunFiles) -> None:
+    """Remove the folders this run made, deepest first, while they are empty."""
+    for folder in files.created:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _check_paths(files: RunFiles, keep: bool) -> None:
+    out = files.folder
     for path in files.all():
         if path.is_symlink() and not path.exists():
             raise NetbuilderError(f"{path}: a broken link is in the way; remove it or choose another --out")
@@ -87,7 +122,9 @@ def prepare(folder: str | os.PathLike, name: str) -> RunFiles:
         os.unlink(probe)
     except OSError as e:
         raise NetbuilderError(f"--out {out}: cannot write there ({e.strerror or e})") from e
-    return files
+    if not keep and holds_results(out, files.name):
+        raise NetbuilderError(f"--out {out}: already holds a run's results; add --overwrite to replace them, or "
+                              "give another --out")
 
 
 def write_text(path: Path, text: str) -> None:

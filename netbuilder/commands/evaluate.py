@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     model = compile_design(design)
     report = _model.load_weights_into(model, design, weights, args.partial)
     progress.line(report.summary())
+    _model.require_trained(report, weights, data.name, data.num_classes)
     result = evaluate_model(model, data, args.split, args.batch_size, resolve_device("auto"))
     if args.json:
         print(json.dumps(result))

@@ -13,6 +13,7 @@ import sys
 
 from netbuilder.commands import _model
 from netbuilder.commands._common import add_design_argument, load_from_args
+from netbuilder.errors import NetbuilderError
 
 FORMATS = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 
@@ -32,6 +33,9 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from netbuilder.compiler.export import export
 
+    if os.path.isdir(args.output):
+        raise NetbuilderError(f"-o {args.output}: is a folder; give a file name in it, such as "
+                              f"{os.path.join(args.output, 'model.py')} (.py, .pt2 or .onnx)")
     design = load_from_args(args)
     weights = _model.chosen_weights(args)
     prep = _model.read_preprocessing(weights)
@@ -48,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         options["module"] = model
     if prep is not None:
         options["preprocessing"] = prep
-    export(design, args.output, args.format, **options)
-    print(f"wrote {args.output} ({os.path.getsize(args.output):,} bytes)"
+    result = export(design, args.output, args.format, **options)
+    written = [os.fspath(p) for p in (getattr(result, "files", ()) or (args.output,))]  # .py: its weights too
+    print("wrote " + " and ".join(f"{p} ({os.path.getsize(p):,} bytes)" for p in written)
           + ("" if weights is not None else ", untrained"))
     return 0

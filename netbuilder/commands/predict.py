@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from netbuilder.commands import _model
@@ -53,6 +54,11 @@ def read_images(paths: list[str], shape: list[int]):
     from netbuilder.data.images import decode_image
 
     c, h, w = shape
+    for p in paths:
+        if not os.path.lexists(p):
+            raise NetbuilderError(f"{p}: no such file")
+        if os.path.isdir(p):
+            raise NetbuilderError(f"{p}: is a folder, not an image; give image files")
     arrays = [decode_image(p, (h, w), c) for p in paths]
     return torch.from_numpy(np.stack(arrays).astype(np.float32) / 255.0)
 
@@ -98,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
               + ("using ImageNet's normalisation" if prep else "the images go in as values in [0, 1]"),
               file=sys.stderr)
     model = _model.compile_normalising(design, prep)
-    _model.load_weights_into(model, design, weights, args.partial)
+    report = _model.load_weights_into(model, design, weights, args.partial)
+    head = model.get_submodule(report.fresh[0][0]) if report.fresh else None
+    _model.require_trained(report, weights, "the design", int(getattr(head, "out_features", 0)))
     class_names = list((prep or {}).get("class_names") or (design.dataset or {}).get("class_names") or [])
     x = read_images(args.images, shape)
     results = predict(model, x, class_names, args.top)

@@ -3,8 +3,11 @@
 A design file continues from its own weights (``mynet.nbd`` -> ``mynet.safetensors``) unless ``--fresh``.
 ``--out DIR`` receives the trained design ``DIR/<name>.nbd`` with its weights, ``metrics.csv``,
 ``report.json`` and a checkpoint after every epoch; every path is checked before training starts.
-Ctrl-C (SIGINT) or SIGTERM stops at the next batch, writes everything and exits 130; ``--resume``
-continues such a run. Under torchrun: DDP, rank 0 writes. Settings' choices and defaults come from
+The default ``--out`` is ``runs/<design>_<dataset>``, numbered ``_2``, ``_3``, ... when that already
+holds a run; a given ``--out`` that holds a run's results is refused unless ``--overwrite``. A run that
+fails leaves no empty folder behind. Ctrl-C (SIGINT) or SIGTERM stops at the next batch, writes the
+weights of the last finished epoch (nothing when none finished) and exits 130; ``--resume`` continues
+such a run. Under torchrun: DDP, rank 0 writes. Settings' choices and defaults come from
 ``netbuilder.choices`` (the window uses the same).
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,8 +35,8 @@ def add_parser(subparsers) -> None:
         "train", help="train a design or preset on a dataset",
         description="Train a design file or a preset (fitted to the dataset's input shape and classes). A design "
                     "file continues from its weights (FILE.safetensors) unless --fresh. The design's own training "
-                    "settings apply, then these options. Ctrl-C stops after the current batch and keeps the work "
-                    "(exit 130). Run under 'torchrun --nproc_per_node N -m netbuilder train ...' for several "
+                    "settings apply, then these options. Ctrl-C stops after the current batch and keeps the finished "
+                    "epochs' work (exit 130). Run under 'torchrun --nproc_per_node N -m netbuilder train ...' for several "
                     "processes.")
     p.add_argument("design", metavar="FILE|PRESET", help="a design file (.nbd) or a preset name")
     _data.add_data_arguments(p, dataset_help="a dataset name (see 'netbuilder datasets'), an image folder or a "
@@ -46,7 +50,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--mixed-precision", choices=choices.PRECISIONS, help=f"CUDA only (default: {d['mixed_precision']})")
     p.add_argument("--seed", type=int, help=f"0 to {choices.SEED_MAX}: fixes the initial weights and the order of "
                                             f"the examples, never the test split (default: {d['seed']})")
-    p.add_argument("--out", metavar="DIR", help="output folder (default: runs/<design>_<dataset>)")
+    p.add_argument("--out", metavar="DIR",
+                   help="output folder (default: runs/<design>_<dataset>, or runs/<design>_<dataset>_2, _3, ... "
+                        "when that already holds a run); a given --out that holds a run's results is refused "
+                        "unless --overwrite")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the results of an earlier run in --out (default: refuse)")
     _model.add_weights_arguments(p, default_text="default: the design file's own weights")
     p.add_argument("--fresh", action="store_true", help="start from random weights, not the design's own")
     p.add_argument("--resume", action="store_true",
@@ -127,27 +136,35 @@ def run(args: argparse.Namespace) -> int:
     design = load(args.design)
     dataset, options = _data.dataset_spec(design, args)
     name = _outputs.run_name(args.design)
-    out = Path(args.out or Path("runs") / f"{name}_{Path(str(dataset)).stem}")
     if args.resume and not args.out:
         raise NetbuilderError("--resume needs --out DIR: the folder of the run to continue")
     if args.resume and (args.fresh or args.weights):
         raise NetbuilderError("--resume continues from the run's checkpoint; leave out --fresh and --weights")
     if args.fresh and args.weights:
         raise NetbuilderError("--fresh starts from random weights; leave out --weights (or --fresh)")
+    rank, world, local = distributed.env_world()
+    default = Path("runs") / f"{name}_{Path(str(dataset)).stem}"
+    out = Path(args.out) if args.out else (_outputs.free_folder(default, name) if rank == 0 else default)
     if args.resume:
         _require_checkpoint(out)
     config = _config(design, args, _resume_base(out) if args.resume else None)
     weights = None if (args.fresh or args.resume) else _model.chosen_weights(args)
-    rank, world, local = distributed.env_world()
-    files = _outputs.prepare(out, name) if rank == 0 else _outputs.RunFiles(out, name)
-    ctx = distributed.setup(resolve_device(config.device, local).type)
-    progress = Progress(ctx.is_main and not args.quiet)
+    keep = bool(args.resume or args.overwrite)
+    files = _outputs.prepare(out, name, keep=keep) if rank == 0 else _outputs.RunFiles(out, name)
+    if out != default and not args.out and rank == 0:
+        print(f"netbuilder: {default} already holds a run; writing this one to {out} (give --out DIR to choose)",
+              file=sys.stderr)
     try:
-        data = _data.load_data(dataset, options, args, progress, ctx)
-        design = fit_design(design, list(data.input_shape), data.num_classes)
-        return _train(design, data, config, args, files, weights, dataset, options, progress, ctx)
+        ctx = distributed.setup(resolve_device(config.device, local).type)
+        progress = Progress(ctx.is_main and not args.quiet)
+        try:
+            data = _data.load_data(dataset, options, args, progress, ctx)
+            design = fit_design(design, list(data.input_shape), data.num_classes)
+            return _train(design, data, config, args, files, weights, dataset, options, progress, ctx)
+        finally:
+            distributed.teardown(ctx)
     finally:
-        distributed.teardown(ctx)
+        _outputs.remove_if_empty(files)  # a failed run (or one stopped before its first epoch) leaves no empty folder
 
 
 def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path | None, dataset: str,
@@ -162,18 +179,29 @@ def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path |
     if weights is not None:
         report = _model.load_weights_into(model, design, weights, args.partial)
         progress.line(report.summary())
+        random_frozen = _model.frozen_without_weights(report, config.frozen)
+        if random_frozen:
+            names = ", ".join(random_frozen)
+            progress.note(f"netbuilder: warning: {names} {'is' if len(random_frozen) == 1 else 'are'} locked (frozen) "
+                          f"but got no weights from {weights.name}: {'it' if len(random_frozen) == 1 else 'they'} "
+                          "would stay random, so this run unlocks and trains "
+                          f"{'it' if len(random_frozen) == 1 else 'them'}; unlock "
+                          f"{'it' if len(random_frozen) == 1 else 'them'} in the design, or give weights that "
+                          "cover every locked layer")
+            config = config.replace(frozen=[f for f in config.frozen if f not in random_frozen])
     elif config.frozen and not args.resume:
         progress.note(f"netbuilder: note: no trained weights to start from, so the frozen layers "
                       f"({', '.join(config.frozen)}) are trained too; give --weights FILE to keep them fixed")
         config = config.replace(frozen=[])
     engine_config = config.replace(checkpoint_every=1)
-    control, rows, final = Control(), [], None
+    control, rows, final, finished_epochs = Control(), [], None, 0
     start = time.monotonic()
     with _stop_on_signals(control, progress) as stop:
         events = train(model, data, engine_config, control, checkpoint_dir=str(files.folder) if ctx.is_main else None,
                        resume_from=str(files.folder) if args.resume else None)
         for ev in events:
             if ev.kind == "started":
+                finished_epochs = ev.start_epoch
                 if ev.start_epoch:
                     rows = _outputs.read_metrics(files.metrics, ev.start_epoch)
                 progress.line(f"training {design.name or args.design} on {data.name} ({ev.train_size:,} examples) "
@@ -190,6 +218,8 @@ def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path |
                 progress.line(f"epoch {ev.epoch + 1}/{config.epochs}{'' if ev.complete else ' (cut short)'}: "
                               f"loss {ev.train_loss:.4f} acc {100 * ev.train_accuracy:.1f}% | val loss "
                               f"{ev.val_loss:.4f} acc {100 * ev.val_accuracy:.1f}% | {ev.seconds:.1f}s")
+            elif ev.kind == "checkpoint":
+                finished_epochs = ev.epoch
             elif ev.kind == "notice":
                 progress.note(f"netbuilder: note: {ev.message}")
             elif ev.kind == "fault":
@@ -197,13 +227,42 @@ def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path |
             elif ev.kind == "finished":
                 final = ev
     interrupted = stop["signal"] is not None
+    if interrupted and ctx.is_main and final is not None:
+        if not finished_epochs:
+            progress.result("interrupted before the first epoch finished: nothing was saved")
+            return INTERRUPTED
+        final = _last_finished(model, data, files, final, rows)
     if ctx.is_main and final is not None:
         _write_results(model, design, data, saved_config, files, dataset, options, final, rows, interrupted,
                        time.monotonic() - start, ctx.world_size, args)
-        what = "interrupted; " if interrupted else ""
+        what = f"interrupted (kept the weights of epoch {len(rows)}, the last finished); " if interrupted else ""
         progress.result(f"{what}test accuracy {100 * final.test_accuracy:.2f}% after {len(rows)} epoch"
                         f"{'s' * (len(rows) != 1)}; wrote {files.design}")
     return INTERRUPTED if interrupted else 0
+
+
+def _last_finished(model, data, files: _outputs.RunFiles, final, rows: list):
+    """After a stop: the weights of the last finished epoch (the checkpoint's, not those of an epoch cut
+    short), the test split evaluated again with them, and that epoch's numbers."""
+    import dataclasses
+
+    import numpy as np
+    import torch
+
+    from netbuilder.commands.evaluate import evaluate_model
+    from netbuilder.training.checkpoint import load_checkpoint
+
+    weights, _ = load_checkpoint(files.folder)
+    model.load_state_dict(weights)
+    test = evaluate_model(model, data, "test", device=torch.device(final.device))
+    last = rows[-1] if rows else {}
+    number = (lambda key, default: float(last[key]) if last.get(key) else default)  # noqa: E731
+    return dataclasses.replace(
+        final, test_loss=test["loss"] if test["loss"] is not None else float("nan"),
+        test_accuracy=test["accuracy"] if test["accuracy"] is not None else float("nan"),
+        confusion=np.asarray(test["confusion"]),
+        train_loss=number("train_loss", final.train_loss), train_accuracy=number("train_acc", final.train_accuracy),
+        val_loss=number("val_loss", final.val_loss), val_accuracy=number("val_acc", final.val_accuracy))
 
 
 def _write_results(model, design, data, config, files: _outputs.RunFiles, dataset: str, options: dict, final,
