@@ -8,6 +8,8 @@ Enter in the search box activates the first entry found.
 
 from __future__ import annotations
 
+import difflib
+
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
@@ -117,18 +119,27 @@ class Palette(QWidget):
             head.setExpanded(True)
 
     def filter(self, text: str) -> None:
+        """Show the kinds whose names, aliases or explanation hold every word typed; when none does, the
+        kinds whose names come close to each word (a typo: "dropuot" finds Dropout, "flaten" Flatten)."""
         words = text.lower().split()
+        if not self._show(lambda hay, names: all(w in hay for w in words)) and words:
+            self._show(lambda hay, names: all(difflib.get_close_matches(w, names, n=1, cutoff=0.75) for w in words))
+
+    def _show(self, matches) -> int:
+        total = 0
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
             shown = 0
             for j in range(head.childCount()):
                 item = head.child(j)
-                hay = (f"{item.text(0)} {item.data(0, KIND_ROLE)} {head.text(0)} {item.toolTip(0)} "
-                       f"{item.data(0, ALIASES_ROLE)}").lower()
-                visible = all(w in hay for w in words)
+                names = f"{item.text(0)} {item.data(0, KIND_ROLE)} {item.data(0, ALIASES_ROLE)}".lower()
+                hay = f"{names} {head.text(0)} {item.toolTip(0)}".lower()
+                visible = bool(matches(hay, names.split()))
                 item.setHidden(not visible)
                 shown += visible
             head.setHidden(shown == 0)
+            total += shown
+        return total
 
     def visible_kinds(self) -> list[str]:
         """The kinds the search shows, in palette order."""

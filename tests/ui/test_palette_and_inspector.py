@@ -40,6 +40,18 @@ def test_the_palette_search_finds_other_names(window, query, kind):
         assert palette.visible_kinds()[0] == "dense"
 
 
+@pytest.mark.parametrize("typo, kind", [("dropuot", "dropout"), ("flaten", "flatten"), ("maxpol", "maxpool2d"),
+                                        ("sigmiod", "sigmoid")])
+def test_a_typo_still_finds_the_layer_when_nothing_matches_exactly(window, typo, kind):
+    palette = window.palette_view
+    palette.search.setText(typo)
+    assert kind in palette.visible_kinds()
+    palette.search.setText("zzzz")  # nothing near it: nothing shown
+    assert palette.visible_kinds() == []
+    palette.search.setText("relu")  # an exact match shows no near ones beside it
+    assert set(palette.visible_kinds()) <= {"relu", "relu6", "leaky_relu", "gelu", "silu"}
+
+
 def test_enter_in_the_search_adds_the_first_match_once(window, qtbot):
     palette = window.palette_view
     emitted: list[str] = []
