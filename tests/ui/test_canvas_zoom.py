@@ -312,3 +312,16 @@ def test_the_minimap_keeps_off_the_layer_boxes(window, qtbot):
     finally:
         module.QPainter = original
     assert painted[0] == pytest.approx(FAINT) and painted[-1] == pytest.approx(1.0)
+
+
+def test_open_group_frames_keep_their_names_told_apart(window):
+    """AlexNet's five frames all read "▾ convolution …": the name now stays whole (or cut in the middle)."""
+    from netbuilder.presets import build_preset
+    from netbuilder.ui.canvas.zoom import font
+
+    window.set_design(build_preset("alexnet"))
+    for gid in list(window.document.graph.groups):
+        window.document.set_collapsed(gid, False)
+    f = font(13, True, window.font())
+    titles = [item.frame_title(f, item.rect.width() - 20) for item in window.scene.groups.values()]
+    assert len(set(titles)) == len(titles) and "▾ convolution 3" in titles

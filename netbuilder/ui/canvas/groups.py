@@ -207,7 +207,16 @@ class GroupItem(QGraphicsItem):
         label = font(TITLE_PX if detailed(lod) else SUB_PX, True, painter.font())
         painter.setFont(label)
         painter.drawText(self.rect.adjusted(10, 4, -10, 0), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft,
-                         elided(f"▾ {self.group.name} · {self.summary()}", label, self.rect.width() - 20))
+                         self.frame_title(label, self.rect.width() - 20))
+
+    def frame_title(self, f, width: float) -> str:
+        """The open frame's title in ``width``: name and summary; else the name whole; else the name cut in
+        the middle, so that "convolution 1" and "convolution 2" stay told apart (both read "convolution …")."""
+        name = f"▾ {self.group.name}"
+        full = f"{name} · {self.summary()}"
+        if elided(full, f, width) == full:
+            return full
+        return elided(name, f, width, middle=True)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
         self.graph_scene.toggle_group(self.group_id)
