@@ -167,3 +167,8 @@ def test_copy_then_quit_exits_cleanly(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", NETBUILDER_DATA_DIR=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0 and "closed" in out.stdout, out.stderr[-2000:]
+
+
+def test_a_message_in_the_status_bar_leaves_the_totals_shown(window):
+    window.statusBar().showMessage("The design does not fit digits", 5000)
+    assert window.totals_label.isVisible() and "parameters" in window.totals_label.text()
