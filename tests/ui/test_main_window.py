@@ -172,3 +172,8 @@ def test_copy_then_quit_exits_cleanly(tmp_path):
 def test_a_message_in_the_status_bar_leaves_the_totals_shown(window):
     window.statusBar().showMessage("The design does not fit digits", 5000)
     assert window.totals_label.isVisible() and "parameters" in window.totals_label.text()
+
+
+def test_summary_rows_are_one_line_of_text_high(window):
+    view = window.summary
+    assert view.verticalHeader().defaultSectionSize() <= view.fontMetrics().height() + 8
