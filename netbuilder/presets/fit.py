@@ -85,6 +85,11 @@ def minimum_side(graph: Graph, input_id: str, channels: int, start: int) -> int 
     return hi
 
 
+# problems an input's size can cause (analysis.result.Diagnostic.code): the others (wiring, settings) it cannot
+SHAPE_CODES = frozenset({"needs_flatten", "merge_mismatch", "spatial_too_small", "needs_image", "groups",
+                         "same_needs_stride_1", "padding_too_large", "shape", "too_large"})
+
+
 def fit_design(design: Design, input_shape: Sequence[int] | None = None,
                num_classes: int | None = None) -> Design:
     """A copy of ``design`` taking ``input_shape`` and predicting ``num_classes`` classes (a classifier
@@ -93,6 +98,8 @@ def fit_design(design: Design, input_shape: Sequence[int] | None = None,
     Raises PresetError saying why (and the smallest input that works, when there is one)."""
     from netbuilder.analysis import analyze
 
+    already = {(d.node_id, d.code) for d in analyze(design.graph).errors  # not the new shape's doing
+               if d.code not in SHAPE_CODES}
     fitted = design.copy()
     graph = fitted.graph
     name = design.name
@@ -115,7 +122,10 @@ def fit_design(design: Design, input_shape: Sequence[int] | None = None,
         fitted.meta["fitted"] = {"input_shape": list(graph.node(inp.id).params["shape"]),
                                  "num_classes": num_classes}
         return fitted
-    first = analysis.errors[0]
+    if all((d.node_id, d.code) in already for d in analysis.errors):  # a wiring problem, say: no size helps
+        n = len(analysis.errors)
+        raise PresetError(f"{name} has {n} problem{'s' * (n != 1)} to fix first: {analysis.errors[0]}")
+    first = next(d for d in analysis.errors if (d.node_id, d.code) not in already)
     where = "" if not first.node_id or first.message.startswith(f"{first.node_id}:") else f"{first.node_id}: "
     shape = list(graph.node(inp.id).params["shape"])
     text = f"{name} cannot take input {'×'.join(map(str, shape))}: {where}{first.message}"

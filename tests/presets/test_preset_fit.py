@@ -78,3 +78,12 @@ def test_bad_shapes_and_class_counts_are_refused(bad):
 
 def test_default_arguments_give_the_default_design():
     assert build_preset("lenet5", input_shape=[1, 28, 28], num_classes=10).graph == build_preset("lenet5").graph
+
+
+def test_fitting_a_miswired_design_names_the_wiring_not_the_input_size():
+    mlp = build_preset("mlp")
+    mlp.graph.pop_edge(next(e for e in mlp.graph.edges if e.dst == "classifier"))
+    with pytest.raises(PresetError) as info:
+        fit_design(mlp, [1, 8, 8], 10)
+    assert "problem" in str(info.value) and "to fix first" in str(info.value)
+    assert "cannot take input" not in str(info.value)  # (it said 'mlp cannot take input 1×8×8: classifier: …')

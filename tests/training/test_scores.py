@@ -98,3 +98,4 @@ def test_fitting_one_output_unit_to_two_classes_keeps_it():
     assert fit_design(neuron, [2], 3).graph.node("weighted_sum").params["units"] == 3
     mlp = build_preset("mlp")
     assert fit_design(mlp, [1, 8, 8], 2).graph.node("classifier").params["units"] == 2
+
