@@ -57,6 +57,19 @@ def test_check_valid_and_invalid(tmp_path, capsys):
     assert "error" in out and edge.dst in out
 
 
+def test_check_refuses_training_settings_that_train_would_refuse(tmp_path, capsys):
+    from netbuilder.api import load, save
+
+    design = load("mlp")
+    design.training = {"lr": "fast"}
+    path = tmp_path / "fast.nbd"
+    save(design, path)
+    capsys.readouterr()
+    assert main(["check", str(path)]) == 2  # (valid, said check; train refused it)
+    out = capsys.readouterr().out
+    assert "training settings:" in out and "lr" in out and "1 error" in out
+
+
 @pytest.mark.parametrize("args, needle", [
     (["summary", "no_such_thing"], "neither a design file nor a preset"),
     (["check", "missing.nbd"], "missing.nbd"),

@@ -21,9 +21,25 @@ def run(args: argparse.Namespace) -> int:
     for d in analysis.diagnostics:
         print(f"{args.design}: {d.severity}: {d}")
     n_err, n_warn = len(analysis.errors), len(analysis.diagnostics) - len(analysis.errors)
-    if analysis.valid:
+    settings = _settings_problem(design)  # what `train` would refuse in the design's training settings
+    if settings:
+        print(f"{args.design}: error: training settings: {settings}")
+        n_err += 1
+    if analysis.valid and not settings:
         extra = f" ({n_warn} warning{'s' * (n_warn != 1)})" if n_warn else ""
         print(f"{args.design}: valid: {analysis.total_params:,} parameters{extra}")
         return 0
     print(f"{args.design}: {n_err} error{'s' * (n_err != 1)}")
     return 2
+
+
+def _settings_problem(design) -> str | None:
+    """Why ``train`` would refuse the design's stored training settings (``"lr": "fast"``), or None."""
+    from netbuilder.choices import merged_settings
+    from netbuilder.training.config import ConfigError, TrainConfig
+
+    try:
+        TrainConfig.from_dict(merged_settings(design.training))
+    except ConfigError as e:
+        return str(e)
+    return None
