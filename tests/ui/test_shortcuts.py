@@ -89,3 +89,24 @@ def test_f_fits_and_escape_lets_go_on_the_canvas(window, qtbot):
     window.document.select(["dense_1"])
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert window.document.selection == []
+
+
+def test_arrow_keys_move_the_selected_layers_one_undo_step_a_press(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from netbuilder.ui.canvas.view import NUDGE
+
+    doc, view = window.document, window.view
+    view.setFocus()
+    doc.select(["dense_1"])
+    x, y = doc.graph.node("dense_1").pos
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.graph.node("dense_1").pos == (x + NUDGE, y + 4 * NUDGE)
+    assert window.scene.nodes["dense_1"].pos().x() == x + NUDGE
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.graph.node("dense_1").pos == (x, y)
+    doc.select([])
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # nothing selected: the view scrolls, nothing moves
+    assert doc.graph.node("dense_1").pos == (x, y)
