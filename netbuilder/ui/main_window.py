@@ -363,9 +363,10 @@ class MainWindow(QMainWindow):
 
         rows = "".join(f"<tr><td>{escape(what)}</td><td>&nbsp;&nbsp;{escape(keys)}</td></tr>"
                        for what, keys in self.shortcut_rows())
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table><p>On the canvas: F fits the "
-                                "design · Esc lets go of the selection · Space-drag or middle button: pan · wheel: "
-                                "zoom · drag from an output port to an input: connect</p>")
+        canvas = ("On the canvas: F fits the design · arrows (Shift: further) move the selected layers · Esc lets "
+                  "go of the selection · Space-drag or middle button: pan · wheel: zoom · drag from an output port "
+                  "to an input: connect")
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table><p>{canvas}</p>")
 
     # ----- window events --------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802
