@@ -63,12 +63,10 @@ def test_connect_two_nodes_by_dragging_between_ports(window, qtbot):
     assert doc.undo_stack.undoText() == "connect relu_2 to dense_3"
 
 
-def test_a_refused_connection_is_reported_not_raised(window, qtbot):
-    src = window.scene.nodes["dense_2"].port_pos(-1)
-    dst = window.scene.nodes["conv2d_1"].port_pos(0)
-    window.view.fit()
+def _drag_refused(window, src: QPointF, dst: QPointF) -> list[str]:
+    """Drag from scene point ``src`` to ``dst``; the design must not change; the messages the scene said."""
     before = window.document.graph.to_dict()
-    messages = []
+    messages: list[str] = []
     window.scene.message_reported.connect(messages.append)
     viewport = window.view.viewport()
     a, b = view_point(window, src), view_point(window, dst)
@@ -76,6 +74,14 @@ def test_a_refused_connection_is_reported_not_raised(window, qtbot):
     QTest.mouseMove(viewport, b)
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
     assert window.document.graph.to_dict() == before
+    return messages
+
+
+def test_a_refused_connection_is_reported_not_raised(window, qtbot):
+    src = window.scene.nodes["dense_2"].port_pos(-1)
+    dst = window.scene.nodes["conv2d_1"].port_pos(0)
+    window.view.fit()
+    messages = _drag_refused(window, src, dst)
     assert messages and "already connected" in messages[0]
 
 
@@ -104,16 +110,7 @@ def test_a_drop_that_cannot_be_a_connection_says_why(window, onto, said):
     """Onto the layer itself or onto an Input: nothing happened and nothing was said."""
     window.view.fit()
     src = window.scene.nodes["relu_1"].port_pos(-1)
-    dst = window.scene.nodes[onto].sceneBoundingRect().center()
-    before = window.document.graph.to_dict()
-    messages = []
-    window.scene.message_reported.connect(messages.append)
-    viewport = window.view.viewport()
-    a, b = view_point(window, src), view_point(window, dst)
-    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    QTest.mouseMove(viewport, b)
-    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
-    assert window.document.graph.to_dict() == before
+    messages = _drag_refused(window, src, window.scene.nodes[onto].sceneBoundingRect().center())
     assert messages and messages[0].startswith(said)
 
 
