@@ -76,6 +76,13 @@ def _metric_text(check: Check) -> str:
     return f"{subject.replace('_', ' ')} {OPS.get(op, op)} {shown}"
 
 
+def missing_node(ref: str, s: LessonState) -> str:
+    """``no node 'x' in the design (its nodes: …)``: a lesson names a node the design has not got."""
+    nodes = list(s.design.graph.nodes) if s.design is not None else []
+    shown = ", ".join(nodes[:8]) + (", …" if len(nodes) > 8 else "")
+    return f"no node {ref!r} in the design (its nodes: {shown or 'none'})"
+
+
 def describe(check: Check) -> str:
     """A sentence for a check without its own ``text``."""
     kind = check["check"]
@@ -84,7 +91,8 @@ def describe(check: Check) -> str:
     words = {
         "has_layer": lambda: f"the network has at least {check.get('count', 1)} {check.get('kind')} layer"
                              + ("s" if check.get("count", 1) != 1 else "") + (f" with {params}" if params else ""),
-        "layer_count": lambda: f"the number of {check.get('kind', 'layer')} nodes is {op} {value}",
+        "layer_count": lambda: (f"the network has {OPS.get(op, op)} {value} {check.get('kind', 'layer')} layer"
+                                + ("s" if value != "1" else "")),
         "metric": lambda: _metric_text(check),
         "gap": lambda: f"the train/validation {check.get('of', 'accuracy')} gap is {op} {value}",
         "prediction_flipped": lambda: "the attack changed the prediction",
@@ -189,7 +197,9 @@ def _selected(c: Check, s: LessonState) -> tuple[bool, str]:
 
 def _output_shape(c: Check, s: LessonState) -> tuple[bool, str]:
     node = resolve_node(c["node"], s)
-    info = s.get_analysis().nodes.get(node) if node else None
+    if node is None:
+        return False, missing_node(c["node"], s)
+    info = s.get_analysis().nodes.get(node)
     if info is None or info.shape is None:
         return False, f"{c['node']} has no shape"
     return list(info.shape) == list(c["value"]), f"{node} outputs {'×'.join(map(str, info.shape))}"

@@ -178,6 +178,10 @@ def check_answer(q: Question, answer: Any, state: LessonState) -> QuestionResult
     shown = expected_text(q, expected)
     explain = q.get("explain", "")
     if expected is None:
+        ref = q.get("answer_from", {}).get("node")
+        if ref and state.design is not None and resolve_node(ref, state) is None:  # the lesson's mistake
+            return QuestionResult(False, f"This question is about {ref}, which is not in your design: the lesson "
+                                         "expects another network (Show me builds it).", shown)
         return QuestionResult(False, "The design cannot answer this yet: fix the problems shown on the "
                                      "network first.", shown)
     if _matches(q, answer, expected):

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.lessons.actions import Engine, apply_action
-from netbuilder.lessons.checks import evaluate_step
+from netbuilder.lessons.checks import evaluate_step, missing_node
 from netbuilder.lessons.model import Lesson
 from netbuilder.lessons.questions import check_answer, expected_answer, expected_text
-from netbuilder.lessons.state import LessonState
+from netbuilder.lessons.state import LessonState, resolve_node
 
 
 @dataclass
@@ -25,6 +25,7 @@ class LessonReport:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     metrics: dict[str, float] = field(default_factory=dict)  # the last run's
+    path: str = ""  # the lesson's file, named before each failure (as a load error names it)
 
     @property
     def ok(self) -> bool:
@@ -35,36 +36,43 @@ class LessonReport:
         head = f"{'ok  ' if self.ok else 'FAIL'} {self.id:<24} {self.checks:3d} checks  {self.seconds:5.1f}s"
         acc = self.metrics.get("val_accuracy")
         head += f"  val acc {acc:.3f}" if acc is not None else ""
-        return head + ("" if self.ok else "  " + "; ".join(self.failures))
+        where = f"{self.path}: " if self.path else ""
+        return head + ("" if self.ok else "".join(f"\n    {where}{f}" for f in self.failures))
 
 
 def verify_lesson(lesson: Lesson, engine: Engine, state: LessonState | None = None) -> LessonReport:
     """Apply every step's reference actions to ``state`` (fresh by default) and check each step's checks
     and questions right after its actions. Stops the lesson at the first action that fails."""
-    report = LessonReport(lesson.id)
+    report = LessonReport(lesson.id, path=lesson.path or "")
     state = state or LessonState()
     base = os.path.dirname(lesson.path) or "."
     start = time.perf_counter()
-    for number, step in enumerate(lesson.steps, 1):
+    for i, step in enumerate(lesson.steps):
         state.since = state.runs  # a step's run-based checks count only its own runs
+        # (places as a load error names them: steps[i] from 0, so a failure maps to its entry in the file)
         try:
             for action in step.reference:
                 apply_action(action, state, engine, base)
         except NetbuilderError as e:
-            report.failures.append(f"step {number}: {e}")
+            report.failures.append(f"steps[{i}] (step {i + 1}): {e}")
             break
-        for result in evaluate_step(step, state):
+        for j, result in enumerate(evaluate_step(step, state)):
             if result.met:
                 report.checks += 1
             else:
-                report.failures.append(f"step {number}: not met: {result.text} ({result.detail})")
-        for q in step.questions:
+                report.failures.append(f"steps[{i}].checks[{j}] (step {i + 1}): not met: {result.text} "
+                                       f"({result.detail})")
+        for j, q in enumerate(step.questions):
             expected = expected_answer(q, state)
             answer = q["answer"] if "choices" in q else expected_text(q, expected)
             if expected is not None and check_answer(q, answer, state).correct:
                 report.checks += 1
-            else:
-                report.failures.append(f"step {number}: question {q['id']} cannot be answered ({answer})")
+                continue
+            ref = q.get("answer_from", {}).get("node")
+            why = (missing_node(ref, state) if ref and state.design is not None and resolve_node(ref, state) is None
+                   else f"the design gives no answer: {answer.strip('()')}")
+            report.failures.append(f"steps[{i}].questions[{j}] (step {i + 1}): question {q['id']} cannot be "
+                                   f"answered: {why}")
     report.metrics = dict(state.metrics)
     report.seconds = time.perf_counter() - start
     return report

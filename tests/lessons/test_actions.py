@@ -107,17 +107,19 @@ def test_verify_passes_and_fails(tmp_path, lesson_dict, engine):
     assert report.ok and report.checks == 4 and report.line().startswith("ok ")
     lesson_dict["steps"][1]["checks"][0]["value"] = 0.95
     failed = verify_lesson(_write(tmp_path, lesson_dict), engine)
-    assert not failed.ok and "step 2: not met: ≥ 50 %" in failed.failures[0]
+    assert not failed.ok and "steps[1].checks[0] (step 2): not met: ≥ 50 %" in failed.failures[0]
+    assert failed.line().splitlines()[1].strip().startswith(f"{failed.path}: steps[1].checks[0]")
     assert failed.line().startswith("FAIL")
 
 
 def test_verify_reports_a_failing_action_and_an_unanswerable_question(tmp_path, lesson_dict, engine):
     lesson_dict["steps"][0]["questions"][0]["answer_from"]["node"] = "conv2d_7"
     report = verify_lesson(_write(tmp_path, lesson_dict), engine)
-    assert any("question size cannot be answered" in f for f in report.failures)
+    assert any("steps[0].questions[0] (step 1): question size cannot be answered: no node 'conv2d_7' in the "
+               "design" in f for f in report.failures), report.failures
     lesson_dict["steps"][1]["solution"] = [{"do": "select_node", "node": "ghost"}]
     report = verify_lesson(_write(tmp_path, lesson_dict), engine)
-    assert any("step 2: select_node: the design has no node 'ghost'" in f for f in report.failures)
+    assert any("steps[1] (step 2): select_node: the design has no node 'ghost'" in f for f in report.failures)
 
 
 def test_fresh_training_resets_the_weights_and_runs_are_numbered(engine):
@@ -157,4 +159,5 @@ def test_verify_counts_only_each_steps_own_runs(tmp_path, lesson_dict, engine):
     path.write_text(json.dumps(lesson_dict), encoding="utf-8")
     report = verify_lesson(load_lesson(path), engine)
     assert not report.ok and report.failures == [
-        "step 3: not met: validation accuracy at least 50 % (no run finished in this step yet: train)"]
+        "steps[2].checks[0] (step 3): not met: validation accuracy at least 50 % (no run finished in this step "
+        "yet: train)"]
