@@ -17,36 +17,32 @@ def _failure(path: str, e: Exception, what: str) -> str:
     return f"{path}: cannot write the {what} ({getattr(e, 'strerror', None) or e})"
 
 
+def _export(c, path: str | None, title: str, default: str, suffix: str, what: str, write) -> bool:
+    """Ask where (when ``path`` is None), give the name its ``suffix``, ``write(path)``; a failure in one line."""
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(c.window, title, default, f"{suffix[1:].upper()} (*{suffix})")
+    if not path:
+        return False
+    path = with_suffix(path, suffix)
+    try:
+        write(path)
+    except (OSError, NetbuilderError) as e:
+        c.show_message(_failure(path, e, what), "error")
+        return False
+    c.status(f"Exported {path}")
+    return True
+
+
 def export_png(c, path: str | None = None) -> bool:
     """The curves as a PNG picture; ``c`` the TrainingController (asks where when ``path`` is None)."""
     from netbuilder.ui.training.widgets import export_png as write_png
 
-    if path is None:
-        path, _ = QFileDialog.getSaveFileName(c.window, "Export the curves as PNG", "curves.png", "PNG (*.png)")
-    if not path:
-        return False
-    path = with_suffix(path, ".png")
     c.curves.refresh()
-    try:
-        write_png(c.curves.layout_widget.ci, path)
-    except (OSError, NetbuilderError) as e:
-        c.show_message(_failure(path, e, "picture"), "error")
-        return False
-    c.status(f"Exported {path}")
-    return True
+    return _export(c, path, "Export the curves as PNG", "curves.png", ".png", "picture",
+                   lambda p: write_png(c.curves.layout_widget.ci, p))
 
 
 def export_csv(c, path: str | None = None) -> bool:
     """The metrics of every run as a CSV table."""
-    if path is None:
-        path, _ = QFileDialog.getSaveFileName(c.window, "Export the metrics as CSV", "metrics.csv", "CSV (*.csv)")
-    if not path:
-        return False
-    path = with_suffix(path, ".csv")
-    try:
-        atomic_write_text(path, c.curves.metrics_csv())
-    except (OSError, NetbuilderError) as e:
-        c.show_message(_failure(path, e, "metrics"), "error")
-        return False
-    c.status(f"Exported {path}")
-    return True
+    return _export(c, path, "Export the metrics as CSV", "metrics.csv", ".csv", "metrics",
+                   lambda p: atomic_write_text(p, c.curves.metrics_csv()))
