@@ -165,7 +165,8 @@ def test_a_box_with_a_warning_and_an_error_shows_the_error(window, qtbot):
     qtbot.waitUntil(lambda: window.scene.nodes["add_1"].has_error)
     item = window.scene.nodes["add_1"]
     errors = [d.message for d in item.problems if d.severity == "error"]
-    assert item.first_error() == errors[0] and "same shape" in item.first_error()
+    assert item.problems[0].severity == "warning"  # (listed first: its text was shown under the ✖)
+    assert item._bottom_text(True) == "✖ " + errors[0] and "same shape" in errors[0]
 
 
 def test_groups_collapse_to_one_box_and_back(window, qtbot):
