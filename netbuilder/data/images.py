@@ -112,13 +112,28 @@ def check_files(files: list[str], progress: ScanProgress | None = None
     return headers, bad
 
 
-def bad_files_error(root: Path, bad: list[str], total: int) -> DatasetError:
+class BadFilesError(DatasetError):
+    """Some files of an image folder are not readable images: ``skip_bad`` would leave them out."""
+
+    remedy = "skip_bad"
+    ADVICE = "remove or replace them, or skip them with the skip_bad option (--skip-bad)"
+
+    def __init__(self, what: str, count: int) -> None:
+        self.what, self.count = what, count
+        advice = self.ADVICE.replace("them", "it") if count == 1 else self.ADVICE
+        super().__init__(f"{what}; {advice}")
+
+    @property
+    def brief(self) -> str:
+        return self.what
+
+
+def bad_files_error(root: Path, bad: list[str], total: int) -> BadFilesError:
     """One message naming the bad files (the first few, with a count)."""
-    advice = "remove or replace them, or skip them with the skip_bad option (--skip-bad)"
     if len(bad) == 1:
-        return DatasetError(f"{bad[0]}; {advice.replace('them', 'it')}")
+        return BadFilesError(bad[0], 1)
     shown = "; ".join(bad[:LISTED]) + (f"; and {len(bad) - LISTED} more" if len(bad) > LISTED else "")
-    return DatasetError(f"{root}: {len(bad)} of {total} files are not readable images: {shown}; {advice}")
+    return BadFilesError(f"{root}: {len(bad)} of {total} files are not readable images: {shown}", len(bad))
 
 
 def parse_size(value: object) -> tuple[int, int]:

@@ -36,8 +36,11 @@ class DatasetLoaded(Event):
 
 @dataclass(frozen=True)
 class DatasetFailed(Event):
+    """The dataset of ``spec`` could not be loaded; ``remedy`` as in ``TaskFailed``."""
+
     spec: dict[str, Any]
     message: str
+    remedy: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,16 @@ class TaskDone(Event):
 
 @dataclass(frozen=True)
 class TaskFailed(Event):
-    """A task failed or was cancelled; ``message`` is one line for the user."""
+    """A task failed or was cancelled; ``message`` is one line for the user. ``remedy`` names the one change
+    that would fix it where the window offers it as a button (``"skip_bad"``, from the error's own
+    ``remedy``); ``message`` then leaves out the command line's advice."""
 
     key: str
     ticket: int
     message: str
     cancelled: bool = False
     unexpected: bool = False
+    remedy: str = ""
 
 
 @dataclass(frozen=True)

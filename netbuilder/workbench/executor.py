@@ -204,6 +204,9 @@ class Executor:
             except BaseException:  # noqa: BLE001  (--debug: show it here, keep the thread alive)
                 traceback.print_exc()
                 text, unexpected = f"{type(e).__name__}: {e}", True
-            event = TaskFailed(task.key, ctx.ticket, text, unexpected=unexpected)
+            remedy = getattr(e, "remedy", "") if not unexpected else ""
+            if remedy:
+                text = (str(e.brief).splitlines() or [text])[0]  # type: ignore[attr-defined]
+            event = TaskFailed(task.key, ctx.ticket, text, unexpected=unexpected, remedy=remedy)
         if event is not None and not self._closed:
             self.post(event)

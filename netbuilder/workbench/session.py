@@ -87,6 +87,7 @@ class Workbench:
         self.host = ModelHost()  # executor thread only
         self.state = DesignState()
         self.dataset_spec: dict[str, Any] = {"name": "digits"}
+        self._dataset_ticket = 0  # the latest dataset load: an older one's failure is for no one
         self.dataset: dict[str, Any] | None = None  # the loaded dataset, described (GUI thread)
         self.ready: ev.Ready | None = None
         self.runs: list[RunRecord] = []
@@ -157,7 +158,7 @@ class Workbench:
 
         def deliver(ctx: TaskContext, info: dict[str, Any]) -> ev.Event:
             return ev.DatasetLoaded(spec, info)
-        ticket = next_ticket()
+        self._dataset_ticket = ticket = next_ticket()
         return self.executor.submit("dataset", task, deliver=deliver, ticket=ticket)
 
     def warm_up(self) -> None:
@@ -175,7 +176,9 @@ class Workbench:
                 self._primed = True
                 self.executor.submit("prime", lambda ctx: prime_training(), deliver=lambda ctx, v: None)
         elif isinstance(event, ev.TaskFailed) and event.key == "dataset":
-            return ev.DatasetFailed(dict(self.dataset_spec), event.message)
+            if event.ticket != self._dataset_ticket:  # the load of a dataset no longer wanted
+                return None
+            return ev.DatasetFailed(dict(self.dataset_spec), event.message, event.remedy)
         elif isinstance(event, ev.TaskFailed) and event.key.startswith("train:"):
             return self.accept(self._run_failed(event))
         elif isinstance(event, ev.Ready):

@@ -101,3 +101,22 @@ def test_shutdown_cancels_the_running_task_and_ends_the_thread():
     time.sleep(0.05)
     assert ex.shutdown(5)
     assert not ex._thread.is_alive()
+
+
+def test_an_error_with_a_remedy_says_it_briefly_and_names_the_remedy():
+    from netbuilder.data.images import BadFilesError
+
+    inbox = Inbox()
+    ex = Executor(inbox.append)
+
+    def bad(ctx):
+        raise BadFilesError("pets/dog/broken.png: not an image", 1)
+    ex.submit("dataset", bad)
+    failed = inbox.wait_for(lambda e: isinstance(e, TaskFailed))
+    assert failed.remedy == "skip_bad" and not failed.unexpected
+    assert failed.message == "pets/dog/broken.png: not an image"  # the command line's advice left out
+    assert "--skip-bad" in str(BadFilesError("x", 2)) and "skip it" in str(BadFilesError("x", 1))
+    ex.submit("other", lambda ctx: (_ for _ in ()).throw(ValueError("plain")))
+    plain = inbox.wait_for(lambda e: isinstance(e, TaskFailed) and e.key == "other")
+    assert plain.remedy == "" and plain.message == "plain"
+    ex.shutdown()

@@ -377,3 +377,15 @@ def test_weights_saved_after_the_head_was_replaced_match_the_design(session, exa
     assert isinstance(done, ev.TaskDone), done
     with safe_open(str(tmp_path / "w.safetensors"), "pt") as f:
         assert tuple(f.get_tensor("dense_2.weight").shape)[0] == 3
+
+
+def test_the_failure_of_a_dataset_no_longer_wanted_is_for_no_one(session):
+    wb = session.wb
+    old = wb._dataset_ticket
+    wb.set_dataset({"name": "circle"})
+    assert wb._dataset_ticket != old
+    stale = ev.TaskFailed("dataset", old, "pets: 2 of 9 files are not readable images")
+    assert wb.accept(stale) is None
+    latest = ev.TaskFailed("dataset", wb._dataset_ticket, "circle: broken", remedy="skip_bad")
+    failed = wb.accept(latest)
+    assert isinstance(failed, ev.DatasetFailed) and failed.spec == {"name": "circle"} and failed.remedy == "skip_bad"

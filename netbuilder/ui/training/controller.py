@@ -306,7 +306,7 @@ class TrainingController(QObject):
             share = f" {event.fraction:.0%}" if event.fraction is not None else ""
             self.panel.progress_label.setText(f"Dataset: {event.text}{share}")
         elif isinstance(event, ev.DatasetFailed):
-            self.data_link.failed(event.spec, event.message)
+            self.data_link.failed(event.spec, event.message, event.remedy)
         elif isinstance(event, ev.TaskDone | ev.TaskFailed):
             self.link.task_result(event)
 

@@ -8,7 +8,6 @@ Writes the design only through the Document. Qt-free itself (it drives the contr
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,20 +17,17 @@ if TYPE_CHECKING:
 LOADING_TORCH = "Loading PyTorch and the dataset… press Train again in a moment."
 LOADING_DATA = "Loading the dataset… press Train again in a moment."
 SKIP_KEY, SKIP_TEXT = "skip_bad", "Skip the unreadable files"
-# the data layer's advice for the command line (netbuilder/data/images.py, bad_files_error): the window
-# names its own way instead, the button above
-_CLI_SKIP = re.compile(r";?\s*remove or replace (them|it), or skip (them|it) with the skip_bad option \(--skip-bad\)")
 LISTED = 3  # skipped files named in the message (the rest counted)
 
 
-def failure_text(message: str) -> tuple[str, bool]:
-    """The message for a dataset that could not be loaded, and whether skipping its bad files would help."""
-    skippable = _CLI_SKIP.search(message) is not None
-    inner = _CLI_SKIP.sub("", message).rstrip(" ;.")
+def failure_text(message: str, skippable: bool = False) -> str:
+    """The message for a dataset that could not be loaded; ``skippable``: skipping its bad files would help
+    (the failure's remedy is ``skip_bad``; its message then leaves out the command line's advice)."""
+    inner = message.rstrip(" ;.")
     if skippable:
         return (f"The dataset could not be loaded ({inner}): pick another dataset, remove or replace the "
-                f"unreadable files, or press “{SKIP_TEXT}” to train without them"), True
-    return f"The dataset could not be loaded ({inner}): pick another dataset or fix the files", False
+                f"unreadable files, or press “{SKIP_TEXT}” to train without them")
+    return f"The dataset could not be loaded ({inner}): pick another dataset or fix the files"
 
 
 def skipped_text(skipped: list[str]) -> str:
@@ -51,7 +47,7 @@ class DatasetLink:
     def __init__(self, controller: TrainingController) -> None:
         self.c = controller
         self.shown_spec: dict[str, Any] | None = None  # the spec of the dataset the panel shows
-        self.failure: tuple[dict[str, Any], str] | None = None  # (spec, message) of the last failed load
+        self.failure: tuple[dict[str, Any], str, str] | None = None  # (spec, message, remedy): the last failed load
         self._texts: set[str] = set()  # what this link put on the message bar (taken back once loaded)
 
     def _show(self, text: str, level: str, actions: tuple = ()) -> None:
@@ -91,9 +87,9 @@ class DatasetLink:
         for note in info.get("warnings", []):
             c.show_message(note, "warning")
 
-    def failed(self, spec: dict[str, Any], message: str) -> None:
+    def failed(self, spec: dict[str, Any], message: str, remedy: str = "") -> None:
         c = self.c
-        self.shown_spec, self.failure = None, (dict(spec), message)
+        self.shown_spec, self.failure = None, (dict(spec), message, remedy)
         if c.panel.progress_label.text().startswith("Dataset:"):
             c.panel.progress_label.setText("Ready")
         c.panel.show_dataset_missing(_name(spec), "not loaded (see the message above)")
@@ -104,7 +100,8 @@ class DatasetLink:
     def show_failure(self) -> None:
         if self.failure is None:
             return
-        text, skippable = failure_text(self.failure[1])
+        skippable = self.failure[2] == SKIP_KEY
+        text = failure_text(self.failure[1], skippable)
         self._show(text, "error", ((SKIP_KEY, SKIP_TEXT),) if skippable else ())
 
     # ----- Train pressed with no dataset ------------------------------------------------------------------
