@@ -36,6 +36,7 @@ class DesignLink:
         self._just_opened = False
         self.pending_save: Path | None = None
         self._fit_text = ""  # the message about fitting on the bar (the misfit warning, or why Fit failed)
+        self._fit_why = ""  # why Fit failed on the misfit ``_fit_failed`` names
         self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
         controller.curves.runs_edited.connect(self.save_runs_now)
 
@@ -223,7 +224,7 @@ class DesignLink:
     def _dismiss_fit_message(self) -> None:
         if self._fit_message_shown():
             self.c.panel.messages.dismiss()
-        self._fit_text, self._fit_failed = "", None
+        self._fit_text, self._fit_failed, self._fit_why = "", None, ""
 
     def fit_design(self) -> bool:
         """Give the design the dataset's input shape and class count, as one undo step of set_param edits."""
@@ -239,7 +240,7 @@ class DesignLink:
             fitted = fit_design(current, list(info["input_shape"]), len(info["class_names"]))
         except NetbuilderError as e:  # why, until the design fits or changes (check_fit keeps it)
             problem = self.wb.misfit()
-            self._fit_text = str(e)
+            self._fit_text = self._fit_why = str(e)
             self._fit_failed = self._fit_key(f"{problem[0].upper()}{problem[1:]}." if problem else "")
             self.c.show_message(str(e), "error")
             return False
@@ -262,9 +263,9 @@ class DesignLink:
         """When Fit already failed on the misfit Train refuses for: the refusal without the advice to press
         Fit, with why Fit cannot help (None: Fit has not failed on it, so it is worth offering)."""
         problem = self.wb.misfit()
-        if not problem or not self._fit_text or self._fit_failed != self._fit_key(f"{problem[0].upper()}{problem[1:]}."):
+        if not problem or not self._fit_why or self._fit_failed != self._fit_key(f"{problem[0].upper()}{problem[1:]}."):
             return None
         reason = message.split(" Press Fit", 1)[0].rstrip(".")
-        text = f"Cannot train yet: {reason}. Fit cannot change this design to fit: {self._fit_text}"
+        text = f"Cannot train yet: {reason}. Fit cannot change this design to fit: {self._fit_why}"
         self._fit_text = text  # (the message about fitting, kept while the misfit holds: check_fit)
         return text

@@ -74,3 +74,19 @@ def test_a_changed_design_makes_the_reason_fit_failed_obsolete(window, trainer, 
     trainer.show_message("Something else to say.", "info")
     trainer.link.check_fit()  # the design fits: nothing about fitting to take back, the other message stays
     assert bar.text() == "Something else to say."
+
+
+def test_train_pressed_again_after_fit_failed_says_the_same_once(window, trainer, qtbot):
+    """Each press of Train after Fit failed says the refusal with why Fit cannot help, once: the text does not
+    grow by nesting the last refusal inside the next."""
+    window.workspaces.switch("Train")
+    bar = trainer.panel.messages
+    _switch(trainer, qtbot, "circle")
+    qtbot.waitUntil(lambda: "does not fit circle" in bar.text(), timeout=15_000)
+    assert not trainer.link.fit_design()
+    said = []
+    for _ in range(3):
+        assert not trainer.train()
+        said.append(bar.text())
+    assert said[0].startswith("Cannot train yet:") and "Fit cannot change this design to fit" in said[0]
+    assert said[0] == said[1] == said[2] and said[0].count("Cannot train yet") == 1
