@@ -288,13 +288,6 @@ class AugmentView(AnswerView):
 class TransferView(QWidget):
     """Load weights from a file, lock (freeze) layers, replace the head for a new number of classes."""
 
-    def suggest_classes(self, n: int) -> None:
-        """The dataset's number of classes, for the new head (not over a number the student chose)."""
-        if not self._classes_chosen:
-            self.classes.blockSignals(True)
-            self.classes.setValue(n)
-            self.classes.blockSignals(False)
-
     load_requested = Signal(str)
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
@@ -343,6 +336,13 @@ class TransferView(QWidget):
         self.unfreeze_button.clicked.connect(lambda: self.document.set_frozen(self.document.frozen, False))
         self.load_button.clicked.connect(self._ask_file)
         self.refresh()
+
+    def suggest_classes(self, n: int) -> None:
+        """The dataset's number of classes, for the new head (not over a number the student chose)."""
+        if not self._classes_chosen:
+            self.classes.blockSignals(True)
+            self.classes.setValue(n)
+            self.classes.blockSignals(False)
 
     def trainable_layers(self) -> list[str]:
         nodes = self.document.analysis.nodes
