@@ -34,9 +34,10 @@ def random_flip(x: torch.Tensor, generator: torch.Generator | None = None, p: fl
 
 
 def random_affine(x: torch.Tensor, shift: float, rotation: float,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
-    """Shift by up to ``shift`` pixels and rotate by up to ``rotation`` degrees, per sample; empty
-    borders are zeros (the mean, in normalised units)."""
+                  generator: torch.Generator | None = None, fill: torch.Tensor | None = None) -> torch.Tensor:
+    """Shift by up to ``shift`` pixels and rotate by up to ``rotation`` degrees, per sample. Empty borders
+    take ``fill`` (per channel, broadcast as ``(1, C, 1, 1)``): the normalised value of a black pixel,
+    as torchvision's RandomAffine fills with 0; zeros (the mean grey) when None."""
     n, _, h, w = x.shape
     rnd = torch.rand(n, 3, device=x.device, generator=generator) * 2 - 1
     angle = rnd[:, 0] * math.radians(rotation)
@@ -46,21 +47,30 @@ def random_affine(x: torch.Tensor, shift: float, rotation: float,
     theta[:, 0, 2] = rnd[:, 1] * shift * 2 / w
     theta[:, 1, 2] = rnd[:, 2] * shift * 2 / h
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    if fill is None:
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    fill = fill.to(x.device, x.dtype).reshape(1, -1, 1, 1)
+    return F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
+
+
+def black_fill(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """A black pixel (raw 0) in normalised units, per channel: what shifted or rotated borders show."""
+    return (-mean.to(torch.float32) / std.to(torch.float32)).reshape(-1)
 
 
 def add_noise(x: torch.Tensor, std: float, generator: torch.Generator | None = None) -> torch.Tensor:
     return x + torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator) * std
 
 
-def augment_batch(x: torch.Tensor, settings: Augmentation, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Apply the active augmentations to a normalised float batch. Images get all four; tables and
-    points get only noise."""
+def augment_batch(x: torch.Tensor, settings: Augmentation, generator: torch.Generator | None = None,
+                  fill: torch.Tensor | None = None) -> torch.Tensor:
+    """Apply the active augmentations to a normalised float batch. Images get all four (borders left
+    empty by a shift or rotation take ``fill``: see ``black_fill``); tables and points get only noise."""
     if x.dim() == 4:
         if settings.flip:
             x = random_flip(x, generator)
         if settings.shift or settings.rotation:
-            x = random_affine(x, float(settings.shift), float(settings.rotation), generator)
+            x = random_affine(x, float(settings.shift), float(settings.rotation), generator, fill)
     if settings.noise:
         x = add_noise(x, float(settings.noise), generator)
     return x

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from netbuilder.compiler.scores import scores_of
-from netbuilder.data.augment import augment_batch
+from netbuilder.data.augment import augment_batch, black_fill
 from netbuilder.data.bundle import DatasetBundle
 from netbuilder.introspect import IntrospectError, apply_frozen_bn_eval, freeze
 from netbuilder.training import distributed, faults, graphed
@@ -161,6 +161,7 @@ class _Run:
             self.n_train = self.feed.n_train
             self.aug_gen = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
             self.normalize = self.feed.normalizer()
+            self.aug_fill = black_fill(self.data.mean, self.data.std).to(self.device)  # borders a shift leaves
             self.batch_size = cfg.effective_batch_size(self.feed.local_count)
             if not self.log_every:
                 # About 100 step events per epoch (every step on small sets) is plenty for the curves; a
@@ -309,7 +310,7 @@ class _Run:
                 set_lr(opt, self.base_lr * lr_factor(cfg, self.epoch + i / steps_in_epoch))
             xb = xr if aug is None and steps is not None else self.normalize(xr)
             if aug is not None:
-                xb = augment_batch(xb, aug, self.aug_gen)
+                xb = augment_batch(xb, aug, self.aug_gen, self.aug_fill)
             if steps is not None:
                 trained = steps.step(xb, yb, normalized=aug is not None)
                 note = steps.take_note()

@@ -52,3 +52,20 @@ def test_tables_get_only_noise():
     y = augment_batch(x, Augmentation(flip=True, shift=2, rotation=30), torch.Generator().manual_seed(0))
     assert torch.equal(x, y)
     assert augment_batch(x, Augmentation(noise=1.0), torch.Generator().manual_seed(0)).abs().sum() > 0
+
+
+def test_shifted_and_rotated_borders_are_black_not_the_mean_grey():
+    from netbuilder.data.augment import black_fill
+
+    mean, std = torch.tensor([0.3, 0.5, 0.1]).view(3, 1, 1), torch.tensor([0.2, 0.25, 0.4]).view(3, 1, 1)
+    raw = torch.zeros(16, 3, 12, 12)  # black images with a bright square in the middle
+    raw[:, :, 4:8, 4:8] = 1.0
+    x = (raw - mean) / std
+    fill = black_fill(mean, std)
+    y = augment_batch(x, Augmentation(shift=3, rotation=30), torch.Generator().manual_seed(0), fill)
+    back = y * std + mean  # display units: the corners a rotation empties are black
+    corners = back[:, :, [0, 0, -1, -1], [0, -1, 0, -1]]
+    assert corners.abs().max() < 1e-5
+    assert back.min() > -1e-5 and back.max() < 1 + 1e-5
+    grey = augment_batch(x, Augmentation(shift=3, rotation=30), torch.Generator().manual_seed(0))  # no fill
+    assert (grey * std + mean)[:, :, [0, 0, -1, -1], [0, -1, 0, -1]].max() > 0.2  # (the old mean-grey corners)
