@@ -232,7 +232,7 @@ def load_into(model: torch.nn.Module, design: Any, path: str | os.PathLike, *, p
             f"{Path(path).name} leaves {len(missing)} layer{'s' * (len(missing) != 1)} of {name} uncovered: "
             f"{listed}{more}; to load the rest and keep those layers' own weights, allow a partial load "
             "(--partial)", missing)
-    report.preprocessing = _preprocessing(path, report, model)
+    report.preprocessing = _preprocessing(path, report, model, state)
     device = next(iter(target.values())).device
     with torch.no_grad():
         for k, v in chosen.items():
@@ -241,9 +241,11 @@ def load_into(model: torch.nn.Module, design: Any, path: str | os.PathLike, *, p
     return report
 
 
-def _preprocessing(path: str | os.PathLike, report: LoadReport, model: torch.nn.Module) -> dict[str, Any] | None:
+def _preprocessing(path: str | os.PathLike, report: LoadReport, model: torch.nn.Module,
+                   state: dict[str, torch.Tensor]) -> dict[str, Any] | None:
     """The normalisation that goes with these weights: the file's own, or ImageNet's for a torchvision
-    checkpoint of a 3-channel image model."""
+    checkpoint of a 3-channel image model. torchvision's GoogLeNet weights were trained with
+    ``transform_input`` (not a layer here), which amounts to (x - 0.5) / 0.5 on every channel."""
     stored = read_weights_metadata(path).get("preprocessing")
     if stored is not None:
         return stored
@@ -255,5 +257,8 @@ def _preprocessing(path: str | os.PathLike, report: LoadReport, model: torch.nn.
         except (NetbuilderError, IndexError):
             return None
         if len(shape) == 3 and shape[0] == 3:
-            return imagenet_preprocessing(shape)
+            found = imagenet_preprocessing(shape)
+            if any(k.startswith("inception3a.") for k in state):  # torchvision's GoogLeNet
+                found.update(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5])
+            return found
     return None
