@@ -1,6 +1,11 @@
 """Why a network decides: vanilla gradient saliency, Grad-CAM on a chosen layer, occlusion
 sensitivity, and an overlay of a heat map on the image with a small built-in colour map.
 
+Saliency and Grad-CAM differentiate the class score, the logit: when the design ends with a Softmax or
+a Sigmoid (``scores_of``), the score is read at that layer's input, so a network explains the same with
+or without it (the gradient of a confident probability all but vanishes). Occlusion measures the drop
+in the class's probability.
+
 Torch in, numpy (float32) out; no Qt, no matplotlib. The model runs in eval mode; gradients are taken
 with ``torch.autograd.grad`` with respect to the input or a layer's output only, so the parameters'
 ``.grad`` stay untouched; every module's mode comes back and every hook is removed.
@@ -13,21 +18,63 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import fx, nn
 
-from netbuilder.compiler.scores import probabilities, scores_of
+from netbuilder.compiler.scores import LOGITS, as_logits, probabilities, scores_of
 from netbuilder.introspect._util import IntrospectError, as_batch, eval_mode, get_layer, to_numpy
 
 
 def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The model's output ``(B, K)``: class scores or, after a final Sigmoid / Softmax, probabilities."""
     out = model(x)
     if isinstance(out, (tuple, list)):
         out = out[0]
     return out.reshape(out.shape[0], -1)
 
 
+def final_squash(model: nn.Module) -> nn.Module | None:
+    """The final Softmax or Sigmoid module that turns the class scores into the probabilities ``model``
+    returns (``scores_of``), or None: the model returns logits, or squashes them some other way."""
+    if scores_of(model) == LOGITS:
+        return None
+    last: nn.Module | None = None
+    if isinstance(model, fx.GraphModule):  # a compiled design: the node the output returns
+        out = next((n for n in reversed(model.graph.nodes) if n.op == "output"), None)
+        arg = out.args[0] if out is not None and out.args else None
+        if isinstance(arg, fx.Node) and arg.op == "call_module":
+            last = model.get_submodule(str(arg.target))
+    elif isinstance(model, nn.Sequential) and len(model):
+        last = model[-1]
+    return last if isinstance(last, (nn.Softmax, nn.Sigmoid)) else None
+
+
+def class_scores(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The class scores (logits) ``(B, K)`` for ``x``, in the autograd graph when grad is on: the model's
+    output, or, when it ends with a Softmax / Sigmoid, that layer's input (where no such module can be
+    found, the logits are read back from the probabilities, ``as_logits``). One output unit ``z`` (a
+    yes/no classifier) gives the two scores ``[-z, z]``, as its probabilities are ``[1 - p, p]``."""
+    squash = final_squash(model)
+    captured: dict[str, torch.Tensor] = {}
+    handle = None
+    if squash is not None:
+        def hook(module: nn.Module, args: Any) -> None:
+            captured["z"] = args[0]
+        handle = squash.register_forward_pre_hook(hook)
+    try:
+        out = _logits(model, x)
+    finally:
+        if handle is not None:
+            handle.remove()
+    if "z" in captured:
+        z = captured["z"]
+        scores = z.reshape(z.shape[0], -1)
+    else:
+        scores = as_logits(out, scores_of(model))
+    return torch.cat([-scores, scores], dim=1) if scores.shape[1] == 1 else scores
+
+
 def _check_class(logits: torch.Tensor, target_class: int) -> None:
-    k = logits.shape[1]
+    k = max(logits.shape[1], 2)  # one output unit: the two classes "no" and "yes"
     if not 0 <= int(target_class) < k:
         raise IntrospectError(f"class {target_class} does not exist: the network has classes 0 to {k - 1}")
 
@@ -41,11 +88,11 @@ def _single(x: torch.Tensor | np.ndarray, model: nn.Module) -> torch.Tensor:
 
 def saliency(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int) -> np.ndarray:
     """Vanilla gradient saliency (Simonyan et al. 2013): ``max over channels of |d score / d x|`` where
-    score is the target class's logit. ``(H, W)`` for an image ``(C, H, W)``, ``(N,)`` for a vector.
-    Not normalised (``overlay`` scales it for display)."""
+    score is the target class's logit (``class_scores``: before a final Softmax / Sigmoid). ``(H, W)``
+    for an image ``(C, H, W)``, ``(N,)`` for a vector. Not normalised (``overlay`` scales it for display)."""
     xb = _single(x, model).requires_grad_(True)
     with eval_mode(model), torch.enable_grad():
-        logits = _logits(model, xb)
+        logits = class_scores(model, xb)
         _check_class(logits, target_class)
         (grad,) = torch.autograd.grad(logits[0, int(target_class)], xb)
     g = grad[0].abs()
@@ -56,7 +103,8 @@ def saliency(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int) 
 
 def grad_cam(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int, layer_id: str) -> np.ndarray:
     """Grad-CAM (Selvaraju et al. 2017) on layer ``layer_id``: ``ReLU(sum_k a_k A_k)`` with ``A_k`` the
-    layer's maps and ``a_k`` the spatial mean of ``d score / d A_k``, upsampled bilinearly to the
+    layer's maps and ``a_k`` the spatial mean of ``d score / d A_k`` (score: the class's logit, as in
+    ``saliency``), upsampled bilinearly to the
     input's size and divided by its maximum, so it lies in [0, 1] (all zeros when nothing is positive).
     """
     layer = get_layer(model, layer_id)
@@ -75,7 +123,7 @@ def grad_cam(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int, 
     try:
         xb.requires_grad_(True)  # so the layer's output is in the autograd graph even when frozen
         with eval_mode(model), torch.enable_grad():
-            logits = _logits(model, xb)
+            logits = class_scores(model, xb)
             _check_class(logits, target_class)
             if "a" not in captured:
                 raise IntrospectError(f"{layer_id} did not run in the forward pass: is it connected to the output?")

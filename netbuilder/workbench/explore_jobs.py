@@ -84,13 +84,14 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
     def job(_model, data) -> dict:
         import torch
 
-        from netbuilder.data.augment import Augmentation, augment_batch
+        from netbuilder.data.augment import Augmentation, augment_batch, black_fill
         from netbuilder.introspect import tile
 
         x, image, label = sample_input(data, index, "the augmentation preview")
         settings = Augmentation(**augmentation)
         batch = x[None].repeat(count - 1, *([1] * x.dim()))
-        out = augment_batch(batch, settings, torch.Generator().manual_seed(seed)) if settings.active else batch
+        fill = black_fill(data.mean, data.std)
+        out = augment_batch(batch, settings, torch.Generator().manual_seed(seed), fill) if settings.active else batch
         mean, std = stats(data)
         shown = torch.cat([x[None], out]) * std + mean  # back to display units in [0, 1]
         tiles = [hwc(t.numpy()) for t in shown]
@@ -172,13 +173,16 @@ def explain_job(index: int, target_class: int | None, layer: str | None, occlusi
 def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
                search: tuple[int, int] | None = None) -> Job:
     """FGSM or PGD on sample ``index`` (its true label) with ``epsilon`` in pixel units (0..1 of the
-    image's range), clamped to valid pixels. ``search = (top, per_unit)``: instead, the smallest ε of the
-    grid ``k / per_unit`` (k up to ``top``) that changes the prediction, found by bisection (a larger ε
-    is taken to fool the network whenever a smaller one does), and the attack at it; ``smallest`` is
-    None when even the top of the grid does not change the prediction (the attack is then at the top)."""
+    image's range: every pixel of every channel moves by at most ε, exactly ε under FGSM unless the clamp
+    stops it), clamped to valid pixels; ``max_change`` is the largest change, in pixel units.
+    ``search = (top, per_unit)``: instead, the smallest ε of the grid ``k / per_unit`` (k up to ``top``)
+    that changes the prediction, found by bisection (a larger ε is taken to fool the network whenever a
+    smaller one does), and the attack at it; ``smallest`` is None when even the top of the grid does not
+    change the prediction (the attack is then at the top)."""
     def job(model, data) -> dict:
         np = _np()
         from netbuilder.introspect import fgsm, pgd
+        from netbuilder.introspect.adversarial import amplified
 
         x, image, label = sample_input(data, index, "an adversarial example")
         mean, std = stats(data)
@@ -187,7 +191,8 @@ def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
             clamp = (((0 - mean) / std).flatten().tolist(), ((1 - mean) / std).flatten().tolist())
 
         def attack(pixels: float):
-            eps = float(pixels) / float(std.mean())  # pixel units -> the network's normalised units
+            # pixel units -> the network's normalised units, channel by channel (x = (pixel - mean) / std)
+            eps = (float(pixels) / std.double()).flatten().tolist()
             if method == "pgd":
                 return pgd(model, x, label, eps, steps=int(steps), clamp=clamp)
             return fgsm(model, x, label, eps, clamp=clamp)
@@ -209,8 +214,9 @@ def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
         else:
             res = attack(shown)
         adv = np.asarray(res.image) * std.numpy() + mean.numpy() if data.is_image else res.image
-        return {"image": hwc(image), "adversarial": hwc(adv), "perturbation": hwc(res.perturbation_display),
-                "max_change": res.max_change * float(std.mean()), "label": label,
+        change = np.asarray(res.perturbation) * std.numpy() if data.is_image else res.perturbation  # pixel units
+        return {"image": hwc(image), "adversarial": hwc(adv), "perturbation": hwc(amplified(change)),
+                "max_change": float(np.abs(change).max()) if change.size else 0.0, "label": label,
                 "class_names": list(data.class_names), "before": res.original_class,
                 "before_p": res.original_probability, "after": res.adversarial_class,
                 "after_p": res.adversarial_probability, "true_before": res.true_probability_before,

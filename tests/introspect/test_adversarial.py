@@ -104,3 +104,25 @@ def test_bad_arguments():
         fgsm(model, torch.zeros(6), 5, epsilon=0.1)
     with pytest.raises(IntrospectError, match="one input at a time"):
         pgd(model, torch.zeros(2, 6), 0, epsilon=0.1)
+
+
+def test_per_channel_epsilon_moves_each_channel_by_its_own_epsilon():
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 5 * 5, 3))
+    x = torch.randn(3, 5, 5)
+    eps = [0.05, 0.1, 0.2]
+    with leaves_no_trace(model):
+        res = fgsm(model, x, 1, epsilon=eps)
+    assert res.epsilon == tuple(eps)
+    for c, e in enumerate(eps):
+        moved = np.abs(res.perturbation[c])
+        np.testing.assert_allclose(moved[moved > 0], e, rtol=1e-5)
+        assert moved.max() == pytest.approx(e, rel=1e-5)
+    for start in (False, True):
+        res = pgd(model, x, 1, epsilon=eps, steps=4, random_start=start, seed=1)
+        for c, e in enumerate(eps):
+            assert np.abs(res.perturbation[c]).max() <= e + 1e-6
+    with pytest.raises(IntrospectError, match="one per channel"):
+        fgsm(model, x, 0, epsilon=[0.1, 0.2])
+    with pytest.raises(IntrospectError, match="epsilon"):
+        fgsm(model, x, 0, epsilon=[0.1, -0.2, 0.1])

@@ -124,3 +124,77 @@ def test_colormap_and_overlay():
     np.testing.assert_allclose(overlay(image[0], heat, alpha=0.0)[..., 1], img[0] * 0 + (image[0] - image[0].min()) / np.ptp(image[0]), atol=1e-6)
     with pytest.raises(IntrospectError, match="must match"):
         overlay(image, np.zeros((5, 5)))
+
+
+# ----- the class score is the logit, before a final Softmax / Sigmoid -------------------------------------
+def _small_cnn(classes: int = 4, seed: int = 7) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(2, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, classes))
+
+
+def _confident(model: nn.Module) -> None:
+    """Large weights: the softmax saturates, where its gradient all but vanishes."""
+    with torch.no_grad():
+        model[-1].weight.mul_(40)
+
+
+@pytest.mark.parametrize("squash", [nn.Softmax(dim=1), nn.Sigmoid()], ids=["softmax", "sigmoid"])
+def test_a_final_softmax_or_sigmoid_does_not_change_saliency_or_grad_cam(squash):
+    plain = _small_cnn()
+    _confident(plain)
+    ending = nn.Sequential(*plain, squash)  # the same modules, then the squash
+    x = torch.randn(2, 6, 6)
+    for cls in range(4):
+        with leaves_no_trace(ending):
+            sal = saliency(ending, x, cls)
+            cam = grad_cam(ending, x, cls, "0")
+        np.testing.assert_allclose(sal, saliency(plain, x, cls), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(cam, grad_cam(plain, x, cls, "0"), rtol=1e-5, atol=1e-6)
+    assert saliency(ending, x, 0).max() > 1e-2  # the logit's gradient, not a vanished probability's
+
+
+def _compiled(softmax: bool):
+    import netbuilder
+    from netbuilder.presets.builder import DesignBuilder
+
+    b = DesignBuilder("cnn")
+    x = b.input([1, 8, 8])
+    x = b.add("conv2d", x, filters=4, kernel_size=3, padding=1, id="conv1")
+    x = b.add("relu", x, id="relu1")
+    x = b.add("flatten", x, id="flat")
+    x = b.add("dense", x, units=3, id="fc")
+    if softmax:
+        x = b.add("softmax", x, id="sm")
+    b.output(x)
+    return netbuilder.compile(b.build())
+
+
+def test_a_compiled_design_ending_with_softmax_explains_like_the_one_without():
+    plain, ending = _compiled(False), _compiled(True)
+    ending.load_state_dict(plain.state_dict())
+    with torch.no_grad():
+        plain.fc.weight.mul_(30)
+        ending.fc.weight.copy_(plain.fc.weight)
+    x = torch.randn(1, 8, 8)
+    for cls in range(3):
+        np.testing.assert_allclose(saliency(ending, x, cls), saliency(plain, x, cls), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(grad_cam(ending, x, cls, "conv1"), grad_cam(plain, x, cls, "conv1"),
+                                   rtol=1e-5, atol=1e-6)
+    # occlusion still measures the drop in probability, the same for both
+    np.testing.assert_allclose(occlusion(ending, x, 0, patch=2), occlusion(plain, x, 0, patch=2), atol=1e-5)
+    from netbuilder.introspect.saliency import final_squash
+
+    assert final_squash(ending) is ending.sm and final_squash(plain) is None
+
+
+def test_one_output_unit_explains_both_classes():
+    torch.manual_seed(2)
+    logit = nn.Sequential(nn.Flatten(), nn.Linear(2 * 3 * 3, 1))
+    prob = nn.Sequential(*logit, nn.Sigmoid())
+    x = torch.randn(2, 3, 3)
+    w = np.abs(logit[1].weight.detach().numpy().reshape(2, 3, 3)).max(axis=0)
+    for model in (logit, prob):
+        for cls in (0, 1):  # "no" and "yes": scores -z and z
+            np.testing.assert_allclose(saliency(model, x, cls), w, rtol=1e-6)
+    with pytest.raises(IntrospectError, match="classes 0 to 1"):
+        saliency(prob, x, 2)
