@@ -1,8 +1,10 @@
-"""The Curves view: training loss per step (raw and smoothed) and validation loss per epoch, accuracy,
-learning rate; setting changes marked by labelled vertical lines; the design's earlier runs overlaid, each
-in its own colour with its settings in the legend ("run 2 · adam lr 0.01 · batch 16"); the run list beside
-the plots shows, hides, renames and deletes runs (``runs_edited`` then fires, and the runs file beside
-the design is written: training/design_link.py); export as PNG and the metrics as CSV.
+"""The Curves view: training loss per step (raw and smoothed: ``run_history.smoothing_weight``, nothing to
+smooth with one step an epoch), training loss over each epoch (diamonds) beside the validation loss at
+its end (circles), the same for accuracy, learning rate; setting changes marked by labelled vertical
+lines; the design's earlier runs overlaid the same way, each in its own colour with its settings in the
+legend ("run 2 · adam lr 0.01 · batch 16"); the run list beside the plots shows, hides, renames and
+deletes runs (``runs_edited`` then fires, and the runs file beside the design is written:
+training/design_link.py); export as PNG and the metrics as CSV.
 
 Persistent pyqtgraph items fed with ``setData`` from the controller's timer, made when the view is first
 shown (the runs, markers and x range it was given before are drawn then). Qt, pyqtgraph, numpy.
@@ -26,24 +28,50 @@ LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small ti
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
 
+def _loss(v: float) -> str:
+    return f"{v:.4f}" if math.isfinite(v) else "–"
+
+
+def _acc(v: float) -> str:
+    return f"{v:.1%}" if math.isfinite(v) else "–"
+
+
 def status_texts(run: RunCurves) -> tuple[str, str]:
     """What the line above the plots says of a run: the whole text, and a short one for a narrow view
-    (``run 1: loss 0.0255 · val. 0.3120, 91.9 %``)."""
-    last = run.smooth.y[-1] if run.smooth.n else math.nan
-    if not math.isfinite(last):
-        return legend_text(run), run.name
-    whole, short = f"{legend_text(run)}: loss {last:.4f}", f"{run.name}: loss {last:.4f}"
-    if run.val_loss.n:
-        loss, acc = run.val_loss.y[-1], run.val_acc.y[-1] if run.val_acc.n else math.nan
-        whole += f" · validation loss {loss:.4f}, accuracy {acc:.1%}"
-        short += f" · val. {loss:.4f}, {acc:.1%}"
-    return whole, short
+    (``run 1: loss 1.8596, 68.4% · val. 1.6600, 80.0%``). Once an epoch has ended: its training loss and
+    accuracy (over the epoch) beside its validation ones, like with like, and while the next epoch trains
+    its loss now (smoothed, or the last step's when steps are too far apart to smooth); before that, the
+    loss now alone."""
+    legend, name = legend_text(run), run.name
+    now = run.smooth.y[-1] if run.smooth.n else math.nan
+    how = "smoothed" if run.smoothed else "last step"
+    if run.train_loss.n:
+        epoch, loss, acc = int(run.train_loss.x[-1]), run.train_loss.y[-1], run.train_acc.y[-1]
+        val_loss, val_acc = run.val_loss.y[-1], run.val_acc.y[-1]
+        whole = (f"{legend}: loss {_loss(loss)}, accuracy {_acc(acc)} over epoch {epoch} · validation loss "
+                 f"{_loss(val_loss)}, accuracy {_acc(val_acc)}")
+        short = f"{name}: loss {_loss(loss)}, {_acc(acc)} · val. {_loss(val_loss)}, {_acc(val_acc)}"
+        if math.isfinite(now) and run.loss.x[-1] > epoch + 1e-6:  # the next epoch trains
+            whole += f" · epoch {epoch + 1}: loss now {now:.4f} ({how})"
+        return whole, short
+    if not math.isfinite(now):
+        return legend, name
+    epoch = max(1, math.ceil(run.loss.x[-1] - 1e-6))
+    acc = run.acc_smooth.y[-1] if run.acc_smooth.n else math.nan
+    return (f"{legend}: loss {now:.4f}, accuracy {_acc(acc)} now in epoch {epoch} ({how})",
+            f"{name}: loss {now:.4f}, {_acc(acc)} ({how})")
+
+
+def _epoch_marks(colour: Any, size: int) -> dict[str, Any]:
+    """How a run's training loss or accuracy over each epoch is drawn: a diamond at the epoch's end."""
+    return {"symbol": "d", "symbolSize": size, "symbolBrush": colour, "symbolPen": "w"}
 
 
 class CurvesView(LiveView):
     runs_edited = Signal()  # a run was shown, hidden, renamed or deleted in the run list
     PLOTS = frozenset({"layout_widget", "legend", "loss_plot", "acc_plot", "lr_plot", "loss_raw", "loss_smooth",
-                       "val_loss", "acc_smooth", "val_acc", "lr_line", "_current_items"})
+                       "val_loss", "acc_smooth", "val_acc", "lr_line", "train_loss_epochs", "train_acc_epochs",
+                       "_current_items"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,6 +108,7 @@ class CurvesView(LiveView):
         self._lr_top = 0.0
         self._marker_items: list[Any] = []
         self._epochs_shown: int | None = None  # set_epochs: the x range fixed to the whole run
+        self._epoch_points: tuple | None = None  # the run and its epoch rows the epoch items show
         self.run_list.visibility_changed.connect(self.set_run_visible)
         self.run_list.renamed.connect(self.rename_run)
         self.run_list.delete_requested.connect(self.delete_run)
@@ -118,12 +147,17 @@ class CurvesView(LiveView):
         self.acc_smooth = self.acc_plot.plot(pen=pg.mkPen(CURRENT_COLOUR, width=2))
         self.val_acc = self.acc_plot.plot(pen=pg.mkPen("#f59322", width=2), symbol="o", symbolSize=6,
                                           symbolBrush="#f59322")
+        # the training loss and accuracy over each epoch, at its end: beside validation, like with like
+        self.train_loss_epochs, self.train_acc_epochs = (
+            plot.plot(pen=None, **_epoch_marks(CURRENT_COLOUR, 9)) for plot in (self.loss_plot, self.acc_plot))
         self.lr_line = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
         self.legend.addItem(self.loss_raw, "train (per step)")
         self.legend.addItem(self.val_loss, "validation")
         self.legend.addItem(self.loss_smooth, "train (smoothed)")
+        self.legend.addItem(self.train_loss_epochs, "train (over each epoch)")
         self._current_items = (self.loss_raw, self.loss_smooth, self.val_loss, self.acc_smooth, self.val_acc,
-                               self.lr_line)
+                               self.lr_line, self.train_loss_epochs, self.train_acc_epochs)
+        self._epoch_points = None
         swap_in_split(self._split, (self.layout_widget,))
         if self._epochs_shown is not None:
             self.loss_plot.enableAutoRange(x=False)
@@ -243,6 +277,7 @@ class CurvesView(LiveView):
             self.loss_plot.enableAutoRange(x=True)  # the saved runs' own length (a run then fixes it again)
             for item in self._current_items:
                 item.setData([], [])
+            self._epoch_points = None
         self._draw_history()
         self.status.setText(f"{len(self.design_runs)} earlier run(s) of this design." if self.design_runs
                             else "Train the network to see its curves.")
@@ -276,6 +311,7 @@ class CurvesView(LiveView):
             self.run = None
             for item in self._current_items if self.plots_built else ():
                 item.setData([], [])
+            self._epoch_points = None
         self.history = [r for r in self.history if r.number != number]
         self._draw_history()
         self.dirty = True
@@ -376,9 +412,13 @@ class CurvesView(LiveView):
             item.setVisible(r.visible)
         self.loss_raw.setData(r.loss.x, r.loss.y)
         self.loss_smooth.setData(r.smooth.x, r.smooth.y)
-        self.val_loss.setData(r.val_loss.x, r.val_loss.y)
         self.acc_smooth.setData(r.acc_smooth.x, r.acc_smooth.y)
-        self.val_acc.setData(r.val_acc.x, r.val_acc.y)
+        if self._epoch_points != (r, r.val_loss.n):  # the items with symbols again only for a new epoch
+            self._epoch_points = (r, r.val_loss.n)
+            self.val_loss.setData(r.val_loss.x, r.val_loss.y)
+            self.val_acc.setData(r.val_acc.x, r.val_acc.y)
+            self.train_loss_epochs.setData(r.train_loss.x, r.train_loss.y)
+            self.train_acc_epochs.setData(r.train_acc.x, r.train_acc.y)
         self.lr_line.setData(r.lr.x, r.lr.y)
         rates = [run.lr.y for run in [r, *self.history] if run.visible and run.lr.n and np.isfinite(run.lr.y).any()]
         top = max(float(np.nanmax(y)) for y in rates) * 1.15 if rates else 0.0
@@ -398,8 +438,9 @@ class CurvesView(LiveView):
         self.status.setToolTip(whole)
 
     def _draw_history(self) -> None:
-        """The earlier runs that are shown, each in its colour: smoothed training loss (named in the
-        legend with its settings) and validation loss dashed, validation accuracy, learning rate."""
+        """The earlier runs that are shown, each in its colour as the current run is drawn: smoothed
+        training loss (named in the legend with its settings), training loss over each epoch (diamonds) and
+        validation loss (dashed, circles); the same for accuracy; learning rate."""
         if not self.plots_built:  # drawn by build_plots
             self._sync_list()
             return
@@ -417,12 +458,16 @@ class CurvesView(LiveView):
             colour.setAlpha(200)
             pen = pg.mkPen(colour, width=1.5)
             dashed = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
-            for plot, series, p, name in ((self.loss_plot, run.smooth, pen, legend_text(run)),
-                                          (self.loss_plot, run.val_loss, dashed, None),
-                                          (self.acc_plot, run.val_acc, dashed, None),
-                                          (self.acc_plot, run.acc_smooth, pen, None),
-                                          (self.lr_plot, run.lr, pen, None)):
-                item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p)
+            val = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour, "symbolPen": None}
+            marks = _epoch_marks(colour, 8)
+            for plot, series, p, name, kw in ((self.loss_plot, run.smooth, pen, legend_text(run), {}),
+                                              (self.loss_plot, run.train_loss, None, None, marks),
+                                              (self.loss_plot, run.val_loss, dashed, None, val),
+                                              (self.acc_plot, run.val_acc, dashed, None, val),
+                                              (self.acc_plot, run.acc_smooth, pen, None, {}),
+                                              (self.acc_plot, run.train_acc, None, None, marks),
+                                              (self.lr_plot, run.lr, pen, None, {})):
+                item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p, **kw)
                 item.setZValue(-10)
                 plot.addItem(item)
                 self._history_items.append((plot, item))

@@ -1,9 +1,13 @@
-"""A run's curves as plain numbers (``RunCurves``), and the runs of a design kept beside its file
-(``mynet.nbd`` → ``mynet.runs.json``): each run's name, whether it is shown, its settings and outcome,
-its epoch rows (loss, accuracy, validation loss and accuracy, learning rate) and its step curves thinned
-to at most ``MAX_STEP_POINTS`` points. Written atomically (netbuilder.io) when the design is saved; read
-untrusted (size, encoding, nesting checked first). The run list beside the curves: a checkbox shows or
-hides a run, the name is edited in place, Delete (button, key or context menu) removes it.
+"""A run's curves as plain numbers (``RunCurves``): the step curves raw and smoothed (an exponential moving
+average debiased at the start, whose weight follows how far apart the steps are: with one step an epoch,
+as in full-batch training, there is nothing to smooth and the values are drawn as they are), the epoch
+rows (training loss and accuracy over the epoch, validation loss and accuracy at its end); and the runs
+of a design kept beside its file (``mynet.nbd`` → ``mynet.runs.json``): each run's name, whether it is
+shown, its settings and outcome, its epoch rows (loss, accuracy, validation loss and accuracy, learning
+rate) and its step curves thinned to at most ``MAX_STEP_POINTS`` points. Written atomically
+(netbuilder.io) when the design is saved; read untrusted (size, encoding, nesting checked first). The run
+list beside the curves: a checkbox shows or hides a run, the name is edited in place, Delete (button,
+key or context menu) removes it.
 
 Qt only in ``RunList``; numpy; no torch.
 """
@@ -22,7 +26,6 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QPushButton, 
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.io import atomic_write_text, safejson
-from netbuilder.ui.training.settings import ema
 
 FORMAT, VERSION = "netbuilder-runs", 1
 RUNS_SUFFIX = ".runs.json"
@@ -30,7 +33,36 @@ MAX_RUNS = 20  # the oldest runs beyond this are dropped
 MAX_STEP_POINTS = 400  # step curves are thinned to this many points per run
 STEP_KEYS = ("x", "loss", "smooth", "accuracy_smooth", "lr")
 EPOCH_KEYS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr")
-ALPHA = 0.08  # smoothing of the step curves
+ALPHA = 0.08  # the step curves' smoothing weight when steps are dense (about the last 1 / ALPHA points)
+SMOOTH_SPAN = 0.25  # epochs: the smoothing reaches back about this far at most (fewer steps: less)
+
+
+def smoothing_weight(dx: float) -> float:
+    """The weight of a step point ``dx`` epochs after the one before: ``dx / SMOOTH_SPAN`` between ALPHA
+    (dense steps) and 1 (steps a quarter of an epoch or more apart, as in full-batch training: no
+    smoothing). Steps since the last point (``log_every``), thinned or resumed steps are weighed by the
+    epochs they cover, so a curve lags by at most about ``SMOOTH_SPAN`` whatever the steps per epoch."""
+    if not dx > 0:  # (no point before, or the same x)
+        return ALPHA
+    return min(1.0, max(ALPHA, dx / SMOOTH_SPAN))
+
+
+class Smoother:
+    """An exponential moving average debiased at the start, as TensorBoard's smoothing and Adam's bias
+    correction: the sum of the weights so far divides it, so the first value is itself and a few values are
+    their weighted mean (not pulled back to the first one). Non-finite values are skipped. O(1) a value."""
+
+    __slots__ = ("_sum", "_weight")
+
+    def __init__(self) -> None:
+        self._sum = self._weight = 0.0
+
+    def add(self, value: float, weight: float) -> float:
+        """Take ``value`` with ``weight`` (0 < weight <= 1; 1 forgets the past) and return the average."""
+        if math.isfinite(value):
+            self._sum = (1 - weight) * self._sum + weight * value
+            self._weight = (1 - weight) * self._weight + weight
+        return self._sum / self._weight if self._weight else math.nan
 
 
 class Series:
@@ -67,9 +99,11 @@ class RunCurves:
         self.visible = True
         self.outcome: dict[str, Any] = {}
         self.loss, self.smooth, self.acc, self.acc_smooth, self.lr = (Series() for _ in range(5))
-        self.val_loss, self.val_acc, self.train_acc = Series(), Series(), Series()
+        # per epoch (x = epochs done): training loss and accuracy over the epoch, validation at its end
+        self.val_loss, self.val_acc, self.train_loss, self.train_acc = (Series() for _ in range(4))
         self.rows: list[dict[str, Any]] = []
-        self._ema = self._ema_acc = None
+        self._smooth_loss, self._smooth_acc = Smoother(), Smoother()
+        self.weight = math.nan  # the smoothing weight of the last step (1: the step curves are not smoothed)
 
     @property
     def label(self) -> str:
@@ -96,15 +130,21 @@ class RunCurves:
         return f"{o.get('reason', 'ended')} after {_epochs(epochs)}{val}"
 
     def add_step(self, x: float, step: dict[str, Any]) -> None:
+        """A step point at ``x`` epochs (loss and accuracy over the steps since the last point); the smoothed
+        curves move on by one point (O(1))."""
         loss, acc = float(step["loss"]), float(step["accuracy"])
+        self.weight = weight = smoothing_weight(x - float(self.loss.x[-1])) if self.loss.n else 1.0
         self.loss.append(x, loss)
-        self._ema = ema([loss], ALPHA, self._ema)[-1] if self._ema is not None else loss
-        self._ema_acc = ema([acc], ALPHA, self._ema_acc)[-1] if self._ema_acc is not None else acc
-        self.smooth.append(x, self._ema)
-        self.acc_smooth.append(x, self._ema_acc)
+        self.smooth.append(x, self._smooth_loss.add(loss, weight))
+        self.acc_smooth.append(x, self._smooth_acc.add(acc, weight))
         self.lr.append(x, float(step["lr"]))
         self.rows.append({"run": self.name, "kind": "step", "epoch": step["epoch"] + 1, "step": step["step"],
                           "loss": loss, "accuracy": acc, "lr": step["lr"]})
+
+    @property
+    def smoothed(self) -> bool:
+        """Whether the last step point was smoothed (not with steps a quarter epoch or more apart)."""
+        return not self.weight >= 1
 
     def add_epoch(self, epoch: dict[str, Any]) -> None:
         self.restore_epoch({"epoch": epoch["epoch"] + 1, "loss": epoch["train_loss"],
@@ -123,6 +163,7 @@ class RunCurves:
         x = float(row["epoch"])
         self.val_loss.append(x, float(row["val_loss"]))
         self.val_acc.append(x, float(row["val_accuracy"]))
+        self.train_loss.append(x, float(row["loss"]))
         self.train_acc.append(x, float(row["accuracy"]))
         self.rows.append({"run": self.name, "kind": "epoch", **row, "epoch": int(row["epoch"])})
 
