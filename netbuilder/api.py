@@ -59,16 +59,15 @@ def compile(design: Design | Graph, *, preprocessing: dict | None = None):  # no
 
 
 def design_weights(design_path: str | os.PathLike, design: Design | None = None) -> Path | None:
-    """The trained weights of the design file ``design_path``, if they exist: the file its ``weights``
-    entry names beside it, else the one named after the file (``mynet.nbd`` -> ``mynet.safetensors``)."""
-    from netbuilder.io import weights_path_for
+    """The trained weights of the design file ``design_path`` (``design``: the design read from it, else it
+    is read), if they exist, by the one rule the window and the commands follow (``io.weights_file``): the
+    file its ``weights`` entry names beside it; None when the entry is null (untrained) or the file is
+    missing."""
+    from netbuilder.io import existing_design_weights, load_design
 
-    folder = Path(design_path).parent
-    named = folder / design.weights if design is not None and design.weights else None
-    for candidate in (named, weights_path_for(design_path)):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    return None
+    if design is None:
+        design = load_design(design_path)
+    return existing_design_weights(design, design_path)
 
 
 def summary(design: Design | Graph) -> str:

@@ -116,9 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     except NetbuilderError as e:
         print(f"netbuilder: {e}", file=sys.stderr)
         return 2
-    except OSError as e:
-        where = f" {e.filename}" if getattr(e, "filename", None) else ""
-        print(f"netbuilder:{where}: {e.strerror or e}", file=sys.stderr)
+    except OSError as e:  # one line, naming the file when the error knows it (a full disk, a broken pipe)
+        from netbuilder.io.atomic import write_problem
+
+        name = getattr(e, "filename", None)
+        where = f" {os.fsdecode(name) if isinstance(name, bytes) else name}:" if name not in (None, "") else ""
+        print(f"netbuilder:{where} {write_problem(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("netbuilder: interrupted", file=sys.stderr)

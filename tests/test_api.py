@@ -73,6 +73,7 @@ def test_export_of_a_design_file_uses_its_weights_and_preprocessing(tmp_path):
     from netbuilder.training.weights import save_weights
 
     design = netbuilder.load("lenet5")
+    design.weights = "mynet.safetensors"  # the design names its weights (the one rule: io.weights_file)
     netbuilder.save(design, tmp_path / "mynet.nbd")
     untrained = netbuilder.export(tmp_path / "mynet.nbd", tmp_path / "untrained.onnx")
     assert untrained.trained is False and untrained.load_report is None

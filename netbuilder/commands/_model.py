@@ -1,8 +1,9 @@
 """A design's trained weights for the commands: where they are, loading them (``--weights``, ``--partial``)
 into a compiled model, the preprocessing recorded with them, and saving them.
 
-A design file names its weights by its own file name (``mynet.nbd`` -> ``mynet.safetensors``), so
-``train``, ``export``, ``evaluate`` and ``predict`` all find and load them the same way.
+Which weights a design file uses is the one rule of ``netbuilder.io.weights_file`` (the window and the
+notebook API follow it too): the file its ``weights`` entry names beside it; ``"weights": null`` means
+untrained. ``train --out`` names the weights it writes after the design file (``mynet.safetensors``).
 """
 
 from __future__ import annotations
@@ -24,32 +25,54 @@ def add_weights_arguments(p: argparse.ArgumentParser, *, default_text: str) -> N
 
 
 def weights_path_for(design_path: str | os.PathLike) -> Path:
+    """Where ``train --out`` writes a design file's weights: named after it (``mynet.safetensors``)."""
     from netbuilder.io import weights_path_for as _for
 
     return _for(design_path)
 
 
-def design_weights(design_arg: str) -> Path | None:
-    """The weights file beside a design file (None for a preset, or when there is none yet)."""
+def design_weights(design_arg: str, design) -> Path | None:
+    """The trained weights of a design file by the one rule (``io.existing_design_weights``): the file its
+    ``weights`` entry names, when it is there. None for a preset, or when the design is untrained."""
     if not os.path.isfile(design_arg):
         return None
-    path = weights_path_for(design_arg)
-    return path if path.is_file() else None
+    from netbuilder.io import existing_design_weights
+
+    return existing_design_weights(design, design_arg)
 
 
-def missing_text(design_arg: str) -> str:
-    """`` (no mynet.safetensors beside it)`` for a design file; empty for a preset."""
-    return f" (no {weights_path_for(design_arg).name} beside it)" if os.path.isfile(design_arg) else ""
+def missing_text(design_arg: str, design) -> str:
+    """Why a design file has no weights to load, as `` (...)`` to end a sentence; empty for a preset."""
+    if not os.path.isfile(design_arg):
+        return ""
+    return unusual_missing(design_arg, design) or " (the design file names no weights file)"
 
 
-def chosen_weights(args: argparse.Namespace) -> Path | None:
+def unusual_missing(design_arg: str, design) -> str:
+    """`` (...)`` when a design file's weights are missing in a way worth a note even where untrained is
+    fine: the file it names is not beside it, or a weights file named after it is there unnamed. Else empty."""
+    if not os.path.isfile(design_arg):
+        return ""
+    from netbuilder.io import design_weights_file
+
+    named = design_weights_file(design, design_arg)
+    if named is not None:
+        return "" if named.is_file() else f" (it names the weights file {named.name}, which is not beside it)"
+    leftover = weights_path_for(design_arg)
+    if leftover.is_file():
+        return (f" (the design file names no weights file; {leftover.name} beside it is not named by it: to use "
+                f"it, give --weights {leftover.name})")
+    return ""
+
+
+def chosen_weights(args: argparse.Namespace, design) -> Path | None:
     """``--weights`` when given (it must exist), else the design file's own weights, else None."""
     if getattr(args, "weights", None):
         path = Path(args.weights)
         if not path.is_file():
             raise NetbuilderError(f"--weights {args.weights}: no such file")
         return path
-    return design_weights(args.design)
+    return design_weights(args.design, design)
 
 
 def load_weights_into(model, design, path: Path, partial: bool = False):

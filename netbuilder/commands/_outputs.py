@@ -128,16 +128,13 @@ def _check_paths(files: RunFiles, keep: bool) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Atomically: a uniquely named temporary file beside it, then a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Atomically (``netbuilder.io.atomic``); a failed write (a full disk) is one line naming the file."""
+    from netbuilder.io import atomic_write_text, write_problem
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary file would be (mkstemp makes it private)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        atomic_write_text(path, text)
+    except OSError as e:
+        raise NetbuilderError(f"{path}: cannot write it: {write_problem(e)}") from e
 
 
 def metrics_row(e) -> dict[str, str]:
@@ -178,9 +175,3 @@ def save_design(design, path: Path) -> None:
     from netbuilder.io import save_design as _save
 
     _save(design, path)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

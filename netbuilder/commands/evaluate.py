@@ -64,9 +64,10 @@ def run(args: argparse.Namespace) -> int:
     from netbuilder.training.parts import resolve_device
 
     design = load(args.design)
-    weights = _model.chosen_weights(args)
+    weights = _model.chosen_weights(args, design)
     if weights is None:
-        raise NetbuilderError(f"{args.design}: no trained weights to evaluate{_model.missing_text(args.design)}; "
+        why = _model.missing_text(args.design, design)
+        raise NetbuilderError(f"{args.design}: no trained weights to evaluate{why}; "
                               "train it first, or give --weights FILE")
     dataset, options = _data.dataset_spec(design, args)
     progress = Progress(not args.quiet and not args.json)

@@ -1,7 +1,7 @@
 """``netbuilder export FILE|PRESET --format python|pt2|onnx -o OUT``.
 
-A design file is exported with its trained weights (``mynet.nbd`` -> ``mynet.safetensors``, or
-``--weights FILE``) and the preprocessing recorded with them, so the exported model takes [0, 1]
+A design file is exported with its trained weights (the file its ``weights`` entry names beside it:
+``netbuilder.io.weights_file``; or ``--weights FILE``) and the preprocessing recorded with them, so the exported model takes [0, 1]
 images and normalises them itself. Without weights the export says plainly that it is untrained.
 """
 
@@ -20,8 +20,8 @@ FORMATS = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 
 def add_parser(sub) -> None:
     p = sub.add_parser("export", help="export as standalone PyTorch code, a torch.export program or ONNX",
-                       description="Export a design with its trained weights (FILE.safetensors beside a design "
-                                   "file, or --weights) as PyTorch code, a torch.export program or ONNX. The "
+                       description="Export a design with its trained weights (the weights file a design file "
+                                   "names, or --weights) as PyTorch code, a torch.export program or ONNX. The "
                                    "exported model takes images in [0, 1] and normalises them itself.")
     add_design_argument(p)
     p.add_argument("--format", choices=sorted(FORMATS), help="default: from the output file's suffix")
@@ -37,11 +37,12 @@ def run(args: argparse.Namespace) -> int:
         raise NetbuilderError(f"-o {args.output}: is a folder; give a file name in it, such as "
                               f"{os.path.join(args.output, 'model.py')} (.py, .pt2 or .onnx)")
     design = load_from_args(args)
-    weights = _model.chosen_weights(args)
+    weights = _model.chosen_weights(args, design)
     prep = _model.read_preprocessing(weights)
     options: dict = {}
     if weights is None:
-        print(f"netbuilder: note: {args.design} is untrained{_model.missing_text(args.design)}: the export holds "
+        why = _model.missing_text(args.design, design)
+        print(f"netbuilder: note: {args.design} is untrained{why}: the export holds "
               "random weights; train it first, or give --weights FILE", file=sys.stderr)
     else:
         from netbuilder.compiler import compile_design

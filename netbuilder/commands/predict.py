@@ -89,9 +89,10 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise NetbuilderError(f"--top {args.top}: give 1 or more")
     design = load(args.design)
-    weights = _model.chosen_weights(args)
+    weights = _model.chosen_weights(args, design)
     if weights is None:
-        raise NetbuilderError(f"{args.design}: no trained weights to predict with{_model.missing_text(args.design)}; "
+        why = _model.missing_text(args.design, design)
+        raise NetbuilderError(f"{args.design}: no trained weights to predict with{why}; "
                               "train it first, or give --weights FILE")
     shape = input_shape_of(design)
     prep = _model.read_preprocessing(weights)

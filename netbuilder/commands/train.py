@@ -1,6 +1,7 @@
 """``netbuilder train FILE|PRESET [--dataset NAME|PATH] [--out DIR]``: train headless.
 
-A design file continues from its own weights (``mynet.nbd`` -> ``mynet.safetensors``) unless ``--fresh``.
+A design file continues from its own weights (the file its ``weights`` entry names; ``netbuilder.io.weights_file``)
+unless ``--fresh``; the trained design written to ``--out`` names its new weights, ``<name>.safetensors``.
 ``--out DIR`` receives the trained design ``DIR/<name>.nbd`` with its weights, ``metrics.csv``,
 ``report.json`` and a checkpoint after every epoch; every path is checked before training starts.
 The default ``--out`` is ``runs/<design>_<dataset>``, numbered ``_2``, ``_3``, ... when that already
@@ -34,7 +35,7 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "train", help="train a design or preset on a dataset",
         description="Train a design file or a preset (fitted to the dataset's input shape and classes). A design "
-                    "file continues from its weights (FILE.safetensors) unless --fresh. The design's own training "
+                    "file continues from the weights it names (its \"weights\" entry) unless --fresh. The design's own training "
                     "settings apply, then these options. Ctrl-C stops after the current batch and keeps the finished "
                     "epochs' work (exit 130). Run under 'torchrun --nproc_per_node N -m netbuilder train ...' for several "
                     "processes.")
@@ -148,7 +149,10 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         _require_checkpoint(out)
     config = _config(design, args, _resume_base(out) if args.resume else None)
-    weights = None if (args.fresh or args.resume) else _model.chosen_weights(args)
+    weights = None if (args.fresh or args.resume) else _model.chosen_weights(args, design)
+    if weights is None and not (args.fresh or args.resume) and _model.unusual_missing(args.design, design):
+        print(f"netbuilder: note: training {args.design} from fresh weights"
+              f"{_model.unusual_missing(args.design, design)}", file=sys.stderr)
     keep = bool(args.resume or args.overwrite)
     files = _outputs.prepare(out, name, keep=keep) if rank == 0 else _outputs.RunFiles(out, name)
     if out != default and not args.out and rank == 0:

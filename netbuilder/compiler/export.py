@@ -1,9 +1,11 @@
 """Write a design out as standalone Python, a ``torch.export`` program (.pt2) or ONNX.
 
-Every file is written atomically through ``netbuilder.io.atomic`` (a temporary file beside the target,
-then ``os.replace``): a crash never leaves half a file, a symbolic link is written through (its target
-is replaced, the link stays), and a folder, FIFO or device is refused before any work. Failures inside
-torch become one-line NetbuilderErrors naming the path.
+Every file is serialised in memory, then written atomically through ``netbuilder.io.atomic`` (a temporary
+file beside the target, then ``os.replace``): a crash never leaves half a file, a symbolic link is written
+through (its target is replaced, the link stays), and a folder, FIFO or device is refused before any work.
+Never torch's or safetensors' own file writers: on a full disk torch's archive writer aborts the whole
+process (an exception thrown in a destructor). Failures inside torch, and a full disk, become one-line
+NetbuilderErrors naming the path.
 
 Weights and preprocessing: ``export(..., weights=state_dict)`` exports those trained weights (the design's
 key names, all of them); ``module=`` exports a compiled model as it is. ``preprocessing`` (see
@@ -44,7 +46,7 @@ from netbuilder.compiler.preprocess import check_preprocessing, input_contract
 from netbuilder.compiler.pysource import to_python
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design, Graph
-from netbuilder.io.atomic import atomic_target, atomic_write_bytes, resolve_target
+from netbuilder.io.atomic import atomic_write_bytes, resolve_target, write_problem
 
 __all__ = ["FORMATS", "ExportResult", "export", "export_onnx", "export_pt2", "example_inputs", "format_for",
            "to_python"]
@@ -104,7 +106,11 @@ def _check_target(path: Path) -> None:
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    atomic_write_bytes(path, data)
+    """Write ``data`` atomically; a failure (a full disk) is one line naming the file."""
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise NetbuilderError(f"{path}: could not write the file: {write_problem(exc)}") from exc
 
 
 def example_inputs(info: CompiledInfo, batch: int = EXAMPLE_BATCH) -> tuple[torch.Tensor, ...]:
@@ -152,12 +158,13 @@ def export_pt2(module: nn.Module, path: Path, *, trained: bool = False) -> None:
     try:
         with _eval_mode(module), torch.no_grad():
             program = torch.export.export(module, example_inputs(info), dynamic_shapes=dynamic)
-        with atomic_target(path) as tmp:
-            torch.export.save(program, tmp, extra_files={PT2_NOTE: json.dumps(_note(info, trained))})
+        buffer = io.BytesIO()  # never straight to disk: a full disk makes torch's archive writer abort the process
+        torch.export.save(program, buffer, extra_files={PT2_NOTE: json.dumps(_note(info, trained))})
     except NetbuilderError:
         raise
     except Exception as exc:
         raise NetbuilderError(f"{path}: torch.export could not export the model: {_reason(exc)}") from exc
+    _write_bytes(path, buffer.getvalue())
 
 
 @contextlib.contextmanager
@@ -258,11 +265,12 @@ def _export_model(design_or_graph: Design | Graph | None, module: nn.Module | No
 
 def _python_weights(module: nn.Module, target: Path, prep: dict[str, Any] | None) -> Path:
     """Write the model's weights for the Python file (safetensors, preprocessing in the metadata)."""
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
     state = {k: v.detach().to("cpu").contiguous().clone() for k, v in module.state_dict().items()}
-    with atomic_target(target) as tmp:
-        save_file(state, str(tmp), metadata={"format": "netbuilder", "preprocessing": json.dumps(prep)})
+    # serialised in memory, then written atomically: safetensors' own file writer reports a full disk as
+    # a SafetensorError, not the OSError it is
+    _write_bytes(target, save(state, metadata={"format": "netbuilder", "preprocessing": json.dumps(prep)}))
     return target
 
 
@@ -285,7 +293,7 @@ def _export_python(design_or_graph: Design | Graph, target: Path, model: nn.Modu
             files.append(_python_weights(model, weights_path, prep))
         _write_bytes(target, source.encode("utf-8"))
     except OSError as exc:
-        raise NetbuilderError(f"{target}: could not write the file: {exc.strerror or exc}") from exc
+        raise NetbuilderError(f"{target}: could not write the file: {write_problem(exc)}") from exc
     _, info = analyse_for_compile(_split(design_or_graph)[0])
     return ExportResult(target, "python", model is not None, prep, _contract(info, prep), None, tuple(files))
 
@@ -322,6 +330,6 @@ def export(design_or_graph: Design | Graph | None, path: str | os.PathLike, fmt:
         else:
             exporter = export_onnx(model, target, trained=trained)
     except OSError as exc:
-        raise NetbuilderError(f"{target}: could not write the file: {exc.strerror or exc}") from exc
+        raise NetbuilderError(f"{target}: could not write the file: {write_problem(exc)}") from exc
     return ExportResult(target, kind, trained, info.preprocessing, _contract(info, info.preprocessing), exporter,
                         (target,))

@@ -27,6 +27,8 @@ The format, version 2 (the current one)::
      "dataset": {...},                     the dataset settings (free-form JSON object)
      "training": {...},                    TrainConfig.to_dict() (free-form JSON object)
      "weights": "lenet5.safetensors",      trained weights: a plain file name beside the design, or null
+                                           (untrained); the one rule for which weights a design file
+                                           uses: io/weights_file.py
      "meta": {...}                         free-form (e.g. the preset it came from)
     }
 
@@ -41,15 +43,13 @@ A bad file raises :class:`DesignFileError` with ``path``, ``where`` (a JSON path
 string lengths, absurd settings) are in :mod:`netbuilder.io.limits`.
 """
 
-import os as _os
-from pathlib import Path as _Path
-
 from netbuilder.io.atomic import (
     NotARegularFileError,
     ReadOnlyFileError,
     atomic_target,
     atomic_write_bytes,
     atomic_write_text,
+    write_problem,
 )
 from netbuilder.io.design_file import (
     DESIGN_EXTENSION,
@@ -64,6 +64,12 @@ from netbuilder.io.design_file import (
 from netbuilder.io.errors import DesignFileError
 from netbuilder.io.migrations import CURRENT_VERSION
 from netbuilder.io.subgraph import SUBGRAPH_FORMAT, NotLayersError, loads_subgraph, subgraph_from_data
+from netbuilder.io.weights_file import (
+    WEIGHTS_EXTENSION,
+    design_weights_file,
+    existing_design_weights,
+    weights_path_for,
+)
 
 __all__ = [
     "CURRENT_VERSION",
@@ -74,27 +80,20 @@ __all__ = [
     "NotLayersError",
     "ReadOnlyFileError",
     "SUBGRAPH_FORMAT",
+    "WEIGHTS_EXTENSION",
     "atomic_target",
     "atomic_write_bytes",
     "atomic_write_text",
     "design_from_dict",
     "design_to_dict",
+    "design_weights_file",
     "dumps_design",
+    "existing_design_weights",
     "load_design",
     "loads_design",
     "loads_subgraph",
     "save_design",
     "subgraph_from_data",
     "weights_path_for",
+    "write_problem",
 ]
-
-WEIGHTS_EXTENSION = ".safetensors"
-
-
-def weights_path_for(design_path: str | _os.PathLike) -> _Path:
-    """Where a design file's trained weights live: beside it, named after the file (not the design's
-    title), so two designs in one folder never share one: ``mynet.nbd`` -> ``mynet.safetensors``."""
-    path = _Path(design_path)
-    if not path.name or path.name in (".", ".."):
-        raise ValueError(f"{_os.fspath(design_path)!r} names no design file")
-    return path.with_suffix(WEIGHTS_EXTENSION)

@@ -19,6 +19,7 @@ Imports: stdlib and ``netbuilder.errors`` only.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -95,6 +96,14 @@ def _umask() -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0o022
+
+
+def write_problem(exc: OSError) -> str:
+    """A failed write in words, for a one-line error after the file's name: "no space left on device" for a
+    full disk (or a full quota), else the system's own words."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "no space left on device; free some space or choose another folder"
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

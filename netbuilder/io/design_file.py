@@ -23,6 +23,7 @@ from netbuilder.io.atomic import atomic_write_text
 from netbuilder.io.errors import TOP_LEVEL, WHOLE_FILE, DesignFileError, Invalid, format_path
 from netbuilder.io.migrations import CURRENT_VERSION, migrate
 from netbuilder.io.validate import build_design
+from netbuilder.io.weights_file import upgraded_weights
 
 FORMAT = "netbuilder-design"
 DESIGN_EXTENSION = ".nbd"
@@ -203,6 +204,10 @@ def loads_design(text: str | bytes, source: str = "<memory>") -> Design:
 
 
 def load_design(path: str | os.PathLike) -> Design:
-    """Read and validate a design file; a bad one raises DesignFileError naming file, place, problem."""
+    """Read and validate a design file; a bad one raises DesignFileError naming file, place, problem. A file
+    from format version 1 (no ``weights`` entry then) names the weights named after it, when they are there
+    (``io.weights_file``: which weights a design file uses)."""
     name = os.fspath(path)
-    return _guard(name, lambda: _from_text(safejson.read_limited(name)))
+    design = _guard(name, lambda: _from_text(safejson.read_limited(name)))
+    design.weights = design.weights or upgraded_weights(design, name)
+    return design

@@ -18,7 +18,8 @@ Version 1 (the pre-release format, written by netbuilder 0.x prototypes)::
      "dataset": {...}, "training": {...}}               (optional, unchanged)
 
 Version 1 had no groups, no weights reference and no meta; the upgrade adds them empty and
-records ``meta.upgraded_from = 1``.
+records ``meta.upgraded_from = 1``. (Netbuilder then kept a design's weights named after its file:
+``load_design`` names them in the upgraded design when they are there; see ``io/weights_file.py``.)
 
 Imports: netbuilder.io.errors only.
 """

@@ -3,13 +3,13 @@ atomically (a uniquely named temporary file in the same folder, then ``os.replac
 exactly where it stopped and a crash mid-write never leaves weights from one epoch beside state from
 another. Read back with ``torch.load(weights_only=True)``: a file that would run code is refused.
 
-Imports torch and this package's weights module; never Qt.
+Imports torch, this package's weights module and the atomic write of ``netbuilder.io``; never Qt.
 """
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,21 +35,21 @@ def has_checkpoint(folder: str | os.PathLike) -> bool:
 
 def save_checkpoint(folder: str | os.PathLike, model: torch.nn.Module, state: dict[str, Any]) -> Path:
     """Write ``model``'s weights and ``state`` (optimiser state dict, generator states as uint8 tensors,
-    epoch and numbers) together to ``folder/checkpoint.pt``; returns the file."""
+    epoch and numbers) together to ``folder/checkpoint.pt``; returns the file. A failed write (a full disk)
+    is a WeightsError naming the file; the previous checkpoint stays whole."""
+    from netbuilder.io.atomic import atomic_write_bytes, write_problem
+
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / CHECKPOINT_FILE
-    fd, tmp = tempfile.mkstemp(prefix=f".{CHECKPOINT_FILE}.", suffix=".tmp", dir=folder)
+    # serialised in memory first: torch's archive writer, writing to a full disk, fails inside its destructor
+    # (an enforce failure, or the process aborted), never with the OSError it is
+    buffer = io.BytesIO()
+    torch.save({"format": FORMAT, "weights": _plain_state(model), "state": state}, buffer)
     try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save({"format": FORMAT, "weights": _plain_state(model), "state": state}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # as an ordinary file would be (mkstemp makes it private)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, buffer.getvalue())
+    except OSError as e:
+        raise WeightsError(f"{target}: cannot write the checkpoint: {write_problem(e)}") from e
     return target
 
 
@@ -77,9 +77,3 @@ def _load_two_files(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str, An
     except Exception as e:
         raise WeightsError(f"{folder / STATE_FILE}: refused or unreadable checkpoint state ({e})") from e
     return weights, state
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

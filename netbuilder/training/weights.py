@@ -51,10 +51,11 @@ def save_weights(module_or_state: torch.nn.Module | dict, path: str | os.PathLik
                  preprocessing: Mapping[str, Any] | None = None) -> Path:
     """Write a module's (or a state dict's) tensors as safetensors, atomically (through a symbolic link;
     never onto a folder, FIFO or device). ``metadata``: text entries kept in the file; ``preprocessing``:
-    the normalisation the weights were trained with, stored JSON-encoded."""
-    from safetensors.torch import save_file
+    the normalisation the weights were trained with, stored JSON-encoded. A failed write (a full disk) is a
+    WeightsError naming the file; the old file stays whole."""
+    from safetensors.torch import save
 
-    from netbuilder.io.atomic import atomic_target
+    from netbuilder.io.atomic import atomic_write_bytes, write_problem
 
     path = Path(path)
     if path.suffix.lower() != SAFE_SUFFIX:
@@ -65,12 +66,14 @@ def save_weights(module_or_state: torch.nn.Module | dict, path: str | os.PathLik
             meta[PREPROCESSING_KEY] = json.dumps(check_preprocessing(preprocessing))
         except PreprocessingError as e:
             raise WeightsError(f"{path}: {e}") from e
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # serialised in memory, then written by the project's atomic write: safetensors' own file writer
+    # reports a full disk as a SafetensorError, not as the OSError it is
+    data = save(_plain_state(module_or_state), metadata=meta or None)
     try:
-        with atomic_target(path) as tmp:
-            save_file(_plain_state(module_or_state), str(tmp), metadata=meta or None)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
     except OSError as e:
-        raise WeightsError(f"{path}: cannot write weights ({e.strerror or e})") from e
+        raise WeightsError(f"{path}: cannot write the weights: {write_problem(e)}") from e
     return path
 
 

@@ -4,9 +4,9 @@ Views send intents here (add, connect, delete, set a setting, ...); each becomes
 applied once, then pushed as one undo step. The graph emits its events; the document re-runs the
 analysis (coalesced: one edit batch, one analysis) and emits ``analysis_updated``. Signals:
 ``changed`` (after any edit, undo or redo), ``analysis_updated(Analysis)``,
-``selection_changed(list)``, ``file_changed()`` (path, name or clean state), ``design_replaced()``,
-``design_field_changed(str)`` (a design attribute outside the graph: ``training``, ``dataset``, ...,
-after the edit, its undo or redo). Frozen layers (transfer learning) are the node ids in
+``selection_changed(list)``, ``file_changed()`` (path, name, clean state or unsaved weights),
+``design_replaced()``, ``design_field_changed(str)`` (a design attribute outside the graph: ``training``,
+``dataset``, ..., after the edit, its undo or redo). Frozen layers (transfer learning) are the node ids in
 ``design.training["frozen"]``. Imports no torch.
 """
 
@@ -76,6 +76,7 @@ class Document(QObject):
         self.design = Design(self.graph)
         self.path: Path | None = None
         self.disk_stamp: tuple[int, int] | None = None  # the file's (modification time, size) as last read or written
+        self.weights_unsaved = False  # trained weights (or forgetting them) not yet saved with the file
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.analysis: Analysis = analyze(self.graph)
@@ -98,6 +99,7 @@ class Document(QObject):
         self.undo_stack.clear()
         self.graph.replace_with(graph_copy)
         self.path = Path(path) if path else None
+        self.weights_unsaved = False
         self.disk_stamp = file_stamp(self.path)
         self.undo_stack.setClean()
         self.run_analysis()
@@ -132,7 +134,21 @@ class Document(QObject):
 
     @property
     def is_modified(self) -> bool:
+        """Unsaved changes: edits since the file was saved (the undo stack), or trained weights not written
+        beside it yet (``weights_unsaved``): either way closing asks to save, and the title shows ``*``."""
+        return not self.undo_stack.isClean() or self.weights_unsaved
+
+    @property
+    def design_modified(self) -> bool:
+        """The design itself was edited since it was saved (what an autosave keeps)."""
         return not self.undo_stack.isClean()
+
+    def set_weights_unsaved(self, unsaved: bool) -> None:
+        """Say whether the design's trained weights (training/design_link.py decides) still wait to be saved
+        with the file: a run trained since, or they were forgotten (Start fresh) while the file names them."""
+        if unsaved != self.weights_unsaved:
+            self.weights_unsaved = unsaved
+            self.file_changed.emit()
 
     @property
     def direction(self) -> str:

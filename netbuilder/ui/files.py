@@ -78,6 +78,43 @@ def _owner_alive(path: Path) -> bool:
     return True
 
 
+def read_autosave(path: Path) -> tuple[Design | None, dict, str | None]:
+    """The autosaved design, what its window said about it (``{"path": its file or None}``) and, when it
+    cannot be read, why."""
+    from netbuilder.io import load_design
+
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else {}
+    except (OSError, ValueError):
+        meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    try:
+        return load_design(path), meta, None
+    except (NetbuilderError, OSError) as e:
+        return None, meta, str(e)
+
+
+def autosave_text(path: Path, design: Design | None, meta: dict, problem: str | None, of: str = "") -> str:
+    """Which design an autosave holds, for the recovery question: its file (or an unsaved design, by name)
+    with the time it was autosaved, ``of`` ("1 of 2 unsaved designs") and why it cannot be read."""
+    try:
+        when = time.strftime("%d %b %Y, %H:%M", time.localtime(path.stat().st_mtime))
+    except OSError:
+        when = "at an unknown time"
+    notes = [f"autosaved {when}", of, f"the autosave cannot be read: {problem}" if problem else ""]
+    if meta.get("path"):
+        saved_as = Path(str(meta["path"]))
+        return f"{saved_as.name} (in {saved_as.parent}; {'; '.join(n for n in notes if n)})"
+    name = design.name if design is not None and design.name else "untitled"
+    return f'an unsaved design, "{name}" ({"; ".join(n for n in notes if n)})'
+
+
+def _remove_autosave(path: Path) -> None:
+    for p in (path, path.with_suffix(".json")):
+        p.unlink(missing_ok=True)
+
+
 class FileController(QObject):
     recent_changed = Signal(list)
     message_reported = Signal(str)
@@ -106,8 +143,9 @@ class FileController(QObject):
 
     def ask_unsaved(self) -> str:
         """'save', 'discard' or 'cancel'."""
+        weights = " and its weights" if self.document.weights_unsaved else ""
         answer = QMessageBox.question(
-            self.window, "Unsaved changes", f"Save the changes to {self.document.title}?",
+            self.window, "Unsaved changes", f"Save the changes to {self.document.title}{weights}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
         return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
             answer, "cancel")
@@ -120,10 +158,19 @@ class FileController(QObject):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
-    def ask_recover(self, when: str) -> bool:
-        return QMessageBox.question(self.window, "Recover unsaved work?",
-                                    f"netbuilder did not close properly{when}. Recover the design it was "
-                                    "editing?") == QMessageBox.StandardButton.Yes
+    def ask_recover(self, what: str) -> str:
+        """'recover', 'discard' or 'later' (kept, and asked again at the next start) for the autosave of
+        ``what`` (``autosave_text``), left by a window that did not close properly."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work?",
+                          f"netbuilder did not close properly while editing {what}. Recover it?",
+                          parent=self.window)
+        box.setInformativeText("Later keeps it: netbuilder offers it again the next time it starts.")
+        recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(recover)
+        box.exec()
+        return {recover: "recover", discard: "discard"}.get(box.clickedButton(), "later")
 
     def ask_changed_on_disk(self, path: str) -> str:
         """'overwrite', 'save_as' or 'cancel': the file changed on disk since it was opened here."""
@@ -201,12 +248,22 @@ class FileController(QObject):
             answer = self.ask_changed_on_disk(str(path))
             if answer != "overwrite":
                 return self.save_as() if answer == "save_as" else False
-        workbench = getattr(self.window, "workbench", None)
+        link = self.weights_link()
         named = self.document.design.weights
-        if workbench is not None and workbench.has_weights:  # the file names its weights, after itself
-            from netbuilder.io import weights_path_for
+        if link is not None:  # the trained weights first: a save without them is no save
+            from netbuilder.io.atomic import resolve_target
 
-            self.document.name_weights_file(weights_path_for(path).name)
+            try:  # (but not beside a design file that cannot be replaced: a read-only handout)
+                resolve_target(path)
+            except NetbuilderError as e:
+                self.show_error("Cannot save the design", str(e))
+                return False
+            problem = link.write_weights(Path(path)) if Path(path).parent.is_dir() else None
+            if problem:
+                self.show_error("Cannot save the trained weights", f"{problem}. Nothing was saved: the "
+                                "design keeps its unsaved changes, to save once its weights can be written.")
+                return False
+            self.document.name_weights_file(link.weights_name(Path(path)))  # (named after the file)
         try:
             save_design(self.document.snapshot(), path)
         except (NetbuilderError, OSError) as e:
@@ -215,10 +272,17 @@ class FileController(QObject):
                             else f"{path}: {e.strerror or e}")
             return False
         self.document.set_path(path)
+        if link is not None:
+            link.saved(Path(path))  # the runs beside it; the weights no longer waiting
         self.add_recent(path)
         self.clear_autosave()
         self.message_reported.emit(f"Saved {path}")
         return True
+
+    def weights_link(self):
+        """What writes the trained weights beside the design (training/design_link.py), when the window
+        trains; None otherwise."""
+        return getattr(getattr(self.window, "training", None), "link", None)
 
     # ----- recent files -------------------------------------------------------------------
     def recent_files(self) -> list[str]:
@@ -249,8 +313,8 @@ class FileController(QObject):
 
     # ----- autosave and recovery ----------------------------------------------------------
     def autosave(self) -> Path | None:
-        """Write the design beside the user's data if it has unsaved changes."""
-        if not self.document.is_modified:
+        """Write the design beside the user's data if it has unsaved edits (weights are not autosaved)."""
+        if not self.document.design_modified:
             return None
         from netbuilder.io import save_design
 
@@ -280,27 +344,38 @@ class FileController(QObject):
                       key=lambda p: p.stat().st_mtime, reverse=True)
 
     def offer_recovery(self) -> bool:
-        """After a crash: offer the newest leftover autosave; recovered designs stay 'modified'."""
+        """After a crash: offer every leftover autosave, newest first, each named by its design, until one is
+        recovered (a window shows one design: the others are kept and offered at the next start). Each is
+        recovered, discarded or kept as the student answers; none goes unasked. A recovered design stays
+        'modified', and its autosave becomes this window's own (until it is saved or closed)."""
         leftovers = self.leftover_autosaves()
-        if not leftovers:
-            return False
-        newest = leftovers[0]
         recovered = False
-        if self.ask_recover(""):
-            from netbuilder.io import load_design
-
-            try:
-                design = load_design(newest)
-                meta = json.loads(newest.with_suffix(".json").read_text()) if newest.with_suffix(".json").exists() else {}
-            except (NetbuilderError, OSError, ValueError) as e:
-                self.show_error("Cannot recover", str(e))
-            else:
+        for i, leftover in enumerate(leftovers):
+            if recovered:
+                left = len(leftovers) - i
+                self.message_reported.emit(f"{left} more autosaved design{'s' * (left != 1)} kept: netbuilder "
+                                           "offers them again the next time it starts")
+                break
+            design, meta, problem = read_autosave(leftover)
+            of = f"{i + 1} of {len(leftovers)} unsaved designs" if len(leftovers) > 1 else ""
+            answer = self.ask_recover(autosave_text(leftover, design, meta, problem, of))
+            if isinstance(answer, bool):  # (a yes / no answer: recover, or keep it for later)
+                answer = "recover" if answer else "later"
+            if answer == "discard":
+                _remove_autosave(leftover)
+            elif answer == "recover":
+                if design is None:
+                    self.show_error("Cannot recover", problem or "the autosave cannot be read")
+                    continue
                 self.document.set_design(design, meta.get("path"))
                 self.document.undo_stack.resetClean()
+                own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
+                try:  # (kept until the recovered design is saved: a second crash loses nothing)
+                    leftover.replace(own)
+                    leftover.with_suffix(".json").replace(own.with_suffix(".json"))
+                except OSError:
+                    pass
                 recovered = True
-        for p in leftovers:
-            p.unlink(missing_ok=True)
-            p.with_suffix(".json").unlink(missing_ok=True)
         return recovered
 
     # ----- exports --------------------------------------------------------------------------

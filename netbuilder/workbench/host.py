@@ -1,8 +1,13 @@
 """The model and the dataset of the session, touched ONLY on the executor's thread: loaded and built
 lazily, once per dataset and once per design structure, keeping the trained weights that still fit.
 
-The weights are tagged with the structure they were trained for (``signature``) and whether they are
-trained at all. Imports torch, compiler, data and training lazily (inside functions); no Qt.
+The weights are tagged with the structure they were trained for (``signature``), whether they are
+trained at all, and what they were trained with (``record``: the preprocessing and dataset recorded in the
+weights file they were loaded from, or the data of the run that trained them). That record, not whatever
+dataset is bound now, goes into the weights files and exports written from them: a design opened without
+its dataset (a teacher's folder missing here) keeps its normalisation and class names, and a dataset
+bound since replaces them only once a run has trained on it. Imports torch, compiler, data and training
+lazily (inside functions); no Qt.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class ModelHost:
         self._settings: dict[str, tuple[str, dict]] = {}  # node id -> (kind, settings) of the model's design
         self.data = None
         self.data_key: tuple | None = None
+        # what the weights were trained with: {"preprocessing": dict | None, "dataset": str | None}, or None
+        self.record: dict[str, Any] | None = None
 
     @property
     def source(self) -> str:
@@ -53,6 +60,7 @@ class ModelHost:
         """Forget the model (a new design was opened, or fresh weights were asked for): its memory and the
         trained weights kept for later are freed at once."""
         self.model, self.signature, self.trained, self.source = None, None, False, "untrained weights"
+        self.record = None
         self.kept.clear()
 
     # ----- data ------------------------------------------------------------------------------------
@@ -108,21 +116,74 @@ class ModelHost:
         self.model, self.signature, self.trained = model, structure_signature(design.graph), bool(kept)
         self._settings = settings_of(design)
         self.source = f"trained weights from {Path(path).name}" if kept else "untrained weights"
+        self.record = recorded_in(path, report.preprocessing) if kept else None
         dropped = [n for n, _ in report.fresh] + [n for n, _ in report.missing]
         return {"kept": kept, "dropped": dropped, "path": str(path), "summary": report.summary()}
 
-    def save_weights(self, path: Path) -> str:
+    def loaded_into(self, path: str | Path, report) -> None:
+        """Weights loaded into the model from ``path`` (the Transfer view): they are trained weights now, and
+        what the file records (ImageNet's normalisation for a torchvision checkpoint) goes with them."""
+        self.trained, self.source = True, f"weights loaded from {Path(path).name}"
+        if report.preprocessing is not None:
+            self.record = recorded_in(path, report.preprocessing)
+
+    def training_on(self, data) -> None:
+        """A run starts training the model on ``data``: from now on the weights go with that data."""
+        self.trained, self.source = True, "the model being trained"
+        self.record = {"preprocessing": data.preprocessing(), "dataset": str(data.name)}
+
+    def save_weights(self, path: Path, input_shape=None, classes: int | None = None) -> str:
+        """Write the trained weights with what they were trained with (``preprocessing``): the record kept
+        with them, else the bound dataset's normalisation."""
         from netbuilder.training import save_weights
 
         if self.model is None or not self.trained:
             raise ValueError("there are no trained weights to save")
-        return str(save_weights(self.model, path, metadata={"format": "netbuilder"},
-                                preprocessing=self.preprocessing()))
+        prep = self.trained_with(input_shape, classes)
+        if prep is None and self.data is not None:
+            prep = self.data.preprocessing()
+        metadata = {"format": "netbuilder"}
+        if self.record is not None and self.record.get("dataset"):
+            metadata["dataset"] = str(self.record["dataset"])
+        return str(save_weights(self.model, path, metadata=metadata, preprocessing=prep))
 
-    def preprocessing(self) -> dict[str, Any] | None:
-        """The normalisation of the bound dataset, for weights files and exports (the model then takes
-        [0, 1] images, or a table's features as in the file)."""
-        return self.data.preprocessing() if self.data is not None else None
+    def trained_with(self, input_shape=None, classes: int | None = None) -> dict[str, Any] | None:
+        """The preprocessing the model's trained weights go with (the model then takes [0, 1] images, or a
+        table's features as in the file), as recorded (``record``); None when untrained or not recorded.
+        Checked against the design as it is now (``input_shape``, ``classes``): a normalisation for another
+        number of channels is not used, and the class names only while there are as many classes."""
+        from netbuilder.compiler.preprocess import PreprocessingError, check_preprocessing
+
+        prep = (self.record or {}).get("preprocessing") if self.trained else None
+        if prep is None:
+            return None
+        try:
+            prep = check_preprocessing(prep, input_shape)
+        except PreprocessingError:
+            return None
+        if classes is not None and prep.get("class_names") and len(prep["class_names"]) != classes:
+            prep["class_names"] = []
+        return prep
+
+    def export(self, design: Design, path: str | Path, fmt: str, *, trained: bool, spec: dict[str, Any] | None,
+               seed: int | None, input_shape=None, classes: int | None = None, check=None) -> dict[str, Any]:
+        """Export ``design`` with the model's weights when ``trained`` (every layer that fits them has them)
+        and the preprocessing they were trained with; without a record of it, the normalisation of the
+        dataset ``spec`` (given only when it fits the design)."""
+        from netbuilder.compiler.export import export
+
+        module = None
+        if trained:  # the model the views use: every layer that fits the trained weights has them
+            self.build(design, seed=seed)
+            module = self.model if self.trained else None
+        prep = self.trained_with(input_shape, classes) if module is not None else None
+        if prep is None and spec is not None:
+            prep = self.ensure_data(spec).preprocessing()
+        if check is not None:
+            check()
+        result = export(design, path, fmt, module=module, preprocessing=prep)
+        return {"path": str(path), "trained": bool(result.trained), "contract": result.contract,
+                "weights": self.source if module is not None else "untrained weights"}
 
 
 class KeptWeights:
@@ -164,6 +225,19 @@ class KeptWeights:
     def why_fresh(self, layer: str, settings: dict[str, tuple[str, dict]]) -> str:
         node = layer.split(".", 1)[0]
         return why_fresh(self.settings.get(node), settings.get(node))
+
+
+def recorded_in(path: str | Path, preprocessing: dict[str, Any] | None) -> dict[str, Any]:
+    """What a weights file records about the data its weights were trained with (its ``dataset`` entry, when
+    netbuilder's command line wrote it), with ``preprocessing`` as the loader read it."""
+    from netbuilder.errors import NetbuilderError
+    from netbuilder.training.weights import read_weights_metadata
+
+    try:
+        dataset = read_weights_metadata(path).get("dataset")
+    except NetbuilderError:
+        dataset = None
+    return {"preprocessing": preprocessing, "dataset": dataset if isinstance(dataset, str) else None}
 
 
 def dataset_key(spec: dict[str, Any]) -> tuple:

@@ -337,7 +337,7 @@ class Workbench:
         if ctx.cancelled:
             return None
         self._post(ev.RunPrepared(run, built["kept"], built["fresh"], describe_data(data), config.to_dict()))
-        self.host.trained, self.host.source = True, "the model being trained"
+        self.host.training_on(data)  # from now on the weights go with this data's preprocessing
         pending: list[Any] = []
         last = time.perf_counter()
         outcome = None
@@ -408,13 +408,13 @@ class Workbench:
 
     def save_weights(self, path: str | Path) -> int:
         """Write the model's weights beside the design (behind a run: its weights as it ends), even when the
-        window closes first."""
-        design = self.state.design
+        window closes first, with the preprocessing and class names they were trained with (``ModelHost``)."""
+        design, shape, classes = self.state.design, self.state.input_shape, self.state.classes
 
         def task(ctx: TaskContext) -> dict[str, Any]:
             if design is not None and self.host.model is not None:  # the model of the design as it is saved
                 self.host.build(design, seed=seed_of(design))  # (a head replaced since: not the old one's)
-            return {"path": self.host.save_weights(Path(path))}
+            return {"path": self.host.save_weights(Path(path), shape, classes)}
         return self.executor.submit(f"save_weights:{path}", task, finish=True)
 
     def load_transfer(self, path: str | Path, partial: bool = True) -> int:
@@ -429,36 +429,26 @@ class Workbench:
             self.host.build(design, seed=seed_of(design))
             report = load_into(self.host.model, design, str(path), partial=partial)
             if report.loaded:
-                self.host.trained, self.host.source = True, f"weights loaded from {Path(path).name}"
+                self.host.loaded_into(path, report)
             return {"summary": report.summary(), "loaded": report.loaded, "mismatched": report.mismatched,
                     "fresh": report.fresh, "skipped": report.skipped, "unused": report.unused,
                     "matched_by": report.matched_by, "signature": structure_signature(design.graph)}
         return self.executor.submit("transfer", task)
 
     def export(self, path: str | Path, fmt: str) -> int:
-        """Export the design with its current weights (trained when there are any, with the dataset's
-        normalisation inside) in the background; ``TaskDone('export', {path, trained, weights})``, ``weights``
-        naming them as the views do (and any layer left fresh by an edit since). ``cancel(ticket)``
-        drops it while it waits (behind a run, say); once writing, an export (seconds) finishes, atomically."""
+        """Export the design with its current weights (trained when there are any, normalising its input
+        itself as they were trained: the preprocessing recorded with them, else the bound dataset's when it
+        fits) in the background; ``TaskDone('export', {path, trained, weights})``, ``weights`` naming them as
+        the views do (and any layer left fresh by an edit since). ``cancel(ticket)`` drops it while it waits
+        (behind a run, say); once writing, an export (seconds) finishes, atomically."""
         design, spec = self.state.design, dict(self.dataset_spec)
         trained, fits = self.has_weights, self.dataset is not None and not self.misfit()
+        shape, classes = self.state.input_shape, self.state.classes
 
         def task(ctx: TaskContext) -> dict[str, Any]:
-            from netbuilder.compiler.export import export
-
             ctx.progress(None, f"exporting {Path(path).name}…")
-            module = None
-            if trained:  # the model the views use: every layer that fits the trained weights has them
-                self.host.build(design, seed=seed_of(design))
-                module = self.host.model if self.host.trained else None
-            preprocessing = None
-            if fits:
-                self.host.ensure_data(spec)
-                preprocessing = self.host.preprocessing()
-            ctx.check()
-            result = export(design, path, fmt, module=module, preprocessing=preprocessing)
-            return {"path": str(path), "trained": bool(result.trained), "contract": result.contract,
-                    "weights": self.host.source if module is not None else "untrained weights"}
+            return self.host.export(design, path, fmt, trained=trained, spec=spec if fits else None,
+                                    seed=seed_of(design), input_shape=shape, classes=classes, check=ctx.check)
         return self.executor.submit("export", task)
 
     def python_code(self, design: Design) -> int:

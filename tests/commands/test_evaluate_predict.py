@@ -38,7 +38,7 @@ def test_evaluate_without_weights_is_one_line(tmp_path, capsys):
     save(load("mlp"), tmp_path / "new.nbd")
     assert main(["evaluate", str(tmp_path / "new.nbd"), "--dataset", "digits"]) == 2
     err = capsys.readouterr().err
-    assert "no trained weights" in err and "new.safetensors" in err
+    assert "no trained weights" in err and "names no weights file" in err
 
 
 def test_predict_names_each_images_classes(trained_run, digit_images, capsys):

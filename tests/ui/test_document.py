@@ -96,3 +96,19 @@ def test_selection_follows_removals_and_direction_is_undoable(bare_doc, qtbot):
     assert doc.design.layout["direction"] == "LR" and doc.graph.node("output_1").pos != y
     doc.undo_stack.undo()
     assert doc.direction == "TB" and doc.graph.node("output_1").pos == y
+
+
+def test_unsaved_weights_count_as_unsaved_changes(bare_doc, example):
+    doc = bare_doc
+    told = []
+    doc.file_changed.connect(lambda: told.append(doc.is_modified))
+    assert not doc.is_modified
+    doc.set_weights_unsaved(True)  # trained since the file was saved: no undo step, yet unsaved
+    assert doc.is_modified and not doc.design_modified and doc.undo_stack.count() == 0 and told == [True]
+    doc.set_weights_unsaved(True)
+    assert told == [True]  # (said once)
+    doc.set_weights_unsaved(False)
+    assert not doc.is_modified and told == [True, False]
+    doc.set_weights_unsaved(True)
+    doc.set_design(example)  # another design: nothing of the old one's weights waits
+    assert not doc.is_modified

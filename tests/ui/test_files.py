@@ -136,3 +136,56 @@ def test_export_python_and_errors_in_a_message_box(window, tmp_path, qtbot):
     window.document.delete(["flatten_1"])
     assert not files.export_model_to(tmp_path / "broken.onnx", "onnx")
     assert errors and not (tmp_path / "broken.onnx").exists()
+
+
+def _crashed(folder, pid: int, design, path) -> None:
+    import os
+    import time
+
+    save_design(design, folder / f"autosave_{pid}.nbd")
+    (folder / f"autosave_{pid}.json").write_text(json.dumps({"path": str(path) if path else None}))
+    stamp = time.time() - 600 + pid % 100  # (the later pid autosaved later)
+    os.utime(folder / f"autosave_{pid}.nbd", (stamp, stamp))
+
+
+def test_every_crashed_autosave_is_offered_by_name_and_kept_until_answered(window, data_dir, example, tmp_path):
+    from netbuilder.ui.files import autosave_dir
+
+    files, doc = window.files, window.document
+    folder = autosave_dir()
+    folder.mkdir(parents=True)
+    a, b = example.copy(), example.copy()
+    a.name, b.name = "work of window A", "work of window B"
+    b.graph.node("dense_1").params["units"] = 55
+    _crashed(folder, 999901, a, None)  # an unsaved design
+    _crashed(folder, 999902, b, tmp_path / "b.nbd")  # the newest
+    asked, answers = [], iter(["later", "recover"])
+    files.ask_recover = lambda what: asked.append(what) or next(answers)
+    assert files.offer_recovery()
+    assert len(asked) == 2
+    assert asked[0].startswith("b.nbd (in ") and "1 of 2 unsaved designs" in asked[0] and "autosaved" in asked[0]
+    assert asked[1].startswith('an unsaved design, "work of window A" (autosaved ') and "2 of 2" in asked[1]
+    assert doc.design.name == "work of window A" and doc.path is None and doc.is_modified
+    assert files.leftover_autosaves() == [folder / "autosave_999902.nbd"]  # kept: "later"
+    # the next start offers what was kept; discarding it is the student's choice
+    asked.clear()
+    files.ask_recover = lambda what: asked.append(what) or "discard"
+    assert not files.offer_recovery()
+    assert len(asked) == 1 and asked[0].startswith("b.nbd") and files.leftover_autosaves() == []
+
+
+def test_after_one_recovery_the_other_autosaves_are_kept_for_the_next_start(window, data_dir, example, tmp_path):
+    from netbuilder.ui.files import autosave_dir
+
+    files = window.files
+    folder = autosave_dir()
+    folder.mkdir(parents=True)
+    _crashed(folder, 999911, example, tmp_path / "a.nbd")
+    _crashed(folder, 999912, example, tmp_path / "b.nbd")
+    asked, said = [], []
+    files.message_reported.connect(said.append)
+    files.ask_recover = lambda what: asked.append(what) or "recover"
+    assert files.offer_recovery()
+    assert len(asked) == 1 and window.document.path == tmp_path / "b.nbd"
+    assert files.leftover_autosaves() == [folder / "autosave_999911.nbd"]
+    assert any("1 more autosaved design kept" in s for s in said)

@@ -105,7 +105,6 @@ class TrainingController(QObject):
         doc.changed.connect(self._design_changed)
         doc.design_field_changed.connect(self._field_changed)
         doc.analysis_updated.connect(self._analysed)
-        doc.file_changed.connect(self.link.file_changed)
         doc.selection_changed.connect(self._selection_changed)
         self.bridge.received.connect(self.on_event)
         self.panel.settings_edited.connect(self._settings_edited)
@@ -269,8 +268,7 @@ class TrainingController(QObject):
         return not self.running
 
     def reset_weights(self) -> None:
-        self.wb.forget_weights()
-        self.status("The next run starts from fresh weights")
+        self.link.start_fresh()
 
     def shutdown(self, timeout_ms: int = 20000) -> bool:
         """Stop the timers (the window is closing; the bridge's shutdown stops the run and the executor)."""

@@ -5,6 +5,11 @@ curves of every run: training/run_history.py), written when the design is saved 
 question asked when the network is edited while trained weights exist; fitting the design to its
 dataset. The workbench holds the weights; this only decides when to load and save them.
 
+Saving (FileController.save_to) writes the weights first and waits for them (``write_weights``), then the
+design naming them, then the runs (``saved``): a failed weights write fails the save, and the runs file never
+lists a run whose weights are not on disk. Trained weights not saved yet (and weights dropped by Start fresh
+while the file names them) mark the Document modified (``Document.set_weights_unsaved``).
+
 Writes the design only through the Document. Qt only (no torch).
 """
 
@@ -12,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEventLoop, QTimer
 
 from netbuilder.io import weights_path_for
 from netbuilder.ui.training.run_history import RunsFileError, load_runs, runs_path_for, save_runs
@@ -28,13 +35,13 @@ class DesignLink:
         self.c = controller
         self.document = controller.document
         self.wb = controller.wb
-        self.weights_dirty = False  # trained since the weights file was last written
+        self._dirty = False  # trained weights that the saved design does not hold yet (weights_dirty)
+        self.on_disk: Path | None = None  # the weights file that holds the session's weights (loaded or written)
+        self.forgotten: Path | None = None  # the weights file the design named when Start fresh dropped them
         self.asked = False
-        path = self.document.path
-        self._seen_file: tuple[str, int] | None = (
-            (str(path), Path(path).stat().st_mtime_ns) if path is not None and Path(path).exists() else None)
-        self._just_opened = False
         self.pending_save: Path | None = None
+        self._written: dict[int, str | None] = {}  # a weights write the save waits for: ticket -> its error
+        self._waiting: tuple[int, QEventLoop] | None = None
         self._fit_text = ""  # the message about fitting on the bar (the misfit warning, or why Fit failed)
         self._fit_why = ""  # why Fit failed on the misfit ``_fit_failed`` names
         self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
@@ -45,9 +52,9 @@ class DesignLink:
         design = self.document.design
         if self.wb.dataset is not None:  # the dataset is loaded already: say at once when the design misfits
             self.check_fit()
-        self.weights_dirty = self.asked = False
-        self.pending_save = None
-        self._just_opened, self._seen_file = True, None
+        self.asked = False
+        self.pending_save = self.on_disk = self.forgotten = None
+        self.weights_dirty = False
         self.load_runs()
         if design.weights and self.document.path is not None:
             path = Path(self.document.path).parent / design.weights
@@ -84,18 +91,20 @@ class DesignLink:
 
     def save_runs_now(self) -> None:
         """A run ended or the run list was edited: write the runs at once when the saved file is the design
-        on screen (otherwise the next save writes them)."""
+        on screen, its weights included (otherwise the next save writes them, after the weights)."""
         path = self.document.path
         if path is not None and not self.document.is_modified and Path(path).exists():
             self.save_runs(Path(path))
 
     def task_result(self, event: ev.TaskDone | ev.TaskFailed) -> None:
         key = event.key.split(":", 1)[0]
+        if key == "save_weights":
+            self._weights_written(event)
+            return
         if isinstance(event, ev.TaskFailed):
             if event.cancelled:
                 return
-            what = {"load_weights": "The trained weights could not be loaded", "save_weights":
-                    "The trained weights could not be saved", "export": "The export failed",
+            what = {"load_weights": "The trained weights could not be loaded", "export": "The export failed",
                     "transfer": "The weights could not be loaded"}.get(key)
             if what:
                 level = "warning" if key == "load_weights" else "error"
@@ -103,53 +112,108 @@ class DesignLink:
             return
         value = event.value or {}
         if key == "load_weights":
+            self.on_disk = Path(value["path"]).resolve()
             self.weights_dirty = False
             n = len(value["dropped"])
             dropped = f"; {n} layer{'s' * (n != 1)} did not fit and start{'s' * (n == 1)} fresh" if n else ""
             self.c.show_message(f"Loaded the trained weights of {len(value['kept'])} layers from "
                                 f"{Path(value['path']).name}{dropped}.", "info")
             self.c.refresh_idle_views()
-        elif key == "save_weights":
+        elif key == "transfer" and self.wb.has_weights and (value.get("kept") or value.get("loaded")):
+            self.on_disk, self.weights_dirty = None, True  # weights the design's own file does not hold yet
+
+    # ----- what is saved: the weights beside the design -------------------------------------------------
+    @property
+    def weights_dirty(self) -> bool:
+        """The session has trained weights that the saved design (its file and the weights named by it)
+        does not hold yet; the Document then counts as modified (``*``, and closing asks to save)."""
+        return self._dirty
+
+    @weights_dirty.setter
+    def weights_dirty(self, dirty: bool) -> None:
+        self._dirty = dirty
+        self.document.set_weights_unsaved(dirty or self.forgotten is not None)
+
+    def weights_name(self, path: Path) -> str | None:
+        """The weights file the design saved as ``path`` names: the one beside it, named after it, when the
+        session has trained weights; else what the design names now (none once Start fresh dropped them)."""
+        return weights_path_for(path).name if self.wb.has_weights else self.document.design.weights
+
+    def write_weights(self, path: Path, timeout_s: float = 120.0) -> str | None:
+        """Before the design is saved as ``path`` (FileController.save_to): write the trained weights beside
+        it unless that file holds them already, and wait for the write. Returns why it failed (then nothing
+        else is written: the save fails), or None. While a run trains they are written at its end."""
+        target = weights_path_for(path)
+        if self.c.running:  # (the weights it ends with are the ones to save)
+            self.pending_save = target
+            return None
+        self.pending_save = None
+        if not self.wb.has_weights or self.on_disk == target.resolve():
+            return None
+        self.document.flush()  # (the workbench has the design as it is saved)
+        ticket = self.wb.save_weights(target)
+        loop = QEventLoop()
+        timer = QTimer(loop)
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        timer.start(int(timeout_s * 1000))
+        self._waiting = (ticket, loop)
+        try:
+            if ticket not in self._written:  # (the clicks wait: nothing changes the design meanwhile)
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            self._waiting = None
+            timer.stop()
+        if ticket not in self._written:
+            return f"writing {target.name} takes too long (it goes on; save again once it is written)"
+        return self._written.pop(ticket)
+
+    def _weights_written(self, event: ev.TaskDone | ev.TaskFailed) -> None:
+        """A weights write ended: the save waiting for it learns how; one put off to a run's end says so."""
+        failed = isinstance(event, ev.TaskFailed)
+        if failed and event.cancelled:
+            message: str | None = "the write was cancelled"
+        else:
+            message = event.message if failed else None
+        if self._waiting is not None and self._waiting[0] == event.ticket:
+            self._written[event.ticket] = message
+            self._waiting[1].quit()
+        if failed:
+            if not event.cancelled:
+                self.c.show_message(f"The trained weights could not be saved: {event.message}", "error")
+            return
+        written = Path(event.value["path"]).resolve()
+        path = self.document.path
+        if path is None or written != weights_path_for(path).resolve():
+            return  # (beside a file the design is no longer saved as)
+        self.on_disk = written
+        if self.document.design.weights == written.name:  # the saved design names them: nothing waits
             self.weights_dirty = False
-            self.c.status(f"Saved the trained weights to {value['path']}")
+            self.save_runs_now()
+        self.c.status(f"Saved the trained weights to {event.value['path']}")
+
+    def saved(self, path: Path) -> None:
+        """The design was written to ``path`` (after ``write_weights``): the runs go beside it, or after the
+        weights when these wait for a run's end. A weights file that Start fresh dropped stays on disk (the
+        design names none now, so nothing loads it: the window, ``netbuilder evaluate`` and the api follow the
+        design's own ``weights`` entry), until a trained run is saved over it."""
+        if self.pending_save is None:
+            self.save_runs(path)
+        self.forgotten = None
+        self.weights_dirty = self._dirty and self.pending_save is not None  # (else written, or none to write)
 
     # ----- trained ----------------------------------------------------------------------------------
     def run_ended(self, event: ev.RunEnded) -> None:
         if event.replaced:  # the run of a design replaced since: its weights and runs are not this design's
             return
+        if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights:
+            self.asked = False
+            self.on_disk, self.weights_dirty = None, True  # (so the runs file waits for them: saved together)
+        elif not self.wb.has_weights:  # (a run that went to NaN: its weights are gone, nothing to save)
+            self.on_disk, self.weights_dirty = None, False
         self.save_runs_now()
-        if getattr(event.outcome, "kind", "") != "finished":
-            return
-        self.weights_dirty, self.asked = True, False
-        path = self.document.path
-        if path is not None:
-            name = weights_path_for(path).name
-            if self.document.design.weights != name:
-                self.document.set_design_field("weights", name, "trained weights")
-        if self.pending_save is not None:
+        if self.pending_save is not None and self.wb.has_weights and getattr(event.outcome, "kind", "") == "finished":
             self.save_weights(self.pending_save)
-
-    # ----- saving -------------------------------------------------------------------------------------
-    def file_changed(self) -> None:
-        """After a save the design file is newer: write the weights beside it, named after the file."""
-        path = self.document.path
-        if path is None:
-            self._just_opened = False
-            return
-        if self.document.is_modified or not Path(path).exists():
-            return
-        seen = (str(path), Path(path).stat().st_mtime_ns)
-        if self._just_opened or seen == self._seen_file:
-            self._just_opened, self._seen_file = False, seen
-            return
-        moved = self._seen_file is None or self._seen_file[0] != seen[0]
-        self._seen_file = seen
-        self.save_runs(Path(path))
-        if self.wb.has_weights and (self.weights_dirty or moved):
-            target = weights_path_for(path)
-            if self.document.design.weights != target.name:  # the file names its weights
-                self.document.name_weights_file(target.name)
-            self.save_weights(target)
 
     def save_weights(self, target: Path) -> None:
         if self.c.running:
@@ -179,10 +243,22 @@ class DesignLink:
                             "or start fresh?", "info",
                             (("keep_weights", "Keep unchanged layers"), ("fresh_weights", "Start fresh")))
 
+    def start_fresh(self) -> None:
+        """Drop the trained weights: the next run starts from fresh ones. The design stops naming its weights
+        file (that file holds the dropped weights): saving then writes a design without them."""
+        self.wb.forget_weights()
+        self.pending_save = self.on_disk = None
+        path, named = self.document.path, self.document.design.weights
+        if named:
+            if path is not None:
+                self.forgotten = (Path(path).parent / named).resolve()
+            self.document.name_weights_file(None)
+        self.weights_dirty = False
+        self.c.status("The next run starts from fresh weights")
+
     def answer(self, key: str) -> None:
         if key == "fresh_weights":
-            self.wb.forget_weights()
-            self.c.status("The next run starts from fresh weights")
+            self.start_fresh()
         elif key == "keep_weights":  # the workbench keeps the layers that still fit unless told otherwise
             self.c.status("The next run keeps the weights of the layers that did not change")
         elif key == "fit_design":
