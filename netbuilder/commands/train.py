@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import signal
 import sys
 import time
@@ -240,8 +241,9 @@ def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path |
         _write_results(model, design, data, saved_config, files, dataset, options, final, rows, interrupted,
                        time.monotonic() - start, ctx.world_size, args)
         what = f"interrupted (kept the weights of epoch {len(rows)}, the last finished); " if interrupted else ""
-        progress.result(f"{what}test accuracy {100 * final.test_accuracy:.2f}% after {len(rows)} epoch"
-                        f"{'s' * (len(rows) != 1)}; wrote {files.design}")
+        test = (f"test accuracy {100 * final.test_accuracy:.2f}%" if math.isfinite(final.test_accuracy)
+                else "no test accuracy (the test part is empty)")
+        progress.result(f"{what}{test} after {len(rows)} epoch{'s' * (len(rows) != 1)}; wrote {files.design}")
     return INTERRUPTED if interrupted else 0
 
 

@@ -11,6 +11,7 @@ its index, so the engine can name the file. Imports numpy/torch/Pillow; never Qt
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -67,6 +68,25 @@ def scan_image_folder(root: Path) -> tuple[list[str], list[int], list[str]]:
     return files, labels, classes
 
 
+def _few_images_notes(labels: list[int], classes: list[str], n_val: int, n_test: int) -> list[str]:
+    """What a folder of very few images cannot do: an empty validation or test part (no accuracy can be
+    measured on it), and classes of one image (nothing of them to check the network on)."""
+    notes = []
+    empty = [name for name, n in (("validation", n_val), ("test", n_test)) if n == 0]
+    if empty:
+        parts = " and ".join(empty)
+        notes.append(f"{len(labels)} images are too few to set any aside: the {parts} part{'s' * (len(empty) > 1)} "
+                     f"{'are' if len(empty) > 1 else 'is'} empty, so no {parts} accuracy can be measured; add "
+                     "images (a few dozen per class)")
+    counts = Counter(labels)
+    single = [classes[i] for i in range(len(classes)) if counts.get(i, 0) == 1]
+    if single:
+        shown = ", ".join(single[:3]) + (f" and {len(single) - 3} more" if len(single) > 3 else "")
+        notes.append(f"class folder{'s' * (len(single) > 1)} {shown} hold{'s' * (len(single) == 1)} one image "
+                     "only: the network cannot learn a class from one example; add images")
+    return notes
+
+
 def _check_classes(root: Path, labels: list[int], classes: list[str], what: str) -> None:
     present = set(labels)
     empty = [c for i, c in enumerate(classes) if i not in present]
@@ -114,6 +134,7 @@ def load_image_folder(path: str | Path, *, image_size: object = None, channels: 
         notes.append(f"the images are {hw[0]}×{hw[1]} pixels; training at that size needs much memory and "
                      "time; choose a smaller size with the image_size option (--image-size)")
     tr, va, te = split_indices(len(files), val_fraction, test_fraction)
+    notes += _few_images_notes(labels, classes, len(va), len(te))
 
     def subset(idx: torch.Tensor) -> ImageFolderSet:
         return ImageFolderSet([files[i] for i in idx.tolist()], [labels[i] for i in idx.tolist()], hw, c)

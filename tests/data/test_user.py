@@ -86,3 +86,14 @@ def test_folder_needs_class_subfolders(tmp_path):
     (tmp_path / "only").mkdir()
     with pytest.raises(DatasetError, match="one sub-folder per class"):
         load_dataset(tmp_path)
+
+
+def test_a_folder_of_very_few_images_says_what_it_cannot_measure(tmp_path):
+    from netbuilder.data.user import load_image_folder
+
+    _image_folder(tmp_path / "pets", n=1)  # one image per class: nothing to set aside, nothing to learn
+    notes = load_image_folder(tmp_path / "pets").info["warnings"]
+    assert any("validation and test parts are empty" in n for n in notes)
+    assert any("class folders" in n and "one image only" in n for n in notes)
+    _image_folder(tmp_path / "more", n=20)
+    assert load_image_folder(tmp_path / "more").info["warnings"] == []
