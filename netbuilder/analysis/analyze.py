@@ -5,9 +5,11 @@ Pure Python over tuples (no torch, no numpy, no weights allocated): fast enough 
 edit. Never raises for a graph the Graph class can hold; every problem becomes a Diagnostic.
 A node whose inputs failed gets shape None and no diagnostic of its own (no cascades).
 
-Memory check (``too_large``): a layer needs about 4 bytes × (parameters + buffers) plus 4 bytes ×
-its output numbers per sample × a batch of 32 (float32). A layer above the limit is an error; a
-design whose layers together exceed it is a warning. The limit is ``memory_limit_bytes`` or the
+Memory check (``too_large``): training a layer needs about 4 bytes (float32) × (4 × parameters:
+the weights, their gradients and an optimizer's two running averages (Adam's), + buffers) plus
+4 bytes × 2 × its output numbers per sample (the output kept for the backward pass, and its gradient)
+× a batch of 32. A layer above the limit is an error; a design whose layers together exceed it is a
+warning. The limit is ``memory_limit_bytes`` or the
 machine's physical memory (read with the standard library).
 """
 
@@ -27,6 +29,8 @@ from netbuilder.layers.spec import format_number
 
 BYTES_PER_NUMBER = 4  # float32
 BATCH_FOR_MEMORY = 32
+COPIES_PER_PARAMETER = 4  # training: the weight, its gradient, and Adam's two running averages
+COPIES_PER_OUTPUT = 2  # training: the output kept for the backward pass, and its gradient
 FALLBACK_MEMORY = 8 * 2**30
 
 
@@ -168,20 +172,21 @@ def analyze(graph: Graph, *, memory_limit_bytes: int | None = None) -> Analysis:
                                     "check its settings and the layers before it"))
             continue
         info.shape = shape
-        layer_bytes = BYTES_PER_NUMBER * (info.params + info.buffers + prod(shape) * BATCH_FOR_MEMORY)
+        layer_bytes = BYTES_PER_NUMBER * (COPIES_PER_PARAMETER * info.params + info.buffers
+                                          + COPIES_PER_OUTPUT * prod(shape) * BATCH_FOR_MEMORY)
         layer_bytes_total += layer_bytes
         if layer_bytes > limit:
             diags.append(Diagnostic(
                 nid, "too_large",
-                f"{spec.title} needs about {format_bytes(layer_bytes)} ({info.params:,} parameters, "
-                f"{prod(shape):,} numbers per sample × a batch of {BATCH_FOR_MEMORY}) but this machine has "
-                f"{format_bytes(limit)}",
+                f"Training {spec.title} needs about {format_bytes(layer_bytes)} ({info.params:,} parameters, "
+                f"each with its gradient and the optimizer's averages, and {prod(shape):,} numbers per sample "
+                f"× a batch of {BATCH_FOR_MEMORY}) but this machine has {format_bytes(limit)}",
                 "make it smaller: fewer units or filters, or shrink the image before it (pooling or stride)"))
 
     if layer_bytes_total > limit and not any(d.code == "too_large" for d in diags):
         diags.append(Diagnostic(
             None, "too_large",
-            f"All layers together need about {format_bytes(layer_bytes_total)} for a batch of "
+            f"Training all layers together needs about {format_bytes(layer_bytes_total)} for a batch of "
             f"{BATCH_FOR_MEMORY}, more than this machine's {format_bytes(limit)}",
             "train with a smaller batch, or make the network smaller", "warning"))
 

@@ -235,6 +235,9 @@ def test_too_large():
     d = one(a, "too_large", ids[1])
     assert "1,001,000,000 parameters" in d.message
     assert analyze(g, memory_limit_bytes=2**40).valid
+    # 4 GB of weights fit in 5 GiB, but training also keeps their gradients and Adam's two averages (16 GB)
+    d = one(analyze(g, memory_limit_bytes=5 * 2**30), "too_large", ids[1])
+    assert d.message.startswith("Training Dense needs about") and "gradient" in d.message
 
 
 def test_too_large_against_this_machine_by_default():
