@@ -239,6 +239,9 @@ class ExploreController(QObject):
 
     def _design_replaced(self) -> None:
         self.lab.clear()
+        self.results.clear()
+        for key in ("augment", "explain", "adversarial", "inside"):  # shown or not: nothing of the design before
+            self.views[key].reset("Computing for the new design…")
         self._field_changed("training")
         self._keep_layers()
         self.sync_classes()

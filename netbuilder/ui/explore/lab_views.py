@@ -285,6 +285,10 @@ class AugmentView(AnswerView):
                             f"{result['count'] - 1} {'augmented' if result['active'] else 'unchanged'} copies")
 
 
+LOAD_NOTE = ("Load weights saved by netbuilder (.safetensors) or a torchvision checkpoint (.pth) of the matching "
+             "preset; layers that fit are loaded, the rest is listed.")
+
+
 class TransferView(QWidget):
     """Load weights from a file, lock (freeze) layers, replace the head for a new number of classes."""
 
@@ -294,8 +298,7 @@ class TransferView(QWidget):
         super().__init__(parent)
         self.document = document
         self.load_button = QPushButton("Load weights from a file…")
-        self.report = note("Load weights saved by netbuilder (.safetensors) or a torchvision checkpoint (.pth) "
-                           "of the matching preset; layers that fit are loaded, the rest is listed.")
+        self.report = note(LOAD_NOTE)
         self.layers = QListWidget()
         self.layers.setMinimumHeight(120)
         self.freeze_all_button = QPushButton("Freeze all but the head")
@@ -305,7 +308,7 @@ class TransferView(QWidget):
         self.classes.setValue(10)
         self._classes_chosen = False  # the student set the number: a new dataset does not change it
         self.last_load: dict[str, Any] | None = None  # the last weights file loaded: which layers got weights
-        document.design_replaced.connect(lambda: setattr(self, "last_load", None))
+        document.design_replaced.connect(self.design_replaced)
         self.classes.valueChanged.connect(lambda _v: setattr(self, "_classes_chosen", True))
         self.head_button = QPushButton("Replace the head")
         self.message = note()
@@ -336,6 +339,12 @@ class TransferView(QWidget):
         self.unfreeze_button.clicked.connect(lambda: self.document.set_frozen(self.document.frozen, False))
         self.load_button.clicked.connect(self._ask_file)
         self.refresh()
+
+    def design_replaced(self) -> None:
+        """Another design was opened: what was loaded into, or done to, the previous one is not said of it."""
+        self.last_load = None
+        self.report.setText(LOAD_NOTE)
+        self.message.clear()
 
     def suggest_classes(self, n: int) -> None:
         """The dataset's number of classes, for the new head (not over a number the student chose)."""

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from netbuilder.ui.explore.widgets import AnswerView, ImageView, fill_choices, note
 
 MAX_SAMPLE = 15
+HEALTH_NOTE = ("Colours each layer on the canvas: green healthy, amber some dead ReLUs, red a problem (dead "
+               "units, vanishing or exploding gradients).")
 EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
 
 
@@ -235,8 +237,7 @@ class InsideView(AnswerView):
         self.live = QCheckBox("refresh after every epoch")
         self.live.setChecked(True)
         self.hints = QListWidget()
-        self.health_info = note("Colours each layer on the canvas: green healthy, amber some dead ReLUs, red a "
-                                "problem (dead units, vanishing or exploding gradients).")
+        self.health_info = note(HEALTH_NOTE)
         row = QHBoxLayout()
         row.addWidget(self.feature)
         row.addWidget(self.input)
@@ -275,6 +276,13 @@ class InsideView(AnswerView):
 
     def forget(self) -> None:
         self.region = None
+
+    def reset(self, text: str) -> None:
+        """Another design was opened: its maps, layers and the previous network's health check go."""
+        super().reset(text)
+        self.health = None
+        self.hints.clear()
+        self.health_info.setText(HEALTH_NOTE)
 
     def show_result(self, r: dict[str, Any]) -> None:
         self.region = None  # (a new map: the pixel clicked on the one before is no longer on screen)

@@ -188,6 +188,17 @@ class AnswerView(QWidget):
         self.info.setText(self.NOTE)
         self.show_result(result)
 
+    def reset(self, text: str) -> None:
+        """Another design was opened: nothing of the previous network's answer stays, shown or hidden (its
+        pictures, its layers in the choices, what it said); ``text`` says what comes next."""
+        self.result = None
+        for image in self.images.values():
+            image.clear()
+        self.forget()
+        for box in self.layer_boxes():
+            fill_choices(box, [], box.itemText(0))  # only the automatic choice, until the new network's answer
+        self.info.setText(text)
+
     def show_result(self, result: dict[str, Any]) -> None:
         """Draw a result (subclasses)."""
 

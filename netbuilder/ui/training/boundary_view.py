@@ -86,7 +86,8 @@ class BoundaryView(LiveView):
         g = self.grid
         if g is None:
             return
-        if "error" in g:
+        if "error" in g:  # (no map of an older model left under the reason)
+            self.heat.clear()
             self.info.setText(g["error"])
             return
         self.heat.setImage(g["grid"], autoLevels=False, levels=(0.0, 1.0))

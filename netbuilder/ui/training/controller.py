@@ -348,6 +348,9 @@ class TrainingController(QObject):
             self.stop()  # (its last events are settled for no one: RunEnded.replaced)
             self.run.detach()
             self.show_message("Another design was opened: the run of the previous one was stopped.", "info")
+        else:
+            self.run.forget()  # "Ready" over an empty bar: not the outcome of the previous design's run
+        self._selected = None  # (a node of the previous design)
         self.link.design_replaced()
         self.curves.clear_history()
         self.panel.set_settings(self.settings())
@@ -356,6 +359,8 @@ class TrainingController(QObject):
         self.data_link.spec_changed()
         for view in self.views.values():
             view.set_result({"error": "Computing for the new design…"})
+        self.features.forget_layers()  # (the previous network's: its layers come with the new one's answer)
+        self.filters.forget_layers()
 
     def _analysed(self, _analysis: Any) -> None:
         """After an edit (the workbench already has it): say at once when the design stops fitting its data."""

@@ -129,6 +129,9 @@ class EvaluationView(LiveView):
             self.matrix = confusion_matrix(np.asarray(result["labels"]), self.data["preds"], k)
         else:  # an error: the matrix of an earlier answer (another dataset, design) is not this one's
             self.matrix, self.cell = None, None
+            self.info.setText(str(result.get("error", "")))  # at once, shown or not (as its samples:
+            self.gallery.clear()  # the plots are blanked when next drawn)
+            self.gallery_label.setText("Misclassified samples")
         self.dirty = True
 
     def has_data(self) -> bool:

@@ -96,6 +96,15 @@ def image_array(image: QImage, shape: list[int]) -> np.ndarray:
     return np.repeat(data, c, 0) if data.shape[0] != c else data
 
 
+def clear_image(item) -> None:
+    """Blank an image item drawn by ``show_image``, the tint behind its gaps too (a grey-blue square as large
+    as the grid before stayed where the maps had been)."""
+    item.clear()
+    frame = getattr(item, "gap_frame", None)
+    if frame is not None:
+        frame.setVisible(False)
+
+
 class FeatureMapsView(LiveView):
     input_changed = Signal()
     layer_chosen = Signal(str)
@@ -231,6 +240,13 @@ class FeatureMapsView(LiveView):
     def wanted_layer(self) -> str | None:
         return self.layer_box.currentText() or None
 
+    def forget_layers(self) -> None:
+        """Another design was opened: no layer of the previous network is offered (the new network's come
+        with its first answer; a design that cannot compute yet has none)."""
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        self.layer_box.blockSignals(False)
+
     # ----- results -------------------------------------------------------------------------------
     def set_result(self, result: dict[str, Any], shown_input: np.ndarray | None = None) -> None:
         self.data = dict(result, input=shown_input)
@@ -271,13 +287,14 @@ class FeatureMapsView(LiveView):
             self.bars_plot.setTitle(f"Activations of {d['layer']} ({len(v)} units)")
             self.info.setText(f"{d['layer']}: output {shape}, one bar per unit")
         else:  # (no layer to show: no earlier maps or message stay)
-            self.maps_item.clear()
+            clear_image(self.maps_item)
             self.info.setText("This network has no layer with an output to show.")
         probs = np.asarray(d.get("probs", []), np.float64).reshape(-1)
         classes = d.get("class_names") or self.class_names
         self.prob_bars.setOpts(x=np.arange(len(probs)), height=probs, width=0.7)
-        if len(probs) == len(classes) and len(probs) <= 20:
-            self.prob_plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]])
+        # the classes by name, or numbers (never the names of an answer before: another dataset or network)
+        named = len(probs) == len(classes) and len(probs) <= 20
+        self.prob_plot.getAxis("bottom").setTicks([[(i, str(c)) for i, c in enumerate(classes)]] if named else None)
         if len(probs):
             best = int(probs.argmax())
             label = classes[best] if best < len(classes) else str(best)
@@ -285,8 +302,10 @@ class FeatureMapsView(LiveView):
 
     def _blank(self) -> None:
         """No maps, bars or probabilities: nothing of an earlier answer is shown beside an error."""
-        self.input_item.clear()
-        self.maps_item.clear()
+        clear_image(self.input_item)
+        clear_image(self.maps_item)
         self.bars.setOpts(x=[], height=[], width=0.8)
+        self.bars_plot.setTitle("Activations")
         self.prob_bars.setOpts(x=[], height=[], width=0.7)
         self.prob_plot.setTitle("Class probabilities (softmax)")
+        self.prob_plot.getAxis("bottom").setTicks([[]])  # no class: not the dataset or the network before

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from netbuilder.ui.training.features_view import clear_image
 from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image
 
 WAITING = "Computing the filters… (during a run, between training steps)"
@@ -88,6 +89,12 @@ class FiltersView(LiveView):
         self.dirty = True
         self.info.setText(str(result["error"]) if "error" in result else info_text(result))
 
+    def forget_layers(self) -> None:
+        """Another design was opened: no layer of the previous network is offered (the new network's come
+        with its first answer; a design that cannot compute yet has none)."""
+        _fill(self.layer_box, [], None)
+        _fill(self.hist_box, [], None)
+
     def _mark(self) -> None:
         self.dirty = True
 
@@ -99,6 +106,8 @@ class FiltersView(LiveView):
 
         d = self.fresh_data()
         if d is None:
+            if self.data is not None:  # an error (fresh_data said it): blank what the answer before drew
+                self._blank()
             return
         _fill(self.layer_box, d.get("conv_layers", []), d.get("layer"))
         layers = list(d.get("weights", {}))
@@ -106,7 +115,7 @@ class FiltersView(LiveView):
         if "grid" in d:
             show_image(self.grid_item, self.grid_box, d["grid"])
         else:
-            self.grid_item.clear()
+            clear_image(self.grid_item)
         self.info.setText(info_text(d))
         name = self.hist_box.currentText()
         for item, plot, hists, what in ((self.weight_hist, self.weight_plot, d.get("weights", {}), "weights"),
@@ -118,6 +127,14 @@ class FiltersView(LiveView):
             else:
                 item.clear()
                 plot.setTitle(f"{what} of {name}: none yet" if name else what)
+
+    def _blank(self) -> None:
+        """No kernels or histograms: nothing of an earlier answer (another design, dataset) beside an error."""
+        clear_image(self.grid_item)
+        for item, plot, what in ((self.weight_hist, self.weight_plot, "Weights"),
+                                 (self.grad_hist, self.grad_plot, "Gradients")):
+            item.clear()
+            plot.setTitle(what)
 
 
 def _fill(box: QComboBox, names: list[str], current: str | None) -> None:

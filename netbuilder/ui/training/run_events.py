@@ -165,6 +165,22 @@ class RunEvents:
         self.state_text = "Stopping the run of the previous design…"
         self.progress_dirty = True
         self.c.panel.progress.setValue(0)
+        self._plain_device()
+
+    def _plain_device(self) -> None:
+        """The device label without what a run added to it (its captured steps: "· CUDA graph")."""
+        label = self.c.panel.device_label
+        label.setText(label.text().split(" · ")[0])
+
+    def forget(self) -> None:
+        """Another design was opened while no run goes: nothing of the last run stays on the panel (its
+        outcome, epoch, ETA, full bar, the device's "CUDA graph" note): "Ready" over an empty bar."""
+        self.started = self.last_step = self.finished = self.fault = None
+        self.cut_short = False
+        self.state_text, self.progress_dirty = "Ready", True
+        self.c.panel.progress.setValue(0)
+        self._plain_device()
+        self.update_progress()  # at once (a hidden panel shows it when shown; no redraw needed)
 
     def ended(self, event: wev.RunEnded) -> None:
         """The run is over (after its last events): a set-up fault is shown here; the outcome goes out."""

@@ -204,6 +204,9 @@ def test_decision_boundary_on_a_2d_dataset(window, trainer, run_to_end, qtbot):
     grid = trainer.boundary.heat.image
     assert grid.shape == (64, 64) and 0 <= grid.min() <= grid.max() <= 1
     assert len(trainer.boundary.points.data) > 50
+    trainer.boundary.set_result({"error": "Computing for the new design…"})  # (a design replaced)
+    trainer.boundary.refresh()
+    assert trainer.boundary.heat.image is None  # no map of the older model under the reason
 
 
 def test_dense_layer_shows_activation_bars(window, trainer, qtbot):
