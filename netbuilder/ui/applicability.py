@@ -5,7 +5,8 @@ image views on feature vectors) is never left empty: its dock shows the reason i
 ``input_shape``, ``name``; None while loading) in, one line or None out. ``ViewSlot`` is the widget a
 dock holds: the view (in a scroll area, so no view's minimum size can push the window past the screen:
 when a dock is smaller than its view's minimum, the view scrolls; otherwise it fills the dock:
-``ViewHolder``), or the reason in its place. Qt only; never torch.
+``ViewHolder``; a view of plots counts them readable in its minimum, ``PLOT_HEIGHT``), or the reason in
+its place. Qt only; never torch.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QWidg
 
 IMAGE_VIEWS = {"Augmentation": "The augmentation preview", "Explain": "Explaining a prediction",
                "Adversarial": "An adversarial example", "Inside the network": "The receptive-field view"}
+# The least height (px) at which a view's plots can be read; below it the view scrolls. (A plot's own minimum
+# is a few px: in a low window the Curves dock kept its legend and three clipped titles, "Learning rat", and
+# the Evaluation its axes.) Curves: the status line, a two-row legend and plots about 100 px high;
+# Evaluation: the confusion matrix about 170 px high over the misclassified samples.
+PLOT_HEIGHT = {"Curves": 210, "Evaluation": 330}
 
 
 def _shape(dataset: dict[str, Any]) -> str:
@@ -46,9 +52,10 @@ class ViewHolder(QWidget):
     of sight. The holder has no layout: it asks the view's layout for its *minimum* height at the width
     (wrapped text whole, plots at their minimum), and the view fills whatever the dock gives beyond that."""
 
-    def __init__(self, view: QWidget) -> None:
+    def __init__(self, view: QWidget, min_height: int = 0) -> None:
         super().__init__()
         self.view = view
+        self.min_height = min_height  # the view's plots' readable height (PLOT_HEIGHT), when more than its own
         view.setParent(self)
         self._width = -1
 
@@ -57,6 +64,7 @@ class ViewHolder(QWidget):
         layout = self.view.layout()
         if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
             hint.setHeight(max(hint.height(), layout.minimumHeightForWidth(self.width())))
+        hint.setHeight(max(hint.height(), self.min_height))
         return hint
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -92,7 +100,7 @@ class ViewSlot(QStackedWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(ViewHolder(view))
+        self.scroll.setWidget(ViewHolder(view, PLOT_HEIGHT.get(title, 0)))
         self.addWidget(self.scroll)
         self.addWidget(self.reason_label)
 

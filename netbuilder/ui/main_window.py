@@ -12,11 +12,12 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QStatusBar, QWidget
 
 from netbuilder.analysis.result import Analysis
 from netbuilder.errors import NetbuilderError
@@ -68,6 +69,52 @@ def _clear_clipboard_at_exit() -> None:
     atexit.register(clear)
 
 
+class StatusBar(QStatusBar):
+    """The window's status bar. A message too long for the room left of the permanent labels (the totals,
+    the device) ends in "…" with the whole text in the tooltip, instead of being cut mid-word at their
+    edge (a long "does not fit" warning at 1280×720); on a resize it is cut again for the new room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_message = ""  # the message as it was given
+        self._shown = ""  # as it is shown (cut)
+        self._until = 0.0  # when it goes (time.monotonic()); 0: when replaced
+        self.messageChanged.connect(self._message_changed)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802
+        self.full_message = text
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else 0.0
+        self._show(timeout)
+
+    def message_room(self) -> int:
+        """The width the message is drawn in: up to the first permanent widget (Qt's messageRect)."""
+        right = self.width() - 12
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible() and child.x() > 0:
+                right = min(right, child.x() - 2)
+        return right - 6 - 4  # (the left margin; a little air before the totals)
+
+    def _show(self, timeout: int) -> None:
+        text, room = self.full_message, self.message_room()
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) if room > 20 else text
+        self._shown = shown
+        self.setToolTip(text if shown != text else "")
+        super().showMessage(shown, timeout)
+
+    def _message_changed(self, text: str) -> None:
+        if text != self._shown:  # gone, or one Qt showed itself (an action's status tip)
+            self.full_message = self._shown = text
+            self._until = 0.0
+            self.setToolTip("")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.full_message and self.currentMessage() == self._shown:
+            left = int((self._until - time.monotonic()) * 1000) if self._until else 0
+            if left >= 0:
+                self._show(max(left, 1) if self._until else 0)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, document: Document | None = None, settings: QSettings | None = None,
                  probe_device: bool = True) -> None:
@@ -110,6 +157,7 @@ class MainWindow(QMainWindow):
         self.device_label = QLabel("device: CPU", self)
         self.device_label.setToolTip("The device training would use")
         # (permanent: a message in the bar, "does not fit digits" say, no longer hides the totals)
+        self.setStatusBar(StatusBar(self))  # (a long message ends in "…", whole in the tooltip)
         self.statusBar().addPermanentWidget(self.totals_label)
         self.statusBar().addPermanentWidget(self.device_label)
         self.setAcceptDrops(True)

@@ -3,7 +3,10 @@ code), Train (the training panel, curves, evaluation, decision boundary) and Exp
 feature maps and the course's hard parts). The canvas, the central widget, is in all three.
 
 A bar under the menu switches (Ctrl+1/2/3). Each workspace remembers its own dock layout in QSettings
-(``workspaces/<name>/state``); the first time, it gets a default arrangement sized to the window.
+(``workspaces/<name>/state``); the first time, or when the saved one is not a layout of this version (or Qt
+cannot read it), it gets a default arrangement sized to the window. A saved layout is never restored into
+the hidden window while it is maximised (``Workspaces._restore_state``: Qt keeps a copy then, which crashed
+the next switch).
 A dock is assigned to its workspace by its title (``WORKSPACE_OF``); an unknown title joins Explore. A dock
 named in ``EVERY_WORKSPACE`` (the Lesson panel) belongs to all three: switching keeps it as it was, shown at
 the right edge or hidden.
@@ -39,6 +42,7 @@ EVERY_WIDTH = 340
 FIRST_TAB = {"Build": "Problems", "Train": "Curves", "Explore": "Feature maps"}
 SMALL_SCREEN = (1366, 768)  # up to this size the window opens maximised
 WIDE_TRAIN = 1150  # from this width the Train views take the whole right side
+TRAINING_LEAST = 110  # px: narrow Train's Training panel (it scrolls) gives the curves above it all but this
 
 Area = Qt.DockWidgetArea
 Corner = Qt.Corner
@@ -66,6 +70,16 @@ def inside_screen(window: QMainWindow, available: QRect | None = None) -> bool:
         screen = window.screen() or QGuiApplication.primaryScreen()
         available = screen.availableGeometry()
     return available.contains(window.frameGeometry())
+
+
+def valid_state(state: object) -> bool:
+    """True when ``state`` is a layout QMainWindow.saveState wrote with this ``STATE_VERSION`` (its header:
+    the marker 0xff and the version, as 32-bit big-endian integers) with something after it. Anything
+    else (an older version, a settings value of another type, a truncated one) is arranged afresh."""
+    if not isinstance(state, QByteArray) or state.size() <= 8:
+        return False
+    head = bytes(state.left(8).data())
+    return int.from_bytes(head[:4], "big") == 0xFF and int.from_bytes(head[4:], "big") == STATE_VERSION
 
 
 class _FirstShow(QObject):
@@ -101,6 +115,7 @@ class Workspaces(QObject):
         super().__init__(window)
         self.window, self.settings = window, settings
         self.current = ""
+        self._switching = False
         self._unsized = False  # a default layout was arranged before the window was shown
         self.group = QActionGroup(self)
         self.group.setExclusive(True)
@@ -156,6 +171,8 @@ class Workspaces(QObject):
                 if needs is not None:
                     half = (new.width() if horizontal else new.height()) // 2
                     scaled = max(scaled, min(needs.width() if horizontal else needs.height(), half))
+                if not horizontal and dock.windowTitle() == "Training" and self.current == "Train":
+                    scaled = self._leave_curves(scaled, new)
                 sizes.append((dock, scaled))
             if sizes:
                 w.resizeDocks([d for d, _ in sizes], [max(1, n) for _, n in sizes], orientation)
@@ -195,14 +212,23 @@ class Workspaces(QObject):
         self.actions[name].setChecked(True)
         if name == self.current:
             return
+        if self._switching:  # asked from inside a switch (a signal while docks show): after it, not within
+            QTimer.singleShot(0, lambda: self.switch(name))
+            return
+        self._switching = True
+        try:
+            self._switch(name)
+        finally:
+            self._switching = False
+
+    def _switch(self, name: str) -> None:
         self.switching.emit(name)
         kept = {t: (not d.isHidden(), d.width()) for t, d in self.docks().items() if t in EVERY_WORKSPACE}
         if self.current:
             self.save()
         self.current = name
         self._set_corners(name)
-        state = self.settings.value(f"workspaces/{name}/state")
-        if not (isinstance(state, QByteArray) and self.window.restoreState(state, STATE_VERSION)):
+        if not self._restore_state(self.settings.value(f"workspaces/{name}/state")):
             self.arrange(name)
         self._set_corners(name)
         for title, (shown, width) in kept.items():
@@ -211,6 +237,28 @@ class Workspaces(QObject):
         QTimer.singleShot(0, self._drop_stale_tab_bars)
         self.settings.setValue("workspaces/current", name)
         self.changed.emit(name)
+
+    def _restore_state(self, state: object) -> bool:
+        """Restore a saved layout; False (nothing changed) when there is none or it is not one of ours.
+
+        Never into a hidden window that is maximized or full screen (as the window is while it is built on
+        a small screen, or when it was closed maximized): Qt 6 then keeps a shallow copy of the restored
+        layout (``QMainWindowLayout::restoredState``) to apply again at each relayout "until it fits", and
+        that copy shares the layout items the next restoreState deletes: the next workspace switch
+        re-applied freed items and crashed (SIGSEGV in QLayout::activate). So such a window is restored
+        in its normal state, at once (nothing is laid out while it is hidden), and then maximized again."""
+        if not valid_state(state):
+            return False
+        w = self.window
+        deferring = Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
+        held = w.windowState() & deferring if not w.isVisible() else Qt.WindowState.WindowNoState
+        if held:
+            w.setWindowState(w.windowState() & ~deferring)
+        try:
+            return w.restoreState(state, STATE_VERSION)
+        finally:
+            if held:
+                w.setWindowState(w.windowState() | held)
 
     def keep_every(self, title: str, shown: bool, width: int = 0) -> None:
         """Show a dock of every workspace at the right edge, full height beside the workspace's own docks (in
@@ -345,14 +393,33 @@ class Workspaces(QObject):
             panel = self.needs("Training")
             if panel is not None:
                 share = 0.5 if width >= WIDE_TRAIN else 0.42  # narrow: the curves share the height
-                resize("Training", min(panel.height(), int(height * share)), Qt.Orientation.Vertical)
+                training = self._leave_curves(min(panel.height(), int(height * share)), w.size())
+                resize("Training", training, Qt.Orientation.Vertical)
             curves = self.needs("Curves")
             if curves is not None:
                 beside = panel.width() + 12 if panel is not None and width >= WIDE_TRAIN else 0
-                share = max(curves.width(), min(int(width * 0.48), width - beside))
+                # narrow: the curves are low (one row of three plots, under LOW_VIEW): they get the wider part
+                part = 0.48 if width >= WIDE_TRAIN else 0.6
+                share = max(curves.width(), min(int(width * part), width - beside))
                 resize("Curves", share, Qt.Orientation.Horizontal)
         else:
             resize(EXPLORE_DOCKS[0], int(height * 0.5), Qt.Orientation.Vertical)
+
+    def _leave_curves(self, training: int, size: QSize) -> int:
+        """The Training panel's height in narrow Train (under the canvas and the curves, the whole width) in a
+        window of ``size``: ``training``, or less, so that the curves above it keep the height their plots
+        need to be read (``needs``; a low window, 853×480 at 150 %, left them a legend and clipped titles),
+        but not under ``TRAINING_LEAST``: the panel scrolls. Wide Train (curves full height) keeps it."""
+        w = self.window
+        curves, central = self.needs("Curves"), w.centralWidget()
+        if size.width() >= WIDE_TRAIN or curves is None or central is None or not w.isVisible():
+            return training
+        # the canvas and the docks share the window less the menu and tool bars (above the canvas) and the
+        # status bar; the curves' tab bar and two separators come off too
+        room = size.height() - central.y() - w.statusBar().height()
+        separator = w.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        extras = w.fontMetrics().height() + 14 + 2 * separator
+        return max(min(training, room - curves.height() - extras), min(training, TRAINING_LEAST))
 
     def needs(self, title: str) -> QSize | None:
         """The room the dock ``title`` needs to show its view without scrolling sideways (None: no such
@@ -365,7 +432,10 @@ class Workspaces(QObject):
         view = getattr(dock.widget(), "view", dock.widget())
         chrome = dock.minimumSizeHint() - dock.widget().minimumSizeHint()  # the title bar and margins
         bar = dock.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if view is not dock.widget() else 0
-        return view.minimumSizeHint() + QSize(max(chrome.width(), 0) + bar, max(chrome.height(), 0))
+        hint = view.minimumSizeHint()
+        holder = view.parentWidget()  # (a ViewSlot's ViewHolder: a view of plots counts them readable)
+        hint.setHeight(max(hint.height(), getattr(holder, "min_height", 0)))
+        return hint + QSize(max(chrome.width(), 0) + bar, max(chrome.height(), 0))
 
     def window_shown(self) -> None:
         """The window is on screen: size the default layout arranged before it was."""
