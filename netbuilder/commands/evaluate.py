@@ -19,7 +19,7 @@ SPLITS = ("test", "val", "train")
 
 def add_parser(sub) -> None:
     p = sub.add_parser("evaluate", help="a trained design's accuracy, per class, and its confusion matrix",
-                       description="Evaluate a trained design (its weights beside it: FILE.safetensors) on a "
+                       description="Evaluate a trained design (the weights file a design file names, or --weights) on a "
                                    "dataset split, the same split training used.")
     p.add_argument("design", metavar="FILE|PRESET", help="a design file (.nbd), or a preset with --weights")
     _data.add_data_arguments(p, dataset_help="the dataset (default: the design's dataset)")

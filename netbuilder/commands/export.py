@@ -21,8 +21,9 @@ FORMATS = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 def add_parser(sub) -> None:
     p = sub.add_parser("export", help="export as standalone PyTorch code, a torch.export program or ONNX",
                        description="Export a design with its trained weights (the weights file a design file "
-                                   "names, or --weights) as PyTorch code, a torch.export program or ONNX. The "
-                                   "exported model takes images in [0, 1] and normalises them itself.")
+                                   "names, or --weights) as PyTorch code, a torch.export program or ONNX. With "
+                                   "trained weights the exported model takes images in [0, 1] and normalises "
+                                   "them itself.")
     add_design_argument(p)
     p.add_argument("--format", choices=sorted(FORMATS), help="default: from the output file's suffix")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
@@ -40,11 +41,7 @@ def run(args: argparse.Namespace) -> int:
     weights = _model.chosen_weights(args, design)
     prep = _model.read_preprocessing(weights)
     options: dict = {}
-    if weights is None:
-        why = _model.missing_text(args.design, design)
-        print(f"netbuilder: note: {args.design} is untrained{why}: the export holds "
-              "random weights; train it first, or give --weights FILE", file=sys.stderr)
-    else:
+    if weights is not None:
         from netbuilder.compiler import compile_design
 
         model = compile_design(design)  # the export adds the normalisation recorded with the weights
@@ -53,7 +50,16 @@ def run(args: argparse.Namespace) -> int:
         options["module"] = model
     if prep is not None:
         options["preprocessing"] = prep
-    result = export(design, args.output, args.format, **options)
+    try:
+        result = export(design, args.output, args.format, **options)
+    except NetbuilderError as e:  # one line naming the design (the error names the output file when it is about it)
+        text = str(e)
+        named = text.startswith((str(args.design), str(args.output)))
+        raise NetbuilderError(text if named else f"{args.design}: {text}") from e
+    if weights is None:  # (said once the export is written: a failed one says only why it failed)
+        why = _model.missing_text(args.design, design)
+        print(f"netbuilder: note: {args.design} is untrained{why}: the export holds "
+              "random weights; train it first, or give --weights FILE", file=sys.stderr)
     written = [os.fspath(p) for p in (getattr(result, "files", ()) or (args.output,))]  # .py: its weights too
     print("wrote " + " and ".join(f"{p} ({os.path.getsize(p):,} bytes)" for p in written)
           + ("" if weights is not None else ", untrained"))

@@ -18,8 +18,8 @@ from netbuilder.errors import NetbuilderError
 
 def add_parser(sub) -> None:
     p = sub.add_parser("predict", help="classify images with a trained design",
-                       description="Classify image files with a trained design (its weights beside it: "
-                                   "FILE.safetensors). Each image is read at the design's input size and channels.")
+                       description="Classify image files with a trained design (the weights file a design "
+                                   "file names, or --weights). Each image is read at the design's input size and channels.")
     p.add_argument("design", metavar="FILE|PRESET", help="a design file (.nbd), or a preset with --weights")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...)")
     p.add_argument("--top", type=int, default=3, metavar="K", help="how many classes to show per image (default: 3)")

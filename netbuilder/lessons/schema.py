@@ -32,8 +32,7 @@ def _one_of(value: Any, allowed: tuple[str, ...] | list[str], what: str, path: P
     if value not in allowed:
         close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        shown = ", ".join(map(str, allowed)) if len(allowed) <= 20 else f"see {what}s in docs/lessons.md"
-        raise _fail(path, f"unknown {what} {value!r}{hint}; known: {shown}")
+        raise _fail(path, f"unknown {what} {value!r}{hint}; known: {', '.join(map(str, allowed))}")
 
 
 def _str(value: Any, path: Path) -> None:
@@ -205,6 +204,9 @@ def validate_check(check: Any, path: Path) -> None:
         _layer_params(check["kind"], check["params"], (*path, "params"))
     if kind == "setting" and check["op"] not in ("contains", "not_contains"):
         _setting_value(check["key"], check["value"], (*path, "value"))
+    elif kind == "setting" and not isinstance(V.setting_default(check["key"]), list):
+        raise _fail((*path, "op"), f"{check['op']} is for lists (the setting 'frozen'); {check['key']} is one "
+                                   "value: compare it with ==, !=, <, <=, > or >=")
     if kind in ("metric", "gap", "param_count", "macs", "layer_count") and check["op"] in ("contains", "not_contains"):
         raise _fail((*path, "op"), f"{check['op']} is for lists (the setting 'frozen'); compare numbers with "
                                    "==, !=, <, <=, > or >=")

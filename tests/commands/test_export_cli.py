@@ -48,3 +48,16 @@ def test_export_with_weights_option(trained_run, tmp_path, capsys):
     assert main(["export", "mlp", "--input-shape", "1,8,8", "--weights", str(out / "mlp.safetensors"),
                  "-o", str(tmp_path / "m.pt2")]) == 0
     assert "loaded 2 " in capsys.readouterr().err
+
+
+def test_a_failed_export_is_one_line_naming_the_design(tmp_path, capsys):
+    from netbuilder.api import load, save
+
+    design = load("lenet5")
+    conv = [n for n in design.graph.iter_nodes() if n.kind == "conv2d"][1]
+    conv.params["kernel_size"] = 50  # does not fit its 14×14 input
+    save(design, tmp_path / "bad.nbd")
+    assert main(["export", str(tmp_path / "bad.nbd"), "-o", str(tmp_path / "bad.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"netbuilder: {tmp_path / 'bad.nbd'}: the design has a problem")
+    assert not (tmp_path / "bad.py").exists()

@@ -163,3 +163,13 @@ def test_loads_lesson_from_text(lesson_dict):
     assert loads_lesson(json.dumps(lesson_dict)).title == "A tiny lesson"
     with pytest.raises(LessonFileError, match="<lesson>: version"):
         loads_lesson(json.dumps({**lesson_dict, "version": "1"}))
+
+
+def test_contains_is_for_list_settings_only():
+    from netbuilder.lessons.schema import Invalid, validate_check
+
+    with pytest.raises(Invalid, match="lr is one value"):
+        validate_check({"check": "setting", "key": "lr", "op": "contains", "value": 1}, ("steps", 0, "checks", 0))
+    validate_check({"check": "setting", "key": "frozen", "op": "contains", "value": "conv2d_1"}, ("steps", 0))
+    with pytest.raises(Invalid, match="known: .*dense.*conv2d"):  # every kind named, not a page to look for
+        validate_check({"check": "has_layer", "kind": "Conv2D"}, ("steps", 0, "checks", 0))
