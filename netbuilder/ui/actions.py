@@ -4,20 +4,31 @@ Every action has a menu entry and, where there is a standard one, the standard s
 actions share a shortcut (Ctrl+L locks layers, the Freeze action; Automatic Layout is Ctrl+Alt+L).
 The undo / redo actions come from the QUndoStack, so the Edit menu shows what will be undone.
 View ▸ Workspace lists the workspaces (Ctrl+1/2/3, also on the bar above the toolbar).
+
+Keyboard-only work: Edit ▸ Find Layer (Ctrl+F) puts the keyboard in the palette's search; Edit ▸ Go to
+Layer lists the canvas's Alt+arrow keys (GraphView handles them while it has the focus, so a combo box's
+Alt+Down still opens its list elsewhere); Design ▸ Connect Input (Ctrl+I) opens the inspector's "from"
+list of the selected layer. Every item of every menu gets an Alt-letter of its own in that menu, the
+ones other modules add later too (``Mnemonics``: the panels, the training views, the lessons).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+from PySide6.QtWidgets import QMenu, QMenuBar, QStyle, QToolBar, QWidget
 
 if TYPE_CHECKING:
     from netbuilder.ui.main_window import MainWindow
 
 SK = QKeySequence.StandardKey
 SP = QStyle.StandardPixmap
+GO_TO_LAYER = (("select_up", "Select Layer &Above", "Alt+Up", (0, -1)),
+               ("select_down", "Select Layer &Below", "Alt+Down", (0, 1)),
+               ("select_left", "Select Layer on the &Left", "Alt+Left", (-1, 0)),
+               ("select_right", "Select Layer on the &Right", "Alt+Right", (1, 0)))
 
 
 def _action(window: MainWindow, text: str, slot, shortcut=None, icon=None, tip: str = "") -> QAction:
@@ -65,6 +76,15 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
         "about": _action(w, "&About netbuilder", w.about),
         "shortcuts": _action(w, "&Keyboard Shortcuts", w.show_shortcuts, SK.HelpContents),
     }
+    a["find_layer"] = _action(w, "&Find Layer…", lambda: find_layer(w), SK.Find,
+                              tip="Search the palette for a layer to add (Enter adds it)")
+    a["connect_input"] = _action(w, "Connect &Input…", lambda: connect_input(w), "Ctrl+I",
+                                 tip="Choose the layer that feeds the selected one")
+    for key, text, keys, step in GO_TO_LAYER:
+        a[key] = _action(w, text, lambda step=step: w.view.select_toward(step), keys,
+                         tip="On the canvas: select the nearest layer that way")
+        # (shown in the menu; the canvas handles the key itself, only while it has the focus)
+        a[key].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     a["direction"].setCheckable(True)
     a["delete"].setShortcuts([QKeySequence(SK.Delete), QKeySequence("Backspace")])
     a["zoom_in"].setShortcuts([QKeySequence(SK.ZoomIn), QKeySequence("Ctrl+=")])  # (+ needs Shift on many keyboards)
@@ -76,6 +96,26 @@ def build_actions(w: MainWindow) -> dict[str, QAction]:
     redo.setIcon(w.style().standardIcon(SP.SP_ArrowForward))
     a["undo"], a["redo"] = undo, redo
     return a
+
+
+def find_layer(w: MainWindow) -> None:
+    """Show the palette (in any workspace) with the keyboard in its search box."""
+    dock = w.docks.get("Palette")
+    if dock is not None:
+        dock.show()
+        dock.raise_()
+    w.palette_view.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    w.palette_view.search.selectAll()
+
+
+def connect_input(w: MainWindow) -> None:
+    """Open the inspector's "from" list of the selected layer (the keyboard's way to connect two layers)."""
+    dock = w.docks.get("Inspector")
+    if dock is not None:
+        dock.show()
+        dock.raise_()
+    if (why := w.inspector.focus_inputs()) is not None:
+        w.statusBar().showMessage(why, 6000)
 
 
 def build_menus(w: MainWindow, a: dict[str, QAction]) -> dict[str, QMenu]:
@@ -100,6 +140,11 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> dict[str, QMenu]:
     edit = menus["edit"] = bar.addMenu("&Edit")
     for key in ("undo", "redo", None, "cut", "copy", "paste", "duplicate", "delete", None, "select_all"):
         edit.addSeparator() if key is None else edit.addAction(a[key])
+    go_to = edit.addMenu("&Go to Layer")
+    for key, *_rest in GO_TO_LAYER:
+        go_to.addAction(a[key])
+    edit.addSeparator()
+    edit.addAction(a["find_layer"])
     menus["view"] = view = bar.addMenu("&View")
     for key in ("zoom_in", "zoom_out", "fit"):
         view.addAction(a[key])
@@ -111,12 +156,79 @@ def build_menus(w: MainWindow, a: dict[str, QAction]) -> dict[str, QMenu]:
     workspace.addAction(w.workspaces.reset_action)
     menus["panels"] = view.addMenu("&Panels")
     design = menus["design"] = bar.addMenu("&Design")
-    for key in ("layout", "direction", None, "group", "ungroup", "collapse"):
+    for key in ("connect_input", None, "layout", "direction", None, "group", "ungroup", "collapse"):
         design.addSeparator() if key is None else design.addAction(a[key])
     help_ = menus["help"] = bar.addMenu("&Help")
     help_.addAction(a["shortcuts"])
     help_.addAction(a["about"])
+    w.mnemonics = Mnemonics(bar, skip=(menus["recent"],))  # (recent files: their names as they are)
     return menus
+
+
+def mnemonic(text: str) -> str | None:
+    """The letter after a single '&' in a menu text (lower case), or None ('&&' is a plain '&')."""
+    i = 0
+    while i < len(text) - 1:
+        if text[i] == "&":
+            if text[i + 1] != "&":
+                return text[i + 1].lower()
+            i += 1
+        i += 1
+    return None
+
+
+class Mnemonics(QObject):
+    """Gives each item of a menu bar's menus (and their submenus, added now or later) an Alt-letter that
+    no other item of a menu holding it has: the first letter of one of its words if free, else another
+    of its letters. An item that has one keeps it unless another item of the menu has it too."""
+
+    def __init__(self, bar: QMenuBar, skip: tuple[QMenu, ...] = ()) -> None:
+        super().__init__(bar)
+        self._busy = False
+        self.skip = skip
+        self.watch(bar)
+
+    def watch(self, widget: QWidget) -> None:
+        if widget in self.skip:
+            return
+        widget.installEventFilter(self)
+        for action in widget.actions():
+            self._added(widget, action)
+
+    def _added(self, widget: QWidget, action: QAction) -> None:
+        menu = action.menu()
+        if isinstance(menu, QMenu) and menu is not widget:
+            self.watch(menu)
+        if isinstance(widget, QMenu):
+            self.give(action)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.ActionAdded and isinstance(watched, QWidget):
+            self._added(watched, event.action())
+        elif event.type() == QEvent.Type.ActionChanged and isinstance(watched, QMenu):
+            self.give(event.action())
+        return False
+
+    def give(self, action: QAction) -> None:
+        """A letter for ``action`` free in every menu it is in (nothing when none is left)."""
+        if self._busy or action.isSeparator() or not action.text():
+            return
+        menus = [m for m in action.associatedObjects() if isinstance(m, QMenu)]
+        taken = {mnemonic(other.text()) for m in menus for other in m.actions() if other is not action}
+        own = mnemonic(action.text())
+        if own is not None and own not in taken:
+            return
+        plain = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&&")
+        starts = [i for i, c in enumerate(plain) if c.isalnum() and (i == 0 or not plain[i - 1].isalnum())]
+        others = [i for i, c in enumerate(plain) if c.isalnum() and i not in starts]
+        index = next((i for i in starts + others if plain[i].lower() not in taken), None)
+        if index is None:
+            return
+        self._busy = True
+        try:
+            action.setText(plain[:index] + "&" + plain[index:])
+        finally:
+            self._busy = False
 
 
 def build_toolbar(w: MainWindow, a: dict[str, QAction]) -> QToolBar:

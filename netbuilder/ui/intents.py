@@ -1,4 +1,4 @@
-"""Turn a user's intent (add after, delete a selection, paste, lay out, group) into one graph edit.
+"""Turn a user's intent (add after, reconnect, delete a selection, paste, lay out, group) into one graph edit.
 
 Pure: imports graph, layers and io (pasted layers are checked as a file's are), no Qt, so the builders are
 tested without a window. The Document pushes what these return; nothing here touches the graph.
@@ -72,6 +72,12 @@ def _reachable(graph: Graph, start: str) -> list[str]:
                 seen.add(s)
                 stack.append(s)
     return [n for n in graph.nodes if n in seen]
+
+
+def reconnect(edge: Edge, src: str) -> Edit:
+    """Feed ``edge``'s input port from ``src`` instead: one undo step (the inspector's "from" list)."""
+    return Compound([RemoveEdge(edge), AddEdge(Edge(src, edge.dst, edge.port))],
+                    f"connect {src} to {edge.dst}")
 
 
 def free_port(graph: Graph, node_id: str) -> int | None:

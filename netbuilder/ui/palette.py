@@ -3,7 +3,9 @@
 The search also finds a kind by its other names (the catalogue's aliases: "Linear" or "FC" finds
 Dense). Dragging an entry starts a QDrag carrying the kind (MIME ``LAYER_MIME``) for the canvas; a
 double-click or Enter emits ``kind_activated`` once (the window appends it after the selected node);
-Enter in the search box activates the first entry found.
+Enter in the search box activates the best entry found (``best_match``: the layer named exactly what was
+typed, else one whose name starts with it, else the first shown), which the list marks as current while
+typing. Ctrl+F (Edit ▸ Find Layer) puts the keyboard in the search box.
 """
 
 from __future__ import annotations
@@ -124,6 +126,9 @@ class Palette(QWidget):
         words = text.lower().split()
         if not self._show(lambda hay, names: all(w in hay for w in words)) and words:
             self._show(lambda hay, names: all(difflib.get_close_matches(w, names, n=1, cutoff=0.75) for w in words))
+        best = self.best_match() if words else None
+        if best is not None:  # (shows which layer Enter adds)
+            self.tree.setCurrentItem(self.items[best])
 
     def _show(self, matches) -> int:
         total = 0
@@ -145,10 +150,29 @@ class Palette(QWidget):
         """The kinds the search shows, in palette order."""
         return [kind for kind, item in self.items.items() if not item.isHidden() and not item.parent().isHidden()]
 
-    def _activate_first(self) -> None:
+    def best_match(self) -> str | None:
+        """The shown kind the search means: named exactly what was typed (its title or kind, then one of its
+        other names), else the first whose title or kind starts with it, else the first shown."""
         shown = self.visible_kinds()
-        if shown and self.search.text().strip():
-            self.kind_activated.emit(shown[0])
+        typed = " ".join(self.search.text().lower().replace("_", " ").split())
+        if not shown or not typed:
+            return None
+
+        def names(kind: str) -> list[str]:
+            return [" ".join(n.lower().replace("_", " ").split()) for n in (kind, self.items[kind].text(0))]
+
+        def aliases(kind: str) -> list[str]:
+            return [a.lower() for a in aliases_of(kind)]
+
+        for matches in (lambda k: typed in names(k), lambda k: typed in aliases(k),
+                        lambda k: any(n.startswith(typed) for n in names(k))):
+            if found := next((k for k in shown if matches(k)), None):
+                return found
+        return shown[0]
+
+    def _activate_first(self) -> None:
+        if (kind := self.best_match()) is not None:
+            self.kind_activated.emit(kind)
 
     def _on_double_click(self, item: QTreeWidgetItem, column: int = 0) -> None:
         if kind := item.data(0, KIND_ROLE):

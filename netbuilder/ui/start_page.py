@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPalette, QPixmap
+from PySide6.QtGui import QActionGroup, QFont, QFontMetrics, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -187,7 +188,8 @@ class LessonList(ChoiceList):
 
 
 class StartPage(QWidget):
-    """What to open first; emits the choice and changes nothing itself."""
+    """What to open first; emits the choice and changes nothing itself. Tab and Shift+Tab go round its
+    own fields only, while its switch shows it (the window's panels are underneath)."""
 
     example_chosen = Signal()
     new_chosen = Signal()
@@ -258,6 +260,31 @@ class StartPage(QWidget):
         layout.addLayout(gallery, 1)
         self.refresh()
 
+    def focus_chain(self) -> list[QWidget]:
+        """The page's fields that Tab stops at, in the window's focus order."""
+        out: list[QWidget] = []
+        w = self.nextInFocusChain()
+        while w is not self and w not in out:
+            if self.isAncestorOf(w) and w.isVisibleTo(self) and w.isEnabled() \
+                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None:
+                out.append(w)
+            w = w.nextInFocusChain()
+        return out
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802
+        if self.switch is None or not self.switch.showing_start:
+            return super().focusNextPrevChild(forward)
+        chain = self.focus_chain()
+        if not chain:
+            return False
+        current = QApplication.focusWidget()
+        while current is not None and current not in chain and current is not self:
+            current = current.parentWidget()  # (a field's inner part: the field)
+        at = chain.index(current) if current in chain else (-1 if forward else 0)
+        chain[(at + (1 if forward else -1)) % len(chain)].setFocus(
+            Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+        return True
+
     def refresh(self) -> None:
         """Read the recent designs and the lessons again, and draw the example's picture."""
         self.recent_list.clear()
@@ -307,7 +334,16 @@ class StartSwitch(QObject):
     """Lays the start page over the window's working area (the canvas and the docks, between the
     toolbars and the status bar) and takes it away once a design is opened, any way: the page, the
     menus, a dropped file; or when the user switches workspace. The window's layout is never touched,
-    so its docks, workspaces and minimum size stay as they are."""
+    so its docks, workspaces and minimum size stay as they are.
+
+    While it shows, what it covers is out of reach of the keyboard too: the canvas and the docks are
+    disabled (out of the Tab chain, their keys dead) and so are the actions that edit or look at the
+    design (``COVERED_ACTIONS``, as one QActionGroup: an action the design disables, Undo with nothing
+    to undo, stays disabled after)."""
+
+    COVERED_ACTIONS = ("undo", "redo", "cut", "copy", "paste", "duplicate", "delete", "select_all",
+                       "zoom_in", "zoom_out", "fit", "layout", "direction", "group", "ungroup", "collapse",
+                       "connect_input", "find_layer", "select_up", "select_down", "select_left", "select_right")
 
     def __init__(self, window: MainWindow, page: StartPage) -> None:
         super().__init__(window)
@@ -315,6 +351,14 @@ class StartSwitch(QObject):
         page.setParent(window)
         page.setAutoFillBackground(True)
         page.hide()
+        self.covered = QActionGroup(self)
+        self.covered.setExclusionPolicy(QActionGroup.ExclusionPolicy.None_)
+        actions = getattr(window, "actions_", {})
+        freeze = getattr(getattr(window, "explore", None), "freeze_action", None)
+        for action in [actions[k] for k in self.COVERED_ACTIONS if k in actions] + ([freeze] if freeze else []):
+            if action.actionGroup() is None:
+                self.covered.addAction(action)
+        self._disabled: list[QWidget] = []
         window.document.design_replaced.connect(self.show_canvas)
         window.files.recent_changed.connect(lambda _paths: page.refresh() if self.showing_start else None)
         if (workspaces := getattr(window, "workspaces", None)) is not None and hasattr(workspaces, "changed"):
@@ -359,10 +403,35 @@ class StartSwitch(QObject):
             self.page.refresh()
         self.page.show()
         self.place()
+        self._cover(True)
         self.page.presets.setFocus()
 
     def show_canvas(self) -> None:
+        was_shown = self.showing_start
         self.page.hide()
+        self._cover(False)
+        view = getattr(self.window, "view", None)
+        if was_shown and view is not None and self.window.isVisible():
+            view.setFocus(Qt.FocusReason.OtherFocusReason)  # (the keyboard lands on the design)
+
+    def covered_widgets(self) -> list[QWidget]:
+        """What the page lies over: the canvas (the central widget) and the docks."""
+        w = self.window
+        docks = w.findChildren(QDockWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        return [x for x in [w.centralWidget(), *docks] if x is not None]
+
+    def _cover(self, on: bool) -> None:
+        """Disable what the page covers (each widget that was enabled), or enable it again."""
+        self.covered.setEnabled(not on)
+        if on:
+            new = [x for x in self.covered_widgets() if x.isEnabled() and x not in self._disabled]
+            for x in new:
+                x.setEnabled(False)
+            self._disabled += new
+        else:
+            for x in self._disabled:
+                x.setEnabled(True)
+            self._disabled = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.window and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest,
@@ -400,6 +469,6 @@ def install_start_page(window: MainWindow) -> StartPage:
                 page.switch.show_canvas()
         page.lesson_chosen.connect(open_lesson)
     if (menu := getattr(window, "menus", {}).get("file")) is not None:
-        menu.addAction("Start Page", lambda: page.switch.show_start())
+        menu.addAction("S&tart Page", lambda: page.switch.show_start())
     page.switch.show_start(refresh=False)  # the page has just read them
     return page

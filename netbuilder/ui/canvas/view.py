@@ -4,6 +4,11 @@
 zooms out past the zoom at which every box's name reads (``zoom.FIT_MIN_ZOOM``): it shows the start
 of the design instead and the rest is a scroll (or a click on the minimap) away.
 
+Keys (the canvas has focus): F fits, Esc lets go of the selection, arrows (Shift: further) move the
+selected layers, Alt+arrows select the nearest layer in that direction (``select_toward``; with nothing
+selected, the design's first layer): along the design that is the next or the previous layer, across it
+a parallel branch. Tab leaves the canvas as anywhere else.
+
 A layer dragged from the palette (MIME ``LAYER_MIME`` carrying its kind) is added at the drop
 point; design files dropped here are handed on through ``files_dropped``.
 """
@@ -15,6 +20,7 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QTrans
 from PySide6.QtWidgets import QGraphicsView
 
 from netbuilder.errors import NetbuilderError
+from netbuilder.ui.canvas.items import GroupItem, NodeItem
 from netbuilder.ui.canvas.minimap import Minimap
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.zoom import FIT_MAX_BOXES, FIT_MIN_ZOOM
@@ -123,6 +129,11 @@ class GraphView(QGraphicsView):
     # ----- pan: middle button, or space held ----------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        alt = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.AltModifier
+        if alt and event.key() in ARROWS:  # go to the nearest layer that way (the keyboard's way to select)
+            self.select_toward(ARROWS[event.key()])
+            event.accept()
+            return
         if plain and event.key() == Qt.Key.Key_F:  # frame the whole design, as node editors do
             self.fit()
             event.accept()
@@ -152,6 +163,55 @@ class GraphView(QGraphicsView):
             return False
         dx, dy = step[0] * NUDGE * times, step[1] * NUDGE * times
         return doc.move({n: (doc.graph.node(n).pos[0] + dx, doc.graph.node(n).pos[1] + dy) for n in doc.selection})
+
+    def select_toward(self, step: tuple[int, int]) -> bool:
+        """Select the box (a layer, or a collapsed group) nearest to the selected one in direction ``step``,
+        preferring one straight that way; with nothing selected, the design's first layer. False (and
+        the selection kept) when there is none that way."""
+        scene, doc = self.graph_scene, self.graph_scene.document
+        boxes = scene.visible_boxes()
+        current = self._box_of(doc.selection[-1]) if doc.selection else None
+        if current is None:
+            order = {n: i for i, n in enumerate(doc.graph.topological_order())}
+            target = min(boxes, key=lambda b: min((order.get(n, len(order)) for n in self._ids_of(b)),
+                                                  default=len(order)), default=None)
+        else:
+            here = self._rect_of(current).center()
+            best: tuple[bool, float] | None = None
+            target = None
+            for box in boxes:
+                if box is current:
+                    continue
+                d = self._rect_of(box).center() - here
+                along = d.x() * step[0] + d.y() * step[1]
+                across = abs(d.x() * step[1] - d.y() * step[0])
+                if along <= 1.0:
+                    continue
+                score = (across > along, along + 2 * across)  # first those within 45° of the direction
+                if best is None or score < best:
+                    best, target = score, box
+        if target is None:
+            return False
+        doc.select(self._ids_of(target))
+        self.ensureVisible(self._rect_of(target), 40, 40)
+        self.minimap.reposition()
+        return True
+
+    def _box_of(self, node_id: str) -> NodeItem | GroupItem | None:
+        """The box showing ``node_id``: its own, or its collapsed group's."""
+        scene = self.graph_scene
+        group = scene.graph.group_of(node_id) if node_id in scene.graph else None
+        if group is not None and group.collapsed and group.id in scene.groups:
+            return scene.groups[group.id]
+        return scene.nodes.get(node_id)
+
+    @staticmethod
+    def _rect_of(box: NodeItem | GroupItem) -> QRectF:
+        return QRectF(box.rect) if isinstance(box, GroupItem) else box.sceneBoundingRect()
+
+    @staticmethod
+    def _ids_of(box: NodeItem | GroupItem) -> list[str]:
+        return list(box.group.nodes) if isinstance(box, GroupItem) else [box.node_id]
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
