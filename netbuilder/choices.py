@@ -46,10 +46,69 @@ def defaults() -> dict[str, Any]:
     return copy.deepcopy(DEFAULTS)
 
 
+def training_value(training: Any, key: str, low: float | None = None, high: float | None = None) -> Any:
+    """The design's training setting ``key`` (``"augmentation.shift"`` for one augmentation) as a window can
+    show it. A design file's ``training`` is free-form, so every reader of it in the window comes here.
+
+    The default (DEFAULTS) when the design does not set it; None when it sets a value that cannot be shown:
+    the wrong type (text or ``null`` for a number, a number for a choice), a number that is not finite or
+    lies outside ``[low, high]``, a choice not among CHOICES, an augmentation that is not an object. The
+    caller shows the default for None and may mark the field; ``TrainConfig`` refuses the same value, by
+    name, when a run starts. A whole-number setting takes 3.0 as 3; a number setting gives a float."""
+    import math
+
+    head, _, sub = key.partition(".")
+    if head not in DEFAULTS or (sub and (head != "augmentation" or sub not in AUGMENTATION_DEFAULTS)):
+        raise KeyError(f"no training setting {key!r}")
+    stored = training if isinstance(training, Mapping) else {}
+    if head not in stored:
+        return copy.deepcopy(AUGMENTATION_DEFAULTS[sub] if sub else DEFAULTS[head])
+    value = stored[head]
+    if sub:
+        if not isinstance(value, Mapping):
+            return None
+        if sub not in value:
+            return AUGMENTATION_DEFAULTS[sub]
+        value = value[sub]
+    default = AUGMENTATION_DEFAULTS[sub] if sub else DEFAULTS[head]
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else None
+    if isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(default, int):
+            if value != int(value):
+                return None
+            value = int(value)
+        elif abs(value) > 1e308:  # (a whole number too large for a float)
+            return None
+        else:
+            value = float(value)
+        if (low is not None and value < low) or (high is not None and value > high):
+            return None
+        return value
+    if head in CHOICES:
+        return value if isinstance(value, str) and value in CHOICES[head] else None
+    if isinstance(default, list):
+        return list(value) if isinstance(value, list | tuple) else None
+    if isinstance(default, dict):
+        return {k: copy.deepcopy(v) for k, v in value.items()} if isinstance(value, Mapping) else None
+    return value
+
+
+def frozen_ids(training: Any) -> list[str]:
+    """The node ids a design's ``training["frozen"]`` names (what is not a list, and entries that are not
+    text, name nothing: ``check`` and Train say why)."""
+    stored = training_value(training, "frozen")
+    return [n for n in stored if isinstance(n, str)] if stored else []
+
+
 def merged_settings(stored: Mapping[str, Any] | None) -> dict[str, Any]:
     """The defaults overlaid with the known keys of a design's ``training`` dict."""
     out = defaults()
-    for key, value in (stored or {}).items():
+    for key, value in (stored if isinstance(stored, Mapping) else {}).items():
         if key == "augmentation" and isinstance(value, Mapping):
             out["augmentation"].update({k: v for k, v in value.items() if k in out["augmentation"]})
         elif key in out:

@@ -14,6 +14,19 @@ def add_design_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--num-classes", type=int, metavar="K", help="fit a preset to K classes")
 
 
+def finite_float(text: str) -> float:
+    """An argparse type: a finite number (``--lr inf`` or ``nan`` is refused by argparse, naming the option)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (give one like 0.01)")
+    return value
+
+
 def parse_shape(text: str) -> list[int]:
     try:
         shape = [int(v) for v in text.replace("x", ",").replace("×", ",").split(",") if v.strip()]

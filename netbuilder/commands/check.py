@@ -39,6 +39,7 @@ def _settings_problem(design) -> str | None:
     from netbuilder.training.config import ConfigError, TrainConfig
 
     try:
+        TrainConfig.from_dict(design.training)  # as train: unknown settings (an augmentation's too) by name
         TrainConfig.from_dict(merged_settings(design.training))
     except ConfigError as e:
         return str(e)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from netbuilder import choices
-from netbuilder.commands import _data, _model, _outputs
+from netbuilder.commands import _common, _data, _model, _outputs
 from netbuilder.commands._progress import Progress
 from netbuilder.errors import NetbuilderError
 
@@ -45,7 +45,7 @@ def add_parser(subparsers) -> None:
                                              ".csv file (default: the design's dataset)")
     p.add_argument("--epochs", type=int, help=f"epochs to train (default: {d['epochs']})")
     p.add_argument("--batch-size", type=int, help=f"examples per step (default: {d['batch_size']})")
-    p.add_argument("--lr", type=float, help=f"learning rate (default: {d['lr']:g})")
+    p.add_argument("--lr", type=_common.finite_float, help=f"learning rate (default: {d['lr']:g})")
     p.add_argument("--optimizer", choices=choices.OPTIMIZERS, help=f"(default: {d['optimizer']})")
     p.add_argument("--schedule", choices=choices.SCHEDULES, help=f"learning-rate schedule (default: {d['schedule']})")
     p.add_argument("--device", choices=choices.DEVICES, help=f"(default: {d['device']})")

@@ -6,6 +6,8 @@ Imports the data layer's Augmentation only (no torch at import time beyond that 
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +57,7 @@ class TrainConfig:
     frozen: list[str] = field(default_factory=list)  # node ids of layers whose parameters are not trained
 
     def __post_init__(self) -> None:
-        if isinstance(self.augmentation, dict):
+        if not isinstance(self.augmentation, Augmentation):
             self.augmentation = _augmentation_from_dict(self.augmentation)
         self.validate()
 
@@ -76,6 +78,8 @@ class TrainConfig:
                 raise ConfigError(f"training setting {f.name}={value!r} must be a whole number")
             if f.type == "float" and (isinstance(value, bool) or not isinstance(value, int | float)):
                 raise ConfigError(f"training setting {f.name}={value!r} must be a number")
+            if f.type == "float" and not _finite(value):
+                raise ConfigError(f"training setting {f.name}={value!r} must be a finite number")
             if f.type == "bool" and not isinstance(value, bool):
                 raise ConfigError(f"training setting {f.name}={value!r} must be true or false")
         positive = {"lr": self.lr, "batch_size": self.batch_size, "epochs": self.epochs,
@@ -98,9 +102,7 @@ class TrainConfig:
         if not 0 <= self.seed <= SEED_MAX:
             raise ConfigError(f"training setting seed={self.seed} must be between 0 and {SEED_MAX} (2³²−1)")
         self._validate_frozen()
-        a = self.augmentation
-        if a.shift < 0 or a.rotation < 0 or a.noise < 0:
-            raise ConfigError("augmentation shift, rotation and noise cannot be negative")
+        _check_augmentation(self.augmentation)
         return self
 
     def _validate_frozen(self) -> None:
@@ -127,7 +129,7 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"unknown training setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         for name in ("lr", "momentum", "weight_decay", "gamma", "train_fraction"):
-            if isinstance(data.get(name), int) and not isinstance(data.get(name), bool):
+            if isinstance(data.get(name), int) and not isinstance(data.get(name), bool) and _finite(data[name]):
                 data[name] = float(data[name])
         return cls(**data)
 
@@ -137,15 +139,43 @@ class TrainConfig:
         return TrainConfig.from_dict(merged)
 
 
-def _augmentation_from_dict(data: dict[str, Any]) -> Augmentation:
+def _finite(value: int | float) -> bool:
+    """A number a float holds, not infinite or NaN (a file's whole number may be too large for one)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+AUGMENTATION_LIKE = '{"flip": false, "shift": 0, "rotation": 0, "noise": 0}'
+
+
+def _augmentation_from_dict(data: Any) -> Augmentation:
+    """The augmentation of a settings dict; ConfigError names a value that is not one (the whole of it when it
+    is not an object, as a file may say ``"augmentation": "yes"``)."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"training setting augmentation={data!r} must be an object like {AUGMENTATION_LIKE} "
+                          "(flip true/false; shift in pixels; rotation in degrees; noise a standard deviation)")
     known = {f.name for f in dataclasses.fields(Augmentation)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"unknown augmentation setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"unknown augmentation setting(s) {', '.join(map(str, unknown))}; known: "
+                          f"{', '.join(sorted(known))}")
     aug = Augmentation(**data)
-    if not isinstance(aug.flip, bool) or isinstance(aug.shift, bool) or not isinstance(aug.shift, int):
-        raise ConfigError("augmentation flip must be true/false and shift a whole number of pixels")
-    for name in ("rotation", "noise"):
-        if isinstance(getattr(aug, name), bool) or not isinstance(getattr(aug, name), int | float):
-            raise ConfigError(f"augmentation {name} must be a number")
+    _check_augmentation(aug)
     return aug
+
+
+def _check_augmentation(aug: Augmentation) -> None:
+    """Each augmentation setting of the right type, finite and not negative; the message names it and its value."""
+    if not isinstance(aug.flip, bool):
+        raise ConfigError(f"training setting augmentation.flip={aug.flip!r} must be true or false")
+    if isinstance(aug.shift, bool) or not isinstance(aug.shift, int):
+        raise ConfigError(f"training setting augmentation.shift={aug.shift!r} must be a whole number of pixels")
+    for name in ("rotation", "noise"):
+        value = getattr(aug, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+            raise ConfigError(f"training setting augmentation.{name}={value!r} must be a finite number")
+    for name in ("shift", "rotation", "noise"):
+        if getattr(aug, name) < 0:
+            raise ConfigError(f"training setting augmentation.{name}={getattr(aug, name)!r} cannot be negative")

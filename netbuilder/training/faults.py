@@ -12,8 +12,16 @@ OOM_ADVICE = "use a smaller batch size (e.g. half), a smaller model or smaller i
 DATA_ADVICE = "remove or replace the named file or row, then start training again"
 
 
+MEMORY_ADVICE = ("the computer ran out of memory: " + OOM_ADVICE.replace(", or train on the CPU", "")
+                 + ", or close other programs")
+MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "out of memory", "not enough memory")
+
+
 def runtime_advice(message: str) -> str:
+    """What to do about a runtime error torch raised during training (its first line ``message``)."""
     text = message.lower()
+    if any(w in text for w in MEMORY_WORDS):  # torch's DefaultCPUAllocator on the CPU, as OOM is on a GPU
+        return MEMORY_ADVICE
     if "expected more than 1 value per channel" in text:
         return "batch normalisation needs batches of 2 or more: use mini-batch mode instead of stochastic"
     if "shape" in text or "size mismatch" in text or "mat1 and mat2" in text:

@@ -22,6 +22,7 @@ from PySide6.QtGui import QUndoStack
 
 from netbuilder.analysis import analyze
 from netbuilder.analysis.result import Analysis
+from netbuilder.choices import frozen_ids
 from netbuilder.graph import Design, Edge, Graph, GraphError, GraphEvent
 from netbuilder.graph.edits import (
     AddEdge,
@@ -91,22 +92,57 @@ class Document(QObject):
 
     # ----- whole design -----------------------------------------------------------------
     def set_design(self, design: Design, path: str | Path | None = None) -> None:
-        """Show ``design`` (a fresh undo history); the document keeps one Graph object for views."""
-        graph_copy = design.graph
-        self.design = design.copy()
-        self.design.graph = self.graph
+        """Show ``design`` (a fresh undo history); the document keeps one Graph object for views.
+
+        All or nothing: when a view listening to the graph raises part-way (a design it cannot show), the
+        design shown before is put back, as when it was opened (its file, whether it was edited since, its
+        undo history too when it was not cleared yet; trained weights come again from its weights file), and
+        the error goes on to the caller: a window that says "your design is unchanged" tells the truth."""
+        before = (self.design, self.graph.copy(), self.path, self.disk_stamp, self.design_modified,
+                  list(self._selection))
+        new = design.copy()
+        new.graph = self.graph
+        try:
+            self._replace(new, design.graph, Path(path) if path else None, modified=False)
+        except Exception:
+            self._restore(before)
+            raise
+
+    def _replace(self, design: Design, graph: Graph, path: Path | None, modified: bool,
+                 selection: list[str] | None = None, stamp: tuple[int, int] | None = None,
+                 keep_history: bool = False) -> None:
+        """Make ``design`` (whose graph is ``self.graph``) with the content of ``graph`` the document's."""
+        self.design = design
         self._selection = []
-        self.undo_stack.clear()
-        self.graph.replace_with(graph_copy)
-        self.path = Path(path) if path else None
+        self.graph.replace_with(graph)  # (the views rebuild: what raises leaves the undo history as it was)
+        if not keep_history:
+            self.undo_stack.clear()
+            if modified:
+                self.undo_stack.resetClean()  # (no step to go back to, but the file does not hold this design)
+            else:
+                self.undo_stack.setClean()
+        self.path = path
         self.weights_unsaved = False
-        self.disk_stamp = file_stamp(self.path)
-        self.undo_stack.setClean()
+        self.disk_stamp = file_stamp(path) if stamp is None else stamp
         self.run_analysis()
         self.design_replaced.emit()
-        self.selection_changed.emit([])
+        self._selection = [n for n in selection or [] if n in self.graph]
+        self.selection_changed.emit(list(self._selection))
         self.file_changed.emit()
         self.changed.emit()
+
+    def _restore(self, before: tuple) -> None:
+        """Put back the design ``set_design`` was replacing (after a view raised part-way); its undo history
+        too when it was not cleared yet (its steps fit the graph put back)."""
+        design, graph, path, stamp, modified, selection = before
+        try:
+            self._replace(design, graph, path, modified, selection, stamp,
+                          keep_history=self.undo_stack.count() > 0)
+        except Exception as e:  # the design before cannot be shown either: the caller reports the first error
+            from netbuilder import log
+
+            log.report_unexpected(e, "putting the design back after a failed replace")
+        self.path, self.disk_stamp = path, stamp
 
     def snapshot(self) -> Design:
         """An independent copy of the current design (for saving, exporting, training)."""
@@ -300,13 +336,13 @@ class Document(QObject):
     @property
     def frozen(self) -> list[str]:
         """Node ids of the frozen layers (their parameters are not trained), in graph order."""
-        stored = self.design.training.get("frozen") or []
+        stored = set(frozen_ids(self.design.training))
         return [n for n in self.graph.nodes if n in stored]
 
     def set_frozen(self, node_ids: Iterable[str], frozen: bool) -> bool:
         """Freeze (lock) or unfreeze layers: one undo step editing ``design.training["frozen"]``."""
         ids = [n for n in node_ids if n in self.graph]
-        current = list(self.design.training.get("frozen") or [])
+        current = frozen_ids(self.design.training)  # (a file's frozen: true names none; this writes a list)
         new = [n for n in current if n not in ids] + ([n for n in ids if n not in current] if frozen else [])
         new = [n for n in self.graph.nodes if n in new] + [n for n in new if n not in self.graph]
         if new == current or not ids:

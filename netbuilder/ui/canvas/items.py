@@ -136,8 +136,15 @@ class NodeItem(QGraphicsItem):
         return any(d.severity == "error" for d in self.problems)
 
     def port_pos(self, index: int) -> QPointF:
-        port = self.out_port if index < 0 else self.in_ports[min(index, len(self.in_ports) - 1)]
-        return port.scenePos()
+        """Where an edge ends in the scene: the output port (``index`` < 0) or input port ``index`` (the last
+        one when there are fewer). A node with no input ports that a file still connects into (an Input layer
+        with an edge, an error analysis reports) takes it at the middle of its input side."""
+        if index < 0:
+            return self.out_port.scenePos()
+        if not self.in_ports:
+            side = QPointF(-NODE_W / 2, 0) if self.graph_scene.horizontal else QPointF(0, -NODE_H / 2)
+            return self.mapToScene(side)
+        return self.in_ports[min(index, len(self.in_ports) - 1)].scenePos()
 
     # ----- Qt ----------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:  # noqa: N802

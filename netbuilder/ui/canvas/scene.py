@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from netbuilder.analysis.result import Analysis
+from netbuilder.choices import frozen_ids
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Edge, GraphEvent
 from netbuilder.ui import theme
@@ -77,7 +78,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, node_id: str) -> None:
         item = NodeItem(self, node_id)
-        item.frozen = node_id in (self.document.design.training.get("frozen") or [])
+        item.frozen = node_id in frozen_ids(self.document.design.training)
         self.nodes[node_id] = item
         item.setPos(QPointF(*self.graph.node(node_id).pos))  # placed before it is in the scene: cheaper
         self.addItem(item)
@@ -195,7 +196,7 @@ class GraphScene(QGraphicsScene):
             self.refresh_frozen()
 
     def refresh_frozen(self) -> None:
-        frozen = set(self.document.design.training.get("frozen") or [])
+        frozen = set(frozen_ids(self.document.design.training))
         for node_id, item in self.nodes.items():
             item.set_frozen(node_id in frozen)
         self._group_marks()

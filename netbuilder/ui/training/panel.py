@@ -9,7 +9,7 @@ made when the panel is first shown: ``PlotsWhenShown``), numpy.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -56,15 +56,28 @@ AUGMENTATION = ("flip", "shift", "rotation", "noise")
 IMAGE_ONLY = ("flip", "shift", "rotation")  # augmentations of pixels (noise applies to any input)
 
 
-def _shown_value(box: QSpinBox | QDoubleSpinBox, value: Any) -> int | float | None:
-    """``value`` as the spin box shows it exactly, or None when it cannot (out of range, too fine, not a number)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return None
-    if not box.minimum() <= value <= box.maximum():
-        return None
-    if isinstance(box, QSpinBox):
-        return int(value) if value == int(value) else None
-    return float(value) if abs(round(value, box.decimals()) - value) <= 1e-12 * max(1.0, abs(value)) else None
+def _shown_value(box: QSpinBox | QDoubleSpinBox, values: Any, key: str) -> int | float | None:
+    """The design's setting ``key`` (read by ``training_value``) as the spin box shows it exactly, or None
+    when it cannot (not a number of the setting's type, out of the box's range, too fine for its decimals)."""
+    value = S.training_value(values, key, box.minimum(), box.maximum())
+    if value is None or isinstance(box, QSpinBox):
+        return value
+    return value if abs(round(value, box.decimals()) - value) <= 1e-12 * max(1.0, abs(value)) else None
+
+
+def _stored(merged: dict[str, Any], key: str) -> Any:
+    """What the design says for ``key`` (an augmentation's own key inside ``augmentation``; the whole
+    ``augmentation`` when that is not an object): kept, and named, when the form cannot show it."""
+    if key in AUGMENTATION:
+        a = merged.get("augmentation")
+        return a.get(key) if isinstance(a, Mapping) else a
+    return merged.get(key)
+
+
+def _said(value: Any) -> str:
+    """``value`` as a tooltip quotes it (short)."""
+    text = f"{value:g}" if isinstance(value, float) else repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _combo(parent: QWidget, values: tuple[str, ...]) -> QComboBox:
@@ -131,6 +144,7 @@ class TrainingPanel(PlotsWhenShown):
             f[key].setToolTip(f"Random {key} of each training image (a new one every epoch)")
         self._tips = {key: w.toolTip() for key, w in f.items()}  # the plain tooltips (marks add to them)
         self._unshown: dict[str, Any] = {}  # the design's values the form cannot show: kept until edited
+        self._augmentation_unshown = False  # the design's augmentation is not an object (all four fields unshown)
         self._images: bool | None = None  # the dataset's inputs are images (None: not known yet)
         self._lr_place = plot_place(self)
         self._lr_place.setFixedHeight(70)
@@ -204,34 +218,42 @@ class TrainingPanel(PlotsWhenShown):
                                "rotation": float(f["rotation"].value()), "noise": float(f["noise"].value())}
         kept = S.merged_settings(base)
         for key in self._unshown:  # a value the form cannot show stays the design's until that field is edited
-            if key in AUGMENTATION:
-                out["augmentation"][key] = kept["augmentation"].get(key)
-            else:
+            if key not in AUGMENTATION:
                 out[key] = kept.get(key)
+            elif isinstance(kept["augmentation"], Mapping):
+                out["augmentation"][key] = kept["augmentation"].get(key)
+        if not isinstance(kept["augmentation"], Mapping) and all(k in self._unshown for k in AUGMENTATION):
+            out["augmentation"] = kept["augmentation"]  # not an object: the design's until a field of it is edited
         if out["nesterov"] and (out["optimizer"] != "sgd" or out["momentum"] == 0):
             out["nesterov"] = False
         return out
 
     def set_settings(self, values: dict[str, Any]) -> None:
+        """Show the design's training settings (read by ``training_value``). A value the form cannot show (a
+        wrong type, out of range, not a choice) shows the default, is marked, and stays the design's until its
+        own field is edited (``_unshown``)."""
         merged = S.merged_settings(values)
-        a = merged["augmentation"]
+        self._augmentation_unshown = not isinstance(merged["augmentation"], Mapping)
         self._loading = True
         self._unshown = {}
         f = self.fields
         try:
             for key in ("optimizer", "schedule", "batch_mode", "loss", "device"):
-                i = f[key].findData(merged[key])
-                f[key].setCurrentIndex(max(0, i))
+                i = f[key].findData(S.training_value(values, key))
+                f[key].setCurrentIndex(i if i >= 0 else f[key].findData(S.DEFAULTS[key]))
                 if i < 0:
                     self._unshown[key] = merged[key]
             for key in ("lr", "momentum", "weight_decay", "batch_size", "epochs", "shift", "rotation", "noise"):
-                value = a.get(key) if key in AUGMENTATION else merged.get(key)
-                shown = _shown_value(f[key], value)
+                name = f"augmentation.{key}" if key in AUGMENTATION else key
+                shown = _shown_value(f[key], values, name)
                 if shown is None:
-                    self._unshown[key] = value
-                else:
-                    f[key].setValue(shown)
-            f["flip"].setChecked(bool(a.get("flip")))
+                    self._unshown[key] = _stored(merged, key)
+                    shown = S.AUGMENTATION_DEFAULTS[key] if key in AUGMENTATION else S.DEFAULTS[key]
+                f[key].setValue(shown)
+            flip = S.training_value(values, "augmentation.flip")
+            if flip is None:
+                self._unshown["flip"] = _stored(merged, "flip")
+            f["flip"].setChecked(bool(flip))
         finally:
             self._loading = False
         self._update_enabled()
@@ -259,11 +281,12 @@ class TrainingPanel(PlotsWhenShown):
         name = (self._dataset or {}).get("name", "this dataset")
         for key, w in self.fields.items():
             tip, bad = self._tips.get(key, ""), key in self._unshown
-            if bad:
-                value = self._unshown[key]
-                shown = f"{value:g}" if isinstance(value, float) else repr(value) if isinstance(value, str) else value
+            if bad and key in AUGMENTATION and self._augmentation_unshown:
+                tip = (f"the design says augmentation = {_said(self._unshown[key])}, which is not an object like "
+                       "{flip, shift, rotation, noise}: set a value")
+            elif bad:
                 why = "not one of the choices: pick one" if isinstance(w, QComboBox) else "not allowed: set a value"
-                tip = f"the design says {key} = {shown}, which is {why}"
+                tip = f"the design says {key} = {_said(self._unshown[key])}, which is {why}"
             elif key in IMAGE_ONLY and self._images is False:
                 tip = (f"{key.capitalize()} applies to images; {name} has no images (its inputs are "
                        f"{(self._dataset or {}).get('kind', 'not pixels')}): only noise is added to them")
@@ -324,19 +347,25 @@ class TrainingPanel(PlotsWhenShown):
     def dataset_name(self) -> str:
         return str(self.dataset_box.currentData() or self.dataset_box.currentText())
 
-    def set_dataset_list(self, datasets: list[dict[str, Any]], current: str | None) -> None:
-        self.dataset_box.blockSignals(True)
-        self.dataset_box.clear()
-        for d in datasets:
-            shape = "×".join(map(str, d["input_shape"]))
-            note = "" if d["available"] else " (download)"
-            self.dataset_box.addItem(f"{d['name']} — {shape}, {d['classes']} classes{note}", d["name"])
-            self.dataset_box.setItemData(self.dataset_box.count() - 1, d["description"], 3)  # tooltip role
-        if current and self.dataset_box.findData(current) < 0:
-            self.dataset_box.addItem(current, current)
-        if current:
-            self.dataset_box.setCurrentIndex(self.dataset_box.findData(current))
-        self.dataset_box.blockSignals(False)
+    def set_dataset_list(self, datasets: list[dict[str, Any]], current: Any) -> None:
+        """The datasets to choose from, ``current`` (the design's dataset name: a file may hold a number there,
+        shown as text; the workbench says why it cannot load it) chosen."""
+        current = None if current is None else str(current)
+        box = self.dataset_box
+        box.blockSignals(True)
+        try:
+            box.clear()
+            for d in datasets:
+                shape = "×".join(map(str, d["input_shape"]))
+                note = "" if d["available"] else " (download)"
+                box.addItem(f"{d['name']} — {shape}, {d['classes']} classes{note}", d["name"])
+                box.setItemData(box.count() - 1, d["description"], 3)  # tooltip role
+            if current and box.findData(current) < 0:
+                box.addItem(current, current)
+            if current:
+                box.setCurrentIndex(box.findData(current))
+        finally:
+            box.blockSignals(False)
 
     def show_dataset(self, info: dict[str, Any]) -> None:
         sizes = info["sizes"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netbuilder.choices import (  # noqa: F401  (defined once, there)
+    AUGMENTATION_DEFAULTS,
     BATCH_MODES,
     DEFAULTS,
     DEVICES,
@@ -22,6 +23,7 @@ from netbuilder.choices import (  # noqa: F401  (defined once, there)
     OPTIMIZERS,
     SCHEDULES,
     merged_settings,
+    training_value,
 )
 from netbuilder.workbench.fit import (  # noqa: F401  (the workbench decides what fits)
     compatible_keys,
@@ -104,18 +106,23 @@ def format_rate(samples_per_second: float) -> str:
 
 
 
+PREVIEW_EPOCHS = 10**9  # more epochs than this (a file may say 1e300) draw no preview
+
+
 def schedule_preview(settings: Mapping[str, Any], points: int = 200):
     """``(epochs, learning rates)`` of the settings' schedule as numpy arrays, or None when the settings
-    cannot make one (no torch: the window draws it before torch is loaded)."""
+    cannot make one (no torch: the window draws it before torch is loaded). Each setting is read by
+    ``training_value``: a schedule, step or factor the design cannot use draws the default's."""
     import numpy as np
 
     from netbuilder.choices import schedule_factor
 
-    try:
-        epochs, lr = int(settings["epochs"]), float(settings["lr"])
-    except (KeyError, TypeError, ValueError):
+    epochs = training_value(settings, "epochs", 1, PREVIEW_EPOCHS)
+    lr = training_value(settings, "lr", 0.0)
+    if epochs is None or lr is None or not lr > 0:
         return None
-    if epochs <= 0 or not lr > 0:
-        return None
+    plan = {"epochs": epochs, "schedule": training_value(settings, "schedule"),
+            "step_size": training_value(settings, "step_size", 0), "gamma": training_value(settings, "gamma", 0.0, 1.0)}
+    plan = {k: DEFAULTS[k] if v is None else v for k, v in plan.items()}
     xs = np.linspace(0, epochs, points)
-    return xs, np.array([lr * schedule_factor(settings, x) for x in xs])
+    return xs, np.array([lr * schedule_factor(plan, x) for x in xs])
