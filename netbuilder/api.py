@@ -74,7 +74,7 @@ def summary(design: Design | Graph) -> str:
     from netbuilder.analysis.summary import summary_table
 
     g = _graph(design)
-    return summary_table(g, analyze(g))
+    return summary_table(design, analyze(g))  # (a Design: its locked layers count as not trainable)
 
 
 def export(design: Design | Graph | str | os.PathLike, path: str | os.PathLike, format: str | None = None,  # noqa: A002

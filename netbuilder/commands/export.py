@@ -32,6 +32,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from netbuilder.compiler.build import CompileError
     from netbuilder.compiler.export import export
 
     if os.path.isdir(args.output):
@@ -52,10 +53,8 @@ def run(args: argparse.Namespace) -> int:
         options["preprocessing"] = prep
     try:
         result = export(design, args.output, args.format, **options)
-    except NetbuilderError as e:  # one line naming the design (the error names the output file when it is about it)
-        text = str(e)
-        named = text.startswith((str(args.design), str(args.output)))
-        raise NetbuilderError(text if named else f"{args.design}: {text}") from e
+    except CompileError as e:  # the design's own problem: one line naming the design (a file error names its file)
+        raise NetbuilderError(f"{args.design}: {e}") from e
     if weights is None:  # (said once the export is written: a failed one says only why it failed)
         why = _model.missing_text(args.design, design)
         print(f"netbuilder: note: {args.design} is untrained{why}: the export holds "

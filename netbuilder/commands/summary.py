@@ -22,10 +22,10 @@ def run(args: argparse.Namespace) -> int:
     design = load_from_args(args)
     analysis = analyze(design.graph)
     if args.json:
-        data = summary_json(design.graph, analysis)
+        data = summary_json(design, analysis)
         data["name"] = design.name
         print(json.dumps(data, indent=2))
     else:
         print(f"{design.name}")
-        print(summary_table(design.graph, analysis))
+        print(summary_table(design, analysis))
     return 0 if analysis.valid else 2

@@ -134,15 +134,31 @@ def _numbers_text(values: Sequence[float]) -> str:
     return "(" + ", ".join(f"{v:.4g}" for v in values) + ")"
 
 
+def _scale_text(scale: float) -> str:
+    """How raw file values become the model's input: ``raw values × 0.0625 (0–16 → 0–1)``."""
+    top = 1 / scale
+    span = f" (0–{round(top):d} → 0–1)" if math.isclose(top, round(top), rel_tol=1e-6) and top > 1 else ""
+    return f"raw values × {scale:.4g}{span}"
+
+
 def input_contract(input_shape: Sequence[int], prep: Mapping[str, Any] | None, name: str = "the input") -> str:
-    """One or two sentences on what the model takes, for docstrings and file metadata."""
+    """One or two sentences on what the model takes, for docstrings and file metadata: the shape, how raw file
+    values become that input (the record's ``scale``: 1/255 for 8-bit images, 1/16 for the digits), and
+    the normalisation the model applies itself."""
     dims = ", ".join(str(int(v)) for v in input_shape)
     if prep is None:
         return (f"{name}: a float tensor (batch, {dims}), fed to the first layer as it is: the model does no "
                 "normalisation of its own, so normalise it as it was in training.")
     how = (f"the model normalises it itself, (x - mean) / std with mean {_numbers_text(prep['mean'])} and std "
            f"{_numbers_text(prep['std'])}")
+    scale = float(prep.get("scale", 1.0) or 1.0)
     if prep.get("kind", "image") == "image":
-        return (f"{name}: images as a float tensor (batch, {dims}) with values in [0, 1], as torchvision's "
-                f"ToTensor gives them (8-bit pixel values / 255); {how} per channel.")
-    return f"{name}: a float tensor (batch, {dims}) of the features as they appear in the file; {how}."
+        if math.isclose(scale, 1 / 255, rel_tol=1e-6):
+            raw = ", as torchvision's ToTensor gives them (8-bit pixel values / 255)"
+        elif math.isclose(scale, 1.0):
+            raw = ""
+        else:
+            raw = f": {_scale_text(scale)}"
+        return f"{name}: images as a float tensor (batch, {dims}) with values in [0, 1]{raw}; {how} per channel."
+    raw = "" if math.isclose(scale, 1.0) else f" × {scale:.4g}"
+    return f"{name}: a float tensor (batch, {dims}) of the features as they appear in the file{raw}; {how}."

@@ -1,5 +1,7 @@
-"""The code view: the PyTorch code of the current design, regenerated after a change only while the
-view is visible; the compile problem when invalid.
+"""The code view: the PyTorch code of the current design, as File ▸ Export would write it now (the same
+normalisation, class names and locked layers; its docstring says which trained weights an export would
+carry, the view itself holds none), regenerated after a change only while the view is visible: an edit, a
+dataset loaded, a run ended, weights loaded. The compile problem when invalid.
 
 The code is made by the workbench's executor on torch's meta device (no weights are built, so VGG-16's
 550 MB never exist for it), never on the GUI thread.
@@ -40,6 +42,10 @@ class CodeView(QPlainTextEdit):
     def _on_event(self, event) -> None:
         from netbuilder.workbench import events as ev
 
+        if isinstance(event, ev.DatasetLoaded | ev.RunEnded) or (
+                isinstance(event, ev.TaskDone) and event.key in ("load_weights", "transfer", "reset")):
+            self._mark_dirty()  # what an export would carry changed: the normalisation, the weights
+            return
         if not isinstance(event, ev.TaskDone | ev.TaskFailed) or event.key != "code" or event.ticket != self._ticket:
             return
         self._ticket = None

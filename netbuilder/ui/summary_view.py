@@ -7,6 +7,7 @@ from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from netbuilder.analysis.result import Analysis
+from netbuilder.layers import get_spec
 from netbuilder.ui.canvas.items import shape_text
 from netbuilder.ui.document import Document
 
@@ -23,6 +24,14 @@ def _cell(text: str, number: bool = False, bold: bool = False) -> QStandardItem:
         font.setBold(True)
         item.setFont(font)
     return item
+
+
+def _is_layer(kind: str) -> bool:
+    """A layer, not an Input or Output node (an unknown kind counts as a layer)."""
+    try:
+        return get_spec(kind).kind not in ("input", "output")
+    except Exception:  # noqa: BLE001  (an unknown kind: the analysis reports it)
+        return True
 
 
 class SummaryView(QTableView):
@@ -68,7 +77,8 @@ class SummaryView(QTableView):
             kind = graph.node(node_id).kind if node_id in graph else info.kind
             self.table.appendRow([_cell(node_id), _cell(kind), _cell(shape_text(info.shape)),
                                   _cell(f"{info.params:,}", True), _cell(f"{info.macs:,}", True)])
-        self.table.appendRow([_cell("Total", bold=True), _cell(f"{len(order)} layers"), _cell(""),
+        layers = sum(1 for n in order if _is_layer(analysis.nodes[n].kind))
+        self.table.appendRow([_cell("Total", bold=True), _cell(f"{layers} layer{'s' * (layers != 1)}"), _cell(""),
                               _cell(f"{analysis.total_params:,}", True, True),
                               _cell(f"{analysis.total_macs:,}", True, True)])
 
