@@ -36,6 +36,7 @@ class ModelHost:
         self.trained = False  # the model holds trained (or loaded) weights (all of it, or all but ``untrained``)
         self.untrained: dict[str, str] = {}  # layer -> why it holds fresh weights while the others are trained
         self._source = "untrained weights"
+        self._run_fresh: dict[str, str] = {}  # the fresh layers as the run now training started (training_on)
         self.kept = KeptWeights()  # the last trained tensors of every layer, restored when a layer fits again
         self._settings: dict[str, tuple[str, dict]] = {}  # node id -> (kind, settings) of the model's design
         self.data = None
@@ -53,8 +54,18 @@ class ModelHost:
     @source.setter
     def source(self, text: str) -> None:
         """The weights named anew (a run started or ended, a file loaded): they are what ``text`` says, every
-        layer of them (a run trains the layers that were fresh)."""
-        self._source, self.untrained = text, {}
+        layer of them (a run trains the layers that were fresh), except a fresh layer the run that ends left
+        locked: it was not trained, so it stays untrained (``training_on``)."""
+        left = {layer: why for layer, why in self._run_fresh.items() if self._locked(layer)}
+        self._source, self.untrained, self._run_fresh = text, left, {}
+
+    def _locked(self, layer: str) -> bool:
+        """Layer ``layer`` of the model is frozen: none of its parameters is trained."""
+        try:
+            params = list(self.model.get_submodule(layer).parameters()) if self.model is not None else []
+        except AttributeError:
+            return False
+        return bool(params) and not any(p.requires_grad for p in params)
 
     def reset(self) -> None:
         """Forget the model (a new design was opened, or fresh weights were asked for): its memory and the
@@ -118,18 +129,37 @@ class ModelHost:
         self.source = f"trained weights from {Path(path).name}" if kept else "untrained weights"
         self.record = recorded_in(path, report.preprocessing) if kept else None
         dropped = [n for n, _ in report.fresh] + [n for n, _ in report.missing]
+        if kept:  # (after ``source``, which clears it) the layers the file did not fill start fresh
+            self.untrained = dict.fromkeys(dropped, "the weights file had none that fit it")
         return {"kept": kept, "dropped": dropped, "path": str(path), "summary": report.summary()}
 
     def loaded_into(self, path: str | Path, report) -> None:
         """Weights loaded into the model from ``path`` (the Transfer view): they are trained weights now, and
-        what the file records (ImageNet's normalisation for a torchvision checkpoint) goes with them."""
+        what the file records (ImageNet's normalisation for a torchvision checkpoint) goes with them. A layer
+        the file did not fill keeps what it had: random weights unless it was trained (``untrained``, why)."""
+        loaded = set(report.loaded)
+        if self.trained:
+            left = {layer: why for layer, why in self.untrained.items() if layer not in loaded}
+        else:
+            why = {layer: "the weights file had none that fit it" for layer, _ in report.mismatched}
+            why |= {layer: "the head was replaced for another number of classes" for layer, _ in report.fresh}
+            left = {layer: why.get(layer, "the weights file had none for it")
+                    for layer in layers_of(self.model.state_dict()) if layer not in loaded}
         self.trained, self.source = True, f"weights loaded from {Path(path).name}"
+        self.untrained = left
         if report.preprocessing is not None:
             self.record = recorded_in(path, report.preprocessing)
 
     def training_on(self, data) -> None:
-        """A run starts training the model on ``data``: from now on the weights go with that data."""
+        """A run starts training the model on ``data``: from now on the weights go with that data. Every layer
+        trains unless the run locks it again (a layer locked by an earlier run is not locked for this one);
+        a fresh layer the run leaves locked stays untrained when it ends (``source``)."""
+        if self.model is not None:
+            for p in self.model.parameters():
+                p.requires_grad_(True)
+        fresh = dict(self.untrained) if self.trained else {}
         self.trained, self.source = True, "the model being trained"
+        self._run_fresh = fresh
         self.record = {"preprocessing": data.preprocessing(), "dataset": str(data.name)}
 
     def save_weights(self, path: Path, input_shape=None, classes: int | None = None) -> str:
@@ -184,6 +214,75 @@ class ModelHost:
         result = export(design, path, fmt, module=module, preprocessing=prep)
         return {"path": str(path), "trained": bool(result.trained), "contract": result.contract,
                 "weights": self.source if module is not None else "untrained weights"}
+
+    def python_code(self, design: Design, *, trained: bool, spec: dict[str, Any] | None, input_shape=None,
+                    classes: int | None = None) -> str:
+        """The Python source ``export(design, ..., "python")`` would write now, for the Code view: the same
+        preprocessing and class names (those the trained weights go with, else the fitting dataset ``spec``'s,
+        as ``export`` picks them), and a docstring naming the trained weights an export would carry beside the
+        file. Nothing is built with real tensors: the model's structure is made on the meta device."""
+        import torch
+
+        from netbuilder.compiler.pysource import to_python
+
+        carried = self.weights_for(design) if trained else None
+        prep = self.trained_with(input_shape, classes) if carried is not None else None
+        if prep is None and spec is not None:
+            prep = self.ensure_data(spec).preprocessing()
+        with torch.device("meta"):
+            return to_python(design, preprocessing=prep, weights_note=carried)
+
+    def weights_for(self, design: Design) -> str | None:
+        """What ``build(design)`` would leave in the model without building it: the name of its trained weights
+        (``source``), or None when no layer would keep trained weights."""
+        after = self.fresh_layers(design)
+        if after is None:
+            return None
+        name, why = after
+        return f"{name}, {untrained_note(why)}" if why else name
+
+    def fresh_layers(self, design: Design) -> tuple[str, dict[str, str]] | None:
+        """What ``build(design)`` would leave in the model, without building it: the name of its trained
+        weights and the layers that would hold fresh (random) weights among them, with why; None when no layer
+        would keep trained weights. A changed structure is compiled on the meta device only, to match its
+        tensors' names and shapes with the trained ones kept."""
+        import torch
+
+        from netbuilder.compiler import compile_design
+
+        if self.model is not None and structure_signature(design.graph) == self.signature:
+            return (self._source, dict(self.untrained)) if self.trained else None
+        shapes = state_shapes_of(self.kept.tensors)
+        name = self.kept.name
+        if self.model is not None and self.trained:  # build() keeps these before it compiles the new structure
+            current = state_shapes_of(self.model.state_dict())
+            shapes |= {k: v for k, v in current.items() if layer_of(k) not in self.untrained}
+            name = self._source
+        with torch.device("meta"):
+            new = state_shapes_of(compile_design(design).state_dict())
+        kept, fresh = compatible_keys(shapes, new)
+        if not kept:
+            return None
+        settings, before = settings_of(design), {**self.kept.settings, **(self._settings if self.trained else {})}
+        why = {layer: why_fresh(before.get(layer.split(".", 1)[0]), settings.get(layer.split(".", 1)[0]))
+               for layer in layers_of(fresh)}
+        return name, why
+
+
+def fresh_layers_job(host: ModelHost, design: Design):
+    """A job for ``Workbench.compute(..., needs_model=False)`` (run on the executor, which owns ``host``):
+    which layers the model of ``design`` would hold with fresh (random) weights beside trained ones, as plain
+    values ``{"trained": bool, "weights": name | None, "fresh": {node id: why}}`` (a layer is named by its
+    node). ``trained`` is False when no layer would hold trained weights (then ``fresh`` is empty)."""
+    def job(_model, _data) -> dict[str, Any]:
+        after = host.fresh_layers(design)
+        if after is None:
+            return {"trained": False, "weights": None, "fresh": {}}
+        fresh: dict[str, str] = {}
+        for layer, why in after[1].items():
+            fresh.setdefault(layer.split(".", 1)[0], why)
+        return {"trained": True, "weights": after[0], "fresh": fresh}
+    return job
 
 
 class KeptWeights:

@@ -24,6 +24,7 @@ from typing import Any
 
 from netbuilder.graph import Design
 from netbuilder.workbench import events as ev
+from netbuilder.workbench.dataset_spec import check_dataset_spec
 from netbuilder.workbench.executor import Cancelled, Executor, TaskContext, message_for, next_ticket
 from netbuilder.workbench.fit import mismatch, structure_signature
 from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, prime_training, warm_up
@@ -135,7 +136,8 @@ class Workbench:
             return ev.RunEnded(run, revision, None, None)
         advice = ("this looks like a bug in netbuilder; the details are in the log" if event.unexpected
                   else "check the design and the training settings, then press Train again")
-        return ev.RunEnded(run, revision, Fault("error", f"training stopped: {event.message}", advice, 0, 0), None)
+        # (the message alone: the window says "Training stopped: " before every fault's message)
+        return ev.RunEnded(run, revision, Fault("error", event.message, advice, 0, 0), None)
 
     def _of_replaced_design(self, run: int) -> bool:
         """Run ``run`` trained a design that has been replaced since (New, Open, a preset, an example)."""
@@ -154,6 +156,7 @@ class Workbench:
         self.dataset_spec = spec
 
         def task(ctx: TaskContext) -> dict[str, Any]:
+            check_dataset_spec(spec)
             return describe_data(self.host.ensure_data(spec, data_progress(ctx)))
 
         def deliver(ctx: TaskContext, info: dict[str, Any]) -> ev.Event:
@@ -394,7 +397,7 @@ class Workbench:
 
         def reset(ctx: TaskContext) -> None:
             self.host.reset()
-        self.executor.submit("reset", reset, deliver=lambda ctx, v: None)
+        self.executor.submit("reset", reset)  # (TaskDone("reset"): what an export would carry changed)
 
     # ----- weights, exports, code ----------------------------------------------------------------------
     def load_weights(self, path: str | Path) -> int:
@@ -451,15 +454,23 @@ class Workbench:
                                     seed=seed_of(design), input_shape=shape, classes=classes, check=ctx.check)
         return self.executor.submit("export", task)
 
+    def fresh_layers(self, design: Design, view: str) -> int:
+        """Which layers of ``design``'s model would hold fresh (random) weights beside trained ones (a locked
+        one would never learn); ``ViewResult(view)``."""
+        from netbuilder.workbench.host import fresh_layers_job
+
+        return self.compute(view, fresh_layers_job(self.host, design), needs_model=False)
+
     def python_code(self, design: Design) -> int:
-        """The design's PyTorch code, built on the meta device (no weights are made); ``TaskDone('code')``."""
+        """The design's PyTorch code as ``export`` would write it now (its preprocessing picked the same way),
+        built on the meta device (no weights are made; ``ModelHost.python_code``); ``TaskDone('code')``."""
+        spec, trained = dict(self.dataset_spec), self.has_weights
+        fits = self.dataset is not None and not self.misfit()
+        shape, classes = self.state.input_shape, self.state.classes
+
         def task(ctx: TaskContext) -> str:
-            import torch
-
-            from netbuilder.compiler.export import to_python
-
-            with torch.device("meta"):
-                return to_python(design)
+            return self.host.python_code(design, trained=trained, spec=spec if fits else None,
+                                         input_shape=shape, classes=classes)
         return self.executor.submit("code", task)
 
     @property

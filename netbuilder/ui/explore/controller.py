@@ -16,8 +16,10 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from netbuilder.ui.explore.lab_views import AugmentView, OverfitLab, TransferView
+from netbuilder.ui.explore.lab_views import AugmentView, OverfitLab
 from netbuilder.ui.explore.model_views import AdversarialView, ExplainView, InsideView
+from netbuilder.ui.explore.transfer_view import TransferView
+from netbuilder.ui.training.locks import FRESH_VIEW
 from netbuilder.workbench import events as ev
 from netbuilder.workbench import explore_jobs as compute
 
@@ -89,7 +91,7 @@ class ExploreController(QObject):
         doc.design_field_changed.connect(self._field_changed)
         doc.design_replaced.connect(self._design_replaced)
         doc.changed.connect(self._design_changed)
-        doc.analysis_updated.connect(lambda _a: self.sync_classes())  # (after the bridge: the workbench has it)
+        doc.analysis_updated.connect(self._analysed)  # (after the bridge: the workbench has it)
         doc.selection_changed.connect(self._selection_changed)
         self.augment.settings_changed.connect(lambda: self.request("augment"))
         self.explain.requested.connect(lambda: self.request("explain"))
@@ -97,6 +99,7 @@ class ExploreController(QObject):
         self.inside.requested.connect(lambda: self.request("inside"))
         self.inside.health_requested.connect(lambda: self.request("health", now=True))
         self.transfer.load_requested.connect(self.load_weights)
+        self.lab.train_requested.connect(self.train_in_lab)
         self.bridge.received.connect(self.on_event)
         tc = self.tc
         if tc is not None:
@@ -160,8 +163,16 @@ class ExploreController(QObject):
             else:
                 result = {**(event.value or {}), "trained": event.trained, "source": event.source}
             self._done(event.view, result)
+        elif isinstance(event, ev.ViewResult) and event.view == FRESH_VIEW:
+            if event.message is None and not event.stale:  # (DesignLink asks: which layers hold random weights)
+                self.transfer.set_fresh(event.value)
+        elif isinstance(event, ev.RunPrepared):
+            run = getattr(getattr(self.tc, "curves", None), "run", None)
+            self.lab.run_prepared(event.fresh, len(event.kept), getattr(run, "number", None))
         elif isinstance(event, ev.RunEvents):
             self._train_events(event.events)
+        elif isinstance(event, ev.TaskDone) and event.key == "reset":  # Start fresh dropped the weights
+            self.transfer.set_fresh({"trained": False})
         elif isinstance(event, ev.DatasetLoaded):
             self.sync_classes()
             self.refresh_visible()
@@ -215,6 +226,21 @@ class ExploreController(QObject):
         self.transfer.report.setText(f"Loading {path}…")
         self.wb.load_transfer(path)
 
+    def train_in_lab(self, fresh: bool) -> bool:
+        """The lab's Train: a run from fresh weights (the trained ones are dropped first, as Train ▸ Start
+        fresh does) unless ``fresh`` is off; the lab says which (``OverfitLab.run_prepared``)."""
+        tc = self.tc
+        if tc is None or tc.running:
+            self.lab.message.setText("A run is training: wait for it to end (or stop it)." if tc is not None
+                                     else "Training is not available here.")
+            return False
+        if fresh and self.wb.has_weights:
+            tc.reset_weights()
+        if tc.train():
+            return True
+        self.lab.message.setText(tc.panel.messages.text() or "The run could not start (the Train workspace says why).")
+        return False
+
     def toggle_freeze(self, checked: bool | None = None) -> bool:
         ids = [n for n in self.document.selection if n in self.document.graph]
         if not ids:
@@ -264,10 +290,14 @@ class ExploreController(QObject):
         for view in (self.explain, self.inside):
             view.keep_layers({n.id for n in graph.iter_nodes()})
 
-    def _design_changed(self) -> None:
-        self._keep_layers()
+    def _analysed(self, _analysis: Any) -> None:
+        """After the analysis of an edit (``changed`` comes before it): the views that read the analysis."""
+        self.sync_classes()
         if self.shown.get("transfer"):  # hidden: refreshed when shown (an edit does not pay for it)
             self.transfer.refresh()
+
+    def _design_changed(self) -> None:
+        self._keep_layers()
         if not self.wb.running:
             for key in ("explain", "adversarial", "inside"):
                 if self.shown.get(key):

@@ -1,6 +1,7 @@
 """The explore views that change the design: the Overfitting lab (train/val curves with the best epoch,
-train fraction, regularisers one click away), the Augmentation preview, and Transfer learning (load
-weights, freeze layers, replace the head). Every change goes through the Document (one undo step).
+train fraction, regularisers one click away, each run from fresh weights so runs compare fairly) and the
+Augmentation preview (Transfer learning: transfer_view.py). Every change goes through the Document (one
+undo step); a design file's wrong-typed setting shows as its default (``choices.training_value``).
 
 Qt and pyqtgraph; no torch (results come from the workbench as plain values).
 """
@@ -16,11 +17,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSlider,
     QSpinBox,
@@ -28,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.ui.canvas.badges import blank_icon, lock_icon
 from netbuilder.ui.explore.widgets import AnswerView, ImageView, note
 from netbuilder.ui.training.widgets import PlotsWhenShown, plot_place, swap
 
@@ -60,11 +57,46 @@ def _legend_above(plot: pg.PlotItem, entries) -> pg.LegendItem:
     return legend
 
 
+def _shown(training: Any, key: str, low: float | None = None, high: float | None = None) -> Any:
+    """The design's training setting ``key`` as a widget can show it: its value when the right type and in
+    ``[low, high]``, else the default (a design file may hold anything; Train says what is wrong with it)."""
+    from netbuilder.choices import AUGMENTATION_DEFAULTS, DEFAULTS, training_value
+
+    value = training_value(training, key, low, high)
+    if value is None:
+        head, _, sub = key.partition(".")
+        return AUGMENTATION_DEFAULTS[sub] if sub else DEFAULTS[head]
+    return value
+
+
+FRACTION_TIP = ("Train on only this share of the training set (validation and test stay whole). With a few "
+                "images per class (1–10 %) a network memorises them: training loss falls to 0 while validation "
+                "loss rises. Typical: 100 %.")
+DECAY_TIP = ("Weight decay (L2 regularisation): every step shrinks each weight by this fraction of itself times "
+             "the learning rate, so large weights cost something and the network fits the training images less "
+             "exactly. 0 = off; typical 0.0001–0.01 (with Adam, try AdamW).")
+PATIENCE_TIP = ("Early stopping: end the run once the validation loss has not improved for this many epochs "
+                "(the weights of the last epoch are kept). 'off' (0) trains every epoch; typical 3–10.")
+DROPOUT_TIP = ("Insert a Dropout layer right after the layer selected on the canvas (one undo step). During "
+               "training it zeroes each value with probability p = 0.5 (and doubles the rest), so no unit can "
+               "rely on another; at evaluation it passes everything. After a convolution it drops whole channels "
+               "(Dropout2d). Best after a big Dense layer or its ReLU.")
+BATCHNORM_TIP = ("Insert a BatchNorm layer right after the layer selected on the canvas (one undo step): it "
+                 "rescales each channel to mean 0 and variance 1 over the batch, then learns a scale and a shift. "
+                 "Training gets steadier and can take a larger learning rate; its batch noise regularises a "
+                 "little. Usual place: after a convolution or Dense layer, before its ReLU.")
+FRESH_TIP = ("Each run started here begins from fresh (random) weights, the same for every run (the design's "
+             "seed), so runs compare fairly. Unticked, a run continues from the weights the last run ended with: "
+             "an overfitted network starts at training loss 0.")
+
+
 class OverfitLab(PlotsWhenShown):
     """Train and validation loss per epoch with the best epoch marked, and the remedies (the plot is made
-    when the lab is first shown)."""
+    when the lab is first shown). Its Train button starts a run from fresh weights (``train_requested``),
+    unless the student unticks it; the lab says which each run did (``run_prepared``)."""
 
     PLOTS = frozenset({"plot", "train_curve", "val_curve", "best_line", "best_point", "legend"})
+    train_requested = Signal(bool)  # from fresh weights
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,10 +117,16 @@ class OverfitLab(PlotsWhenShown):
         self.weight_decay.setRange(0.0, 1.0)
         self.weight_decay.setSingleStep(1e-4)
         self.patience = QSpinBox()
-        self.patience.setRange(0, 100)
+        self.patience.setRange(0, 1000)
         self.patience.setSpecialValueText("off")
+        self.patience.setSuffix(" epochs")
         self.dropout_button = QPushButton("Insert Dropout after the selected layer")
         self.batchnorm_button = QPushButton("Insert BatchNorm after the selected layer")
+        self.fresh = QCheckBox("start from fresh weights")
+        self.fresh.setChecked(True)
+        self.train_button = QPushButton("Train")
+        self.train_button.setToolTip("Start a run with these settings (as Train ▸ Train, F5); the curves above "
+                                     "follow it. The box beside it says whether it starts from fresh weights.")
         self.message = note()
         form = QFormLayout()
         row = QHBoxLayout()
@@ -96,11 +134,23 @@ class OverfitLab(PlotsWhenShown):
         row.addWidget(self.fraction_label)
         form.addRow("Train on", row)
         form.addRow("Weight decay", self.weight_decay)
-        form.addRow("Early stopping: patience (epochs)", self.patience)
+        form.addRow("Early stopping: patience", self.patience)
+        for widget, tip in ((self.fraction, FRACTION_TIP), (self.weight_decay, DECAY_TIP),
+                            (self.patience, PATIENCE_TIP), (self.dropout_button, DROPOUT_TIP),
+                            (self.batchnorm_button, BATCHNORM_TIP), (self.fresh, FRESH_TIP)):
+            widget.setToolTip(tip)
+            label = form.labelForField(row if widget is self.fraction else widget)
+            if label is not None:
+                label.setToolTip(tip)
+        self.fraction_label.setToolTip(FRACTION_TIP)
+        train_row = QHBoxLayout()
+        train_row.addWidget(self.train_button)
+        train_row.addWidget(self.fresh, 1)
         side = QVBoxLayout()
         side.addLayout(form)
         side.addWidget(self.dropout_button)
         side.addWidget(self.batchnorm_button)
+        side.addLayout(train_row)
         side.addWidget(self.message)
         side.addStretch(1)
         layout = QHBoxLayout(self)
@@ -116,6 +166,7 @@ class OverfitLab(PlotsWhenShown):
             lambda v: self.document.set_training_value("early_stopping_patience", int(v), "set early stopping"))
         self.dropout_button.clicked.connect(lambda: self.insert_after("dropout"))
         self.batchnorm_button.clicked.connect(lambda: self.insert_after("batchnorm"))
+        self.train_button.clicked.connect(lambda: self.train_requested.emit(self.fresh.isChecked()))
         self.sync_from_design()
 
     def build_plots(self) -> None:
@@ -144,9 +195,9 @@ class OverfitLab(PlotsWhenShown):
     # ----- the design's settings -----------------------------------------------------------------
     def sync_from_design(self) -> None:
         t = self.document.design.training
-        for widget, value in ((self.fraction, round(100 * float(t.get("train_fraction", 1.0)))),
-                              (self.weight_decay, float(t.get("weight_decay", 0.0))),
-                              (self.patience, int(t.get("early_stopping_patience", 0)))):
+        for widget, value in ((self.fraction, max(1, round(100 * _shown(t, "train_fraction", 0.0, 1.0)))),
+                              (self.weight_decay, _shown(t, "weight_decay", 0.0, 1.0)),
+                              (self.patience, _shown(t, "early_stopping_patience", 0, 1000))):
             widget.blockSignals(True)
             widget.setValue(value)
             widget.blockSignals(False)
@@ -156,12 +207,21 @@ class OverfitLab(PlotsWhenShown):
         self.fraction_label.setText(f"{value} % of the training set")
         self.document.set_training_value("train_fraction", round(value / 100, 2), "set the training fraction")
 
+    def run_prepared(self, fresh: bool, kept: int, number: int | None = None) -> None:
+        """A run starts: say whether from fresh weights or from the last ones (``kept`` layers)."""
+        run = f"Run {number}" if number else "This run"
+        self.message.setText(
+            f"{run} starts from fresh (random) weights." if fresh or not kept else
+            f"{run} continues from the weights the last run ended with ({kept} layers), so its training loss starts "
+            "low: to compare runs fairly, tick \"start from fresh weights\" and press the lab's Train.")
+
     def insert_after(self, what: str) -> str | None:
         """Insert a Dropout or BatchNorm layer after the selected node (one undo step)."""
         sel = self.document.selection
         if len(sel) != 1:
             self.message.setText("Select one layer on the canvas first.")
             return None
+        self.document.flush()  # (the shape of the layer as it is now)
         kind = what
         if what == "batchnorm":
             info = self.document.analysis.nodes.get(sel[0])
@@ -171,7 +231,9 @@ class OverfitLab(PlotsWhenShown):
             info = self.document.analysis.nodes.get(sel[0])
             kind = "dropout2d" if info is not None and info.shape is not None and len(info.shape) == 3 else "dropout"
         node_id = self.document.append(kind, sel[0])
-        self.message.setText(f"Inserted {node_id} after {sel[0]} (Edit ▸ Undo takes it out).")
+        p = self.document.graph.node(node_id).params.get("p") if node_id in self.document.graph else None
+        what = f" (drops values with p = {p:g} while training)" if isinstance(p, int | float) else ""
+        self.message.setText(f"Inserted {node_id}{what} after {sel[0]} (Edit ▸ Undo takes it out).")
         return node_id
 
     # ----- curves -------------------------------------------------------------------------------------
@@ -216,6 +278,22 @@ class OverfitLab(PlotsWhenShown):
                "or early stopping." if best["epoch"] < last["epoch"] and gap > 0 else ""))
 
 
+AUGMENT_TIPS = {
+    "flip": "Mirror each training image left to right, at random half of the time. Right for photos of "
+            "objects; wrong for digits or text (a mirrored 2 is no 2).",
+    "shift": "Move each training image by up to this many pixels in x and y (the edge left empty is black): "
+             "the network learns that a shape is the same anywhere. Typical: 1–2 px on 8×8 digits, 2–4 px on "
+             "28×28 or 32×32 images.",
+    "rotation": "Turn each training image by a random angle up to this many degrees either way. Typical: "
+                "10–15° for digits and photos; 0 where orientation matters.",
+    "noise": "Add Gaussian noise with this standard deviation (σ) to each pixel, in normalised units (after "
+             "normalisation the pixels spread about 1 either side of 0), so the network does not rely on exact "
+             "pixel values. Typical: 0.05–0.2.",
+    "sample": "Which image of the training set the preview shows (0–15); only the preview changes, not the "
+              "training.",
+}
+
+
 class AugmentView(AnswerView):
     """One sample under the chosen augmentations, as a grid (the first tile is the original)."""
 
@@ -247,6 +325,11 @@ class AugmentView(AnswerView):
         form.addRow("Rotate up to", self.rotation)
         form.addRow("Noise (std)", self.noise)
         form.addRow("Sample", self.sample)
+        for widget, tip in AUGMENT_TIPS.items():
+            getattr(self, widget).setToolTip(tip)
+            label = form.labelForField(getattr(self, widget))
+            if label is not None:
+                label.setToolTip(tip)
         side = QVBoxLayout()
         side.addLayout(form)
         side.addWidget(self.info)
@@ -265,8 +348,10 @@ class AugmentView(AnswerView):
                 "rotation": float(self.rotation.value()), "noise": float(self.noise.value())}
 
     def sync_from_design(self) -> None:
-        a = {"flip": False, "shift": 0, "rotation": 0.0, "noise": 0.0}
-        a.update(self.document.design.training.get("augmentation") or {})
+        t = self.document.design.training
+        a = {"flip": _shown(t, "augmentation.flip"), "shift": _shown(t, "augmentation.shift", 0, 16),
+             "rotation": _shown(t, "augmentation.rotation", 0.0, 180.0),
+             "noise": _shown(t, "augmentation.noise", 0.0, 3.0)}
         for w in (self.flip, self.shift, self.rotation, self.noise):
             w.blockSignals(True)
         self.flip.setChecked(bool(a["flip"]))
@@ -283,160 +368,3 @@ class AugmentView(AnswerView):
     def show_result(self, result: dict[str, Any]) -> None:
         self.grid.set_array(result["grid"], f"{result['label']}: the original (top left) and "
                             f"{result['count'] - 1} {'augmented' if result['active'] else 'unchanged'} copies")
-
-
-LOAD_NOTE = ("Load weights saved by netbuilder (.safetensors) or a torchvision checkpoint (.pth) of the matching "
-             "preset; layers that fit are loaded, the rest is listed.")
-
-
-class TransferView(QWidget):
-    """Load weights from a file, lock (freeze) layers, replace the head for a new number of classes."""
-
-    load_requested = Signal(str)
-
-    def __init__(self, document, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.document = document
-        self.load_button = QPushButton("Load weights from a file…")
-        self.report = note(LOAD_NOTE)
-        self.layers = QListWidget()
-        self.layers.setMinimumHeight(120)
-        self.freeze_all_button = QPushButton("Freeze all but the head")
-        self.unfreeze_button = QPushButton("Unfreeze all")
-        self.classes = QSpinBox()
-        self.classes.setRange(1, 10000)
-        self.classes.setValue(10)
-        self._classes_chosen = False  # the student set the number: a new dataset does not change it
-        self.last_load: dict[str, Any] | None = None  # the last weights file loaded: which layers got weights
-        document.design_replaced.connect(self.design_replaced)
-        self.classes.valueChanged.connect(lambda _v: setattr(self, "_classes_chosen", True))
-        self.head_button = QPushButton("Replace the head")
-        self.message = note()
-        grid = QGridLayout(self)
-        grid.addWidget(self.load_button, 0, 0)
-        grid.addWidget(self.report, 1, 0)
-        head = QHBoxLayout()
-        head.addWidget(QLabel("classes"))
-        head.addWidget(self.classes)
-        head.addWidget(self.head_button)
-        grid.addLayout(head, 2, 0)
-        grid.addWidget(self.message, 3, 0)
-        grid.setRowStretch(4, 1)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        grid.addWidget(self.summary, 0, 1)
-        grid.addWidget(self.layers, 1, 1, 4, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.freeze_all_button)
-        buttons.addWidget(self.unfreeze_button)
-        grid.addLayout(buttons, 5, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        self._syncing = False
-        self.layers.itemChanged.connect(self._item_changed)
-        self.head_button.clicked.connect(self.replace_head)
-        self.freeze_all_button.clicked.connect(self.freeze_all_but_head)
-        self.unfreeze_button.clicked.connect(lambda: self.document.set_frozen(self.document.frozen, False))
-        self.load_button.clicked.connect(self._ask_file)
-        self.refresh()
-
-    def design_replaced(self) -> None:
-        """Another design was opened: what was loaded into, or done to, the previous one is not said of it."""
-        self.last_load = None
-        self.report.setText(LOAD_NOTE)
-        self.message.clear()
-
-    def suggest_classes(self, n: int) -> None:
-        """The dataset's number of classes, for the new head (not over a number the student chose)."""
-        if not self._classes_chosen:
-            self.classes.blockSignals(True)
-            self.classes.setValue(n)
-            self.classes.blockSignals(False)
-
-    def trainable_layers(self) -> list[str]:
-        nodes = self.document.analysis.nodes
-        return [n for n in self.document.graph.nodes if n in nodes and nodes[n].params > 0]
-
-    def refresh(self) -> None:
-        """The layers with weights, each with its kind and parameter count, ticked where locked; above
-        them, how many of the design's parameters a run trains."""
-        from netbuilder.layers import get_spec, has_kind
-
-        self._syncing = True
-        try:
-            frozen = set(self.document.frozen)
-            nodes, graph = self.document.analysis.nodes, self.document.graph
-            self.layers.clear()
-            layers = self.trainable_layers()
-            no_icon = blank_icon()
-            for node_id in layers:
-                kind = graph.nodes[node_id].kind
-                title = get_spec(kind).title if has_kind(kind) else kind
-                item = QListWidgetItem(f"{node_id}  ·  {title}  ·  {nodes[node_id].params:,} parameters")
-                if node_id in frozen:  # the canvas's lock badge, drawn (a font may have no lock emoji)
-                    item.setIcon(lock_icon())
-                    item.setToolTip(f"{node_id} is locked: its weights are not trained")
-                else:  # as wide as the lock, so every row's text starts at one place
-                    item.setIcon(no_icon)
-                item.setData(Qt.ItemDataRole.UserRole, node_id)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Checked if node_id in frozen else Qt.CheckState.Unchecked)
-                self.layers.addItem(item)
-            total = sum(nodes[n].params for n in layers)
-            locked = [n for n in layers if n in frozen]
-            if locked:
-                trained = total - sum(nodes[n].params for n in locked)
-                self.summary.setText(f"Locked (frozen) layers keep their weights: a run trains {trained:,} of "
-                                     f"the {total:,} parameters ({len(locked)} of {len(layers)} layers locked).")
-            else:
-                self.summary.setText(f"A run trains all {total:,} parameters. Lock a layer to keep its weights "
-                                     "as they are (transfer learning: lock all but the head).")
-        finally:
-            self._syncing = False
-
-    def _item_changed(self, item: QListWidgetItem) -> None:
-        if not self._syncing:
-            self.document.set_frozen([item.data(Qt.ItemDataRole.UserRole)],
-                                     item.checkState() == Qt.CheckState.Checked)
-
-    def freeze_all_but_head(self) -> None:
-        """Lock every weighted layer but the head; after a load, only the layers that got the file's weights
-        (one left with random weights and locked would never learn: it stays noise)."""
-        from netbuilder.presets.fit import classifier_node
-
-        head = classifier_node(self.document.graph)
-        layers = [n for n in self.trainable_layers() if head is None or n != head.id]
-        loaded = self.last_load.get("loaded") if self.last_load else None
-        left = [n for n in layers if loaded is not None and n not in loaded]
-        self.document.set_frozen([n for n in layers if n not in left], True)
-        if left:
-            self.message.setText(f"Left unlocked: {', '.join(left)} got no weights from the file, so it must "
-                                 "learn (locked, it would stay random).")
-
-    def replace_head(self) -> None:
-        from netbuilder.errors import NetbuilderError
-
-        try:
-            changed = self.document.replace_head(int(self.classes.value()))
-        except NetbuilderError as e:
-            self.message.setText(str(e))
-            return
-        self.message.setText(f"The head now predicts {self.classes.value()} classes ({changed} setting(s) "
-                             "changed; its weights start fresh). Undo reverts it." if changed else
-                             "The head already predicts that many classes.")
-
-    def _ask_file(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(self, "Load weights", "", "Weights (*.safetensors *.pth *.pt *.bin)")
-        if path:
-            self.load_requested.emit(path)
-
-    def show_report(self, result: dict[str, Any]) -> None:
-        if "error" in result:
-            self.report.setText(f"Not loaded: {result['error']}")
-            return
-        self.last_load = result
-        lines = [result["summary"] + "."]
-        lines += [f"• {layer}: {why}" for layer, why in result.get("mismatched", [])[:6]]
-        self.report.setText("\n".join(lines))

@@ -226,6 +226,8 @@ class TrainingController(QObject):
         if self.wb.ready is None or self.wb.dataset is None:
             self.data_link.refuse_train()  # loading, or the load failed: say which
             return False
+        if self.link.refuse_locked_random():  # a locked layer would stay random: said, with "Unlock them"
+            return False
         started, message, offer_fit = self.wb.train(self.settings())
         fit_failed = self.link.fit_failed_text(message) if not started and offer_fit else None
         if fit_failed is not None:  # Fit already failed on this misfit: it is not offered again

@@ -3,7 +3,8 @@ the design's file (``mynet.nbd`` → ``mynet.safetensors``), and the runs file (
 curves of every run: training/run_history.py), written when the design is saved and loaded when it opens
 (the runs file also when a run ends or the run list is edited while the saved file is current); the
 question asked when the network is edited while trained weights exist; fitting the design to its
-dataset. The workbench holds the weights; this only decides when to load and save them.
+dataset; a locked layer left with random weights (warned, unlocked by Fit in its undo step, refused by
+``refuse_locked_random``). The workbench holds the weights; this only decides when to load and save them.
 
 Saving (FileController.save_to) writes the weights first and waits for them (``write_weights``), then the
 design naming them, then the runs (``saved``): a failed weights write fails the save, and the runs file never
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEventLoop, QTimer
 
 from netbuilder.io import weights_path_for
+from netbuilder.ui.training import run_history as history
+from netbuilder.ui.training.locks import LOCK_WAIT_S, LockedRandom, locked_random, names, reasons
 from netbuilder.ui.training.run_history import RunsFileError, load_runs, runs_path_for, save_runs
 from netbuilder.workbench import events as ev
 
@@ -45,11 +48,15 @@ class DesignLink:
         self._fit_text = ""  # the message about fitting on the bar (the misfit warning, or why Fit failed)
         self._fit_why = ""  # why Fit failed on the misfit ``_fit_failed`` names
         self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
+        self.locks = LockedRandom(controller)  # a locked layer left with random weights: warned, refused
+        self._run_signature: tuple | None = None  # the structure of the run starting (``_state_changed``)
         controller.curves.runs_edited.connect(self.save_runs_now)
+        controller.state_changed.connect(self._state_changed)
 
     # ----- the design replaced (new, open) --------------------------------------------------------------
     def design_replaced(self) -> None:
         design = self.document.design
+        self.locks.weights_changed()
         if self.wb.dataset is not None:  # the dataset is loaded already: say at once when the design misfits
             self.check_fit()
         self.asked = False
@@ -111,6 +118,8 @@ class DesignLink:
                 self.c.show_message(f"{what}: {event.message}", level)
             return
         value = event.value or {}
+        if key in ("load_weights", "transfer", "reset"):
+            self.locks.weights_changed()
         if key == "load_weights":
             self.on_disk = Path(value["path"]).resolve()
             self.weights_dirty = False
@@ -206,6 +215,7 @@ class DesignLink:
     def run_ended(self, event: ev.RunEnded) -> None:
         if event.replaced:  # the run of a design replaced since: its weights and runs are not this design's
             return
+        self.locks.weights_changed()
         if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights:
             self.asked = False
             self.on_disk, self.weights_dirty = None, True  # (so the runs file waits for them: saved together)
@@ -263,6 +273,8 @@ class DesignLink:
             self.c.status("The next run keeps the weights of the layers that did not change")
         elif key == "fit_design":
             self.fit_design()
+        elif key == "unlock_fresh":
+            self.unlock_fresh()
 
     # ----- the design against the dataset -------------------------------------------------------------
     def check_fit(self) -> str | None:
@@ -322,16 +334,25 @@ class DesignLink:
             return False
         changes = [(n.id, k, v) for n in fitted.graph.iter_nodes() for k, v in n.params.items()
                    if current.graph.node(n.id).params.get(k) != v]
+        # a locked layer whose weights no longer fit would stay random: unlocked in the same undo step
+        asks = changes and self.document.frozen and self.wb.has_weights
+        unlock = locked_random(self.document.frozen, self.locks.ask(fitted, LOCK_WAIT_S)) if asks else {}
         stack = self.document.undo_stack
         stack.beginMacro(f"fit the design to {info['name']}")
         try:
             for node_id, name, value in changes:
                 self.document.set_param(node_id, name, value)
+            if unlock:
+                self.document.set_frozen(list(unlock), False)
         finally:
             stack.endMacro()
         self.document.flush()
         self.c.status(f"Fitted the design to {info['name']}: {len(changes)} setting(s) changed (undo reverts it)")
         self._dismiss_fit_message()
+        if unlock:
+            self.c.show_message(f"Fitted the design to {info['name']} and unlocked {names(list(unlock))} "
+                                f"({reasons(unlock)}): its weights are random now and must learn (locked, a run "
+                                "would leave them random). Undo locks again.", "info")
         return True
 
     # ----- Fit failed on this very misfit ---------------------------------------------------------------
@@ -345,3 +366,21 @@ class DesignLink:
         text = f"Cannot train yet: {reason}. Fit cannot change this design to fit: {self._fit_why}"
         self._fit_text = text  # (the message about fitting, kept while the misfit holds: check_fit)
         return text
+
+    def _state_changed(self, state: str) -> None:
+        """A run starts: its curves are tagged with the network it trains (the legend names what changed)."""
+        if state == "preparing":
+            self._run_signature = self.wb.state.signature
+        elif state == "training" and self._run_signature is not None:
+            history.tag_structure(self.c.curves.run, self._run_signature, self.c.curves.all_runs())
+            self._run_signature = None
+
+    # ----- locked layers left with random weights (locks.py) -------------------------------------------
+    def locked_left_random(self) -> dict[str, str]:
+        return self.locks.left()
+
+    def unlock_fresh(self) -> bool:
+        return self.locks.unlock()
+
+    def refuse_locked_random(self) -> bool:
+        return self.locks.refuse()

@@ -104,6 +104,10 @@ class RunCurves:
         self.rows: list[dict[str, Any]] = []
         self._smooth_loss, self._smooth_acc = Smoother(), Smoother()
         self.weight = math.nan  # the smoothing weight of the last step (1: the step curves are not smoothed)
+        # the network it trained: node id -> "kind:<checksum of its settings>" (``tag_structure``), and how it
+        # differs from the run before ("+dropout_1"), for the legend
+        self.layers: dict[str, str] | None = None
+        self.changes = ""
 
     @property
     def label(self) -> str:
@@ -184,11 +188,13 @@ def runs_path_for(design_path: str | Path) -> Path:
 
 def legend_text(run: RunCurves) -> str:
     """``run 2 · adam lr 0.01 · batch 16`` (or ``stochastic``, ``full batch``, after the batch mode): the
-    run's name and the settings that tell runs apart."""
-    s = run.settings
+    run's name and the settings that tell runs apart, then what differs from the defaults (``settings_note``)
+    and the layers changed since the run before (``+dropout_1``)."""
+    s = run.settings if isinstance(run.settings, dict) else {}
     parts = [run.name]
     if s.get("optimizer"):
-        parts.append(f"{s['optimizer']} lr {s['lr']:g}" if isinstance(s.get("lr"), (int, float)) else s["optimizer"])
+        lr = _number(s.get("lr"))
+        parts.append(f"{s['optimizer']} lr {lr:g}" if lr is not None else str(s["optimizer"]))
     mode = s.get("batch_mode")
     if mode == "full":
         parts.append("full batch")
@@ -198,9 +204,67 @@ def legend_text(run: RunCurves) -> str:
         parts.append(f"batch {s['batch_size']}")
     if s.get("schedule") not in (None, "none"):
         parts.append(str(s["schedule"]))
-    if s.get("weight_decay"):
-        parts.append(f"wd {s['weight_decay']:g}")
+    parts += settings_note(s)
+    if run.changes:
+        parts.append(run.changes)
     return " · ".join(parts)
+
+
+def settings_note(s: dict[str, Any]) -> list[str]:
+    """The regularisers a run's settings turn on (the defaults turn none on), shortly: ``wd 0.01``,
+    ``early stop 5``, ``5% data``, ``aug flip shift 2px rot 10° noise 0.1``, ``2 locked``."""
+    out = []
+    decay = _number(s.get("weight_decay"))
+    if decay:
+        out.append(f"wd {decay:g}")
+    patience = _number(s.get("early_stopping_patience"))
+    if patience and patience > 0:
+        out.append(f"early stop {patience:g}")
+    fraction = _number(s.get("train_fraction"))
+    if fraction is not None and 0 < fraction < 1:
+        out.append(f"{fraction * 100:.3g}% data")
+    aug = s.get("augmentation") if isinstance(s.get("augmentation"), dict) else {}
+    bits = ["flip"] if aug.get("flip") is True else []
+    for key, text in (("shift", "shift {:g}px"), ("rotation", "rot {:g}°"), ("noise", "noise {:g}")):
+        value = _number(aug.get(key))
+        if value:
+            bits.append(text.format(value))
+    if bits:
+        out.append("aug " + " ".join(bits))
+    frozen = s.get("frozen")
+    if isinstance(frozen, list) and frozen:
+        out.append(f"{len(frozen)} locked")
+    return out
+
+
+def tag_structure(run: RunCurves | None, signature: tuple, runs: list[RunCurves]) -> None:
+    """Record the network ``run`` trains (its structure ``signature``: ``workbench.fit.structure_signature``)
+    and the layers added, removed or changed since the latest earlier run of ``runs`` that has one."""
+    import zlib
+
+    if run is None or run.layers is not None:
+        return
+    try:
+        run.layers = {str(n): f"{kind}:{zlib.crc32(str(params).encode()):08x}" for n, kind, params in signature[0]}
+    except (TypeError, ValueError, IndexError):
+        return
+    before = max((r for r in runs if r.layers is not None and r.number < run.number), key=lambda r: r.number,
+                 default=None)
+    run.changes = structure_changes(before.layers, run.layers) if before is not None else ""
+
+
+def structure_changes(before: dict[str, str], after: dict[str, str], shown: int = 2) -> str:
+    """``+dropout_1 −batchnorm1d_1 ~dense_1`` (added, removed, settings changed), at most ``shown`` of each
+    kind named, then how many more; empty when the networks are the same."""
+    added = [n for n in after if n not in before]
+    removed = [n for n in before if n not in after]
+    changed = [n for n in after if n in before and before[n] != after[n]]
+    words = []
+    for mark, ids in (("+", added), ("−", removed), ("~", changed)):
+        words += [mark + n for n in ids[:shown]]
+        if len(ids) > shown:
+            words.append(f"{mark}{len(ids) - shown} more")
+    return " ".join(words)
 
 
 def _number(v: Any) -> float | None:
@@ -223,8 +287,11 @@ def to_record(run: RunCurves) -> dict[str, Any]:
     epochs = [{k: _number(row.get(k)) for k in EPOCH_KEYS} for row in run.rows if row.get("kind") == "epoch"]
     outcome = {k: v for k, v in (run.outcome or {}).items()
                if isinstance(v, str) or (isinstance(v, (int, float)) and math.isfinite(v))}
-    return {"number": run.number, "name": run.name, "visible": run.visible, "settings": _plain(run.settings),
-            "outcome": outcome, "epochs": epochs, "steps": steps}
+    record = {"number": run.number, "name": run.name, "visible": run.visible, "settings": _plain(run.settings),
+              "outcome": outcome, "epochs": epochs, "steps": steps}
+    if run.layers is not None:
+        record |= {"layers": dict(run.layers), "changes": run.changes}
+    return record
 
 
 def _plain(value: Any) -> Any:
@@ -247,6 +314,10 @@ def from_record(record: Any) -> RunCurves:
         raise TypeError("a run's number is not a whole number")
     run = RunCurves(str(record.get("name") or f"run {number}"), number, dict(record.get("settings") or {}))
     run.visible = bool(record.get("visible", True))
+    layers = record.get("layers")
+    if isinstance(layers, dict) and all(isinstance(v, str) for v in layers.values()):
+        run.layers = {str(k): v for k, v in layers.items()}
+        run.changes = record["changes"] if isinstance(record.get("changes"), str) else ""
     run.outcome = dict(record.get("outcome") or {})
     steps = record.get("steps") or {}
     columns = [[math.nan if v is None else float(v) for v in steps.get(k, [])] for k in STEP_KEYS]
