@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.layers import ParamSpec
+from netbuilder.ui import theme
 
 INT_LIMIT = 2**31 - 1
-UNFIT = "#d33c3c"  # the red of a value the editor cannot take (its text)
+UNFIT = theme.error_text(dark=False)  # the red of a value the editor cannot take (its text, on UNFIT_BASE)
 UNFIT_BASE = "#fde4e4"  # and the pale red behind it
 Commit = Callable[[Any], None]
 
@@ -135,7 +136,7 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
 
         def finish(w: QComboBox = w) -> None:
             parsed = parse_int_or_choice(w.currentText(), spec.choices)
-            w.setStyleSheet("" if parsed is not None else "color: #d33c3c")
+            w.setStyleSheet("" if parsed is not None else f"color: {theme.error_text()}")
             if parsed is not None:
                 commit(parsed)
 
@@ -152,7 +153,7 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
 
         def finish_shape(w: QLineEdit = w) -> None:
             parsed = parse_shape(w.text())
-            w.setStyleSheet("" if parsed is not None else "color: #d33c3c")
+            w.setStyleSheet("" if parsed is not None else f"color: {theme.error_text()}")
             if parsed is not None:
                 commit(parsed)
 

@@ -265,7 +265,7 @@ class PresetGallery(QDialog):
         self.keep_layout.setChecked(True)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #d33c3c")
+        self.error.setStyleSheet(f"color: {theme.error_text()}")
         ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         buttons = QDialogButtonBox(ok_cancel, self)
         buttons.accepted.connect(self.accept)

@@ -43,6 +43,7 @@ class SummaryView(QTableView):
         self.setModel(self.table)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAlternatingRowColors(True)
+        self.setTabKeyNavigation(False)  # Tab leaves the table (arrows move inside it)
         self.verticalHeader().hide()
         # one line of text per row (the style's 30 px fitted 4 rows in the dock)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)

@@ -21,9 +21,35 @@ CATEGORY_COLOURS = {
     "merge": "#d05a8c",
     "reshape": "#8f7a5a",
 }
-ERROR_COLOUR = QColor("#d33c3c")
+ERROR_COLOUR = QColor("#d33c3c")  # an error's border or mark (not text: see error_text)
 WARNING_COLOUR = QColor("#e3a008")
-SELECT_COLOUR = QColor("#2a82da")
+SELECT_COLOUR = QColor("#2a82da")  # the canvas's selection border
+# Text colours, each at least 4.5:1 (WCAG AA) against every background it is drawn on (tests/ui/test_contrast.py):
+# an error's text (light: on a red node's pale body, the dialog grey, a field's white; dark: on a red node's dark
+# body, the window grey, a field's base), a met check or right answer and a wrong one, and the selection behind
+# white selected text (white on SELECT_COLOUR was 3.96:1, on Fusion's light #308cc6 3.69:1).
+ERROR_TEXT = {False: "#8b1a1a", True: "#ff9e9e"}
+VERDICT_TEXT = {False: {True: "#276b2b", False: "#c62828"}, True: {True: "#81c784", False: "#ef9a9a"}}
+HIGHLIGHT = QColor("#1f6fbf")
+ERROR_NODE_BODY = {False: "#ffb0b0", True: "#4a2326"}  # a node with an error: its pale (dark) red body
+
+
+def error_text(dark: bool | None = None) -> str:
+    """The colour of an error's text, readable on the theme's backgrounds and a red node's body (``dark``:
+    the dark theme's; None: the current theme's)."""
+    return ERROR_TEXT[is_dark() if dark is None else dark]
+
+
+def contrast_ratio(a: QColor | str, b: QColor | str) -> float:
+    """The WCAG 2 contrast ratio of two colours, 1 to 21."""
+
+    def luminance(colour: QColor | str) -> float:
+        c = QColor(colour)
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in (c.redF(), c.greenF(), c.blueF())]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def category_colour(category: str) -> QColor:
@@ -33,12 +59,11 @@ def category_colour(category: str) -> QColor:
 _dark_now: list[bool] = []
 
 
-def verdict_colour(good: bool) -> str:
+def verdict_colour(good: bool, dark: bool | None = None) -> str:
     """The colour of a met check or a right answer (``good``) or of a wrong one, readable on the theme's
-    background (the light theme's dark green was dim on the dark theme's grey)."""
-    if is_dark():
-        return "#81c784" if good else "#ef9a9a"
-    return "#2e7d32" if good else "#c62828"
+    background (the light theme's dark green was dim on the dark theme's grey). ``dark``: None for the
+    current theme."""
+    return VERDICT_TEXT[is_dark() if dark is None else dark][good]
 
 
 def is_dark() -> bool:
@@ -80,12 +105,20 @@ def _dark_palette() -> QPalette:
         (QPalette.ColorRole.ToolTipBase, window), (QPalette.ColorRole.ToolTipText, text),
         (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
         (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.BrightText, QColor("#ff6b6b")),
-        (QPalette.ColorRole.Highlight, SELECT_COLOUR), (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
+        (QPalette.ColorRole.Highlight, HIGHLIGHT), (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
         (QPalette.ColorRole.Link, QColor("#6ea8fe")), (QPalette.ColorRole.PlaceholderText, QColor("#8a8f98")),
     ):
         p.setColor(role, colour)
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#777a80"))
+    return p
+
+
+def _light_palette(app: QApplication) -> QPalette:
+    """Fusion's light palette with a selection dark enough for its white text."""
+    p = app.style().standardPalette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        p.setColor(group, QPalette.ColorRole.Highlight, HIGHLIGHT)
     return p
 
 
@@ -95,7 +128,7 @@ def apply_system_theme(app: QApplication) -> None:
 
     def update(*_args: object) -> None:
         scheme = app.styleHints().colorScheme()
-        app.setPalette(_dark_palette() if scheme == Qt.ColorScheme.Dark else app.style().standardPalette())
+        app.setPalette(_dark_palette() if scheme == Qt.ColorScheme.Dark else _light_palette(app))
         _dark_now.clear()
 
     update()

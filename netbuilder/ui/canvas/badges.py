@@ -16,7 +16,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter,
 
 from netbuilder.ui.canvas.zoom import BLOCK_ZOOM, LEGIBLE_PX, SUB_PX, elided, font
 
-HEALTH_COLOURS = {"ok": "#2e9d48", "warn": "#e0a400", "bad": "#d13438"}
+HEALTH_COLOURS = {"ok": "#1e7b34",  # white text on each at least 4.5:1 (black on "warn")
+                  "warn": "#e0a400", "bad": "#d13438"}
 LEVELS = ("ok", "warn", "bad")  # from good to bad
 LOCK_W, LOCK_H = 19, 17
 

@@ -163,7 +163,7 @@ class NodeItem(QGraphicsItem):
         error = self.has_error
         body = QColor(colours["body"])
         if error:
-            body = QColor(theme.ERROR_COLOUR).lighter(170) if not theme.is_dark() else QColor("#4a2326")
+            body = QColor(theme.ERROR_NODE_BODY[theme.is_dark()])
         border = theme.SELECT_COLOUR if self.isSelected() else theme.ERROR_COLOUR if error else accent.darker(120)
         lod = level_of_detail(painter, option)
         if lod < BLOCK_ZOOM:  # nothing would read: a coloured block
@@ -203,7 +203,7 @@ class NodeItem(QGraphicsItem):
         text_rect = rect.adjusted(14, 5, -8, -5)
         title_font = font(TITLE_PX, True, painter.font())
         painter.setFont(title_font)
-        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        painter.setPen(QColor(theme.error_text()) if error else colours["text"])
         title_width = text_rect.width() - max(0.0, lock_room(self.frozen, lod) - 8)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          elided(f"{self.title}  {self.node_id}", title_font, title_width))
@@ -212,7 +212,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(colours["muted"])
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          elided(self.label, small, text_rect.width()))
-        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        painter.setPen(QColor(theme.error_text()) if error else colours["text"])
         line = text_rect.adjusted(0, 0, -max(0.0, reserve - 8), 0)
         painter.drawText(line, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
                          elided(self._bottom_text(error), small, line.width()))
@@ -225,13 +225,13 @@ class NodeItem(QGraphicsItem):
         title_width = text_rect.width() - max(0.0, lock_room(self.frozen, lod) - 6)
         name_font = font(big_px(self.title, title_width), True, painter.font())
         painter.setFont(name_font)
-        painter.setPen(theme.ERROR_COLOUR if error else colours["text"])
+        painter.setPen(QColor(theme.error_text()) if error else colours["text"])
         top = QRectF(text_rect.left(), text_rect.top(), text_rect.width(), text_rect.height() * 0.56)
         painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          elided(self.title, name_font, title_width, middle=True))
         sub = font(SUB_PX, False, painter.font())
         painter.setFont(sub)
-        painter.setPen(theme.ERROR_COLOUR if error else colours["muted"])
+        painter.setPen(QColor(theme.error_text()) if error else colours["muted"])
         bottom = QRectF(text_rect.left(), top.bottom(), text_rect.width() - max(0.0, reserve - 6),
                         text_rect.bottom() - top.bottom())
         painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

@@ -44,6 +44,10 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # a thin frame while the canvas has the keyboard: what Tab shows (it had no focus mark of its own)
+        self.setObjectName("canvas")
+        self.setStyleSheet("#canvas { border: 2px solid transparent; } "
+                           "#canvas:focus { border: 2px solid palette(highlight); }")
         self._space = False
         self._pan_from: QPointF | None = None
         self.minimap = Minimap(self)

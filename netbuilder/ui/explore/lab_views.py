@@ -174,6 +174,7 @@ class OverfitLab(PlotsWhenShown):
 
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMinimumHeight(170)
+        self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
         self.train_curve = self.plot.plot([], [], name="training loss", **_series_style(TRAIN_COLOUR))

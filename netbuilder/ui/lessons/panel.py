@@ -102,6 +102,7 @@ class LessonPanel(QWidget):
         column.addWidget(self.done_label)
         column.addStretch(1)
         scroll = QScrollArea()
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no invisible Tab stop: the controls inside have them
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps instead
@@ -122,6 +123,25 @@ class LessonPanel(QWidget):
         self.answers: list[tuple[dict[str, Any], QWidget, QLabel]] = []
         self.intro_text = ""
         self.intro_toggle.toggled.connect(self.show_intro)
+
+    def controls(self) -> list[QWidget]:
+        """The panel's controls in reading order: More/Less (under the introduction), Show me (under the
+        step's text), each question's answer, then Back and Next."""
+        return [self.intro_toggle, self.show_me, *(entry for _q, entry, _f in self.answers), self.back, self.next]
+
+    def set_tab_order(self) -> None:
+        """Tab follows the reading order (questions are added after the buttons were made, so Qt's own
+        order put the answer fields before More/Less and Show me)."""
+        chain = self.controls()
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
+
+    def focus_first(self) -> None:
+        """Give the keyboard focus to the first control a student can use (in reading order)."""
+        for widget in self.controls():
+            if widget.isVisibleTo(self) and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def set_intro(self, text: str, expanded: bool) -> None:
         """The lesson's introduction: whole, or its first sentence with a More toggle (after the first step,
@@ -249,6 +269,7 @@ class LessonController(QObject):
         self.panel.title.setText(lesson.title)
         self.index = -1  # go() sets the introduction: whole on the first step, its first sentence after
         self.go(min(int(self.progress["step"]), len(lesson.steps) - 1))
+        self.panel.focus_first()  # the keyboard follows the student into the lesson
         return True
 
     # ----- steps ---------------------------------------------------------------------------------------
@@ -279,6 +300,7 @@ class LessonController(QObject):
         answered = set(self.progress["answers"].get(str(index), []))
         for n, question in enumerate(step.questions, 1):
             self._add_question(n, question, question["id"] in answered)
+        p.set_tab_order()
         p.back.setEnabled(index > 0)
         p.position.setText(f"{index + 1} / {len(lesson.steps)}")
         last = index == len(lesson.steps) - 1

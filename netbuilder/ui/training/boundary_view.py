@@ -46,6 +46,7 @@ class BoundaryView(LiveView):
 
         self.plot_widget = put(self._place, pg.PlotWidget(self._place))
         self.plot_widget.setBackground(None)
+        self.plot_widget.setFocusPolicy(pg.QtCore.Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setAspectLocked(True)
         self.plot.setLabel("bottom", "x₁")

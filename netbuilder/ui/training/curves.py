@@ -121,6 +121,7 @@ class CurvesView(LiveView):
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground(None)
+        self.layout_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         # one legend for the three plots, in its own row above them: never over the data, never cut
         self.legend = pg.LegendItem(colCount=2, labelTextSize="8pt", verSpacing=-6)
         self.loss_plot, self.acc_plot, self.lr_plot = (

@@ -100,6 +100,7 @@ class EvaluationView(LiveView):
 
         self.matrix_widget = pg.PlotWidget(None, title="Confusion matrix")
         self.matrix_widget.setBackground(None)
+        self.matrix_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.matrix_plot = self.matrix_widget.getPlotItem()
         self.matrix_plot.invertY(True)
         self.matrix_plot.setAspectLocked(True)
@@ -111,6 +112,7 @@ class EvaluationView(LiveView):
         self.matrix_widget.scene().sigMouseClicked.connect(self._clicked)
         self.acc_widget = pg.PlotWidget(None, title="Accuracy per class")
         self.acc_widget.setBackground(None)
+        self.acc_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.acc_widget.setYRange(0, 1)
         self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
         self.acc_widget.addItem(self.acc_bars)

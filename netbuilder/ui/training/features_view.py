@@ -168,13 +168,17 @@ class FeatureMapsView(LiveView):
 
         self.input_widget, self.input_box, self.input_item = image_view(self._input_place)
         put(self._input_place, self.input_widget)
+        self.input_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.maps_widget, self.maps_box, self.maps_item = image_view(None)
+        self.maps_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.bars_plot = pg.PlotWidget(None, title="Activations")
         self.bars_plot.setBackground(None)
+        self.bars_plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#0877bd")
         self.bars_plot.addItem(self.bars)
         self.prob_plot = pg.PlotWidget(None, title="Class probabilities (softmax)")
         self.prob_plot.setBackground(None)
+        self.prob_plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.prob_plot.setYRange(0, 1)
         self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#f59322")
         self.prob_plot.addItem(self.prob_bars)

@@ -69,8 +69,10 @@ class FiltersView(LiveView):
 
         self.grid_widget, self.grid_box, self.grid_item = image_view(self._grid_place)
         put(self._grid_place, self.grid_widget)
+        self.grid_widget.setFocusPolicy(pg.QtCore.Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.hist_widget = put(self._hist_place, pg.GraphicsLayoutWidget(self._hist_place))
         self.hist_widget.setBackground(None)
+        self.hist_widget.setFocusPolicy(pg.QtCore.Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.weight_plot = self.hist_widget.ci.addPlot(row=0, col=0, title="Weights")
         self.grad_plot = self.hist_widget.ci.addPlot(row=1, col=0, title="Gradients")
         self.weight_hist = self.weight_plot.plot(stepMode="center", fillLevel=0, brush=(8, 119, 189, 150),
