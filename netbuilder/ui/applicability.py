@@ -41,7 +41,8 @@ def reason(title: str, dataset: dict[str, Any] | None) -> str | None:
                 f"circle, xor, gaussian, spiral). {name} has {what}.")
     if title in IMAGE_VIEWS and not dataset.get("is_image", True):
         return (f"{IMAGE_VIEWS[title]} needs images; {name} has feature vectors of {_shape(dataset)} values. "
-                f"Pick an image dataset (digits, shapes or an image folder) in the Train workspace.")
+                f"Pick an image dataset in the Train workspace's dataset box (digits, shapes, or your own "
+                f"folder of images through “Image folder or CSV file…”).")
     return None
 
 
@@ -100,6 +101,7 @@ class ViewSlot(QStackedWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: its view has them
         self.scroll.setWidget(ViewHolder(view, PLOT_HEIGHT.get(title, 0)))
         self.addWidget(self.scroll)
         self.addWidget(self.reason_label)

@@ -424,9 +424,12 @@ class MainWindow(QMainWindow):
     def _open_dropped(self, paths: list[str]) -> None:
         from netbuilder.io import DESIGN_EXTENSION
 
-        designs = [p for p in paths if p.lower().endswith((DESIGN_EXTENSION, ".json"))]
+        designs = [p for p in paths if p.lower().endswith((DESIGN_EXTENSION, ".json")) and not Path(p).is_dir()]
+        data = [p for p in paths if Path(p).is_dir() or p.lower().endswith((".csv", ".tsv"))]
         if designs:
             self.files.open_path(designs[0])
+        elif data:  # a folder of class sub-folders or a table: the design's dataset (the status bar says so)
+            self.training.data_link.drop(data[0])
         elif paths:
             self.statusBar().showMessage(f"{Path(paths[0]).name} is not a design: drop a {DESIGN_EXTENSION} file "
                                          "to open it", 6000)

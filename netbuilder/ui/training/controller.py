@@ -109,6 +109,7 @@ class TrainingController(QObject):
         self.bridge.received.connect(self.on_event)
         self.panel.settings_edited.connect(self._settings_edited)
         self.panel.dataset_chosen.connect(self._dataset_chosen)
+        self.panel.dataset_browse.connect(self.data_link.browse)
         self.panel.messages.action_triggered.connect(self.link.answer)
         self.panel.messages.action_triggered.connect(self.data_link.answer)
         self.filters.layer_chosen.connect(lambda _n: self.request_view("filters"))
@@ -141,9 +142,7 @@ class TrainingController(QObject):
             self.data_link.spec_changed()
 
     def _dataset_chosen(self, name: str) -> None:
-        spec = self.dataset_spec()
-        if spec.get("name") != name:
-            self.document.set_design_field("dataset", {"name": name}, f"train on {name}")
+        self.data_link.choose(name)
 
     # ----- state ------------------------------------------------------------------------------------
     @property

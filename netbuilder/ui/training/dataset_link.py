@@ -1,5 +1,6 @@
 """The design's dataset as the Train workspace shows it: loading, loaded (with the files it skipped), or
-failed; what Train says while there is none; and the "Skip the unreadable files" answer to a folder
+failed; choosing one (the box's entries, "Image folder or CSV file…" with its chooser, a folder or a .csv
+dropped on the window); what Train says while there is none; and the "Skip the unreadable files" answer to a folder
 with bad files (it sets the dataset's ``skip_bad`` through the Document, which reloads it). Also what
 Train says when the design does not fit its dataset and Fit has already failed on it.
 
@@ -103,6 +104,36 @@ class DatasetLink:
         skippable = self.failure[2] == SKIP_KEY
         text = failure_text(self.failure[1], skippable)
         self._show(text, "error", ((SKIP_KEY, SKIP_TEXT),) if skippable else ())
+
+    # ----- choosing a dataset ---------------------------------------------------------------------------
+    def choose(self, name: str) -> bool:
+        """Train on ``name`` (a dataset's name, a folder or a file): the design's dataset, one undo step."""
+        if self.c.dataset_spec().get("name") == name:
+            return False
+        return self.c.document.set_design_field("dataset", {"name": name}, f"train on {_name({'name': name})}")
+
+    def browse(self) -> None:
+        """The box's "Image folder or CSV file…": ask for the path (Cancel: the box stays on the dataset)."""
+        from netbuilder.ui.training import panel  # (Qt: the chooser is the panel module's, replaced in tests)
+
+        current = str(self.c.dataset_spec().get("name") or "")
+        start = str(Path(current).parent) if ("/" in current or "\\" in current) else ""
+        path = panel.ask_dataset_path(self.c.window, start)
+        if not path or not self.choose(str(Path(path))):
+            self.c.panel.show_current_dataset()
+
+    def drop(self, path: str) -> bool:
+        """A folder or a .csv dropped on the window becomes the dataset (nothing asked; the status bar says it)."""
+        path = str(Path(path))  # (no trailing separator)
+        name = _name({"name": path})
+        if self.c.running:
+            self.c.status(f"{name} was not set as the dataset: stop training first", 8000)
+            return False
+        if self.choose(path):
+            self.c.status(f"Training on {name} now: it is the design's dataset (Undo takes it back)", 8000)
+        else:
+            self.c.status(f"{name} is already the dataset", 6000)
+        return True
 
     # ----- Train pressed with no dataset ------------------------------------------------------------------
     def refuse_train(self) -> None:

@@ -9,16 +9,20 @@ made when the panel is first shown: ``PlotsWhenShown``), numpy.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -34,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.ui.param_editors import mark_unfit
 from netbuilder.ui.training import settings as S
+from netbuilder.ui.training.tips import DATASET_TIP, TIPS
 from netbuilder.ui.training.widgets import (
     CLASS_COLORS,
     ElidedComboBox,
@@ -52,6 +57,8 @@ LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", 
           "mps": "Apple GPU"}
 
 
+BROWSE = "\x00browse"  # the dataset box's last entry: choose a folder or a CSV file
+BROWSE_TEXT = "Image folder or CSV file…"
 AUGMENTATION = ("flip", "shift", "rotation", "noise")
 IMAGE_ONLY = ("flip", "shift", "rotation")  # augmentations of pixels (noise applies to any input)
 
@@ -80,6 +87,39 @@ def _said(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+class _DatasetDialog(QFileDialog):
+    """A file chooser that also takes a folder: a .csv file opens as usual; a folder selected (or the
+    folder shown, nothing selected) is chosen by the Choose button (a double click still goes into it)."""
+
+    chosen: str | None = None
+
+    def accept(self) -> None:
+        selected = self.selectedFiles() or [self.directory().absolutePath()]  # nothing selected: the folder shown
+        if os.path.isdir(selected[0]):
+            self.chosen = selected[0]
+            QDialog.accept(self)
+        else:
+            super().accept()
+
+
+def ask_dataset_path(parent: QWidget | None, start: str = "") -> str | None:
+    """Ask for an image folder (one sub-folder per class) or a CSV table; None when cancelled. (Tests
+    replace this function.)"""
+    dialog = _DatasetDialog(parent, "Choose an image folder or a CSV file", start,
+                            "CSV tables (*.csv *.tsv *.txt);;All files (*)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)  # a native one cannot take folders and files
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.setLabelText(QFileDialog.DialogLabel.Accept, "Choose")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.chosen or next(iter(dialog.selectedFiles()), None)
+
+
+def is_path(name: str) -> bool:
+    """The dataset name is a folder or a file (not a built-in dataset's name)."""
+    return "/" in name or "\\" in name or name.lower().endswith((".csv", ".tsv", ".txt"))
+
+
 def _combo(parent: QWidget, values: tuple[str, ...]) -> QComboBox:
     box = QComboBox(parent)
     for v in values:
@@ -100,6 +140,7 @@ def _spin(parent: QWidget, low: float, high: float, decimals: int = 0, step: flo
 class TrainingPanel(PlotsWhenShown):
     settings_edited = Signal()
     dataset_chosen = Signal(str)
+    dataset_browse = Signal()  # the box's "Image folder or CSV file…" entry
     PLOTS = frozenset({"preview_widget", "preview_box", "preview_item", "scatter_widget", "scatter", "lr_plot",
                        "lr_curve"})
 
@@ -109,8 +150,10 @@ class TrainingPanel(PlotsWhenShown):
         # dataset
         self.dataset_box = ElidedComboBox(self)
         self.dataset_box.setEditable(False)
-        self.dataset_box.setToolTip("The dataset to train on (stored in the design)")
-        self.dataset_box.activated.connect(lambda _i: self.dataset_chosen.emit(self.dataset_name))
+        self.dataset_box.setToolTip(DATASET_TIP)
+        self.dataset_box.activated.connect(self._dataset_activated)
+        self._paths: list[str] = []  # folders and files chosen in this session: offered again
+        self._current: str | None = None  # the design's dataset name the box shows
         self.dataset_info = QLabel("", self)
         self.dataset_info.setWordWrap(True)
         self._preview_place, self._scatter_place = plot_place(self), plot_place(self)  # plots when shown
@@ -138,10 +181,8 @@ class TrainingPanel(PlotsWhenShown):
             signal = getattr(w, "currentIndexChanged", None) or getattr(w, "valueChanged", None) or w.toggled
             signal.connect(lambda *_a, k=key: self._edited(k))
         f = self.fields
-        f["lr"].setToolTip("The learning rate: the size of each step down the loss surface")
-        f["batch_size"].setToolTip("Samples per step (mini-batch mode)")
-        for key in IMAGE_ONLY:
-            f[key].setToolTip(f"Random {key} of each training image (a new one every epoch)")
+        for key, w in f.items():
+            w.setToolTip(TIPS[key])
         self._tips = {key: w.toolTip() for key, w in f.items()}  # the plain tooltips (marks add to them)
         self._unshown: dict[str, Any] = {}  # the design's values the form cannot show: kept until edited
         self._augmentation_unshown = False  # the design's augmentation is not an object (all four fields unshown)
@@ -161,10 +202,17 @@ class TrainingPanel(PlotsWhenShown):
         form2.addRow("Loss", f["loss"])
         form2.addRow("Weight decay", f["weight_decay"])
         form2.addRow("Device", f["device"])
+        for form in (form1, form2):  # the labels teach as their fields do
+            for key, w in f.items():
+                label = form.labelForField(w)
+                if label is not None:
+                    label.setToolTip(TIPS[key])
         aug = QHBoxLayout()
         aug.addWidget(f["flip"])
         for name, unit in (("shift", "px"), ("rotation", "°"), ("noise", "σ")):
-            aug.addWidget(QLabel(f"{name}", self))
+            label = QLabel(f"{name}", self)
+            label.setToolTip(TIPS[name])
+            aug.addWidget(label)
             f[name].setSuffix(f" {unit}")
             aug.addWidget(f[name])
         settings_box = QGroupBox("Settings", self)
@@ -328,6 +376,7 @@ class TrainingPanel(PlotsWhenShown):
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
         for place, widget in ((self._preview_place, self.preview_widget), (self._scatter_place, self.scatter_widget),
                               (self._lr_place, self.lr_plot)):
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (pictures: no invisible Tab stop)
             swap(place, widget)
         if self._schedule is not None:
             self.show_schedule(*self._schedule)
@@ -347,10 +396,27 @@ class TrainingPanel(PlotsWhenShown):
     def dataset_name(self) -> str:
         return str(self.dataset_box.currentData() or self.dataset_box.currentText())
 
+    def _dataset_activated(self, _index: int) -> None:
+        if self.dataset_box.currentData() == BROWSE:
+            self.dataset_browse.emit()  # (the link asks for the path; cancelled, the box goes back)
+        else:
+            self.dataset_chosen.emit(self.dataset_name)
+
+    def show_current_dataset(self) -> None:
+        """The box back on the design's dataset (the chooser was cancelled)."""
+        i = self.dataset_box.findData(self._current) if self._current else -1
+        self.dataset_box.blockSignals(True)
+        self.dataset_box.setCurrentIndex(max(i, 0) if self.dataset_box.count() > 1 else -1)
+        self.dataset_box.blockSignals(False)
+
     def set_dataset_list(self, datasets: list[dict[str, Any]], current: Any) -> None:
         """The datasets to choose from, ``current`` (the design's dataset name: a file may hold a number there,
-        shown as text; the workbench says why it cannot load it) chosen."""
+        shown as text; the workbench says why it cannot load it) chosen; then the folders and files chosen
+        before (by their own name, the whole path in the tooltip) and the "Image folder or CSV file…" entry."""
         current = None if current is None else str(current)
+        self._current = current
+        if current and is_path(current) and current not in self._paths:
+            self._paths.append(current)
         box = self.dataset_box
         box.blockSignals(True)
         try:
@@ -359,11 +425,21 @@ class TrainingPanel(PlotsWhenShown):
                 shape = "×".join(map(str, d["input_shape"]))
                 note = "" if d["available"] else " (download)"
                 box.addItem(f"{d['name']} — {shape}, {d['classes']} classes{note}", d["name"])
-                box.setItemData(box.count() - 1, d["description"], 3)  # tooltip role
+                box.setItemData(box.count() - 1, d["description"], Qt.ItemDataRole.ToolTipRole)
+            for path in self._paths:
+                if box.findData(path) < 0:
+                    kind = "CSV table" if os.path.isfile(path) else "image folder"
+                    box.addItem(f"{Path(path).name or path} ({kind})", path)
+                    box.setItemData(box.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
             if current and box.findData(current) < 0:
                 box.addItem(current, current)
+            box.addItem(BROWSE_TEXT, BROWSE)
+            box.setItemData(box.count() - 1, "Train on your own data: a folder with one sub-folder of images per "
+                            "class, or a .csv table", Qt.ItemDataRole.ToolTipRole)
             if current:
                 box.setCurrentIndex(box.findData(current))
+            else:
+                box.setCurrentIndex(-1 if box.count() == 1 else 0)
         finally:
             box.blockSignals(False)
 

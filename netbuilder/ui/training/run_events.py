@@ -22,6 +22,17 @@ from netbuilder.workbench import events as wev
 if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
 
+STOPPED = "Training stopped"
+
+
+def fault_line(message: str) -> str:
+    """``Training stopped: …`` once: a message that already starts with "training stopped" (the engine's
+    "training stopped at epoch 3, step 40: …") is not given the prefix again."""
+    text = str(message).strip()
+    if text.lower().startswith(STOPPED.lower()):
+        return STOPPED + text[len(STOPPED):]
+    return f"{STOPPED}: {text}"
+
 
 class RunEvents:
     def __init__(self, controller: TrainingController) -> None:
@@ -134,7 +145,7 @@ class RunEvents:
         advice = f" — {ev.advice}" if ev.advice else ""
         if ev.fault == "nan":  # the weights blew up with the loss: the next run starts afresh
             advice += " (the next run starts from fresh weights)"
-        self.c.show_message(f"Training stopped: {ev.message}{advice}", "error")
+        self.c.show_message(f"{fault_line(ev.message)}{advice}", "error")
 
     def _on_finished(self, ev: Any) -> None:
         c = self.c
