@@ -234,7 +234,8 @@ class ExploreController(QObject):
             self.lab.message.setText("A run is training: wait for it to end (or stop it)." if tc is not None
                                      else "Training is not available here.")
             return False
-        if fresh and self.wb.has_weights:
+        # the trained weights are dropped only for a run that will start (a refused one keeps them)
+        if fresh and self.wb.has_weights and self.wb.ready is not None and self.wb.blocker() is None:
             tc.reset_weights()
         if tc.train():
             return True

@@ -107,3 +107,17 @@ def test_the_labs_train_starts_from_fresh_weights_and_says_so(window, both, qtbo
     qtbot.waitUntil(lambda: tc.state == "idle" and len(lab.epochs) == 3, timeout=60_000)
     assert "Run 3 continues from the weights the last run ended with" in lab.message.text()
     assert lab.epochs[0]["train_loss"] < first
+
+
+def test_a_refused_lab_run_keeps_the_trained_weights(window, both, qtbot):
+    tc, ex = both
+    lab = ex.lab
+    lab.train_button.click()
+    qtbot.waitUntil(lambda: tc.state == "idle" and tc.wb.has_weights, timeout=60_000)
+    conv = next(n.id for n in window.document.graph.iter_nodes() if n.kind == "conv2d")
+    window.document.set_param(conv, "padding", 0)
+    window.document.set_param(conv, "kernel_size", 50)  # larger than the image: a problem, so Train refuses
+    window.document.flush()
+    qtbot.waitUntil(lambda: bool(tc.wb.state.problems), timeout=10_000)
+    assert not ex.train_in_lab(fresh=True)
+    assert tc.wb.has_weights, "the refusal dropped the trained weights"
