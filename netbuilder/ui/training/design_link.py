@@ -45,6 +45,7 @@ class DesignLink:
         self.pending_save: Path | None = None
         self._written: dict[int, str | None] = {}  # a weights write the save waits for: ticket -> its error
         self._waiting: tuple[int, QEventLoop] | None = None
+        self._loaded_text = ""  # "Loaded the trained weights…" as the bar says it (taken back with the weights)
         self._fit_text = ""  # the message about fitting on the bar (the misfit warning, or why Fit failed)
         self._fit_why = ""  # why Fit failed on the misfit ``_fit_failed`` names
         self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
@@ -54,8 +55,16 @@ class DesignLink:
         controller.state_changed.connect(self._state_changed)
 
     # ----- the design replaced (new, open) --------------------------------------------------------------
+    def _forget_loaded_text(self) -> None:
+        """The weights it told of are gone (Start fresh, another design): "Loaded the trained weights…" goes."""
+        bar = self.c.panel.messages
+        if self._loaded_text and not bar.isHidden() and bar.label.text() == self._loaded_text:
+            bar.dismiss()
+        self._loaded_text = ""
+
     def design_replaced(self) -> None:
         design = self.document.design
+        self._forget_loaded_text()
         self.locks.weights_changed()
         if self.wb.dataset is not None:  # the dataset is loaded already: say at once when the design misfits
             self.check_fit()
@@ -125,8 +134,9 @@ class DesignLink:
             self.weights_dirty = False
             n = len(value["dropped"])
             dropped = f"; {n} layer{'s' * (n != 1)} did not fit and start{'s' * (n == 1)} fresh" if n else ""
-            self.c.show_message(f"Loaded the trained weights of {len(value['kept'])} layers from "
-                                f"{Path(value['path']).name}{dropped}.", "info")
+            self._loaded_text = (f"Loaded the trained weights of {len(value['kept'])} layers from "
+                                 f"{Path(value['path']).name}{dropped}.")
+            self.c.show_message(self._loaded_text, "info")
             self.c.refresh_idle_views()
         elif key == "transfer" and self.wb.has_weights and (value.get("kept") or value.get("loaded")):
             self.on_disk, self.weights_dirty = None, True  # weights the design's own file does not hold yet
@@ -257,6 +267,7 @@ class DesignLink:
         """Drop the trained weights: the next run starts from fresh ones. The design stops naming its weights
         file (that file holds the dropped weights): saving then writes a design without them."""
         self.wb.forget_weights()
+        self._forget_loaded_text()
         self.pending_save = self.on_disk = None
         path, named = self.document.path, self.document.design.weights
         if named:

@@ -98,3 +98,20 @@ def test_start_fresh_is_saved_the_old_weights_are_not_reloaded(window, trainer, 
     assert trainer.wb.wait_idle(30)
     qtbot.wait(200)
     assert not trainer.wb.has_weights and not any("Loaded the trained weights" in t for t in shown)
+
+
+def test_loaded_weights_are_no_longer_announced_once_they_are_gone(window, trainer, run_to_end, qtbot, tmp_path):
+    files, bar = window.files, trainer.panel.messages
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"
+    path = tmp_path / "c.nbd"
+    assert files.save_to(path)
+    assert files.open_path(path, ask=False)
+    qtbot.waitUntil(lambda: bar.text().startswith("Loaded the trained weights"), timeout=30_000)
+    trainer.actions["reset"].trigger()  # Start fresh: the weights it told of are gone
+    assert not bar.text().startswith("Loaded the trained weights")
+    assert files.save()
+    assert files.open_path(path, ask=False)  # names no weights now
+    assert trainer.wb.wait_idle(30)
+    qtbot.wait(200)
+    assert not bar.text().startswith("Loaded the trained weights")
