@@ -122,6 +122,8 @@ class FileController(QObject):
     def __init__(self, document: Document, window: QWidget, settings: QSettings) -> None:
         super().__init__(window)
         self.document, self.window, self.settings = document, window, settings
+        self.saving = False  # a save is under way (it may wait for the weights: a second one is refused)
+        self.close_when_saved = False  # the window was asked to close meanwhile: it closes once the save ends
         self._exports: dict[int, str] = {}  # export ticket -> path
         self._export_dialogs: dict[int, QProgressDialog] = {}
         self.autosave_timer = QTimer(self)
@@ -240,7 +242,22 @@ class FileController(QObject):
         return self.save_to(with_suffix(path, DESIGN_EXTENSION), checked=False)
 
     def save_to(self, path: str | os.PathLike, checked: bool = True) -> bool:
-        """Save the design to ``path``. Over its own file changed on disk since (``checked``): ask first."""
+        """Save the design to ``path``. Over its own file changed on disk since (``checked``): ask first.
+        One save at a time: while one waits for its weights, another is refused, and a close asked for
+        meanwhile (``close_when_saved``) happens once it has ended."""
+        if self.saving:
+            self.message_reported.emit("A save is under way: wait for it to end")
+            return False
+        self.saving = True
+        try:
+            return self._save_to(path, checked)
+        finally:
+            self.saving = False
+            if self.close_when_saved:
+                self.close_when_saved = False
+                QTimer.singleShot(0, self.window.close)
+
+    def _save_to(self, path: str | os.PathLike, checked: bool) -> bool:
         from netbuilder.io import save_design
 
         same = self.document.path is not None and _same_file(path, self.document.path)

@@ -442,6 +442,10 @@ class MainWindow(QMainWindow):
         self._open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.files.saving:  # a save waits for its weights: the window closes once it has ended
+            self.files.close_when_saved = True
+            event.ignore()
+            return
         if self.training.running and not self._closed:  # its end first: the weights and the run's outcome
             if not self.files.ask_stop_training():  # reach the design, and the question below covers them
                 event.ignore()

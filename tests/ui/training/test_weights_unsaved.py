@@ -115,3 +115,23 @@ def test_loaded_weights_are_no_longer_announced_once_they_are_gone(window, train
     assert trainer.wb.wait_idle(30)
     qtbot.wait(200)
     assert not bar.text().startswith("Loaded the trained weights")
+
+
+def test_closing_while_a_save_waits_for_its_weights_closes_once_it_is_saved(window, trainer, run_to_end, qtbot,
+                                                                           tmp_path):
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    files = window.files
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"
+    window.show()
+    asked = []
+    files.ask_unsaved = lambda *a, **k: asked.append(a) or "save"
+    QTimer.singleShot(0, window.close)  # arrives while the save waits for the weights
+    start = time.monotonic()
+    assert files.save_to(tmp_path / "c.nbd")
+    assert time.monotonic() - start < 60 and (tmp_path / "c.safetensors").is_file()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
+    assert asked == []  # saved: nothing left to ask about
