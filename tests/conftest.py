@@ -15,6 +15,18 @@ settings.register_profile("dev", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.fixture
+def one_thread():
+    """One torch CPU thread for the test (tiny models gain nothing from more; on a shared machine threads
+    waiting for each other make them many times slower). Used with ``usefixtures`` or a conftest's autouse."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def pytest_collection_modifyitems(config, items):
     cuda = None
     for item in items:

@@ -13,15 +13,7 @@ from netbuilder.workbench import Workbench
 from netbuilder.workbench import events as ev
 from netbuilder.workbench.fit import input_shape_of
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 class Session:

@@ -21,14 +21,7 @@ TEACHER = {"scale": 1 / 16, "mean": [0.3], "std": [0.2], "kind": "image", "input
            "class_names": NAMES}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture
