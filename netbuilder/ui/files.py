@@ -248,23 +248,23 @@ class FileController(QObject):
         if self.saving:
             self.message_reported.emit("A save is under way: wait for it to end")
             return False
+        same = self.document.path is not None and _same_file(path, self.document.path)
+        if checked and same and self.document.changed_on_disk():
+            answer = self.ask_changed_on_disk(str(path))
+            if answer != "overwrite":
+                return self.save_as() if answer == "save_as" else False
         self.saving = True
         try:
-            return self._save_to(path, checked)
+            return self._save_to(path)
         finally:
             self.saving = False
             if self.close_when_saved:
                 self.close_when_saved = False
                 QTimer.singleShot(0, self.window.close)
 
-    def _save_to(self, path: str | os.PathLike, checked: bool) -> bool:
+    def _save_to(self, path: str | os.PathLike) -> bool:
         from netbuilder.io import save_design
 
-        same = self.document.path is not None and _same_file(path, self.document.path)
-        if checked and same and self.document.changed_on_disk():
-            answer = self.ask_changed_on_disk(str(path))
-            if answer != "overwrite":
-                return self.save_as() if answer == "save_as" else False
         link = self.weights_link()
         named = self.document.design.weights
         if link is not None:  # the trained weights first: a save without them is no save
