@@ -140,3 +140,14 @@ def test_evaluate_and_predict_are_commands(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "evaluate" in out and "predict" in out
+
+
+def test_input_shapes_are_read_whole():
+    from netbuilder.commands._common import parse_shape
+    from netbuilder.errors import NetbuilderError
+
+    assert parse_shape("3,32,32") == parse_shape("3x32x32") == parse_shape(" 3 × 32 × 32 ") == [3, 32, 32]
+    assert parse_shape("64") == [64]
+    for stray in ("3,x", "3,,32", "3,32,32,", ""):  # "3,x" was read as 3 features
+        with pytest.raises(NetbuilderError, match="--input-shape"):
+            parse_shape(stray)

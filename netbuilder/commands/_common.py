@@ -10,7 +10,7 @@ from netbuilder.errors import NetbuilderError
 def add_design_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("design", metavar="FILE|PRESET", help="a design file (.nbd) or a preset name")
     parser.add_argument("--input-shape", metavar="C,H,W",
-                        help="fit a preset to this input shape (e.g. 3,32,32 or 64)")
+                        help="fit a preset to this input shape (e.g. 3,32,32, 3x32x32 or 64)")
     parser.add_argument("--num-classes", type=int, metavar="K", help="fit a preset to K classes")
 
 
@@ -28,8 +28,9 @@ def finite_float(text: str) -> float:
 
 
 def parse_shape(text: str) -> list[int]:
-    try:
-        shape = [int(v) for v in text.replace("x", ",").replace("×", ",").split(",") if v.strip()]
+    parts = [v.strip() for v in text.replace("x", ",").replace("X", ",").replace("×", ",").split(",")]
+    try:  # (an empty part is a stray separator or a letter taken for one: "3,x" is not 3 features)
+        shape = [int(v) for v in parts]
     except ValueError:
         raise NetbuilderError(f"--input-shape {text!r}: expected numbers like 3,32,32 or 64") from None
     if len(shape) not in (1, 3) or min(shape) < 1:
