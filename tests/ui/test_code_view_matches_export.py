@@ -5,57 +5,18 @@ network ("normalise it as it was in training", "Weights: untrained") whatever wa
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from netbuilder.workbench import Workbench
 from netbuilder.workbench import events as ev
-from netbuilder.workbench.fit import input_shape_of
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-class Session:
-    """A Workbench whose events are settled on this thread, as the window's bridge would."""
-
-    def __init__(self) -> None:
-        self.inbox: list = []
-        self.seen: list = []
-        self.wb = Workbench(self.inbox.append)
-
-    def pump(self, test, timeout: float = 120.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            while self.inbox:
-                event = self.wb.accept(self.inbox.pop(0))
-                if event is not None:
-                    self.seen.append(event)
-            found = [e for e in self.seen if test(e)]
-            if found:
-                return found[-1]
-            time.sleep(0.005)
-        raise AssertionError(f"no such event: {self.seen[-5:]}")
-
-    def done(self, ticket: int):
-        event = self.pump(lambda e: isinstance(e, ev.TaskDone | ev.TaskFailed) and e.ticket == ticket)
-        assert isinstance(event, ev.TaskDone), event.message
-        return event
-
-    def open(self, design, replaced: bool = True) -> None:
-        from netbuilder.analysis import analyze
-
-        a = analyze(design.graph)
-        out = next(n.id for n in design.graph.iter_nodes() if n.kind == "output")
-        self.wb.set_design(design, 1, problems=[], input_shape=input_shape_of(design.graph),
-                           classes=int(a.nodes[out].shape[0]), parameters=a.total_params, replaced=replaced)
-
-
 @pytest.fixture
-def session():
+def session(settled_workbench):
     from netbuilder.ui.app import default_example
 
-    s = Session()
+    s = settled_workbench()
     s.wb.warm_up()
     s.pump(lambda e: isinstance(e, ev.Ready))
     s.open(default_example())
@@ -75,7 +36,7 @@ def without_weights(source: str) -> str:
     return "\n".join(out)
 
 
-def code_and_export(s: Session, path) -> tuple[str, str]:
+def code_and_export(s, path) -> tuple[str, str]:
     code = s.done(s.wb.python_code(s.wb.state.design)).value
     s.done(s.wb.export(path, "python"))
     return code, path.read_text()

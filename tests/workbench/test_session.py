@@ -4,53 +4,15 @@ trains, and exports with the trained weights."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from netbuilder.workbench import Workbench
 from netbuilder.workbench import events as ev
-from netbuilder.workbench.fit import input_shape_of
 from netbuilder.workbench.live import ViewBudget
 
 
-class Session:
-    """A Workbench whose events are settled as the window's bridge would, on the caller's thread."""
-
-    def __init__(self) -> None:
-        self.inbox: list = []
-        self.wb = Workbench(self.inbox.append)
-
-    def pump(self, test, timeout: float = 60.0):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            while self.inbox:
-                event = self.wb.accept(self.inbox.pop(0))
-                if event is not None:
-                    self.seen.append(event)
-            found = [e for e in self.seen if test(e)]
-            if found:
-                return found[-1]
-            time.sleep(0.005)
-        raise AssertionError(f"no such event: {self.seen[-5:]}")
-
-    seen: list
-
-    def open(self, design, revision: int = 1, replaced: bool = True):
-        from netbuilder.analysis import analyze
-
-        a = analyze(design.graph)
-        outs = [n for n in design.graph.iter_nodes() if n.kind == "output"]
-        shape = a.nodes[outs[0].id].shape if outs else None
-        self.wb.set_design(design, revision, problems=[str(d) for d in a.errors],
-                           input_shape=input_shape_of(design.graph),
-                           classes=int(shape[0]) if shape is not None and len(shape) == 1 else None,
-                           parameters=a.total_params, replaced=replaced)
-
-
 @pytest.fixture
-def session(example):
-    s = Session()
+def session(example, settled_workbench):
+    s = settled_workbench()
     s.seen = []
     s.wb.warm_up()
     s.pump(lambda e: isinstance(e, ev.Ready))
