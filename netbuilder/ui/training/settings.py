@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from netbuilder.choices import (  # noqa: F401  (defined once, there)
@@ -52,19 +52,6 @@ def describe_change(old: Mapping[str, Any], applied: Mapping[str, Any]) -> str:
 
 def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def ema(values: Sequence[float], alpha: float = 0.1, start: float | None = None) -> list[float]:
-    """Exponential moving average (as TensorBoard's smoothing, debiased at the start); NaNs skipped."""
-    out, acc, weight = [], 0.0, 0.0
-    if start is not None:
-        acc, weight = start, 1.0
-    for v in values:
-        if not math.isnan(v):
-            acc = (1 - alpha) * acc + alpha * v
-            weight = (1 - alpha) * weight + alpha
-        out.append(acc / weight if weight else math.nan)
-    return out
 
 
 METRIC_COLUMNS = ("run", "kind", "epoch", "step", "loss", "accuracy", "lr", "val_loss", "val_accuracy")

@@ -62,6 +62,8 @@ def test_the_smoothing_is_debiased_and_follows_the_steps_per_epoch(qapp):
 
     s = Smoother()
     assert s.add(0.0, ALPHA) == 0.0 and s.add(1.0, ALPHA) == pytest.approx(1 / (2 - ALPHA))  # not 0.08
+    kept = s.add(math.nan, 0.5)  # a NaN step (a diverged batch) is skipped, not averaged in
+    assert kept == pytest.approx(1 / (2 - ALPHA)) and math.isnan(Smoother().add(math.nan, 0.5))
     assert smoothing_weight(1.0) == smoothing_weight(0.25) == 1.0  # one or four steps an epoch: none
     assert smoothing_weight(0.1) == pytest.approx(0.4)
     assert smoothing_weight(1 / 1000) == smoothing_weight(0.0) == ALPHA == smoothing_weight(math.nan)

@@ -55,12 +55,6 @@ def test_structure_signature_ignores_positions():
     assert S.input_shape_of(a.graph) == [1, 8, 8]
 
 
-def test_ema_smooths_and_skips_nan():
-    out = S.ema([1.0, 1.0, math.nan, 3.0], alpha=0.5)
-    assert out[0] == 1.0 and out[1] == 1.0 and out[2] == 1.0
-    assert 1.0 < out[3] < 3.0
-
-
 def test_metrics_csv_has_the_columns():
     text = S.metrics_csv([{"run": "run 1", "kind": "step", "epoch": 1, "step": 3, "loss": 0.5}])
     lines = text.splitlines()
