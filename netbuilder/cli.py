@@ -80,16 +80,16 @@ def _window_or_hint(argv: list[str]) -> int:
     except ValueError as e:
         print(f"netbuilder: {e}", file=sys.stderr)
         return 2
-    if len(argv) > 1:
-        print(f"netbuilder: unexpected arguments {' '.join(argv[1:])!r}; to open a design just give its file",
-              file=sys.stderr)
-        return 2
-    if argv and not os.path.exists(argv[0]):
+    if argv and not os.path.exists(argv[0]):  # (a mistyped command first: 'netbuilder chek x.json')
         guess = suggestion(argv[0])
         if guess is not None:
             print(f"netbuilder: {argv[0]!r} is not a command; did you mean {guess!r}? "
                   "(see 'netbuilder --help')", file=sys.stderr)
             return 2
+    if len(argv) > 1:
+        print(f"netbuilder: unexpected arguments {' '.join(argv[1:])!r}; to open a design just give its file",
+              file=sys.stderr)
+        return 2
     return _open_window(argv[0] if argv else None, lesson)
 
 

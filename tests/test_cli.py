@@ -101,6 +101,8 @@ def test_a_mistyped_command_gets_a_hint_and_no_window(tmp_path):
     r = run_cli("chek", cwd=tmp_path)  # no display here: opening the window would abort
     assert r.returncode == 2 and "did you mean 'check'?" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+    r = run_cli("chek", "design.json", cwd=tmp_path)  # with its argument: still the hint
+    assert r.returncode == 2 and "did you mean 'check'?" in r.stderr and "unexpected" not in r.stderr
 
 
 def test_a_file_named_like_a_command_still_opens_the_window(tmp_path, monkeypatch):

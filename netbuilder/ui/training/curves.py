@@ -103,7 +103,7 @@ class CurvesView(LiveView):
         self.history: list[RunCurves] = []  # earlier runs, newest first
         self.design_runs: list[RunCurves] = []  # the runs the open design came with, oldest first
         self.training = False  # the current run is training (it cannot be deleted)
-        self._history_items: list[Any] = []
+        self._history_items: dict[int, tuple[tuple, list[Any]]] = {}  # run number -> (how drawn, its items)
         self.markers: list[tuple[float, str]] = []
         self._lr_top = 0.0
         self._marker_items: list[Any] = []
@@ -164,6 +164,7 @@ class CurvesView(LiveView):
             self.loss_plot.enableAutoRange(x=False)
             self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
         self._fit_legend()
+        self._history_items = {}
         self._draw_history()
         for x, label in self.markers:
             self._marker_lines(x, label)
@@ -447,34 +448,43 @@ class CurvesView(LiveView):
             return
         import pyqtgraph as pg
 
-        for plot, item in self._history_items:
-            plot.removeItem(item)
-            self.legend.removeItem(item)
-        self._history_items = []
+        # a shown run keeps its items while drawn alike (history never changes): a new run adds one run's items
+        shown = [run for run in self.history if run.visible]
+        keys = {run.number: (id(run), self.colour_of(run)) for run in shown}
+        for number, (key, items) in list(self._history_items.items()):
+            self.legend.removeItem(items[0][1])
+            if keys.get(number) != key:
+                for plot, item in items:
+                    plot.removeItem(item)
+                del self._history_items[number]
         self._name_current()
-        for run in self.history:
-            if not run.visible:
-                continue
-            colour = pg.mkColor(self.colour_of(run))
-            colour.setAlpha(200)
-            pen = pg.mkPen(colour, width=1.5)
-            dashed = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
-            val = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour, "symbolPen": None}
-            marks = _epoch_marks(colour, 8)
-            for plot, series, p, name, kw in ((self.loss_plot, run.smooth, pen, legend_text(run), {}),
-                                              (self.loss_plot, run.train_loss, None, None, marks),
-                                              (self.loss_plot, run.val_loss, dashed, None, val),
-                                              (self.acc_plot, run.val_acc, dashed, None, val),
-                                              (self.acc_plot, run.acc_smooth, pen, None, {}),
-                                              (self.acc_plot, run.train_acc, None, None, marks),
-                                              (self.lr_plot, run.lr, pen, None, {})):
-                item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p, **kw)
-                item.setZValue(-10)
-                plot.addItem(item)
-                self._history_items.append((plot, item))
-                if name:
-                    self.legend.addItem(item, name)
+        for run in shown:  # the legend names them newest first
+            if run.number not in self._history_items:
+                self._history_items[run.number] = (keys[run.number], self._history_run_items(run, pg))
+            self.legend.addItem(self._history_items[run.number][1][0][1], legend_text(run))
         self._sync_list()
+
+    def _history_run_items(self, run: RunCurves, pg) -> list[tuple[Any, Any]]:
+        """One earlier run's items, added to the plots (the first is its smoothed loss, named in the legend)."""
+        colour = pg.mkColor(self.colour_of(run))
+        colour.setAlpha(200)
+        pen = pg.mkPen(colour, width=1.5)
+        dashed = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
+        val = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour, "symbolPen": None}
+        marks = _epoch_marks(colour, 8)
+        items = []
+        for plot, series, p, kw in ((self.loss_plot, run.smooth, pen, {}),
+                                    (self.loss_plot, run.train_loss, None, marks),
+                                    (self.loss_plot, run.val_loss, dashed, val),
+                                    (self.acc_plot, run.val_acc, dashed, val),
+                                    (self.acc_plot, run.acc_smooth, pen, {}),
+                                    (self.acc_plot, run.train_acc, None, marks),
+                                    (self.lr_plot, run.lr, pen, {})):
+            item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p, **kw)
+            item.setZValue(-10)
+            plot.addItem(item)
+            items.append((plot, item))
+        return items
 
     def legend_names(self) -> list[str]:
         """The legend's entries, in order (tests, screenshots)."""

@@ -146,3 +146,35 @@ def test_run_list_delete_key_and_the_live_run(qtbot):
     assert [r.number for r in view.history] == [2] and edits == [1]
     view.finish_run({"kind": "finished", "reason": "completed", "epochs": 2, "val_accuracy": 0.9})
     assert "completed after 2 epochs, validation accuracy 90.0%" in view.run_list.item_for(3).toolTip()
+
+
+def test_a_new_run_adds_one_runs_items_and_keeps_the_others(qtbot):
+    """The earlier runs' plot items are made once: a new run adds the items of the run before it (their number
+    does not grow with the history on every run), the legend still names them newest first, and a hidden or
+    deleted run's items leave the plots."""
+    from netbuilder.ui.training.curves import CurvesView
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.set_design_runs([_fake_run(1, 50, 2), _fake_run(2, 50, 2, lr=0.1)])
+    view.show()
+
+    def history_items():
+        return [item for item in view.loss_plot.listDataItems() if item.zValue() == -10]
+
+    first = history_items()
+    assert len(first) == 3  # run 1: smoothed loss, loss over each epoch, validation loss
+    for _ in range(2):  # runs 3 and 4
+        view.run.add_step(0.5, {"epoch": 0, "step": 1, "loss": 1.0, "accuracy": 0.5, "lr": 0.1})
+        view.start_run(None, {"optimizer": "sgd", "lr": 0.5, "batch_size": 8})
+    now = history_items()
+    assert len(now) == 9 and all(any(item is old for item in now) for old in first)  # run 1's items kept
+    names = [n for n in view.legend_names() if n.startswith("run ")]
+    assert [n.split(" ·")[0] for n in names] == ["run 4", "run 3", "run 2", "run 1"]  # the current run, then newest first
+    view.set_run_visible(1, False)
+    assert len(history_items()) == 6 and not any(item is old for item in history_items() for old in first)
+    view.set_run_visible(1, True)
+    assert len(history_items()) == 9 and [n.split(" ·")[0] for n in view.legend_names() if n.startswith("run ")] \
+        == ["run 4", "run 3", "run 2", "run 1"]
+    view.delete_run(2)
+    assert len(history_items()) == 6 and not any(n.startswith("run 2 ") for n in view.legend_names())
