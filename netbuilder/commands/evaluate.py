@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     model = compile_design(design)
     report = _model.load_weights_into(model, design, weights, args.partial)
     progress.line(report.summary())
+    data = _model.seen_by_weights(data, report, weights, progress)
     _model.require_trained(report, weights, data.name, data.num_classes)
     result = evaluate_model(model, data, args.split, args.batch_size, resolve_device("auto"))
     if args.json:

@@ -184,6 +184,7 @@ def _train(design, data, config, args, files: _outputs.RunFiles, weights: Path |
     if weights is not None:
         report = _model.load_weights_into(model, design, weights, args.partial)
         progress.line(report.summary())
+        data = _model.seen_by_weights(data, report, weights, progress)
         random_frozen = _model.frozen_without_weights(report, config.frozen)
         if random_frozen:
             names = ", ".join(random_frozen)

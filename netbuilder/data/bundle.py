@@ -7,7 +7,7 @@ Imports torch and numpy; never Qt, never the training engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -80,6 +80,12 @@ class DatasetBundle:
         mean = self.mean.to(x.device, torch.float32)
         std = self.std.to(x.device, torch.float32)
         return (x.to(torch.float32) * self.scale - mean) / std
+
+    def with_stats(self, mean: torch.Tensor, std: torch.Tensor) -> DatasetBundle:
+        """The same data (its tensors shared, not copied) normalised with ``mean`` and ``std`` instead (each
+        of ``stats_shape()``): as trained weights that learnt another normalisation see it."""
+        return replace(self, mean=mean.reshape(self.stats_shape()).to(torch.float32),
+                       std=std.reshape(self.stats_shape()).to(torch.float32))
 
     def preprocessing(self) -> dict:
         """What a model needs to take this data's inputs, as plain JSON values.

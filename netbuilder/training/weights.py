@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from netbuilder.compiler.preprocess import PreprocessingError, check_preprocessing
+from netbuilder.compiler.preprocess import PreprocessingError, check_preprocessing, normalize_kwargs
 from netbuilder.errors import NetbuilderError
 
 SAFE_SUFFIX = ".safetensors"
@@ -226,3 +226,29 @@ def _state_dict_in(path: Path, data: Any) -> dict[str, torch.Tensor]:
             f"{path}: holds several sets of tensors ({names}) and none under a model's usual name "
             f"({', '.join(_STATE_KEYS)}); save the model's state_dict on its own")
     raise WeightsError(f"{path}: holds no state dict of tensors (its entries: {names})")
+
+
+def seen_by(data, preprocessing: Mapping[str, Any] | None):
+    """``data`` (a DatasetBundle) as weights trained with ``preprocessing`` see it: normalised with the mean and
+    std they learnt with (ImageNet's for torchvision weights, a teacher's image folder's for a design trained
+    there), so the window's views, a run that continues training them, ``evaluate`` and ``predict`` all feed
+    the model alike (ARCHITECTURE rule 11). ``data`` itself when there is no record, when it is this data's
+    own normalisation, or when it does not fit the data (another kind, another number of channels)."""
+    if not preprocessing:
+        return data
+    try:
+        prep = check_preprocessing(preprocessing)
+        if prep["kind"] != data.kind:
+            return data
+        numbers = normalize_kwargs(prep, data.input_shape)
+    except PreprocessingError:
+        return data
+    size = int(torch.Size(data.stats_shape()).numel())
+    mean, std = (torch.tensor(numbers[k], dtype=torch.float32) for k in ("mean", "std"))
+    if mean.numel() != size:  # (one value for every channel, as a record may keep it)
+        mean, std = mean.expand(size).clone(), std.expand(size).clone()
+    shape = data.stats_shape()
+    if torch.equal(mean.reshape(shape), data.mean.reshape(shape).to(torch.float32)) and torch.equal(
+            std.reshape(shape), data.std.reshape(shape).to(torch.float32)):
+        return data
+    return data.with_stats(mean, std)

@@ -6,7 +6,9 @@ trained at all, and what they were trained with (``record``: the preprocessing a
 weights file they were loaded from, or the data of the run that trained them). That record, not whatever
 dataset is bound now, goes into the weights files and exports written from them: a design opened without
 its dataset (a teacher's folder missing here) keeps its normalisation and class names, and a dataset
-bound since replaces them only once a run has trained on it. Imports torch, compiler, data and training
+bound since replaces them only once a run has trained on it. Trained weights see any bound data normalised
+as they were trained (``seen``: the views, and a run that goes on training them, so the normalisation stays
+theirs); fresh weights see the data's own. Imports torch, compiler, data and training
 lazily (inside functions); no Qt.
 """
 
@@ -88,6 +90,14 @@ class ModelHost:
             self.data = load_dataset(spec.get("name") or "digits", **options)
             self.data_key = key
         return self.data
+
+    def seen(self, data):
+        """``data`` as the model's weights see it: while they are trained, normalised as they were trained (the
+        record's preprocessing: ImageNet's for torchvision weights); fresh weights see the data's own."""
+        from netbuilder.training.weights import seen_by
+
+        prep = (self.record or {}).get("preprocessing") if self.trained else None
+        return seen_by(data, prep)
 
     # ----- the model ---------------------------------------------------------------------------------
     def build(self, design: Design, seed: int | None = None) -> dict[str, Any]:

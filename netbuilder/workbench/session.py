@@ -273,7 +273,7 @@ class Workbench:
                                      message=f"the design does not fit {data.name}: {problem}. Press Fit to give "
                                              "the design the dataset's shape and classes.")
             self.host.build(design, seed=seed_of(design))
-            model = self.host.model
+            model, data = self.host.model, self.host.seen(data)  # (normalised as the weights were trained)
             with grads_kept(model):
                 value = job(model, data)
             return ev.ViewResult(view, ticket, revision, value=value, trained=self.host.trained,
@@ -332,6 +332,7 @@ class Workbench:
             data = self.host.ensure_data(spec)
             config = TrainConfig.from_dict(settings)
             built = self.host.build(design, seed=config.seed)
+            data = self.host.seen(data)  # trained weights go on learning with the normalisation they learnt with
         except Exception as e:  # noqa: BLE001  (a set-up failure is the run's outcome, in one line)
             text, unexpected = message_for(e, "preparing a training run")
             advice = ("this looks like a bug; the details are in the log" if unexpected

@@ -85,3 +85,33 @@ def test_predict_refuses_a_design_whose_input_is_not_an_image(tmp_path, capsys):
     capsys.readouterr()
     assert cli(["predict", str(tmp_path / "playground.nbd"), str(tmp_path / "x.png")]) == 2
     assert "reads images" in capsys.readouterr().err
+
+
+def test_evaluate_normalises_the_data_as_the_weights_were_trained(trained_run, capsys, tmp_path):
+    """Weights that learnt another normalisation (a teacher's image folder, ImageNet) are evaluated on data
+    normalised their way, as the window and ``predict`` feed them, and the output says so."""
+    import torch
+    import torch.nn.functional as F
+
+    from netbuilder.api import load
+    from netbuilder.commands import _model
+    from netbuilder.compiler import compile_design
+    from netbuilder.data import load_dataset
+    from netbuilder.training import load_weights, save_weights
+
+    out, report = trained_run
+    data = load_dataset("digits")
+    other = {**data.preprocessing(), "mean": [0.5], "std": [0.25]}
+    weights = tmp_path / "other.safetensors"
+    save_weights(load_weights(out / "mlp.safetensors"), weights, preprocessing=other)
+    assert main(["evaluate", str(out / "mlp.nbd"), "--weights", str(weights), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    design = load(out / "mlp.nbd")
+    model = compile_design(design)
+    _model.load_weights_into(model, design, weights)
+    with torch.no_grad():
+        x = (data.x_test.float() * data.scale - 0.5) / 0.25
+        want = F.cross_entropy(model(x), data.y_test).item()
+    assert result["loss"] == pytest.approx(want, rel=1e-5) and result["loss"] != pytest.approx(report["test_loss"])
+    assert main(["evaluate", str(out / "mlp.nbd"), "--weights", str(weights)]) == 0
+    assert "normalising digits as other.safetensors was trained (mean 0.5, std 0.25)" in capsys.readouterr().err

@@ -155,3 +155,34 @@ def test_fresh_weights_forget_the_record(teacher):
     assert host.trained_with(SHAPE, 10)["mean"] == [0.3]
     host.reset()
     assert host.record is None and host.trained_with(SHAPE, 10) is None
+
+
+def test_the_views_see_the_bound_data_normalised_as_the_weights_were_trained(teacher):
+    """A view's job gets the bound dataset normalised with the weights' record (the teacher's mean 0.3, std
+    0.2), not the dataset's own statistics, while the weights are trained; Start fresh gives it its own."""
+    design, weights = teacher
+    design = design.copy()
+    design.dataset = {"name": "digits"}
+    s = Session(design)
+
+    def seen_mean() -> list[float]:
+        ticket = s.wb.compute("probe", lambda model, data: {"mean": data.mean.flatten().tolist()})
+        end = time.monotonic() + 120
+        while time.monotonic() < end:
+            while s.inbox:
+                event = s.wb.accept(s.inbox.pop(0))
+                if isinstance(event, ev.ViewResult) and event.ticket == ticket:
+                    assert event.message is None, event.message
+                    return event.value["mean"]
+            time.sleep(0.005)
+        raise AssertionError("no answer")
+
+    try:
+        own = seen_mean()
+        assert own != pytest.approx([0.3])  # fresh weights: the dataset's own normalisation
+        s.wait(s.wb.load_weights(weights))
+        assert seen_mean() == pytest.approx([0.3])
+        s.wb.forget_weights()
+        assert seen_mean() == pytest.approx(own)
+    finally:
+        assert s.wb.shutdown(20)
