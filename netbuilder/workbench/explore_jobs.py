@@ -1,7 +1,9 @@
 """The torch side of the explore views, run ONLY off the GUI thread: jobs ``f(model, data) -> dict`` of
 plain values (numbers, strings, numpy arrays) built on netbuilder.introspect and netbuilder.data.
 
-Images come back in display form: ``(H, W)`` grey or ``(H, W, 3)`` colour, floats in [0, 1].
+Images come back in display form: ``(H, W)`` grey or ``(H, W, 3)`` colour, floats in [0, 1]. The views'
+input is any one (``pick_input``): a preview sample, an image of the test or validation split by number,
+or an image given as an array (a drawing, an image file the window read).
 Imports torch, numpy, data and introspect lazily (inside functions); no Qt.
 """
 
@@ -61,6 +63,66 @@ def sample_input(data, index: int, what: str = "this view"):
     raw = torch.as_tensor(samples[i] / data.scale)
     x = data.normalize(raw[None])[0]
     return x, samples[i], int(np.asarray(data.sample_labels)[i])
+
+
+SPLITS = {"test": "test", "val": "validation"}
+
+
+def pick_input(data, source, what: str = "this view"):
+    """The input a view asked for: the network's normalised input ``(C, H, W)``, its display image
+    ``(C, H, W)`` in [0, 1], its true label (None: an image given without one) and a short name of it.
+
+    ``source``: a preview sample's number (an int); ``{"split": "test" | "val", "index": i}``, image ``i``
+    of that split (any of it, not only the previews); ``{"image": array, "name": text}``, an image in
+    [0, 1] of the network's input shape (a drawing, an image file)."""
+    require_image(data, what)
+    if isinstance(source, dict) and "split" in source:
+        return split_input(data, str(source["split"]), int(source["index"]))
+    if isinstance(source, dict):
+        return given_input(data, source["image"], str(source.get("name") or "your image"))
+    x, image, label = sample_input(data, int(source), what)
+    return x, image, label, f"sample {int(source) % len(data.samples)}"
+
+
+def split_input(data, split: str, index: int):
+    """Image ``index`` of the test or validation split, as ``pick_input`` gives it. The split keeps raw
+    values (``uint8`` images, or a streamed set's raw items); the previews are in [0, 1] already."""
+    import torch
+
+    if split not in SPLITS:
+        raise ValueError(f"no split {split!r}: the test or the validation set")
+    name, n = SPLITS[split], data.sizes()[split]
+    if n == 0:
+        raise ValueError(f"{data.name} has no {name} images")
+    if not 0 <= index < n:
+        raise ValueError(f"there is no {name} image {index}: {data.name} has {n}, numbered 0 to {n - 1}")
+    if data.streamed:
+        raw, label = (data.test_set if split == "test" else data.val_set)[index]
+    else:
+        xs, ys = (data.x_test, data.y_test) if split == "test" else (data.x_val, data.y_val)
+        raw, label = xs[index], ys[index]
+    if int(label) < 0:  # (an image folder's file that cannot be read)
+        raise ValueError(f"{name} image {index} of {data.name} is a file that cannot be read")
+    raw = torch.as_tensor(raw)
+    x = data.normalize(raw[None])[0]
+    return x, (raw.to(torch.float32) * data.scale).numpy(), int(label), f"{name} image {index}"
+
+
+def given_input(data, image, name: str):
+    """An image given in display units ([0, 1], the network's input shape), as ``pick_input`` gives it."""
+    import torch
+
+    np = _np()
+    a = np.asarray(image, np.float32)
+    shape = tuple(int(d) for d in data.input_shape)
+    if a.shape != shape:
+        raise ValueError(f"{name} is {'×'.join(map(str, a.shape))} but {data.name} takes "
+                         f"{'×'.join(map(str, shape))}: open or draw it again")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} has pixels that are not numbers: it cannot be shown to the network")
+    a = np.clip(a, 0.0, 1.0)
+    x = data.normalize(torch.as_tensor(a / data.scale)[None])[0]
+    return x, a, None, name
 
 
 def conv_layers(model) -> list[str]:
@@ -139,18 +201,19 @@ def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SID
     return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
-def explain_job(index: int, target_class: int | None, layer: str | None, occlusion_patch: int | None = None) -> Job:
-    """Saliency, Grad-CAM (on ``layer``, or the last convolution) and occlusion for sample ``index`` and
-    class ``target_class`` (None: the predicted class), each overlaid on the image for display
-    (``display_overlay``: small images upscaled)."""
+def explain_job(source, target_class: int | None, layer: str | None, occlusion_patch: int | None = None) -> Job:
+    """Saliency, Grad-CAM (on ``layer``, or the last convolution) and occlusion for the input ``source``
+    (``pick_input``: a preview sample's number, a split's image, an image given) and class ``target_class``
+    (None: the predicted class), each overlaid on the image for display (``display_overlay``: small images
+    upscaled). ``label`` is None for an image given without one."""
     def job(model, data) -> dict:
         np = _np()
         from netbuilder.introspect import class_probabilities, grad_cam, occlusion, saliency
 
-        x, image, label = sample_input(data, index, "explaining a prediction")
+        x, image, label, name = pick_input(data, source, "explaining a prediction")
         probs = class_probabilities(model, x)
         cls = int(probs.argmax()) if target_class is None else int(target_class)
-        out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label,
+        out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label, "input": name,
                                "class_names": list(data.class_names), "conv_layers": conv_layers(model)}
         sal = saliency(model, x, cls)
         out["saliency"], out["saliency_overlay"] = sal, display_overlay(image, sal)
@@ -170,21 +233,24 @@ def explain_job(index: int, target_class: int | None, layer: str | None, occlusi
 
 
 # ----- adversarial examples -------------------------------------------------------------------------
-def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
+def attack_job(source, epsilon: float, method: str = "fgsm", steps: int = 5,
                search: tuple[int, int] | None = None) -> Job:
-    """FGSM or PGD on sample ``index`` (its true label) with ``epsilon`` in pixel units (0..1 of the
-    image's range: every pixel of every channel moves by at most ε, exactly ε under FGSM unless the clamp
-    stops it), clamped to valid pixels; ``max_change`` is the largest change, in pixel units.
+    """FGSM or PGD on the input ``source`` (``pick_input``), against its true label or, for an image given
+    without one, the network's own prediction (``label``: the class attacked; ``labelled``: whether it is
+    the true one), with ``epsilon`` in pixel units (0..1 of the image's range: every pixel of every
+    channel moves by at most ε, exactly ε under FGSM unless the clamp stops it), clamped to valid pixels; ``max_change`` is the largest change, in pixel units.
     ``search = (top, per_unit)``: instead, the smallest ε of the grid ``k / per_unit`` (k up to ``top``)
     that changes the prediction, found by bisection (a larger ε is taken to fool the network whenever a
     smaller one does), and the attack at it; ``smallest`` is None when even the top of the grid does not
     change the prediction (the attack is then at the top)."""
     def job(model, data) -> dict:
         np = _np()
-        from netbuilder.introspect import fgsm, pgd
+        from netbuilder.introspect import class_probabilities, fgsm, pgd
         from netbuilder.introspect.adversarial import amplified
 
-        x, image, label = sample_input(data, index, "an adversarial example")
+        x, image, label, name = pick_input(data, source, "an adversarial example")
+        labelled = label is not None
+        label = label if labelled else int(class_probabilities(model, x).argmax())
         mean, std = stats(data)
         clamp = None
         if data.is_image:
@@ -217,6 +283,7 @@ def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
         change = np.asarray(res.perturbation) * std.numpy() if data.is_image else res.perturbation  # pixel units
         return {"image": hwc(image), "adversarial": hwc(adv), "perturbation": hwc(amplified(change)),
                 "max_change": float(np.abs(change).max()) if change.size else 0.0, "label": label,
+                "labelled": labelled, "input": name,
                 "class_names": list(data.class_names), "before": res.original_class,
                 "before_p": res.original_probability, "after": res.adversarial_class,
                 "after_p": res.adversarial_probability, "true_before": res.true_probability_before,
@@ -227,16 +294,17 @@ def attack_job(index: int, epsilon: float, method: str = "fgsm", steps: int = 5,
 
 
 # ----- inside the network ---------------------------------------------------------------------------
-def feature_map_job(index: int, layer: str | None) -> Job:
-    """The mean feature map (over channels) of ``layer`` (or the first layer with maps) for a sample."""
+def feature_map_job(source, layer: str | None) -> Job:
+    """The mean feature map (over channels) of ``layer`` (or the first layer with maps) for the input
+    ``source`` (``pick_input``)."""
     def job(model, data) -> dict:
         from netbuilder.introspect import feature_maps
         from netbuilder.introspect._util import normalise01
 
-        x, image, label = sample_input(data, index, "the receptive-field view")
+        x, image, _label, name = pick_input(data, source, "the receptive-field view")
         layers = spatial_layers(model, x)
         chosen = layer if layer in layers else (layers[0] if layers else None)
-        out: dict[str, Any] = {"image": hwc(image), "layers": layers, "layer": chosen}
+        out: dict[str, Any] = {"image": hwc(image), "layers": layers, "layer": chosen, "input": name}
         if chosen is not None:
             maps = feature_maps(model, x, chosen)[chosen]
             out["map"] = normalise01(abs(maps).mean(axis=0))

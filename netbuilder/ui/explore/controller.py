@@ -69,6 +69,7 @@ class ExploreController(QObject):
         self._timers: dict[str, QTimer] = {}
         self.results: dict[str, Any] = {}
         self._wire()
+        self._sync_inputs()
         self._selection_changed(document.selection)
 
     # ----- construction ---------------------------------------------------------------------------
@@ -107,20 +108,25 @@ class ExploreController(QObject):
                 tc.state_changed.connect(self._training_state)
             if hasattr(tc, "run_finished"):
                 tc.run_finished.connect(self._run_finished)
+            evaluation = getattr(tc, "evaluation", None)
+            if hasattr(evaluation, "example_opened"):  # a misclassified example, opened to be explained
+                evaluation.example_opened.connect(self.open_example)
 
     # ----- requests ---------------------------------------------------------------------------------
     def _job(self, key: str) -> tuple[Any, bool] | None:
         if key == "augment":
             return compute.augment_job(self.augment.sample.value(), self.augment.augmentation()), False
-        if key == "explain":
-            q = self.explain.query()
-            return compute.explain_job(q["index"], q["target_class"], q["layer"]), True
-        if key == "adversarial":
-            q = self.adversarial.query()
-            return compute.attack_job(q["index"], q["epsilon"], q["method"], q["steps"], q["search"]), True
-        if key == "inside":
-            q = self.inside.query()
-            return compute.feature_map_job(q["index"], q["layer"]), True
+        if key in ("explain", "adversarial", "inside"):
+            view = self.views[key]
+            q = view.query()
+            if q["input"] is None:  # (an image file not opened yet): say what to do, ask nothing
+                self._done(key, {"error": view.bar.picker.missing()})
+                return None
+            if key == "explain":
+                return compute.explain_job(q["input"], q["target_class"], q["layer"]), True
+            if key == "adversarial":
+                return compute.attack_job(q["input"], q["epsilon"], q["method"], q["steps"], q["search"]), True
+            return compute.feature_map_job(q["input"], q["layer"]), True
         if key == "health":
             return compute.health_job(), True
         return None
@@ -279,12 +285,34 @@ class ExploreController(QObject):
         dataset's classes that the network predicts too."""
         if self._closed:
             return
+        self._sync_inputs()
         info = self.wb.dataset
         names = [str(n) for n in info["class_names"]] if info else []
         k = self.wb.state.classes
         self.explain.set_classes(names[:k] if k else names)
         if info and names:  # Transfer's new head predicts the dataset's classes, unless the student says
             self.transfer.suggest_classes(len(names))
+
+    def _sync_inputs(self) -> None:
+        """The input choices know the dataset's previews, shape and split sizes (kept while another loads)."""
+        info = self.wb.dataset
+        if info is not None:
+            for view in (self.explain, self.adversarial, self.inside):
+                view.bar.picker.set_dataset(info)
+
+    def open_example(self, split: str, index: int) -> None:
+        """Explain image ``index`` of ``split`` (a misclassified example of the Evaluation view): the
+        Explain view shows it, in front."""
+        if self._closed:
+            return
+        self.explain.bar.picker.show_split(split, index)
+        workspaces = getattr(self.window, "workspaces", None)
+        if workspaces is not None:
+            workspaces.show_dock(TITLES["explain"])
+        else:
+            self.docks["explain"].show()
+            self.docks["explain"].raise_()
+        self.request("explain")
 
     def _keep_layers(self) -> None:
         graph = self.document.graph

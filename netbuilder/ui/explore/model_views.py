@@ -1,6 +1,8 @@
-"""The explore views that look into a model: Explain (saliency, Grad-CAM, occlusion overlaid on a
-sample), Adversarial (FGSM / PGD with an ε slider) and Inside (receptive field of a feature-map pixel,
+"""The explore views that look into a model: Explain (saliency, Grad-CAM, occlusion overlaid on an
+input), Adversarial (FGSM / PGD with an ε slider) and Inside (receptive field of a feature-map pixel,
 training health of every layer). Each view only asks (``requested``) and shows results (plain values).
+The input is any one (``InputPicker``): a dataset sample, a test or validation image by number, a
+drawing, an image file.
 
 Qt only; no torch. The receptive field is computed here from the design graph (no torch needed).
 """
@@ -25,8 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from netbuilder.ui.explore.widgets import AnswerView, ImageView, fill_choices, note
+from netbuilder.ui.training.input_picker import InputPicker
 
-MAX_SAMPLE = 15
+SOURCES = ("sample", "test", "val", "drawing", "file")
+MAX_SAMPLE = 15  # the previews' numbers until the dataset says how many it has (16: data.bundle.pick_samples)
+NO_LABEL = "no label: attacking the prediction"
 HEALTH_NOTE = ("Colours each layer on the canvas: green healthy, amber some dead ReLUs, red a problem (dead "
                "units, vanishing or exploding gradients).")
 EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
@@ -51,18 +56,29 @@ def _class_name(result: dict[str, Any], k: int) -> str:
     return names[k] if 0 <= k < len(names) else str(k)
 
 
+def _input_caption(result: dict[str, Any]) -> str:
+    """What the input is, and its true class when it has one."""
+    name = result.get("input") or "input"
+    if result.get("label") is None or not result.get("labelled", True):
+        return f"{name} (no label)"
+    return f"{name}: {_class_name(result, result['label'])}"
+
+
 class _SampleBar(QWidget):
+    """The input choice (``picker``: its ``pad`` is for the view to place) and the view's own settings."""
+
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sample = QSpinBox()
+        self.picker = InputPicker(SOURCES)
+        self.sample = self.picker.sample
         self.sample.setRange(0, MAX_SAMPLE)
         self.layout_ = QHBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
-        self.layout_.addWidget(QLabel("sample"))
-        self.layout_.addWidget(self.sample)
-        self.sample.valueChanged.connect(lambda _v: self.changed.emit())
+        self.layout_.addWidget(QLabel("input"))
+        self.layout_.addWidget(self.picker)
+        self.picker.changed.connect(self.changed)
 
     def add(self, label: str, widget: QWidget) -> None:
         if label:
@@ -100,7 +116,8 @@ class ExplainView(AnswerView):
         return (self.layer_box,)
 
     def query(self) -> dict[str, Any]:
-        return {"index": self.bar.sample.value(), "target_class": self.class_box.currentData(),
+        """``input``: the picker's choice (None: none yet)."""
+        return {"input": self.bar.picker.query(), "target_class": self.class_box.currentData(),
                 "layer": self.layer_box.currentData()}
 
     def select_layer(self, node_id: str) -> None:
@@ -122,7 +139,7 @@ class ExplainView(AnswerView):
     def show_result(self, result: dict[str, Any]) -> None:
         self.set_classes(list(result.get("class_names", [])))
         fill_choices(self.layer_box, [(n, n) for n in result.get("conv_layers", [])], "last convolution")
-        self.images["image"].set_array(result["image"], f"input: {_class_name(result, result['label'])}")
+        self.images["image"].set_array(result["image"], _input_caption(result))
         layer, patch = result.get("layer"), result.get("patch")
         captions = {"saliency": None, "grad_cam": f"Grad-CAM on {layer}" if layer else "Grad-CAM",
                     "occlusion": f"occlusion ({patch}×{patch} patch)" if patch else "occlusion: drop in probability"}
@@ -188,7 +205,7 @@ class AdversarialView(AnswerView):
     def query(self) -> dict[str, Any]:
         """What to attack; a search asked for is in the next query only."""
         search, self._search = self._search, False
-        return {"index": self.bar.sample.value(), "epsilon": self.epsilon_value,
+        return {"input": self.bar.picker.query(), "epsilon": self.epsilon_value,
                 "method": self.method.currentData(), "steps": self.steps.value(),
                 "search": (self.epsilon.maximum(), EPSILON_STEPS) if search else None}
 
@@ -198,7 +215,7 @@ class AdversarialView(AnswerView):
             self.epsilon.setValue(round(r["epsilon"] * EPSILON_STEPS))
             self.epsilon.blockSignals(False)
             self._changed(emit=False)
-        self.images["image"].set_array(r["image"], f"original: {_class_name(r, r['label'])}")
+        self.images["image"].set_array(r["image"], f"original, {_input_caption(r)}")
         self.images["adversarial"].set_array(r["adversarial"], f"adversarial, ε = {r['epsilon']:.3f}")
         self.images["perturbation"].set_array(r["perturbation"], f"perturbation (largest change {r['max_change']:.3f})")
         verdict = ("The prediction changed!" if r["changed"] else "The prediction held.")
@@ -206,10 +223,12 @@ class AdversarialView(AnswerView):
             verdict = (f"The smallest ε that changes it: {r['epsilon']:.4f} ({r['epsilon'] * 255:.1f}/255), "
                        f"found in {r['tries']} attacks." if r["smallest"] is not None else
                        f"No ε up to {r['epsilon']:.2f} changes the prediction: this sample is robust to it.")
+        whose = (f"the true class {_class_name(r, r['label'])}" if r.get("labelled", True) else
+                 f"{NO_LABEL}, {_class_name(r, r['label'])},")
         self.info.setText(
             f"{'PGD, ' + str(r['steps']) + ' steps' if r['method'] == 'pgd' else 'FGSM'}: before "
             f"{_class_name(r, r['before'])} ({r['before_p']:.0%}), after {_class_name(r, r['after'])} "
-            f"({r['after_p']:.0%}); the true class {_class_name(r, r['label'])} went from {r['true_before']:.0%} "
+            f"({r['after_p']:.0%}); {whose} went from {r['true_before']:.0%} "
             f"to {r['true_after']:.0%}. {verdict} " + _weights_note(r))
 
 
@@ -238,7 +257,9 @@ class InsideView(AnswerView):
         self.live.setChecked(True)
         self.hints = QListWidget()
         self.health_info = note(HEALTH_NOTE)
+        self.bar.picker.failed.connect(self.rf_info.setText)
         row = QHBoxLayout()
+        row.addWidget(self.bar.picker.pad, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.feature)
         row.addWidget(self.input)
         left = QVBoxLayout()
@@ -262,7 +283,7 @@ class InsideView(AnswerView):
         self.health_button.clicked.connect(self.health_requested.emit)
 
     def query(self) -> dict[str, Any]:
-        return {"index": self.bar.sample.value(), "layer": self.layer_box.currentData()}
+        return {"input": self.bar.picker.query(), "layer": self.layer_box.currentData()}
 
     def select_layer(self, node_id: str) -> bool:
         i = self.layer_box.findData(node_id)
@@ -335,9 +356,12 @@ class InsideView(AnswerView):
             + (f"; dead ReLUs: {max(dead):.0%} at most" if dead else "") + ". " + _weights_note(r))
 
 
-def _image_row_layout(view: QWidget, bar: QWidget, images, info: QWidget) -> None:
-    """The sample bar on top, the images side by side, the explanation below."""
+def _image_row_layout(view: QWidget, bar: _SampleBar, images, info: QWidget) -> None:
+    """The input bar on top, the images side by side (after the drawing pad, when drawing), the
+    explanation below."""
+    bar.picker.failed.connect(info.setText)  # (an image file that cannot be read: one line; nothing else changes)
     row = QHBoxLayout()
+    row.addWidget(bar.picker.pad, 0, Qt.AlignmentFlag.AlignTop)
     for image in images:
         row.addWidget(image)
     layout = QVBoxLayout(view)

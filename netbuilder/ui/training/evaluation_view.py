@@ -1,5 +1,7 @@
 """The Evaluation view: the confusion matrix on the validation or test set (click a cell to see its
-samples), per-class accuracy, and a gallery of misclassified samples with their probabilities.
+samples), per-class accuracy, and a gallery of misclassified samples with their probabilities; a sample
+of the gallery opened (double-click, Enter) says which image of its split it is (``example_opened``), for
+Explore ▸ Explain to explain it.
 
 Works on plain arrays (probabilities, labels, images) computed off the GUI thread. Qt, pyqtgraph, numpy.
 """
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split, to_pixmap
 
 MAX_TILES = 60
+SPLIT_NAMES = {"val": "validation", "test": "test"}
 
 
 def confusion_matrix(labels: np.ndarray, preds: np.ndarray, k: int) -> np.ndarray:
@@ -37,6 +40,7 @@ def confusion_matrix(labels: np.ndarray, preds: np.ndarray, k: int) -> np.ndarra
 
 class EvaluationView(LiveView):
     split_changed = Signal(str)
+    example_opened = Signal(str, int)  # the split ("val" or "test") and the image's number in it
     PLOTS = frozenset({"matrix_widget", "matrix_plot", "matrix_item", "acc_widget", "acc_bars"})
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -55,6 +59,9 @@ class EvaluationView(LiveView):
         self.gallery.setResizeMode(QListView.ResizeMode.Adjust)
         self.gallery.setMovement(QListView.Movement.Static)
         self.gallery.setSpacing(4)
+        self.gallery.setToolTip("Double-click a sample (or press Enter) to see why the network answered so, "
+                                "in Explore ▸ Explain")
+        self.gallery.itemActivated.connect(self._opened)
         # (the label wraps and never widens the view: its text can be long, "True 8, predicted 1: …")
         self.gallery_label.setWordWrap(True)
         self.gallery_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -236,8 +243,16 @@ class EvaluationView(LiveView):
             t, p = int(d["labels"][i]), int(d["preds"][i])
             text = f"{names[t]}→{names[p]}\n{probs[i].max():.0%}"
             item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, int(i))  # its number in the split (the first ones evaluated)
             if d.get("images") is not None:
                 item.setIcon(QIcon(to_pixmap(d["images"][i])))
             top = np.argsort(-probs[i])[:3]
-            item.setToolTip("\n".join(f"{names[c]}: {probs[i][c]:.1%}" for c in top))
+            where = SPLIT_NAMES.get(d.get("split"))
+            item.setToolTip("\n".join(f"{names[c]}: {probs[i][c]:.1%}" for c in top)
+                            + (f"\n{where} image {int(i)}: double-click to explain it" if where else ""))
             self.gallery.addItem(item)
+
+    def _opened(self, item: QListWidgetItem) -> None:
+        index = item.data(Qt.ItemDataRole.UserRole)
+        if self.data is not None and index is not None and "split" in self.data:
+            self.example_opened.emit(str(self.data["split"]), int(index))

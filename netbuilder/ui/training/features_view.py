@@ -10,90 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from netbuilder.ui.training.input_picker import InputPicker
 from netbuilder.ui.training.widgets import LiveView, image_view, plot_place, put, show_image, swap_in_split
 
 SOURCES = ("sample", "drawing", "file")
 WAITING = "Waiting for the dataset…"
-
-
-class DrawPad(QWidget):
-    """A small canvas drawn on with the mouse (white on black), read back at the input's size."""
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFixedSize(112, 112)
-        self.setToolTip("Draw with the left mouse button; right click clears")
-        self.image = QImage(112, 112, QImage.Format.Format_Grayscale8)
-        self.image.fill(0)
-        self._last: QPoint | None = None
-
-    def clear(self) -> None:
-        self.image.fill(0)
-        self.update()
-        self.changed.emit()
-
-    def stroke(self, a: QPoint, b: QPoint) -> None:
-        painter = QPainter(self.image)
-        painter.setPen(QPen(QColor(255, 255, 255), 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        if a == b:  # a click: a dot
-            painter.setBrush(QColor(255, 255, 255))
-            painter.drawEllipse(a, 4, 4)
-        else:
-            painter.drawLine(a, b)
-        painter.end()
-        self.update()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.RightButton:
-            self.clear()
-            return
-        self._last = event.position().toPoint()
-        self.stroke(self._last, self._last)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self._last is not None:
-            p = event.position().toPoint()
-            self.stroke(self._last, p)
-            self._last = p
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        self._last = None
-        self.changed.emit()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        QPainter(self).drawImage(0, 0, self.image)
-
-    def array(self, shape: list[int]) -> np.ndarray:
-        return image_array(self.image, shape)
-
-
-def image_array(image: QImage, shape: list[int]) -> np.ndarray:
-    """A QImage as an input of ``shape`` (C, H, W), values in [0, 1]."""
-    c, h, w = shape
-    fmt = QImage.Format.Format_RGB888 if c == 3 else QImage.Format.Format_Grayscale8
-    small = image.convertToFormat(fmt).scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                              Qt.TransformationMode.SmoothTransformation)
-    ptr = small.constBits()
-    rows = np.frombuffer(ptr, np.uint8, small.sizeInBytes()).reshape(h, small.bytesPerLine())
-    data = rows[:, :w * (3 if c == 3 else 1)].reshape(h, w, -1).astype(np.float32) / 255.0
-    data = data.transpose(2, 0, 1)
-    return np.repeat(data, c, 0) if data.shape[0] != c else data
 
 
 def clear_image(item) -> None:
@@ -113,17 +37,10 @@ class FeatureMapsView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.source = QComboBox(self)
-        self.source.addItems(["Dataset sample", "Drawing", "Image file"])
-        self.source.currentIndexChanged.connect(self._source_changed)
-        self.sample = QSpinBox(self)
-        self.sample.setRange(0, 0)
-        self.sample.setToolTip("Which preview sample of the dataset")
-        self.sample.valueChanged.connect(lambda _v: self.input_changed.emit())
-        self.open_button = QPushButton("Open image…", self)
-        self.open_button.clicked.connect(self.open_image)
-        self.pad = DrawPad(self)
-        self.pad.changed.connect(self.input_changed)
+        self.picker = InputPicker(SOURCES, self)  # (its choices under their old names: source, sample, pad)
+        self.source, self.sample, self.pad = self.picker.source, self.picker.sample, self.picker.pad
+        self.open_button = self.picker.open_button
+        self.picker.changed.connect(self.input_changed)
         self.layer_box = QComboBox(self)
         self.layer_box.setToolTip("The layer whose output is shown (or click its node on the canvas)")
         self.layer_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -134,8 +51,9 @@ class FeatureMapsView(LiveView):
         self._input_place = plot_place(self)
         self._input_place.setFixedSize(112, 112)
         self._split = split = QSplitter(self)
+        self.picker.failed.connect(self.info.setText)
         top = QHBoxLayout()
-        for w in (QLabel("Input", self), self.source, self.sample, self.open_button, QLabel("Layer", self)):
+        for w in (QLabel("Input", self), self.picker, QLabel("Layer", self)):
             top.addWidget(w)
         top.addWidget(self.layer_box)  # as wide as its longest layer name (across the dock it read as a field)
         top.addStretch(1)
@@ -154,13 +72,8 @@ class FeatureMapsView(LiveView):
         layout.addLayout(top)
         layout.addWidget(self.info)
         layout.addLayout(body, 1)
-        self.samples = np.zeros((0,), np.float32)
-        self.sample_labels = np.zeros((0,), np.int64)
         self.class_names: list[str] = []
-        self.input_shape: list[int] = []
-        self.file_input: np.ndarray | None = None
         self.data: dict[str, Any] | None = None
-        self._source_changed(0)
 
     def build_plots(self) -> None:
         """The plots, in place of the splitter's empty widgets (the splitter keeps its sizes)."""
@@ -185,22 +98,15 @@ class FeatureMapsView(LiveView):
         swap_in_split(self._split, (self.maps_widget, self.bars_plot, self.prob_plot))
 
     # ----- the input ---------------------------------------------------------------------------
+    @property
+    def input_shape(self) -> list[int]:
+        return self.picker.input_shape
+
     def set_dataset(self, info: dict[str, Any]) -> None:
-        self.samples = np.asarray(info.get("samples", np.zeros((0,))), np.float32)
-        self.sample_labels = np.asarray(info.get("sample_labels", np.zeros((0,))))
         self.class_names = list(info.get("class_names", []))
-        shape = list(info.get("input_shape", []))
-        if shape != self.input_shape:  # an opened image of the other dataset's shape is no input of this one
-            self.file_input = None
-        self.input_shape = shape
-        if shape and self.info.text() == WAITING:  # (the maps come when asked for: shown, an input picked)
+        self.picker.set_dataset(info)
+        if self.input_shape and self.info.text() == WAITING:  # (the maps come when asked for: shown, an input picked)
             self.info.setText("Pick an input and a layer.")
-        self.sample.setRange(0, max(0, len(self.samples) - 1))
-        image = len(self.input_shape) == 3
-        self.source.model().item(1).setEnabled(image)
-        self.source.model().item(2).setEnabled(image)
-        if not image:
-            self.source.setCurrentIndex(0)
         self.input_changed.emit()
 
     def clear_dataset(self, why: str = WAITING) -> None:
@@ -209,36 +115,12 @@ class FeatureMapsView(LiveView):
         self.set_result({"error": why})
         self.info.setText(why)  # at once, shown or not (the answer before is another dataset's)
 
-    def _source_changed(self, index: int) -> None:
-        self.sample.setVisible(index == 0)
-        self.open_button.setVisible(index == 2)
-        self.pad.setVisible(index == 1)
-        self.input_changed.emit()
-
     def open_image(self, path: str | None = None) -> bool:
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif)")
-        if not path or len(self.input_shape) != 3:
-            return False
-        image = QImage(path)
-        if image.isNull():
-            self.info.setText(f"{path}: not a readable image")
-            return False
-        self.file_input = image_array(image, self.input_shape)
-        self.source.setCurrentIndex(2)
-        self.input_changed.emit()
-        return True
+        return self.picker.open_image(path)
 
     def current_input(self) -> np.ndarray | None:
         """The chosen input in display units ([0, 1] for images), or None when there is none yet."""
-        index = self.source.currentIndex()
-        if index == 1 and len(self.input_shape) == 3:
-            return self.pad.array(self.input_shape)
-        if index == 2:
-            return self.file_input
-        if len(self.samples) == 0:
-            return None
-        return self.samples[min(self.sample.value(), len(self.samples) - 1)]
+        return self.picker.current_input()
 
     @property
     def wanted_layer(self) -> str | None:
