@@ -17,7 +17,7 @@ from netbuilder.graph import Design, Edge, Node
 from netbuilder.graph import edits as E
 from netbuilder.layers import canonical_kind, get_spec
 from netbuilder.lessons.model import Action, LessonError
-from netbuilder.lessons.state import LessonState, resolve_node
+from netbuilder.lessons.state import LessonState, network_signature, resolve_node
 from netbuilder.paths import resource
 
 DEFAULT_DATASET = "digits"  # what the window binds a design without a dataset to
@@ -187,7 +187,7 @@ def _train(action: Action, state: LessonState, engine: Engine) -> None:
     state.runs += 1
     try:
         state.metrics = engine.train(state.design, settings)
-        state.run = state.runs
+        state.run, state.network = state.runs, network_signature(state.design.graph)
     except NetbuilderError as e:
         raise LessonError(f"start_training: {e}") from None
     state.prediction, state.explanations = {}, {}

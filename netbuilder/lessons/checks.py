@@ -24,9 +24,12 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 @dataclass(frozen=True)
 class CheckResult:
+    """``earlier``: not met because the last run trained an earlier version of the network (``EARLIER``)."""
+
     met: bool
     text: str
     detail: str = ""
+    earlier: bool = False
 
 
 def compare(value: Any, op: str, target: Any) -> bool:
@@ -125,18 +128,28 @@ def _layer_count(c: Check, s: LessonState) -> tuple[bool, str]:
 
 
 STALE = "no run finished in this step yet: train"
-RUN_CHECKS = ("trained", "metric", "gap")  # met only by a run of the current step (then kept: progress)
+EARLIER = "the last run trained an earlier version of the network: train this network to check it"
+RUN_CHECKS = ("trained", "metric", "gap")  # met only by a run of the current step and of the network as it
+# is now (then kept: progress, while the network stays the one that met it)
 
 
 def _run_metrics(s: LessonState) -> dict[str, float] | None:
-    """The last run's metrics when that run belongs to the current step, else None."""
-    return s.metrics if s.fresh_run() else None
+    """The last run's metrics when that run belongs to the current step and trained the network as the
+    design is now, else None."""
+    return s.metrics if s.fresh_run() and s.run_of_design() else None
+
+
+def _no_run(s: LessonState) -> str:
+    """Why there are no metrics to check (``_run_metrics`` gave None)."""
+    if not s.metrics:
+        return "not trained yet"
+    return EARLIER if s.fresh_run() else STALE
 
 
 def _metric(c: Check, s: LessonState) -> tuple[bool, str]:
     metrics = _run_metrics(s)
     if metrics is None:
-        return False, STALE if s.metrics else "not trained yet"
+        return False, _no_run(s)
     value = metrics.get(c["name"])
     return compare(value, c["op"], c["value"]), "not trained yet" if value is None else f"{c['name']} is {_fmt(value)}"
 
@@ -144,7 +157,7 @@ def _metric(c: Check, s: LessonState) -> tuple[bool, str]:
 def _trained(c: Check, s: LessonState) -> tuple[bool, str]:
     metrics = _run_metrics(s)
     if metrics is None or "epochs" not in metrics:
-        return False, STALE if s.metrics else "not trained yet"
+        return False, _no_run(s) if metrics is None else "not trained yet"
     return True, ""
 
 
@@ -152,7 +165,7 @@ def _gap(c: Check, s: LessonState) -> tuple[bool, str]:
     of = c.get("of", "accuracy")
     metrics = _run_metrics(s)
     if metrics is None:
-        return False, STALE if s.metrics else "not trained yet"
+        return False, _no_run(s)
     train, val = metrics.get(f"train_{of}"), metrics.get(f"val_{of}")
     if train is None or val is None:
         return False, "not trained yet"
@@ -222,9 +235,10 @@ def evaluate_check(check: Check, state: LessonState) -> CheckResult:
     if check["check"] in _NEEDS_DESIGN and state.design is None:
         return CheckResult(False, text, "no design is open")
     met, detail = _EVALUATORS[check["check"]](check, state)
+    earlier = not met and detail == EARLIER
     if not met and check.get("hint"):
         detail = f"{detail}; {check['hint']}" if detail else check["hint"]
-    return CheckResult(bool(met), text, detail)
+    return CheckResult(bool(met), text, detail, earlier)
 
 
 def evaluate_step(step: Step, state: LessonState) -> list[CheckResult]:

@@ -1,18 +1,37 @@
 """The student's live state as plain values: what checks and questions look at.
 
 The window fills one from its Document, workbench and views; ``lessons --verify`` from its own session.
-Imports: graph, analysis, choices.
+Imports: graph, layers, analysis, choices.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from netbuilder import choices
 from netbuilder.analysis import Analysis, analyze
-from netbuilder.graph import Design
+from netbuilder.graph import Design, Graph
+from netbuilder.layers import get_spec, has_kind
+
+
+def network_signature(graph: Graph) -> tuple:
+    """What makes a network the same one for a run's results: its nodes (id, kind, settings with the
+    catalogue's defaults filled in) and edges; positions and training settings are left out."""
+    nodes = []
+    for node in graph.iter_nodes():
+        params = dict(node.params)
+        if has_kind(node.kind):  # (a kind the catalogue does not know: its settings as they are)
+            params = {p.name: p.default for p in get_spec(node.kind).params} | params
+        nodes.append((node.id, node.kind, repr(sorted(params.items()))))
+    return tuple(sorted(nodes)), tuple(sorted((e.src, e.dst, e.port) for e in graph.edges))
+
+
+def network_id(signature: tuple) -> str:
+    """A short stable text for a network signature (kept with a student's progress)."""
+    return hashlib.sha1(repr(signature).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -21,7 +40,9 @@ class LessonState:
     losses, ``epochs``, ``best_epoch``: Finished's fields). ``settings``: the training settings (None: the
     design's, merged with the defaults). ``prediction``: the last attack (``original_class``,
     ``adversarial_class``, optionally ``true_class`` and ``epsilon``). ``explanations``: method -> whether a
-    non-blank map was computed (saliency, grad_cam, occlusion). ``view``: the workspace or dock shown."""
+    non-blank map was computed (saliency, grad_cam, occlusion). ``view``: the workspace or dock shown.
+    ``network``: the ``network_signature`` of the network the run of ``metrics`` trained (None: not known,
+    taken as the design's)."""
 
     design: Design | None = None
     analysis: Analysis | None = None  # None: computed on first use
@@ -34,10 +55,19 @@ class LessonState:
     run: int = 0
     since: int | None = None
     runs: int = 0  # runs started so far (the headless runner counts them; the window's driver does its own)
+    network: tuple | None = None
 
     def fresh_run(self) -> bool:
         """``metrics`` come from a run started in the current step (or no step boundary is known)."""
         return bool(self.metrics) and (self.since is None or self.run > self.since)
+
+    def signature(self) -> tuple | None:
+        """The ``network_signature`` of the design as it is now (None: no design)."""
+        return network_signature(self.design.graph) if self.design is not None else None
+
+    def run_of_design(self) -> bool:
+        """``metrics`` come from a run of the network as the design is now (not of an earlier version)."""
+        return self.network is None or self.design is None or self.network == self.signature()
 
     def get_analysis(self) -> Analysis | None:
         if self.analysis is None and self.design is not None:
@@ -63,7 +93,7 @@ class LessonState:
     def copy(self) -> LessonState:
         return LessonState(self.design.copy() if self.design else None, None, dict(self.metrics), self.selected,
                            copy.deepcopy(self.settings), self.view, dict(self.prediction),
-                           dict(self.explanations), self.run, self.since, self.runs)
+                           dict(self.explanations), self.run, self.since, self.runs, self.network)
 
 
 def nodes_of_kind(design: Design, kind: str, order: list[str] | None = None) -> list[str]:
@@ -91,8 +121,6 @@ def resolve_node(ref: str, state: LessonState) -> str | None:
 
 def param_value(design: Design, node_id: str, name: str) -> Any:
     """A node's setting, with the catalogue's default when it is not set."""
-    from netbuilder.layers import get_spec
-
     node = design.graph.node(node_id)
     if name in node.params:
         return node.params[name]

@@ -9,7 +9,9 @@ Train ▸ Reset Weights does), and the actions after it wait for the run's end; 
 curves forward).
 
 Runs are numbered as they start; ``mark_step()`` (the panel, as a step opens) notes how many started before,
-so that the step's run-based checks count only its own runs. Changing the dataset forgets the results.
+so that the step's run-based checks count only its own runs. Each run's results carry the network it trained
+(its ``network_signature``, taken as it starts), so that they count only while the design is that network.
+Changing the dataset forgets the results.
 Qt only; never torch.
 """
 
@@ -26,6 +28,7 @@ from netbuilder.graph import Edge, Node
 from netbuilder.graph.edits import AddEdge, AddNode, Compound, Edit, MoveNodes, RemoveEdge
 from netbuilder.layers import canonical_kind, get_spec
 from netbuilder.lessons import LessonError, LessonState, resolve_node
+from netbuilder.lessons.state import network_signature
 from netbuilder.ui import intents
 from netbuilder.ui.workspaces import WORKSPACES
 from netbuilder.workbench import events as ev
@@ -61,6 +64,8 @@ class LessonDriver(QObject):
         self.runs = 0  # runs started in this window
         self.run = 0  # the number of the run ``metrics`` come from (0: none)
         self.since = 0  # runs started before the current step opened
+        self.network: tuple | None = None  # the network_signature of what the run of ``metrics`` trained
+        self._starting: tuple | None = None  # the network of the run started last
         self._fit_pending = False
         self._train_pending = False
         self._fresh = False  # reset the weights before the pending run
@@ -105,25 +110,29 @@ class LessonDriver(QObject):
         return LessonState(design=doc.design, analysis=None, metrics=dict(self.metrics),
                            selected=selection[-1] if selection else None, settings=None,
                            view=self.window.workspaces.current, prediction=dict(self.prediction),
-                           explanations=dict(self.explanations), run=self.run, since=self.since, runs=self.runs)
+                           explanations=dict(self.explanations), run=self.run, since=self.since, runs=self.runs,
+                           network=self.network)
 
     def mark_step(self) -> None:
         """A step opens: from now on only runs started after this count for its run-based checks."""
         self.since = self.runs
 
+    def _forget(self) -> None:
+        self.metrics, self.prediction, self.explanations, self.network = {}, {}, {}, None
+
     def _design_replaced(self) -> None:
-        self.metrics, self.prediction, self.explanations = {}, {}, {}
+        self._forget()
         self.changed.emit()
 
     def _field_changed(self, name: str) -> None:
         if name == "dataset":  # the results were of the old data
-            self.metrics, self.prediction, self.explanations = {}, {}, {}
+            self._forget()
             self.changed.emit()
 
     def _run_finished(self, outcome: Any) -> None:
         if getattr(outcome, "kind", "") == "finished":
             self.metrics = {k: float(getattr(outcome, k)) for k in METRICS if hasattr(outcome, k)}
-            self.run = self.runs
+            self.run, self.network = self.runs, self._starting
             self.prediction, self.explanations = {}, {}
         self.changed.emit()
         if getattr(outcome, "kind", "") != "finished":
@@ -135,8 +144,9 @@ class LessonDriver(QObject):
     def _training_state(self, state: str) -> None:
         """A run starts (it gets the next number), or one stopped (the previous design's, when Show me opened
         an example under it): train now."""
-        if state == "preparing":
+        if state == "preparing":  # (Train flushed the document: its graph is the network the run trains)
             self.runs += 1
+            self._starting = network_signature(self.window.document.graph)
         if state == "idle" and self._train_pending:
             self._resume()
 

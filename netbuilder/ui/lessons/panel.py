@@ -35,12 +35,15 @@ from netbuilder.lessons import (
     load_lessons,
 )
 from netbuilder.lessons.checks import RUN_CHECKS, CheckResult
+from netbuilder.lessons.state import network_id
 from netbuilder.ui import theme
 from netbuilder.ui.lessons.driver import LessonDriver
 from netbuilder.ui.lessons.progress import load_progress, save_progress
 
 DEBOUNCE_MS = 200
 TICK, OPEN = "✔", "○"
+EARLIER_NOTE = "that result is of an earlier version of the network: train this network to check it"
+KEPT_EARLIER = "met by your run of an earlier version of the network: train this network to check it"
 CHOICE_CHARS = 12  # a question's choice box is this wide at least; longer choices are cut (the popup shows them)
 MORE, LESS = "More ▾", "Less ▴"
 
@@ -371,22 +374,32 @@ class LessonController(QObject):
             return []
         step = self.lesson.steps[self.index]
         state = self.driver.state()
+        network = network_id(state.signature()) if state.design is not None else None
         results = []
         kept = set(self.progress["checks"].get(str(self.index), []))
+        met_by = self.progress["networks"].get(str(self.index), {})
+        run_met = {}  # run checks met by the last run now: check -> the network that met them
         for i, check in enumerate(step.checks):
             if check["check"] == "view":
                 shown = self.driver.view_shown(check["view"])
                 state.view = check["view"] if shown else self.window.workspaces.current
             result = evaluate_check(check, state)
-            if not result.met and check["check"] in RUN_CHECKS and i in kept:
-                # met by a run of this step before (only a new run in the step counts): it stays ticked
-                result = CheckResult(True, result.text, "met by your earlier run in this step")
+            if check["check"] in RUN_CHECKS and result.met:
+                run_met[str(i)] = network
+            elif check["check"] in RUN_CHECKS and i in kept:
+                # met by a run of this step before (only a new run in the step counts): it stays ticked while
+                # the network is the one that met it (none recorded: progress from before networks were)
+                if met_by.get(str(i), network) == network:
+                    result = CheckResult(True, result.text, "met by your earlier run in this step")
+                elif not result.earlier and not state.fresh_run():
+                    result = CheckResult(False, result.text, KEPT_EARLIER, earlier=True)
             results.append(result)
         self.results = results
         met_now = [i for i, r in enumerate(results) if r.met]
         for label, check, result in zip(self.panel.check_labels, step.checks, results, strict=False):
             hint = "" if result.met or not check.get("hint") else f" — {check['hint']}"
-            label.setText(f"{TICK if result.met else OPEN} {result.text}{hint}")
+            label.setText(f"{TICK if result.met else OPEN} {result.text}"
+                          f"{f' — {EARLIER_NOTE}' if result.earlier else hint}")
             label.setToolTip(result.detail)
             label.setStyleSheet(f"color:{theme.verdict_colour(True)};" if result.met else "")
         recorded = self.progress["checks"].setdefault(str(self.index), [])
@@ -395,6 +408,9 @@ class LessonController(QObject):
             if i not in recorded:
                 recorded.append(i)
                 changed = True
+        if run_met and {**met_by, **run_met} != met_by:
+            self.progress["networks"][str(self.index)] = {**met_by, **run_met}
+            changed = True
         all_met = len(met_now) == len(results)
         unanswered = self.open_questions()
         if results and all_met and not unanswered and self.index not in self.progress["done"]:

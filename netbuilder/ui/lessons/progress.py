@@ -1,7 +1,8 @@
 """Each student's progress through the lessons, kept in QSettings (``lessons/<id>``, a JSON text):
 the step shown, the steps done (all their checks met and questions answered right, or passed when they have
-none), the checks met and
-the questions answered right, per step. ``lesson_progress()`` lists it for the start page. Qt only.
+none), the checks met and the questions answered right, per step, and for a run's check met the network
+that met it (``networks``: step -> check -> ``lessons.state.network_id``). ``lesson_progress()`` lists it
+for the start page. Qt only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ KEY = "lessons/{}"
 
 
 def empty() -> dict[str, Any]:
-    return {"step": 0, "done": [], "checks": {}, "answers": {}, "finished": False}
+    return {"step": 0, "done": [], "checks": {}, "answers": {}, "networks": {}, "finished": False}
 
 
 def load_progress(settings: QSettings, lesson_id: str) -> dict[str, Any]:
