@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
@@ -123,7 +124,8 @@ class FileController(QObject):
         super().__init__(window)
         self.document, self.window, self.settings = document, window, settings
         self.saving = False  # a save is under way (it may wait for the weights: a second one is refused)
-        self.close_when_saved = False  # the window was asked to close meanwhile: it closes once the save ends
+        self.waits = 0  # nested waits for the workbench under way (a save's weights, Fit's question: ``waiting``)
+        self.close_when_saved = False  # the window was asked to close meanwhile: it closes once they have ended
         self._exports: dict[int, str] = {}  # export ticket -> path
         self._export_dialogs: dict[int, QProgressDialog] = {}
         self.autosave_timer = QTimer(self)
@@ -188,6 +190,33 @@ class FileController(QObject):
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.window, title, text)
+
+    # ----- a close waits for the save or wait under way -------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A save or a wait for the workbench is under way: a close asked for meanwhile (a window manager's
+        close, Quit, the app quitting) is put off (``close_when_saved``) and happens once it has ended."""
+        return self.saving or self.waits > 0
+
+    @contextmanager
+    def waiting(self):
+        """Around a nested event loop that waits for the workbench (design_link, locks): it lets no click
+        through, but a close and timers still run; the close then waits for the code waiting here."""
+        self.waits += 1
+        try:
+            yield
+        finally:
+            self.waits -= 1
+            self._close_if_asked()
+
+    def _close_if_asked(self) -> None:
+        if self.close_when_saved and not self.busy:
+            QTimer.singleShot(0, self._close_now)
+
+    def _close_now(self) -> None:
+        if self.close_when_saved and not self.busy:  # (else a later end closes it)
+            self.close_when_saved = False
+            self.window.close()
 
     # ----- new / open / save --------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -258,15 +287,14 @@ class FileController(QObject):
             return self._save_to(path)
         finally:
             self.saving = False
-            if self.close_when_saved:
-                self.close_when_saved = False
-                QTimer.singleShot(0, self.window.close)
+            self._close_if_asked()
 
     def _save_to(self, path: str | os.PathLike) -> bool:
         from netbuilder.io import save_design
 
         link = self.weights_link()
-        named = self.document.design.weights
+        design = self.document.design
+        named = design.weights
         if link is not None:  # the trained weights first: a save without them is no save
             from netbuilder.io.atomic import resolve_target
 
@@ -275,11 +303,15 @@ class FileController(QObject):
             except NetbuilderError as e:
                 self.show_error("Cannot save the design", str(e))
                 return False
+            # (as it is now, should another design replace it while the weights are written: a lesson, a recovery)
+            before = (self.document.snapshot(), link.weights_name(Path(path)), link.runs())
             problem = link.write_weights(Path(path)) if Path(path).parent.is_dir() else None
             if problem:
                 self.show_error("Cannot save the trained weights", f"{problem}. Nothing was saved: the "
                                 "design keeps its unsaved changes, to save once its weights can be written.")
                 return False
+            if self.document.design is not design:
+                return self._save_replaced(path, *before)
             self.document.name_weights_file(link.weights_name(Path(path)))  # (named after the file)
         try:
             save_design(self.document.snapshot(), path)
@@ -294,6 +326,23 @@ class FileController(QObject):
         self.add_recent(path)
         self.clear_autosave()
         self.message_reported.emit(f"Saved {path}")
+        return True
+
+    def _save_replaced(self, path: str | os.PathLike, design: Design, weights: str | None, runs: list) -> bool:
+        """Another design replaced the one being saved while its weights were written: the saved one is
+        written as it was, beside its weights, with its runs; the design open now is left as it is."""
+        from netbuilder.io import save_design
+
+        design.weights = weights
+        try:
+            save_design(design, path)
+        except (NetbuilderError, OSError) as e:
+            self.show_error("Cannot save the design", str(e) if isinstance(e, NetbuilderError)
+                            else f"{path}: {e.strerror or e}")
+            return False
+        self.weights_link().save_runs(Path(path), runs)
+        self.add_recent(path)
+        self.message_reported.emit(f"Saved {path} (the design open now replaced it meanwhile)")
         return True
 
     def weights_link(self):

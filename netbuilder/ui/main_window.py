@@ -442,7 +442,7 @@ class MainWindow(QMainWindow):
         self._open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.files.saving:  # a save waits for its weights: the window closes once it has ended
+        if self.files.busy:  # a save or Fit waits for the workbench: the window closes once it has ended
             self.files.close_when_saved = True
             event.ignore()
             return

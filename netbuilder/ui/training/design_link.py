@@ -9,7 +9,9 @@ dataset; a locked layer left with random weights (warned, unlocked by Fit in its
 Saving (FileController.save_to) writes the weights first and waits for them (``write_weights``), then the
 design naming them, then the runs (``saved``): a failed weights write fails the save, and the runs file never
 lists a run whose weights are not on disk. Trained weights not saved yet (and weights dropped by Start fresh
-while the file names them) mark the Document modified (``Document.set_weights_unsaved``).
+while the file names them) mark the Document modified (``Document.set_weights_unsaved``). While Save or Fit
+waits for the workbench, a close of the window waits for it (``FileController.waiting``); a design opened
+meanwhile (a lesson, a recovery) is not written to: the saved one is written as it was, Fit does nothing.
 
 Writes the design only through the Document. Qt only (no torch).
 """
@@ -23,7 +25,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from netbuilder.io import weights_path_for
 from netbuilder.ui.training import run_history as history
-from netbuilder.ui.training.locks import LOCK_WAIT_S, LockedRandom, locked_random, names, reasons
+from netbuilder.ui.training.locks import LOCK_WAIT_S, LockedRandom, close_waits, locked_random, names, reasons
 from netbuilder.ui.training.run_history import RunsFileError, load_runs, runs_path_for, save_runs
 from netbuilder.workbench import events as ev
 
@@ -94,10 +96,15 @@ class DesignLink:
                                     "warning")
         self.c.curves.set_design_runs(runs)
 
-    def save_runs(self, path: Path) -> None:
-        """Write the runs beside the design file ``path`` (also an empty list, once a runs file exists)."""
+    def runs(self) -> list:
+        """The runs of the design on screen, as ``save_runs`` writes them."""
+        return self.c.curves.all_runs()
+
+    def save_runs(self, path: Path, runs: list | None = None) -> None:
+        """Write the runs (``runs``, else the design's own) beside the design file ``path`` (also an empty
+        list, once a runs file exists)."""
         target = runs_path_for(path)
-        runs = self.c.curves.all_runs()
+        runs = self.runs() if runs is None else runs
         if not runs and not target.exists():
             return
         try:
@@ -178,8 +185,9 @@ class DesignLink:
         timer.start(int(timeout_s * 1000))
         self._waiting = (ticket, loop)
         try:
-            if ticket not in self._written:  # (the clicks wait: nothing changes the design meanwhile)
-                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            if ticket not in self._written:  # (the clicks wait: nothing changes the design meanwhile; a close
+                with close_waits(self.c.window):  # waits for the save: FileController.waiting)
+                    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         finally:
             self._waiting = None
             timer.stop()
@@ -347,7 +355,11 @@ class DesignLink:
                    if current.graph.node(n.id).params.get(k) != v]
         # a locked layer whose weights no longer fit would stay random: unlocked in the same undo step
         asks = changes and self.document.frozen and self.wb.has_weights
+        design = self.document.design
         unlock = locked_random(self.document.frozen, self.locks.ask(fitted, LOCK_WAIT_S)) if asks else {}
+        if self.document.design is not design:  # replaced while it waited (a lesson, a recovery): not that one's
+            self.c.status("Fit did nothing: another design was opened meanwhile")
+            return False
         stack = self.document.undo_stack
         stack.beginMacro(f"fit the design to {info['name']}")
         try:

@@ -7,6 +7,7 @@ Train bar with an "Unlock" button, Train refuses (``refuse``), and Fit unlocks i
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -54,8 +55,9 @@ class LockedRandom:
             return None
         self._waiting_fresh = (ticket, QEventLoop())
         QTimer.singleShot(int(wait_s * 1000), self._waiting_fresh[1], self._waiting_fresh[1].quit)
-        try:  # (the clicks wait: nothing changes the design meanwhile)
-            self._waiting_fresh[1].exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        try:  # (the clicks wait: nothing changes the design meanwhile; a close waits for the answer)
+            with close_waits(self.c.window):
+                self._waiting_fresh[1].exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         finally:
             self._waiting_fresh = None
         return self._answers.pop(ticket, None)
@@ -127,8 +129,22 @@ class LockedRandom:
         if self.c.running or not self.wb.has_weights or not self.document.frozen:
             return False
         if self._fresh_key != self.key():
+            design = self.document.design
             self.ask(self.wb.state.design, LOCK_WAIT_S, key=self.key())
+            files = getattr(self.c.window, "files", None)
+            replaced = self.document.design is not design
+            if replaced or getattr(files, "close_when_saved", False):  # (while it waited)
+                self.c.status("Train did not start: " + ("another design was opened meanwhile" if replaced
+                                                          else "the window is closing"))
+                return True
         return self.show(refusal=True)
+
+
+def close_waits(window):
+    """While the GUI thread waits in a nested event loop (``ask``, ``DesignLink.write_weights``): a close of
+    ``window`` asked for meanwhile waits for the end of the wait (``FileController.waiting``)."""
+    files = getattr(window, "files", None)
+    return files.waiting() if files is not None else nullcontext()
 
 
 def locked_random(frozen: list[str], answer: dict[str, Any] | None) -> dict[str, str]:
