@@ -4,7 +4,7 @@ It owns no model, no dataset and no thread: Train, Pause, Stop, each view's ques
 exports go to the ``Workbench`` (through ``window.bridge``), and its typed events come back through the
 bridge, dispatched here on their type. Views only get plain values and a dirty flag; one ~30 Hz timer
 redraws the visible dirty views (rule 7). Training settings are the design's (edited through the
-Document, so every change is undoable); the panel shows them.
+Document, so every change is undoable); the panel shows them (``SettingsLink``).
 
 Imports Qt; never torch.
 """
@@ -29,6 +29,7 @@ from netbuilder.ui.training.filters_view import FiltersView
 from netbuilder.ui.training.menu import build_train_actions, install_menu
 from netbuilder.ui.training.panel import TrainingPanel
 from netbuilder.ui.training.run_events import RunEvents
+from netbuilder.ui.training.settings_link import SettingsLink
 from netbuilder.ui.workspaces import when_first_shown
 from netbuilder.workbench import events as ev
 from netbuilder.workbench import views as view_jobs
@@ -67,6 +68,7 @@ class TrainingController(QObject):
         self.link = DesignLink(self)
         self.data_link = DatasetLink(self)
         self.run = RunEvents(self)
+        self.settings_link = SettingsLink(self)  # the panel shows the design's settings; an edit writes one
         self.docks: dict[str, QDockWidget] = {}
         for widget, title in ((self.panel, "Training"), (self.curves, "Curves"), (self.filters, "Filters"),
                               (self.features, "Feature maps"), (self.evaluation, "Evaluation"),
@@ -87,7 +89,7 @@ class TrainingController(QObject):
         self._idle_refresh.setSingleShot(True)
         self._idle_refresh.setInterval(300)
         self._idle_refresh.timeout.connect(self.refresh_idle_views)
-        self.panel.set_settings(self.settings())
+        self.settings_link.show()
         self.panel.set_dataset_list([], self.dataset_spec().get("name"))
         self._set_state("idle")
         # torch loads in the background only once the window is on screen (its import competes for the CPU)
@@ -107,7 +109,6 @@ class TrainingController(QObject):
         doc.analysis_updated.connect(self._analysed)
         doc.selection_changed.connect(self._selection_changed)
         self.bridge.received.connect(self.on_event)
-        self.panel.settings_edited.connect(self._settings_edited)
         self.panel.dataset_chosen.connect(self._dataset_chosen)
         self.panel.dataset_browse.connect(self.data_link.browse)
         self.panel.messages.action_triggered.connect(self.link.answer)
@@ -126,16 +127,9 @@ class TrainingController(QObject):
     def dataset_spec(self) -> dict[str, Any]:
         return dict(self.document.design.dataset or {"name": "digits"})
 
-    def _settings_edited(self) -> None:
-        values = self.panel.settings(self.settings())
-        if values != self.settings():
-            self.document.set_design_field("training", values, "change training settings")
-        self.update_schedule_preview()
-
     def _field_changed(self, name: str) -> None:
-        if name == "training" and not self.running:
-            self.panel.set_settings(self.settings())
-            self.update_schedule_preview()
+        if name == "training":  # also during a run: the locked fields show the design's values
+            self.settings_link.show()
         elif name == "dataset":
             spec = self.dataset_spec()
             self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], spec.get("name"))
@@ -297,7 +291,7 @@ class TrainingController(QObject):
         elif isinstance(event, ev.Ready):
             self.panel.device_label.setText(f"device: {event.device}")
             self.panel.set_dataset_list(event.datasets, self.dataset_spec().get("name"))
-            self.update_schedule_preview()
+            self.settings_link.update_schedule_preview()
             self.wb.set_dataset(self.dataset_spec())
         elif isinstance(event, ev.DatasetLoaded):
             self._dataset_loaded(event.spec, event.info)
@@ -326,6 +320,7 @@ class TrainingController(QObject):
         self._set_state("idle")
         self.run.update_progress()  # the outcome's line at once, not on the next redraw
         if not self._closed:
+            self.settings_link.show()  # the design's settings, whatever changed them during the run
             self.link.run_ended(event)
             self.refresh_idle_views()
 
@@ -333,15 +328,6 @@ class TrainingController(QObject):
         self.data_link.loaded(spec, info)  # the panel, the feature maps' samples, the boundary's points
         self.link.check_fit()
         self.refresh_idle_views()
-
-    def update_schedule_preview(self) -> None:
-        from netbuilder.ui.training.settings import schedule_preview
-
-        preview = schedule_preview(self.settings())
-        if preview is not None:
-            self.panel.show_schedule(*preview)
-        if not self.running:
-            self.curves.plan_epochs(self.settings().get("epochs"))
 
     # ----- the design ---------------------------------------------------------------------------------
     def _design_replaced(self) -> None:
@@ -354,8 +340,7 @@ class TrainingController(QObject):
         self._selected = None  # (a node of the previous design)
         self.link.design_replaced()
         self.curves.clear_history()
-        self.panel.set_settings(self.settings())
-        self.update_schedule_preview()
+        self.settings_link.show()
         self.panel.set_dataset_list(self.wb.ready.datasets if self.wb.ready else [], self.dataset_spec().get("name"))
         self.data_link.spec_changed()
         for view in self.views.values():

@@ -3,8 +3,9 @@
 decay, augmentation, device); Train, Pause, Resume, Stop; progress with epoch, ETA and samples/s; the
 device in use; and the message bar for faults and questions.
 
-Holds the settings as a plain dict (``settings()`` / ``set_settings()``). Qt, pyqtgraph (its plots are
-made when the panel is first shown: ``PlotsWhenShown``), numpy.
+Shows the design's settings (``set_settings()``) and keeps no copy: an edit says which field changed
+(``settings_edited(key)``, its ``value(key)``). Qt, pyqtgraph (its plots are made when the panel is first
+shown: ``PlotsWhenShown``), numpy.
 """
 
 from __future__ import annotations
@@ -50,11 +51,7 @@ from netbuilder.ui.training.widgets import (
     swap,
 )
 
-LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "cross_entropy": "cross-entropy",
-          "bce": "binary cross-entropy", "mse": "mean squared error", "full": "full batch",
-          "stochastic": "stochastic (1 sample)", "minibatch": "mini-batch", "none": "constant", "step": "step decay",
-          "cosine": "cosine", "onecycle": "one-cycle", "auto": "automatic", "cpu": "CPU", "cuda": "CUDA GPU",
-          "mps": "Apple GPU"}
+LABELS = S.LABELS
 
 
 BROWSE = "\x00browse"  # the dataset box's last entry: choose a folder or a CSV file
@@ -138,7 +135,7 @@ def _spin(parent: QWidget, low: float, high: float, decimals: int = 0, step: flo
 
 
 class TrainingPanel(PlotsWhenShown):
-    settings_edited = Signal()
+    settings_edited = Signal(str)  # the key of the field the student edited (``value(key)`` is its value)
     dataset_chosen = Signal(str)
     dataset_browse = Signal()  # the box's "Image folder or CSV file…" entry
     PLOTS = frozenset({"preview_widget", "preview_box", "preview_item", "scatter_widget", "scatter", "lr_plot",
@@ -251,30 +248,15 @@ class TrainingPanel(PlotsWhenShown):
         self._loading = False
         self.set_settings(S.DEFAULTS)
 
-    # ----- settings as a dict -------------------------------------------------------------------
-    def settings(self, base: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The form's values over ``base`` (the design's training settings; the panel keeps no copy)."""
-        out = S.merged_settings(base)
-        f = self.fields
-        for key in ("optimizer", "schedule", "batch_mode", "loss", "device"):
-            out[key] = f[key].currentData()
-        for key in ("lr", "momentum", "weight_decay"):
-            out[key] = float(f[key].value())
-        for key in ("batch_size", "epochs"):
-            out[key] = int(f[key].value())
-        out["augmentation"] = {"flip": f["flip"].isChecked(), "shift": int(f["shift"].value()),
-                               "rotation": float(f["rotation"].value()), "noise": float(f["noise"].value())}
-        kept = S.merged_settings(base)
-        for key in self._unshown:  # a value the form cannot show stays the design's until that field is edited
-            if key not in AUGMENTATION:
-                out[key] = kept.get(key)
-            elif isinstance(kept["augmentation"], Mapping):
-                out["augmentation"][key] = kept["augmentation"].get(key)
-        if not isinstance(kept["augmentation"], Mapping) and all(k in self._unshown for k in AUGMENTATION):
-            out["augmentation"] = kept["augmentation"]  # not an object: the design's until a field of it is edited
-        if out["nesterov"] and (out["optimizer"] != "sgd" or out["momentum"] == 0):
-            out["nesterov"] = False
-        return out
+    # ----- the design's settings, shown ---------------------------------------------------------
+    def value(self, key: str) -> Any:
+        """The value field ``key`` shows (``flip`` … ``noise``: that augmentation's)."""
+        w = self.fields[key]
+        if isinstance(w, QComboBox):
+            return w.currentData()
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        return int(w.value()) if isinstance(w, QSpinBox) else float(w.value())
 
     def set_settings(self, values: dict[str, Any]) -> None:
         """Show the design's training settings (read by ``training_value``). A value the form cannot show (a
@@ -306,12 +288,12 @@ class TrainingPanel(PlotsWhenShown):
             self._loading = False
         self._update_enabled()
 
-    def _edited(self, key: str | None = None, *_args) -> None:
+    def _edited(self, key: str) -> None:
         if not self._loading and key in self._unshown:  # edited: the form's value is the design's now
             del self._unshown[key]
         self._update_enabled()
-        if not self._loading:
-            self.settings_edited.emit()
+        if not self._loading:  # the controller writes this one field into the design (one undo step)
+            self.settings_edited.emit(key)
 
     def _update_enabled(self) -> None:
         f = self.fields

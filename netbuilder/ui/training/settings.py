@@ -1,6 +1,7 @@
 """Plain helpers of the training window, free of Qt and torch: the settings' choices and defaults (from
-netbuilder.choices, where they are defined once) and what a paused run may change, the labels of
-setting changes, the smoothing of curves, the metrics as CSV, progress text and the schedule preview.
+netbuilder.choices, where they are defined once) and what a paused run may change, one setting's edit of
+the design's settings and its undo text, the labels of setting changes, the metrics as CSV, progress text
+and the schedule preview.
 
 Imports netbuilder.choices and netbuilder.workbench.fit; numpy only inside schedule_preview; no Qt, no torch.
 """
@@ -32,6 +33,48 @@ from netbuilder.workbench.fit import (  # noqa: F401  (the workbench decides wha
     mismatch,
     structure_signature,
 )
+
+LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "cross_entropy": "cross-entropy",
+          "bce": "binary cross-entropy", "mse": "mean squared error", "full": "full batch",
+          "stochastic": "stochastic (1 sample)", "minibatch": "mini-batch", "none": "constant", "step": "step decay",
+          "cosine": "cosine", "onecycle": "one-cycle", "auto": "automatic", "cpu": "CPU", "cuda": "CUDA GPU",
+          "mps": "Apple GPU"}
+
+# what an undo step names: "set the learning rate to 0.05" (Document texts "set X to V" of one setting merge)
+SETTING_NAMES = {"optimizer": "the optimiser", "lr": "the learning rate", "schedule": "the schedule",
+                 "momentum": "momentum", "batch_mode": "the batch mode", "batch_size": "the batch size",
+                 "epochs": "epochs", "loss": "the loss", "weight_decay": "weight decay", "device": "the device",
+                 "flip": "flip augmentation", "shift": "shift augmentation", "rotation": "rotation augmentation",
+                 "noise": "noise augmentation"}
+UNITS = {"shift": " px", "rotation": "°", "noise": " σ"}
+
+
+def edit_text(key: str, value: Any) -> str:
+    """The undo step of one edited field: ``set the learning rate to 0.05``, ``set the optimiser to SGD``."""
+    if isinstance(value, bool):
+        shown = "on" if value else "off"
+    elif isinstance(value, str):
+        shown = LABELS.get(value, value)
+    else:
+        shown = f"{_fmt(value)}{UNITS.get(key, '')}"
+    return f"set {SETTING_NAMES.get(key, key.replace('_', ' '))} to {shown}"
+
+
+def edited_training(training: Any, key: str, value: Any) -> dict[str, Any]:
+    """The design's training settings with only ``key`` set to ``value`` (an augmentation's own key inside
+    ``augmentation``); every other value stays as the design has it. Nesterov goes off with an optimiser
+    or momentum that cannot use it (as the engine requires)."""
+    out = dict(training) if isinstance(training, Mapping) else {}
+    if key in AUGMENTATION_DEFAULTS:
+        stored = out.get("augmentation")
+        out["augmentation"] = {**(stored if isinstance(stored, Mapping) else {}), key: value}
+    else:
+        out[key] = value
+    if key in ("optimizer", "momentum") and out.get("nesterov") is True:
+        merged = merged_settings(out)
+        if merged["optimizer"] != "sgd" or merged["momentum"] == 0:
+            out["nesterov"] = False
+    return out
 
 
 def live_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:

@@ -61,21 +61,9 @@ def test_a_bad_training_value_opens_marked_and_kept(window, trainer, qtbot, tmp_
     for key in marked:
         assert panel.fields[key].property("unfit"), key
         assert "the design says" in panel.fields[key].toolTip(), key
-    settings = panel.settings(trainer.settings())  # what an edit of another field would write
-    for key, value in training.items():
-        if key == "augmentation" and isinstance(value, dict):
-            for k, v in value.items():
-                assert settings["augmentation"][k] == v
-        else:
-            assert settings[key] == value, key
-    panel.fields["batch_size"].setValue(17)  # another field edited: the bad values stay the design's
+    panel.fields["batch_size"].setValue(17)  # another field edited: it alone is written, the bad values stay
     qtbot.waitUntil(lambda: doc.design.training.get("batch_size") == 17, timeout=5000)
-    for key, value in training.items():
-        if key == "augmentation" and isinstance(value, dict):
-            for k, v in value.items():
-                assert doc.design.training["augmentation"][k] == v
-        else:
-            assert doc.design.training[key] == value, key
+    assert doc.design.training == dict(data["training"], batch_size=17)
 
 
 def test_a_non_object_augmentation_says_so_and_train_names_it(window, trainer, qtbot, tmp_path, run_to_end):
