@@ -130,8 +130,9 @@ def require_trained(report, path: Path, target: str, classes: int) -> None:
     missing = [n for n, _ in report.missing]
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        saved = " (the file records them as untrained)" if getattr(report, "untrained", None) else ""
         raise NetbuilderError(f"{path.name} gave no weights to {len(missing)} layer{'s' * (len(missing) != 1)} "
-                              f"({shown}): {'it is' if len(missing) == 1 else 'they are'} untrained and the "
+                              f"({shown}){saved}: {'it is' if len(missing) == 1 else 'they are'} untrained and the "
                               "answers would be meaningless; train the design first ('netbuilder train ...')")
 
 

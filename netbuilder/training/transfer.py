@@ -14,12 +14,17 @@ layer left uncovered (missing from the file, or of another shape) refuses the wh
 says what was and was not loaded. A torchvision file (``.pth`` state_dict) is read with
 ``torch.load(weights_only=True)``: a file that would run code is refused.
 
+A netbuilder file records the layers it holds only random (untrained) weights for (the metadata key
+``untrained``, written by ``untrained_metadata``): they are not loaded and count as uncovered
+(``LoadReport.untrained``), so a file saved from partly trained weights never passes them off as trained.
+
 Imports torch, the compiler (model structure, preprocessing), the presets' key map and this package's
 weights reader; never Qt.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +43,7 @@ from netbuilder.presets.checkpoints import (
 from netbuilder.training.weights import load_weights, read_weights_metadata
 
 _SHOWN = 6
+UNTRAINED_KEY = "untrained"  # metadata: a JSON list of {"layer": node id, "why": text}, the untrained layers
 
 
 class TransferError(NetbuilderError):
@@ -63,6 +69,7 @@ class LoadReport:
     mismatched: list[tuple[str, str]] = field(default_factory=list)  # other layers not loaded: (layer, why)
     skipped: list[str] = field(default_factory=list)  # design layers the file has nothing for
     unused: list[str] = field(default_factory=list)  # file entries (layers) nothing in the design took
+    untrained: list[tuple[str, str]] = field(default_factory=list)  # recorded untrained in the file: (layer, why)
     tensors: int = 0  # tensors copied
     preprocessing: dict[str, Any] | None = None  # stored with the weights; ImageNet's for torchvision files
     partial: bool = False  # loaded although layers were left uncovered
@@ -70,12 +77,13 @@ class LoadReport:
     @property
     def complete(self) -> bool:
         """Every layer loaded, except a head kept fresh for another number of classes."""
-        return not self.mismatched and not self.skipped
+        return not self.mismatched and not self.skipped and not self.untrained
 
     @property
     def missing(self) -> list[tuple[str, str]]:
-        """The layers left uncovered (not the head), with why."""
-        return [*self.mismatched, *((layer, "not in the file") for layer in self.skipped)]
+        """The layers left uncovered (not the head), with why: also those the file records as untrained."""
+        return [*self.mismatched, *((layer, "not in the file") for layer in self.skipped),
+                *((layer, f"untrained in the file: {why}") for layer, why in self.untrained)]
 
     def summary(self) -> str:
         """Plain sentences for the window or the command line."""
@@ -90,9 +98,62 @@ class LoadReport:
                          f"{_names([n for n, _ in self.mismatched])}: random unless trained here)")
         if self.skipped:
             parts.append(f"{len(self.skipped)} not in the file ({_names(self.skipped)})")
+        if self.untrained:
+            parts.append(f"{len(self.untrained)} untrained in the file and not loaded "
+                         f"({_names([n for n, _ in self.untrained])})")
         if self.unused:
             parts.append(f"{len(self.unused)} file entr{'ies' if len(self.unused) != 1 else 'y'} unused")
         return "; ".join(parts)
+
+
+def untrained_metadata(untrained: dict[str, str]) -> dict[str, str]:
+    """The metadata entry that records ``untrained`` (layer -> why it holds random weights) in a weights file
+    (empty when every layer is trained)."""
+    if not untrained:
+        return {}
+    return {UNTRAINED_KEY: json.dumps([{"layer": str(k), "why": str(v)} for k, v in untrained.items()])}
+
+
+def recorded_untrained(meta: dict[str, Any]) -> dict[str, str]:
+    """The layers a weights file's metadata (``read_weights_metadata``) records as untrained, with why; {} for
+    a file without the record (older files, other tools) or with a damaged one."""
+    text = meta.get(UNTRAINED_KEY)
+    try:
+        items = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return {}
+    out: dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("layer"), str):
+            out[item["layer"]] = str(item.get("why") or "it was not trained")
+        elif isinstance(item, str):
+            out[item] = "it was not trained"
+    return out
+
+
+def _untrained_in(keys: list[str], recorded: dict[str, str]) -> str | None:
+    """Why the file's tensors ``keys`` (one layer) are untrained, when the file records their layer so."""
+    for k in keys:
+        layer = _layer(k)
+        for name, why in recorded.items():
+            if layer == name or layer.startswith(f"{name}."):
+                return why
+    return None
+
+
+def _drop_untrained(path: str | os.PathLike, pairs: dict[str, str], chosen: dict[str, torch.Tensor],
+                    report: LoadReport) -> None:
+    """Layers the file records as untrained are not loaded: moved from ``loaded`` to ``untrained``."""
+    recorded = recorded_untrained(read_weights_metadata(path))
+    if not recorded:
+        return
+    for layer, keys in _groups(list(chosen)):
+        why = _untrained_in([pairs[k] for k in keys], recorded)
+        if why is not None:
+            report.loaded.remove(layer)
+            report.untrained.append((layer, why))
+            for k in keys:
+                del chosen[k]
 
 
 def _names(items: list[str], shown: int = _SHOWN) -> str:
@@ -224,6 +285,7 @@ def load_into(model: torch.nn.Module, design: Any, path: str | os.PathLike, *, p
         first = report.mismatched[0][1] if report.mismatched else "no entry has a name or shape the design has"
         raise TransferError(f"{Path(path).name}: none of its weights fit {name} ({first}); load weights saved "
                             "from the same network, or a torchvision checkpoint into the matching preset")
+    _drop_untrained(path, best[1], chosen, report)
     if not report.complete and not partial:
         missing = report.missing
         listed = "; ".join(f"{layer} ({why})" for layer, why in missing[:_SHOWN])

@@ -138,10 +138,12 @@ class ModelHost:
         self._settings = settings_of(design)
         self.source = f"trained weights from {Path(path).name}" if kept else "untrained weights"
         self.record = recorded_in(path, report.preprocessing) if kept else None
-        dropped = [n for n, _ in report.fresh] + [n for n, _ in report.missing]
+        untrained = dict(report.untrained)  # layers the file records as untrained: fresh, with the file's why
+        dropped = [n for n, _ in (*report.fresh, *report.missing) if n not in untrained]
         if kept:  # (after ``source``, which clears it) the layers the file did not fill start fresh
-            self.untrained = dict.fromkeys(dropped, "the weights file had none that fit it")
-        return {"kept": kept, "dropped": dropped, "path": str(path), "summary": report.summary()}
+            self.untrained = dict.fromkeys(dropped, "the weights file had none that fit it") | untrained
+        return {"kept": kept, "dropped": dropped, "untrained": untrained, "path": str(path),
+                "summary": report.summary()}
 
     def loaded_into(self, path: str | Path, report) -> None:
         """Weights loaded into the model from ``path`` (the Transfer view): they are trained weights now, and
@@ -153,6 +155,7 @@ class ModelHost:
         else:
             why = {layer: "the weights file had none that fit it" for layer, _ in report.mismatched}
             why |= {layer: "the head was replaced for another number of classes" for layer, _ in report.fresh}
+            why |= {layer: f"untrained in the weights file: {w}" for layer, w in report.untrained}
             left = {layer: why.get(layer, "the weights file had none for it")
                     for layer in layers_of(self.model.state_dict()) if layer not in loaded}
         self.trained, self.source = True, f"weights loaded from {Path(path).name}"
@@ -174,8 +177,10 @@ class ModelHost:
 
     def save_weights(self, path: Path, input_shape=None, classes: int | None = None) -> str:
         """Write the trained weights with what they were trained with (``preprocessing``): the record kept
-        with them, else the bound dataset's normalisation."""
+        with them, else the bound dataset's normalisation. The layers that hold fresh (random) weights among
+        trained ones are recorded as untrained (``untrained``, with why): loading the file leaves them fresh."""
         from netbuilder.training import save_weights
+        from netbuilder.training.transfer import untrained_metadata
 
         if self.model is None or not self.trained:
             raise ValueError("there are no trained weights to save")
@@ -185,6 +190,7 @@ class ModelHost:
         metadata = {"format": "netbuilder"}
         if self.record is not None and self.record.get("dataset"):
             metadata["dataset"] = str(self.record["dataset"])
+        metadata |= untrained_metadata(self.untrained)
         return str(save_weights(self.model, path, metadata=metadata, preprocessing=prep))
 
     def trained_with(self, input_shape=None, classes: int | None = None) -> dict[str, Any] | None:

@@ -141,7 +141,13 @@ class DesignLink:
             self.weights_dirty = False
             n = len(value["dropped"])
             dropped = f"; {n} layer{'s' * (n != 1)} did not fit and start{'s' * (n == 1)} fresh" if n else ""
-            self._loaded_text = (f"Loaded the trained weights of {len(value['kept'])} layers from "
+            untrained = value.get("untrained") or {}  # recorded untrained in the file: they start fresh too
+            if untrained:
+                from netbuilder.workbench.fit import untrained_note
+
+                dropped += f"; {untrained_note(untrained).removeprefix('but ')} in it, so start fresh"
+            k = len(value["kept"])
+            self._loaded_text = (f"Loaded the trained weights of {k} layer{'s' * (k != 1)} from "
                                  f"{Path(value['path']).name}{dropped}.")
             self.c.show_message(self._loaded_text, "info")
             self.c.refresh_idle_views()
@@ -237,6 +243,7 @@ class DesignLink:
         if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights:
             self.asked = False
             self.on_disk, self.weights_dirty = None, True  # (so the runs file waits for them: saved together)
+            self.network_changed()  # the design was edited (Undo) during the run: not the network it trained
         elif not self.wb.has_weights:  # (a run that went to NaN: its weights are gone, nothing to save)
             self.on_disk, self.weights_dirty = None, False
         self.save_runs_now()
