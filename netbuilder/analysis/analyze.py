@@ -11,6 +11,9 @@ the weights, their gradients and an optimizer's two running averages (Adam's), +
 × a batch of 32. A layer above the limit is an error; a design whose layers together exceed it is a
 warning. The limit is ``memory_limit_bytes`` or the
 machine's physical memory (read with the standard library).
+The design has no batch size here (it is a training setting, and analysis runs on the graph alone): the
+texts say they assume a batch of 32, and that Train checks the run's real batch against the memory free
+then (``netbuilder.training.memory``, before the first step).
 """
 
 from __future__ import annotations
@@ -180,14 +183,17 @@ def analyze(graph: Graph, *, memory_limit_bytes: int | None = None) -> Analysis:
                 nid, "too_large",
                 f"Training {spec.title} needs about {format_bytes(layer_bytes)} ({info.params:,} parameters, "
                 f"each with its gradient and the optimizer's averages, and {prod(shape):,} numbers per sample "
-                f"× a batch of {BATCH_FOR_MEMORY}) but this machine has {format_bytes(limit)}",
-                "make it smaller: fewer units or filters, or shrink the image before it (pooling or stride)"))
+                f"× a batch of {BATCH_FOR_MEMORY}, the batch this check assumes) but this machine has "
+                f"{format_bytes(limit)}",
+                "make it smaller: fewer units or filters, or shrink the image before it (pooling or stride); "
+                "Train checks the memory again at the real batch size"))
 
     if layer_bytes_total > limit and not any(d.code == "too_large" for d in diags):
         diags.append(Diagnostic(
             None, "too_large",
-            f"Training all layers together needs about {format_bytes(layer_bytes_total)} for a batch of "
-            f"{BATCH_FOR_MEMORY}, more than this machine's {format_bytes(limit)}",
+            f"Training all layers together needs about {format_bytes(layer_bytes_total)} at a batch of "
+            f"{BATCH_FOR_MEMORY} (this check assumes 32; Train checks the real batch size against the memory "
+            f"free when it starts), more than this machine's {format_bytes(limit)}",
             "train with a smaller batch, or make the network smaller", "warning"))
 
     return Analysis(

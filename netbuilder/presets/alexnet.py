@@ -5,6 +5,7 @@ from __future__ import annotations
 from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import PLAIN_DEEP, settings
 
 KRIZHEVSKY = Paper("A. Krizhevsky, I. Sutskever, G. E. Hinton", "ImageNet classification with deep "
                    "convolutional neural networks", "NeurIPS 2012",
@@ -21,7 +22,8 @@ def alexnet() -> Design:
     """torchvision.models.alexnet: same modules (ids = module paths), same order, 61,100,840 params.
 
     The paper's local response normalisation and two-GPU split are not in torchvision's version."""
-    b = DesignBuilder("alexnet", "AlexNet (torchvision's single-tower version) for 224×224 ImageNet images.")
+    b = DesignBuilder("alexnet", "AlexNet (torchvision's single-tower version) for 224×224 ImageNet images.",
+                      training=settings(PLAIN_DEEP))
     x = b.input([3, 224, 224])
     convs = [  # (features index, filters, kernel, stride, padding, pool after)
         (0, 64, 11, 4, 2, True), (3, 192, 5, 1, 2, True), (6, 384, 3, 1, 1, False),

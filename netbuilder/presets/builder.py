@@ -16,6 +16,7 @@ Imports: graph and layers only (no torch, no numpy).
 
 from __future__ import annotations
 
+import copy
 import keyword
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,8 +40,9 @@ class DesignBuilder:
     ``add`` returns the new node's id, which is what later calls take as their inputs."""
 
     def __init__(self, name: str, description: str = "", *, meta: dict[str, Any] | None = None,
-                 collapsed: bool | None = None) -> None:
+                 collapsed: bool | None = None, training: dict[str, Any] | None = None) -> None:
         self.name = name
+        self.training = copy.deepcopy(training or {})  # the Design's training settings (presets/settings.py)
         # The default for groups: a big preset opens with its blocks collapsed; None: collapse them
         # when the design has more than AUTO_COLLAPSE nodes.
         self.collapsed = collapsed
@@ -135,7 +137,7 @@ class DesignBuilder:
             if group.nodes:
                 graph.insert_group(Group(group.id, group.name, list(group.nodes), group.collapsed))
         return Design(graph=graph, name=self.name, description=self.description,
-                      layout={"direction": "TB"}, meta=dict(self.meta))
+                      layout={"direction": "TB"}, training=copy.deepcopy(self.training), meta=dict(self.meta))
 
 
     def _layout(self) -> dict[str, tuple[float, float]]:

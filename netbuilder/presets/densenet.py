@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import NORMALISED, settings
 
 HUANG = Paper("G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger", "Densely connected convolutional "
               "networks", "CVPR 2017", "https://arxiv.org/abs/1608.06993")
@@ -74,7 +75,8 @@ def dense_blocks(b: DesignBuilder, x: str, channels: int, blocks: Sequence[int],
     HUANG, (3, 224, 224), 1000))
 def densenet121() -> Design:
     """torchvision.models.densenet121: 7,978,856 parameters (no dropout: drop_rate 0)."""
-    b = DesignBuilder("densenet121", "DenseNet-121 for 224×224 ImageNet images.", collapsed=True)
+    b = DesignBuilder("densenet121", "DenseNet-121 for 224×224 ImageNet images.", collapsed=True,
+                      training=settings(NORMALISED))
     x = b.input([3, 224, 224])
     with b.group("stem", "stem"):
         x = b.add("conv2d", x, filters=64, kernel_size=7, stride=2, padding=3, bias=False, id="features_conv0")

@@ -11,6 +11,7 @@ from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.mobilenet import conv_bn_act
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import NORMALISED, settings
 
 TAN = Paper("M. Tan, Q. V. Le", "EfficientNet: rethinking model scaling for convolutional neural networks",
             "ICML 2019", "https://arxiv.org/abs/1905.11946")
@@ -60,7 +61,8 @@ def mbconv(b: DesignBuilder, x: str, prefix: str, in_ch: int, out_ch: int, expan
     TAN, (3, 224, 224), 1000))
 def efficientnet_b0() -> Design:
     """torchvision.models.efficientnet_b0: 5,288,548 parameters (BN eps 1e-5 as torchvision's B0)."""
-    b = DesignBuilder("efficientnet_b0", "EfficientNet-B0 for 224×224 ImageNet images.", collapsed=True)
+    b = DesignBuilder("efficientnet_b0", "EfficientNet-B0 for 224×224 ImageNet images.", collapsed=True,
+                      training=settings(NORMALISED))
     x = b.input([3, 224, 224])
     with b.group("features_0", "stem"):
         x = conv_bn_act(b, x, "features_0", 32, 3, 2, act="silu")

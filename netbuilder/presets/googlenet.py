@@ -10,6 +10,7 @@ from __future__ import annotations
 from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import NORMALISED, settings
 
 SZEGEDY = Paper("C. Szegedy, W. Liu, Y. Jia, P. Sermanet, S. Reed, D. Anguelov, D. Erhan, V. Vanhoucke, "
                 "A. Rabinovich", "Going deeper with convolutions", "CVPR 2015",
@@ -61,7 +62,7 @@ def googlenet() -> Design:
     torchvision's ImageNet weights expect ``transform_input=True`` (a per-channel rescaling of the
     normalised input) which is not a layer here: normalise images as (x - 0.5) / 0.5 for them."""
     b = DesignBuilder("googlenet", "GoogLeNet / Inception v1 (no auxiliary heads) for 224×224 ImageNet images.",
-                      collapsed=True)
+                      collapsed=True, training=settings(NORMALISED))
     x = b.input([3, 224, 224])
     with b.group("stem", "stem"):
         x = basic_conv(b, x, "conv1", 64, 7, stride=2, padding=3)

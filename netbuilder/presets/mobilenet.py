@@ -9,6 +9,7 @@ from __future__ import annotations
 from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import NORMALISED, settings
 
 SANDLER = Paper("M. Sandler, A. Howard, M. Zhu, A. Zhmoginov, L.-C. Chen", "MobileNetV2: inverted "
                 "residuals and linear bottlenecks", "CVPR 2018", "https://arxiv.org/abs/1801.04381")
@@ -54,7 +55,8 @@ def inverted_residual(b: DesignBuilder, x: str, prefix: str, in_ch: int, out_ch:
     SANDLER, (3, 224, 224), 1000))
 def mobilenet_v2() -> Design:
     """torchvision.models.mobilenet_v2 (width 1.0): 3,504,872 parameters."""
-    b = DesignBuilder("mobilenet_v2", "MobileNetV2 (width 1.0) for 224×224 ImageNet images.", collapsed=True)
+    b = DesignBuilder("mobilenet_v2", "MobileNetV2 (width 1.0) for 224×224 ImageNet images.", collapsed=True,
+                      training=settings(NORMALISED))
     x = b.input([3, 224, 224])
     with b.group("features_0", "stem"):
         x = conv_bn_act(b, x, "features_0", 32, 3, 2)

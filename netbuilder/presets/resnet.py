@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import NORMALISED, settings
 
 HE = Paper("K. He, X. Zhang, S. Ren, J. Sun", "Deep residual learning for image recognition", "CVPR 2016",
            "https://arxiv.org/abs/1512.03385")
@@ -57,7 +58,7 @@ def bottleneck(b: DesignBuilder, x: str, prefix: str, in_ch: int, planes: int, s
 
 
 def build_resnet(name: str, layers: Sequence[int], block: str, description: str) -> Design:
-    b = DesignBuilder(name, description, collapsed=True)  # opens with every block as one box
+    b = DesignBuilder(name, description, collapsed=True, training=settings(NORMALISED))  # opens with every block as one box
     x = b.input([3, 224, 224])
     with b.group("stem", "stem"):
         x = b.add("conv2d", x, filters=64, kernel_size=7, stride=2, padding=3, bias=False, id="conv1")

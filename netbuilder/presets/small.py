@@ -14,6 +14,7 @@ from netbuilder.presets.googlenet import SZEGEDY, basic_conv, inception
 from netbuilder.presets.mobilenet import conv_bn_act
 from netbuilder.presets.registry import GalleryEntry, register_preset
 from netbuilder.presets.resnet import HE, basic_block
+from netbuilder.presets.settings import NORMALISED, settings
 from netbuilder.presets.vgg import SIMONYAN
 
 CIFAR = (3, 32, 32)
@@ -26,7 +27,8 @@ CIFAR = (3, 32, 32)
     "few epochs.",
     SIMONYAN, CIFAR, 10, "teaching"))
 def vgg_small() -> Design:
-    b = DesignBuilder("vgg_small", "A small VGG for 32×32 images: stacks of 3×3 convolutions.")
+    b = DesignBuilder("vgg_small", "A small VGG for 32×32 images: stacks of 3×3 convolutions.",
+                      training=settings(NORMALISED))
     x = b.input(list(CIFAR))
     for stage, filters in enumerate((32, 64, 128), start=1):
         with b.group(f"stage{stage}", f"VGG stage {stage}"):
@@ -57,7 +59,8 @@ def resnet_cifar() -> Design:
 
     Shortcuts that change shape use 1×1 conv + BN projections (option B): the paper's option A pads
     with zero channels, which no catalogue layer does."""
-    b = DesignBuilder("resnet_cifar", "ResNet-20 for 32×32 images (the ResNet paper's CIFAR-10 network).")
+    b = DesignBuilder("resnet_cifar", "ResNet-20 for 32×32 images (the ResNet paper's CIFAR-10 network).",
+                      training=settings(NORMALISED))
     x = b.input(list(CIFAR))
     with b.group("stem", "stem"):
         x = b.add("conv2d", x, filters=16, kernel_size=3, stride=1, padding=1, bias=False, id="conv1")
@@ -82,7 +85,7 @@ def resnet_cifar() -> Design:
     SZEGEDY, CIFAR, 10, "teaching"))
 def inception_small() -> Design:
     b = DesignBuilder("inception_small", "A small Inception network for 32×32 images: parallel branches "
-                      "concatenated.")
+                      "concatenated.", training=settings(NORMALISED))
     x = b.input(list(CIFAR))
     with b.group("stem", "stem"):
         x = basic_conv(b, x, "conv1", 32, 3, padding=1)
@@ -105,7 +108,7 @@ def inception_small() -> Design:
 def densenet_small() -> Design:
     """Growth 12, blocks 4-4-4 of BN-ReLU-conv3×3 layers, compression 0.5 (a DenseNet-BC-style toy)."""
     b = DesignBuilder("densenet_small", "A small DenseNet for 32×32 images: dense concatenation and "
-                      "transitions.")
+                      "transitions.", training=settings(NORMALISED))
     x = b.input(list(CIFAR))
     x = b.add("conv2d", x, filters=24, kernel_size=3, stride=1, padding=1, bias=False, id="conv0")
     x, _ = dense_blocks(b, x, 24, (4, 4, 4), growth=12, bn_size=4, prefix="dense", bottleneck=False)
@@ -125,7 +128,7 @@ def densenet_small() -> Design:
     TAN, CIFAR, 10, "teaching"))
 def efficientnet_small() -> Design:
     b = DesignBuilder("efficientnet_small", "A small EfficientNet-style network for 32×32 images: MBConv "
-                      "blocks with squeeze-and-excitation.")
+                      "blocks with squeeze-and-excitation.", training=settings(NORMALISED))
     x = b.input(list(CIFAR))
     with b.group("stem", "stem"):
         x = conv_bn_act(b, x, "stem", 16, 3, 1, act="silu")

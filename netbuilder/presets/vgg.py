@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from netbuilder.graph import Design
 from netbuilder.presets.builder import DesignBuilder
 from netbuilder.presets.registry import GalleryEntry, Paper, register_preset
+from netbuilder.presets.settings import PLAIN_DEEP, settings
 
 SIMONYAN = Paper("K. Simonyan, A. Zisserman", "Very deep convolutional networks for large-scale image "
                  "recognition", "ICLR 2015", "https://arxiv.org/abs/1409.1556")
@@ -22,7 +23,7 @@ IDEA = ("Only 3×3 convolutions, stacked two or three deep between 2×2 poolings
 
 def build_vgg(name: str, cfg: Sequence[int | str], description: str) -> Design:
     """features (ids features_<i> as in torchvision) -> avgpool 7×7 -> flatten -> classifier."""
-    b = DesignBuilder(name, description, collapsed=True)
+    b = DesignBuilder(name, description, collapsed=True, training=settings(PLAIN_DEEP))
     x = b.input([3, 224, 224])
     i, stage = 0, 1
     stages: list[list[int | str]] = [[]]

@@ -24,7 +24,7 @@ from netbuilder.compiler.scores import scores_of
 from netbuilder.data.augment import augment_batch, black_fill
 from netbuilder.data.bundle import DatasetBundle
 from netbuilder.introspect import IntrospectError, apply_frozen_bn_eval, freeze
-from netbuilder.training import distributed, faults, graphed
+from netbuilder.training import distributed, faults, graphed, memory
 from netbuilder.training.checkpoint import load_checkpoint, save_checkpoint
 from netbuilder.training.config import ConfigError, TrainConfig
 from netbuilder.training.control import Control
@@ -47,6 +47,8 @@ from netbuilder.training.parts import (
     device_name,
     fast_memory_format,
     give_standard_layout,
+    grad_params,
+    log_every,
     lr_factor,
     lr_of,
     make_loss,
@@ -64,10 +66,6 @@ from netbuilder.training.weights import WeightsError
 # Under DDP every rank polls the stop flag together (an all-reduce) before the first batch of an epoch
 # and then every this many steps.
 STOP_POLL_STEPS = 8
-
-
-def _grad_params(optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
-    return [p for group in optimizer.param_groups for p in group["params"]]
 
 
 class _Abort(Exception):
@@ -163,11 +161,10 @@ class _Run:
             self.normalize = self.feed.normalizer()
             self.aug_fill = black_fill(self.data.mean, self.data.std).to(self.device)  # borders a shift leaves
             self.batch_size = cfg.effective_batch_size(self.feed.local_count)
-            if not self.log_every:
-                # About 100 step events per epoch (every step on small sets) is plenty for the curves; a
-                # read costs a GPU three small launches (readout.py), so a GPU reads at most every 25 steps.
-                steps = -(-self.feed.local_count // self.batch_size)
-                self.log_every = max(1 if self.device.type == "cpu" else 25, steps // 100)
+            self.log_every = self.log_every or log_every(self.device, self.feed.local_count, self.batch_size)
+            if (refused := self._check_memory()) is not None:  # before the first step allocates anything
+                yield refused
+                return
             if resume_from:
                 self._restore(resume_from)
             note = self._graph_steps()
@@ -248,6 +245,9 @@ class _Run:
         except (RuntimeError, IndexError, ValueError) as e:  # torch's own complaints (IndexError: a label
             # beyond the outputs, ValueError: shapes a loss refuses): a fault in one line, not a crash
             msg = faults.first_line(e)
+            if faults.is_memory_error(msg):  # the CPU's allocator (DefaultCPUAllocator), or MPS's
+                yield self._oom_fault(self.batch_size)
+                return
             yield Fault("error", f"training stopped at epoch {self.epoch + 1}, step {self.step}: {msg}",
                         faults.runtime_advice(msg), self.epoch, self.step)
             return
@@ -279,7 +279,7 @@ class _Run:
                                                                      device=device)
         counted = 0  # predictions compared so far (in-memory data)
         argmax = self.num_classes != 1
-        params, step = _grad_params(opt), step_function(opt)
+        params, step = grad_params(opt), step_function(opt)
         readout = self.readout
         readout.begin()
         steps_in_epoch = max(1, math.ceil(self.feed.local_count / self.batch_size))
@@ -300,7 +300,7 @@ class _Run:
                     break
                 cfg, opt = self.config, self.optimizer  # a setting change may have replaced them
                 schedule = cfg.schedule != "none"
-                params, step = _grad_params(opt), step_function(opt)
+                params, step = grad_params(opt), step_function(opt)
             batch = next(batches, None)
             if batch is None:
                 break
@@ -318,7 +318,7 @@ class _Run:
                     yield Notice(note, self.epoch, self.step, steps.fast)
                 if not trained:  # the capture failed: this batch and the rest of the run train eagerly
                     steps = self.graphed = None
-                    params, step = _grad_params(opt), step_function(opt)
+                    params, step = grad_params(opt), step_function(opt)
                     if aug is None:
                         xb = self.normalize(xr)
             n = yb.shape[0]
@@ -450,9 +450,19 @@ class _Run:
     def _oom_fault(self, batch: int) -> Fault:
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
-        what = "GPU" if self.device.type != "cpu" else "computer"
-        return Fault("oom", faults.OOM_MESSAGE.format(device=what, epoch=self.epoch + 1, step=self.step,
-                                                       batch=batch), faults.OOM_ADVICE, self.epoch, self.step)
+        return Fault("oom", *faults.oom_text(self.device.type, self.epoch, self.step, batch), self.epoch, self.step)
+
+    def _check_memory(self) -> Fault | None:
+        """A Fault when the first steps clearly do not fit in memory at the run's batch size (memory.py);
+        else the evaluation batch is capped to what fits. Not under DDP (one rank would stop alone)."""
+        est = None if self.ctx.active else memory.estimate(self.model, self.normalize(self.feed.sample()),
+                                                           self.config, self.device, self.amp)
+        batch = min(self.batch_size, self.feed.local_count)  # the largest batch the epochs really cut
+        if est is not None and est.refuses(batch):
+            return Fault("oom", est.message(batch), est.advice(batch), self.epoch, self.step)
+        if est is not None:
+            self.feed.eval_size = est.eval_batch(batch, self.config.eval_batch_size)
+        return None
 
     def _state(self, best) -> dict:
         state = {"optimizer": graphed.plain_groups(standard_layout(self.optimizer.state_dict())), "epoch": self.epoch, "step": self.step,

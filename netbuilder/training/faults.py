@@ -12,15 +12,31 @@ OOM_ADVICE = "use a smaller batch size (e.g. half), a smaller model or smaller i
 DATA_ADVICE = "remove or replace the named file or row, then start training again"
 
 
-MEMORY_ADVICE = ("the computer ran out of memory: " + OOM_ADVICE.replace(", or train on the CPU", "")
-                 + ", or close other programs")
-MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "out of memory", "not enough memory")
+CPU_OOM_ADVICE = OOM_ADVICE.replace(", or train on the CPU", "") + ", or close other programs"
+MEMORY_ADVICE = "the computer ran out of memory: " + CPU_OOM_ADVICE
+MEMORY_WORDS = ("can't allocate memory", "cannot allocate memory", "out of memory", "not enough memory",
+                "defaultcpuallocator")
+
+
+def is_memory_error(message: str) -> bool:
+    """Whether a runtime error's text is an allocator's (torch's DefaultCPUAllocator on the CPU says
+    "can't allocate memory"; on Windows "not enough memory"), which the run reports as running out of it."""
+    text = message.lower()
+    return any(w in text for w in MEMORY_WORDS)
+
+
+def oom_text(device_type: str, epoch: int, step: int, batch: int) -> tuple[str, str]:
+    """(message, advice) for a run that ran out of memory on a device of ``device_type`` (``cpu``,
+    ``cuda``, ``mps``) at 0-based ``epoch``, ``step``, with batches of ``batch``."""
+    what = "computer" if device_type == "cpu" else "GPU"
+    advice = CPU_OOM_ADVICE if device_type == "cpu" else OOM_ADVICE
+    return OOM_MESSAGE.format(device=what, epoch=epoch + 1, step=step, batch=batch), advice
 
 
 def runtime_advice(message: str) -> str:
     """What to do about a runtime error torch raised during training (its first line ``message``)."""
     text = message.lower()
-    if any(w in text for w in MEMORY_WORDS):  # torch's DefaultCPUAllocator on the CPU, as OOM is on a GPU
+    if is_memory_error(message):  # torch's DefaultCPUAllocator on the CPU, as OOM is on a GPU
         return MEMORY_ADVICE
     if "expected more than 1 value per channel" in text:
         return "batch normalisation needs batches of 2 or more: use mini-batch mode instead of stochastic"

@@ -29,6 +29,7 @@ class Feed:
         self.data_gen = torch.Generator().manual_seed(config.seed)  # the epochs' shuffles (checkpointed)
         self.epoch_labels: torch.Tensor | None = None  # in-memory data: this epoch's labels in batch order
         self.train_idx: list[int] | None = None
+        self.eval_size: int | None = None  # the evaluation batch that fits in memory (engine), or eval_batch_size
         d, cfg = data, config
         if d.streamed:
             n = len(d.train_set)
@@ -96,13 +97,22 @@ class Feed:
             check_labels(y, self.data.train_set if self.train_idx is None else dataset)
             yield x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
 
-    def eval_batches(self, part: str) -> Iterator[Batch]:
-        """The validation (``"val"``) or test split in raw batches of ``eval_batch_size``."""
+    def sample(self) -> torch.Tensor:
+        """One raw training input (a batch of one) on the device, for the memory check; zeros for streamed
+        data (reading a file is not needed to know its size)."""
         if self.data.streamed:
-            yield from split_batches(self.data, part, self.config.eval_batch_size, self.device)
+            return torch.zeros(1, *self.data.input_shape, device=self.device)
+        return self.x_train[:1]
+
+    def eval_batches(self, part: str) -> Iterator[Batch]:
+        """The validation (``"val"``) or test split in raw batches of ``eval_size`` (what fits in memory,
+        set by the engine's memory check) or else ``eval_batch_size``."""
+        size = self.eval_size or self.config.eval_batch_size
+        if self.data.streamed:
+            yield from split_batches(self.data, part, size, self.device)
             return
         x, y = (self.x_val, self.y_val) if part == "val" else (self.x_test, self.y_test)  # already on the device
-        yield from _slices(x, y, self.config.eval_batch_size)
+        yield from _slices(x, y, size)
 
 
 def split_batches(data: DatasetBundle, split: str, batch_size: int, device: torch.device) -> Iterator[Batch]:

@@ -38,6 +38,19 @@ def device_name(device: torch.device) -> str:
     return {"mps": "Apple GPU (MPS)", "cpu": "CPU"}.get(device.type, device.type)
 
 
+def grad_params(optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
+    """Every parameter the optimiser steps."""
+    return [p for group in optimizer.param_groups for p in group["params"]]
+
+
+def log_every(device: torch.device, count: int, batch_size: int) -> int:
+    """Steps between step events when the settings leave it open: about 100 per epoch (every step on small
+    sets) is plenty for the curves; a read costs a GPU three small launches (readout.py), so a GPU reads at
+    most every 25 steps."""
+    steps = -(-count // batch_size)
+    return max(1 if device.type == "cpu" else 25, steps // 100)
+
+
 def amp_dtype(config: TrainConfig, device: torch.device) -> torch.dtype | None:
     """The autocast dtype, or None for full precision (mixed precision is used on CUDA only)."""
     if device.type != "cuda" or config.mixed_precision == "off":
