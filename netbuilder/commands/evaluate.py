@@ -46,6 +46,10 @@ def evaluate_model(model, data, split: str, batch_size: int = 1024, device=None)
     model = model.to(device)
     if batch_size < 1:
         raise NetbuilderError(f"--batch-size {batch_size}: must be at least 1")
+    from netbuilder.training.memory import eval_batch_that_fits
+
+    # (the same numbers at any batch: no larger batch than the free memory holds, VGG-16 at 224 × 1024 does not)
+    batch_size = eval_batch_that_fits(model, torch.zeros(1, *data.input_shape, device=device), device, batch_size)
     loss, accuracy, confusion = evaluate(model, split_batches(data, split, batch_size, device), data,
                                          make_loss("cross_entropy", data.num_classes, scores_of(model)), None, True)
     totals = confusion.sum(axis=1)

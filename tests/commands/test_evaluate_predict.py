@@ -115,3 +115,30 @@ def test_evaluate_normalises_the_data_as_the_weights_were_trained(trained_run, c
     assert result["loss"] == pytest.approx(want, rel=1e-5) and result["loss"] != pytest.approx(report["test_loss"])
     assert main(["evaluate", str(out / "mlp.nbd"), "--weights", str(weights)]) == 0
     assert "normalising digits as other.safetensors was trained (mean 0.5, std 0.25)" in capsys.readouterr().err
+
+
+def test_evaluation_batches_are_no_larger_than_the_free_memory_holds(trained_run, monkeypatch):
+    """The test split after ``train`` and ``evaluate`` read batches that fit the free memory (VGG-16 at 224
+    in batches of 1024 would not), with the same numbers as one large batch."""
+    import torch
+
+    from netbuilder.api import load
+    from netbuilder.commands import _model
+    from netbuilder.commands.evaluate import evaluate_model
+    from netbuilder.compiler import compile_design
+    from netbuilder.data import load_dataset
+    from netbuilder.training import feed, memory
+
+    out, _ = trained_run
+    design, data = load(out / "mlp.nbd"), load_dataset("digits")
+    model = compile_design(design)
+    _model.load_weights_into(model, design, out / "mlp.safetensors")
+    whole = evaluate_model(model, data, "test")
+    sizes = []
+    real = feed.split_batches
+    monkeypatch.setattr(feed, "split_batches", lambda d, s, b, dev: sizes.append(b) or real(d, s, b, dev))
+    per_sample = memory.activation_bytes(model, torch.zeros(1, *data.input_shape), None)
+    monkeypatch.setattr(memory, "available", lambda device: (memory.OVERHEAD + 50 * per_sample, True))
+    small = evaluate_model(model, data, "test")
+    assert sizes == [50]
+    assert small["accuracy"] == whole["accuracy"] and small["loss"] == pytest.approx(whole["loss"], rel=1e-5)
