@@ -197,7 +197,26 @@ def run_app(path: str | os.PathLike | None = None, lesson: str | os.PathLike | N
     QTimer.singleShot(0, window.view.fit)
     if os.environ.get(REPORT_SHOWN_ENV):
         QTimer.singleShot(0, lambda: report_shown_and_quit(app))
-    return app.exec()
+    code = app.exec()
+    if window.workbench.executor.alive:  # closed during a long training step: it is not waited for
+        exit_now(window, code)
+    return code
+
+
+def exit_now(window, code: int) -> None:
+    """End the process at once, the settings written and the clipboard cleared first: the executor's
+    (daemon) thread may be inside a torch operation of many seconds, which a normal interpreter exit
+    (torch's thread pools torn down) would wait for."""
+    import logging
+
+    window.settings.sync()
+    app = QApplication.instance()
+    if app is not None:
+        app.clipboard().clear()  # (as main_window's exit hook does)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def report_shown_and_quit(app: QApplication) -> None:

@@ -40,6 +40,10 @@ from netbuilder.ui.summary_view import SummaryView
 from netbuilder.ui.workspaces import Workspaces, fit_to_screen, inside_screen
 
 SUBGRAPH_MIME = "application/x-netbuilder-subgraph"
+CLOSE_WAIT_S = 1.0  # s: closing during a run, its end is awaited this long before the unsaved-changes question
+EXIT_WAIT_S = 3.0  # s: then, the window hidden, this long more (a step of a big model on a CPU is not waited for)
+SAVE_WAIT_S = 30.0  # s: a write that must finish (the weights saved at the run's end)
+OWED_WAIT_S = 600.0  # s: the run's end, when a save waits for it to write the trained weights
 
 
 def needs_layout(design: Design) -> bool:
@@ -450,14 +454,21 @@ class MainWindow(QMainWindow):
             if not self.files.ask_stop_training():  # reach the design, and the question below covers them
                 event.ignore()
                 return
-            self.training.stop_and_wait()
+            self.training.stop_and_wait(CLOSE_WAIT_S)  # a short step ends here: the question covers its end
         if not self.files.maybe_save():
             event.ignore()
             return
         self._closed = True
+        self.hide()  # at once: a step of many seconds goes on behind, waited for only EXIT_WAIT_S
+        # (a save that waits for the run's end to write its trained weights: the run's end is waited for, the
+        # window hidden; nothing else is worth a step of many seconds)
+        owed = getattr(self.training.link, "pending_save", None) is not None
+        ended = not self.training.running or self.training.stop_and_wait(OWED_WAIT_S if owed else EXIT_WAIT_S)
         self.explore.shutdown()
         self.training.shutdown()
-        self.bridge.shutdown()
+        # a write that must finish (weights saved at the run's end) is waited for; a step still under way is
+        # not (app.run_app then ends the process without it)
+        self.bridge.shutdown(SAVE_WAIT_S if ended else 0.1)
         self.save_state()
         self.files.autosave_timer.stop()
         self.files.clear_autosave()

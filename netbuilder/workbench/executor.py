@@ -158,9 +158,14 @@ class Executor:
             time.sleep(0.005)
         return not self.busy
 
+    @property
+    def alive(self) -> bool:
+        """The thread still runs (a task under way: a long training step is not cut short)."""
+        return self._thread.is_alive()
+
     def shutdown(self, timeout: float = 20.0) -> bool:
-        """Drop the queue (but the tasks that must finish), cancel the running task and join the thread.
-        True when it ended."""
+        """Drop the queue (but the tasks that must finish), cancel the running task and join the thread for
+        at most ``timeout`` s. True when it ended; else the (daemon) thread is left to the process's exit."""
         with self._cond:
             self._closed = True
             for key, task in list(self._queue.items()):

@@ -45,7 +45,7 @@ DOCK_KEYS = {"Filters": "filters", "Feature maps": "features", "Evaluation": "ev
 
 
 class TrainingController(QObject):
-    state_changed = Signal(str)  # idle | preparing | training | paused | stopping
+    state_changed = Signal(str)  # idle | preparing | training | pausing | paused | stopping
     run_finished = Signal(object)  # the engine's Finished event, or a Fault
     message_shown = Signal(str, str)  # text, level
 
@@ -151,7 +151,8 @@ class TrainingController(QObject):
         a["pause"].setEnabled(state in ("training", "paused"))
         a["resume"].setEnabled(paused)
         self._pause_reads(paused)
-        a["stop"].setEnabled(state in ("preparing", "training", "paused"))
+        self._waiting_reads(state)
+        a["stop"].setEnabled(state in ("preparing", "training", "pausing", "paused"))
         a["reset"].setEnabled(not running)
         a["fit"].setEnabled(not running)
         self.panel.lock(running, paused)
@@ -173,6 +174,13 @@ class TrainingController(QObject):
                else "Pause training (F6; F6 again resumes)")
         action.setToolTip(tip)
         action.setStatusTip(tip)
+
+    def _waiting_reads(self, state: str) -> None:
+        """Pause and Stop are heard at once but done between steps (a step of a big model on a CPU takes
+        many seconds): their buttons say so while the step under way finishes."""
+        if state == "pausing":
+            self.actions["pause"].setText("Pausing after this step…")
+        self.actions["stop"].setText("Stopping after this step…" if state == "stopping" else "&Stop")
 
     def show_message(self, text: str, level: str = "info", actions: tuple = ()) -> None:
         self.panel.messages.show_message(text, level, actions)
@@ -239,6 +247,9 @@ class TrainingController(QObject):
     def pause(self) -> None:
         if self.state == "training":
             self.wb.pause()
+            self.run.waiting_for_step("Pausing after this step")
+            self._set_state("pausing")
+            self.run.update_progress()  # at once, not at the next redraw (held back while a run trains)
 
     def resume(self) -> None:
         if self.state == "paused":
@@ -250,10 +261,15 @@ class TrainingController(QObject):
     def stop(self) -> None:
         if self.running:
             self.wb.stop()
+            if self.state in ("training", "pausing"):  # (paused or preparing: no step to wait for)
+                self.run.waiting_for_step("Stopping after this step")
             self._set_state("stopping")
+            self.run.update_progress()
 
     def stop_and_wait(self, timeout: float = 30.0) -> bool:
-        """Stop the run and let its end arrive (the window is closing): True when it ended in time."""
+        """Stop the run and let its end arrive (the window is closing): True when it ended in time. A step
+        under way is not cut short: with a long one (a big model on a CPU) it is not waited for past
+        ``timeout``."""
         self.stop()
         end = time.monotonic() + timeout
         while self.running and time.monotonic() < end:

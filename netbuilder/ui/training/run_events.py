@@ -128,7 +128,7 @@ class RunEvents:
             self.state_text = f"Paused at epoch {ev.epoch + 1}, step {ev.step}: change the learning rate, " \
                               "batch size or optimiser, then resume"
         elif ev.state in ("resumed", "updated"):
-            if c.state != "stopping":
+            if c.state not in ("stopping", "pausing"):
                 c._set_state("training")
             self.state_text = "Training"
         applied = ev.applied or {}
@@ -210,6 +210,11 @@ class RunEvents:
         if outcome is not None:
             self.c.run_finished.emit(outcome)
 
+    def waiting_for_step(self, what: str) -> None:
+        """Pause or Stop was asked: said at once, as it is done only once the step under way has ended."""
+        self.state_text = f"{what}: the step under way finishes first…"
+        self.progress_dirty = True
+
     # ----- progress text (from the redraw timer) ------------------------------------------------------
     def _x(self) -> float:
         if self.last_step is None or self.started is None:
@@ -222,11 +227,14 @@ class RunEvents:
         self.progress_dirty = False
         panel, s = self.c.panel, self.last_step
         text = self.state_text
-        if s is not None and self.started is not None and self.c.state in ("training", "stopping"):
+        waiting = self.c.state in ("pausing", "stopping")
+        if s is not None and self.started is not None and (waiting or self.c.state == "training"):
             p = float(s["progress"])
             panel.progress.setValue(int(p * 1000))
             elapsed = time.perf_counter() - self.t0
             eta = elapsed * (1 - p) / p if p > 0 else math.nan
             text = (f"epoch {s['epoch'] + 1}/{self.started['epochs']} · step {s['step']} · ETA {format_eta(eta)} · "
                     f"{format_rate(s['samples_per_second'])} · loss {s['loss']:.4f} · lr {s['lr']:.3g}")
+            if waiting:  # (Pause or Stop heard: said before the numbers, which are the last step's)
+                text = f"{self.state_text} · {text}"
         panel.progress_label.setText(text)

@@ -131,7 +131,10 @@ def format_rate(samples_per_second: float) -> str:
         return f"{samples_per_second / 1000:.0f}k samples/s"
     if samples_per_second >= 1000:
         return f"{samples_per_second / 1000:.1f}k samples/s"
-    return f"{samples_per_second:.0f} samples/s"
+    if samples_per_second >= 10:
+        return f"{samples_per_second:.0f} samples/s"
+    # a big model on a CPU trains at less than one sample a second: two significant digits ("0.43 samples/s")
+    return f"{samples_per_second:.2g} samples/s" if samples_per_second > 0 else "0 samples/s"
 
 
 
