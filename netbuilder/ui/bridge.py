@@ -81,8 +81,10 @@ def guard(where: str, on_error: Callable[[str], Any] | None = None):
 
 class DesignSync(QObject):
     """Keeps the workbench's design in step with the Document: after each analysis (coalesced, one per
-    edit batch) and when a design is opened. The revision goes up when the network's structure changes
-    (a move does not change what a model computes)."""
+    edit batch), when a design is opened, and at once when a section beside the graph changes (its
+    training settings: locked layers, seed …; its dataset), so an export or a run reads the design as it
+    is. The revision goes up when the network's structure changes (a move, a lock or a setting does not
+    change what a model computes: results and trained weights stay current)."""
 
     def __init__(self, document, workbench: Workbench, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -93,8 +95,17 @@ class DesignSync(QObject):
         document.graph.subscribe(self._graph_event)
         document.analysis_updated.connect(lambda _a: None if self._replacing else self.sync())
         document.design_replaced.connect(lambda: self.sync(replaced=True))
-        document.design_field_changed.connect(lambda name: self.sync() if name == "dataset" else None)
+        document.design_field_changed.connect(self._field_changed)
         self.sync(replaced=True)
+
+    def _field_changed(self, name: str) -> None:
+        """The design's training settings or dataset changed (an edit, its Undo or Redo): the workbench has
+        them at once, for the same revision; while an edit's analysis is pending, its sync brings them."""
+        from netbuilder.workbench.fit import structure_signature
+
+        if name in ("training", "dataset") and not self._replacing:
+            if structure_signature(self.document.graph) == self._signature:
+                self.sync()
 
     def _graph_event(self, event) -> None:
         if event.kind == "reset":  # Document.set_design: one sync, on design_replaced (not a snapshot per signal)

@@ -1,7 +1,8 @@
 """The code view: the PyTorch code of the current design, as File ▸ Export would write it now (the same
 normalisation, class names and locked layers; its docstring says which trained weights an export would
 carry, the view itself holds none), regenerated after a change only while the view is visible: an edit, a
-dataset loaded, a run ended, weights loaded. The compile problem when invalid.
+dataset loaded, a run ended, weights loaded, the training settings (a layer locked or unlocked, and its Undo).
+The compile problem when invalid.
 
 The code is made by the workbench's executor on torch's meta device (no weights are built, so VGG-16's
 550 MB never exist for it), never on the GUI thread.
@@ -33,6 +34,7 @@ class CodeView(QPlainTextEdit):
         self._timer.setInterval(150)
         self._timer.timeout.connect(self.refresh)
         document.analysis_updated.connect(self._mark_dirty)
+        document.design_field_changed.connect(self._mark_dirty)  # (locked layers are written in the code)
 
     def attach(self, bridge) -> None:
         """Make the code with ``bridge``'s workbench (the window calls this once)."""

@@ -6,7 +6,8 @@ only on the executor's thread), the history of runs, and the one ``Executor`` th
 
 Consistency is decided here, once: a model never runs on data it does not fit (the view gets one line
 and Fit is offered), results carry the design revision they were computed for and are marked stale on
-arrival when the design has moved on, a run of a design replaced since (``generation``) reaches no one
+arrival when the design has moved on (during a run the views are answered by the network being trained only
+while it is the design's: ``LiveQuestions``), a run of a design replaced since (``generation``) reaches no one
 (its weights are not the open design's), and a design with nothing to train is refused before anything
 starts. Views ask with ``compute(view, job)`` and receive a ``ViewResult`` of plain values.
 
@@ -16,7 +17,6 @@ adapter queues the events to the GUI thread, where ``accept`` settles them befor
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,11 +28,9 @@ from netbuilder.workbench.dataset_spec import check_dataset_spec
 from netbuilder.workbench.executor import Cancelled, Executor, TaskContext, message_for, next_ticket
 from netbuilder.workbench.fit import mismatch, structure_signature
 from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, prime_training, warm_up
-from netbuilder.workbench.live import Job, LiveQuestions
+from netbuilder.workbench.live import OUTDATED, Job, LiveQuestions
+from netbuilder.workbench.run_loop import train_run
 
-# Step events reach the window in batches about 10 times a second (what the eye follows; the plots redraw
-# no faster within the window's drawing budget); every other event (an epoch, a pause, the end) at once.
-FLUSH_SECONDS = 0.1
 NOTHING_TO_TRAIN = "nothing to train: add a layer with weights (Dense, Conv2d …) between the input and the output"
 
 
@@ -81,6 +79,13 @@ def seed_of(design: Design) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else 0
 
 
+def drop_fresh_model(host: ModelHost) -> None:
+    """The design's seed changed: a model holding fresh weights goes, so the views, runs and exports that build
+    it next initialise it from the new seed (executor thread). Trained weights stay as they are."""
+    if host.model is not None and not host.trained:
+        host.model, host.signature = None, None
+
+
 class Workbench:
     def __init__(self, post: Callable[[ev.Event], None]) -> None:
         self._post = post
@@ -104,15 +109,24 @@ class Workbench:
                    classes: int | None, parameters: int, replaced: bool = False,
                    signature: tuple | None = None) -> None:
         """The design at ``revision`` (a snapshot the workbench keeps); ``signature``: its structure
-        signature when the caller has it already."""
+        signature when the caller has it already. The same revision again: the design's other sections
+        (training settings: locked layers, seed …) changed, not its network (no result goes stale for it)."""
+        before = self.state
         self.state = DesignState(design, revision, list(problems), input_shape, classes, int(parameters),
                                  signature if signature is not None else structure_signature(design.graph))
+        self.live.follow(revision, self.state.signature)
         if replaced:  # another design: a run in flight is stopped and belongs to no open design from now on
             self.generation += 1
             self.has_weights, self.weights_signature = False, None
+            self.live.design_replaced()
             self.stop()
             # queued behind a run in flight (one task at a time): the model it trained goes when it ends
             self.executor.submit("reset", lambda ctx: self.host.reset(), deliver=lambda c, v: None)
+        elif revision != before.revision and self.live.outdated and not self._of_replaced_design(self.runs[-1].run):
+            for told in self.live.outdate():  # the views showing the trained network as the design's are told
+                self._post(told)
+        elif before.design is not None and seed_of(design) != seed_of(before.design):
+            self.executor.submit("reseed", lambda ctx: drop_fresh_model(self.host), deliver=lambda c, v: None)
         self._bind_dataset()
 
     def _bind_dataset(self) -> None:
@@ -188,6 +202,8 @@ class Workbench:
             self.ready = event
         elif isinstance(event, ev.ViewResult) and event.revision != self.revision:
             return ev.ViewResult(**{**event.__dict__, "stale": True})
+        elif isinstance(event, ev.ViewResult):
+            self.live.showing(event)
         elif isinstance(event, ev.RunPrepared | ev.RunEvents) and self._of_replaced_design(event.run):
             return None  # the run of a design replaced since: nothing of it reaches the open one
         elif isinstance(event, ev.RunEnded):
@@ -249,7 +265,10 @@ class Workbench:
             self._post(ev.ViewResult(view, ticket, revision, message=blocked[0], offer_fit=blocked[1]))
             return ticket
         if self.running and not self._of_replaced_design(self.runs[-1].run):
-            self.live.ask(view, job, ticket, revision, periodic)  # answered between training steps
+            if needs_model and self.live.outdated:  # the network being trained is not the design's any more
+                self._post(ev.ViewResult(view, ticket, revision, message=OUTDATED))
+            else:  # answered between training steps, by the design's network: for its revision
+                self.live.ask(view, job, ticket, revision, periodic, needs_model)
             return ticket
         # (while the run of a replaced design stops, the question waits for it on the executor's queue)
         design, spec = self.state.design, dict(self.dataset_spec)
@@ -309,73 +328,19 @@ class Workbench:
         from netbuilder.training.control import Control
 
         control = Control()
-        self.live.start(control)  # the running Control: ``self.control`` until RunEnded
         run = len(self.runs) + 1
         design, spec, revision = self.state.design, dict(self.dataset_spec), self.revision
         signature = self.state.signature
+        self.live.start(control, revision, signature)  # the running Control: ``self.control`` until RunEnded
         self.runs.append(RunRecord(run, revision, dict(settings), spec, generation=self.generation))
 
         def task(ctx: TaskContext):
-            return self._train(ctx, run, revision, design, spec, dict(settings), control)
+            return train_run(ctx, self.host, self.live, self._post, run, design, spec, dict(settings), control)
 
         def deliver(ctx: TaskContext, outcome) -> ev.Event:
             return ev.RunEnded(run, revision, outcome, signature)
         self.executor.submit(f"train:{run}", task, deliver=deliver)
         return True, "", False
-
-    def _train(self, ctx: TaskContext, run: int, revision: int, design: Design, spec: dict, settings: dict,
-               control) -> Any:
-        from netbuilder.training import TrainConfig, train
-        from netbuilder.training.events import Fault, Predictions, Response
-
-        try:
-            data = self.host.ensure_data(spec)
-            config = TrainConfig.from_dict(settings)
-            built = self.host.build(design, seed=config.seed)
-            data = self.host.seen(data)  # trained weights go on learning with the normalisation they learnt with
-        except Exception as e:  # noqa: BLE001  (a set-up failure is the run's outcome, in one line)
-            text, unexpected = message_for(e, "preparing a training run")
-            advice = ("this looks like a bug; the details are in the log" if unexpected
-                      else "fix the design or the training settings, then press Train again")
-            return Fault("setup", text, advice, 0, 0)
-        if ctx.cancelled:
-            return None
-        self._post(ev.RunPrepared(run, built["kept"], built["fresh"], describe_data(data), config.to_dict()))
-        self.host.training_on(data)  # from now on the weights go with this data's preprocessing
-        pending: list[Any] = []
-        last = time.perf_counter()
-        outcome = None
-        events = train(self.host.model, data, config, control)
-        try:
-            for event in events:
-                if ctx.cancelled:
-                    break
-                if isinstance(event, Response):
-                    answer = self.live.answer(event)
-                    if answer is not None:
-                        self._post(answer)
-                    self.live.ask_waiting(control)  # the next question of that view may go now
-                    continue
-                if isinstance(event, Predictions):  # the epoch's own evaluation, for the Evaluation view
-                    self._post(self.live.predictions(data, event, revision))
-                    continue
-                self.live.ask_waiting(control)
-                if event.kind in ("finished", "fault"):
-                    outcome = event
-                pending.append(event)
-                now = time.perf_counter()
-                if event.kind != "step" or now - last >= FLUSH_SECONDS:
-                    self._post(ev.RunEvents(run, pending))
-                    pending, last = [], now
-        finally:
-            events.close()
-            if pending:
-                self._post(ev.RunEvents(run, pending))
-        if outcome is not None and getattr(outcome, "fault", "") == "nan":
-            self.host.trained, self.host.source = False, "untrained weights"
-        else:
-            self.host.source = "trained weights"
-        return outcome
 
     def pause(self) -> None:
         if self.control is not None:

@@ -324,6 +324,12 @@ class ExploreController(QObject):
         self.sync_classes()
         if self.shown.get("transfer"):  # hidden: refreshed when shown (an edit does not pay for it)
             self.transfer.refresh()
+        if self.wb.running:  # Undo back to the structure the run trains: the views it outdated follow it again
+            from netbuilder.workbench.live import OUTDATED
+
+            for key in ("explain", "adversarial", "inside"):
+                if self.shown.get(key) and (self.results.get(key) or {}).get("error") == OUTDATED:
+                    self.request(key)
 
     def _design_changed(self) -> None:
         self._keep_layers()
