@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from netbuilder.data.bundle import DatasetError
+from netbuilder.imagefile import GREY_MODES, read_pixels
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".ppm", ".pgm", ".pbm", ".tif", ".tiff", ".webp"}
-GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"}
-SIXTEEN_BIT = {"I;16", "I;16L", "I;16B", "I;16N"}
 MAX_SIDE = 4096
 LISTED = 10  # bad files named in one message
 
@@ -181,23 +180,6 @@ def choose_shape(headers: list[tuple[int, int, str]], image_size: object = None,
     return (c, *hw), f"{c}×{hw[0]}×{hw[1]}: {size}; {colour}"
 
 
-def to_8bit(im) -> object:
-    """A Pillow image in mode L or RGB, high-bit-depth and float values scaled by their real range."""
-    image_module = pil()
-    if im.mode in SIXTEEN_BIT or im.mode in ("I", "F"):
-        a = np.asarray(im, dtype=np.float64)
-        a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
-        lo, hi = float(a.min()), float(a.max())
-        top = 1.0 if im.mode == "F" else 65535.0  # float images in [0, 1] and integer ones in 16 bits as is
-        a = a / top if lo >= 0 and hi <= top else (a - lo) / (hi - lo if hi > lo else 1.0)
-        return image_module.fromarray((np.clip(a, 0, 1) * 255 + 0.5).astype(np.uint8))
-    if im.mode in ("L", "RGB"):
-        return im
-    if im.mode in GREY_MODES:
-        return im.convert("L")
-    return im.convert("RGBA").convert("RGB") if im.mode in ("P", "PA") else im.convert("RGB")
-
-
 def decode_image(path: str | Path, size: tuple[int, int], channels: int) -> np.ndarray:
     """One image file -> uint8 array (channels, height, width); raises DatasetError naming the file.
 
@@ -206,12 +188,6 @@ def decode_image(path: str | Path, size: tuple[int, int], channels: int) -> np.n
     """
     image_module = pil()
     try:
-        with image_module.open(path) as im:
-            im = to_8bit(im)
-            im = im.convert("L" if channels == 1 else "RGB")
-            if im.size != (size[1], size[0]):
-                im = im.resize((size[1], size[0]), image_module.Resampling.BILINEAR)
-            arr = np.array(im, dtype=np.uint8)
+        return read_pixels(path, size, channels)
     except (OSError, ValueError, SyntaxError, EOFError, image_module.DecompressionBombError) as e:
         raise DatasetError(f"{path}: not a readable image ({_reason(e)}); remove or replace the file") from e
-    return arr[None] if channels == 1 else arr.transpose(2, 0, 1).copy()

@@ -19,6 +19,8 @@ from PySide6.QtCore import QPoint, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QSpinBox, QWidget
 
+from netbuilder.imagefile import read_pixels
+
 SOURCE_TEXT = {"sample": "Dataset sample", "test": "Test image", "val": "Validation image",
                "drawing": "Drawing", "file": "Image file"}
 SPLIT_NAME = {"test": "test", "val": "validation"}
@@ -92,6 +94,14 @@ def image_array(image: QImage, shape: list[int]) -> np.ndarray:
     return np.repeat(data, c, 0) if data.shape[0] != c else data
 
 
+def file_array(data: bytes, shape: list[int]) -> np.ndarray:
+    """An image file's bytes as an input of ``shape`` (C, H, W), values in [0, 1]: the pixels ``predict`` and an
+    image folder read from the same file (``netbuilder.imagefile``)."""
+    c, h, w = shape
+    pixels = read_pixels(data, (h, w), 3 if c == 3 else 1).astype(np.float32) / 255.0
+    return pixels if pixels.shape[0] == c else np.repeat(pixels, c, 0)
+
+
 class InputPicker(QWidget):
     """The input choice: ``source`` (the kinds given, in that order), the preview sample's number, the
     split image's number, "Open image…"; ``changed`` when the input changes, ``failed(text)`` with one line
@@ -123,7 +133,7 @@ class InputPicker(QWidget):
         self.sample_labels = np.zeros((0,), np.int64)
         self.input_shape: list[int] = []
         self.sizes: dict[str, int] = {}
-        self.file_image: QImage | None = None  # kept whole: read at the input's shape when asked
+        self.file_image: bytes | None = None  # the file as read: decoded at the input's shape when asked
         self.file_name = ""
         self.source.currentIndexChanged.connect(self._source_changed)
         self.sample.valueChanged.connect(lambda _v: self.changed.emit())
@@ -207,11 +217,13 @@ class InputPicker(QWidget):
         if not self.is_image:
             self.failed.emit(f"{name}: an image file is an input for an image dataset only")
             return False
-        image = QImage(path)
-        if image.isNull():
+        try:  # kept as read (bytes): decoded at the input's shape as predict and image folders decode it
+            data = Path(path).read_bytes()
+            read_pixels(data, (8, 8), 1)
+        except Exception:  # noqa: BLE001  (Pillow's errors for a file that is no image, an unreadable file)
             self.failed.emit(f"{name}: not a readable image; the input stays as it was")
             return False
-        self.file_image, self.file_name = image, name
+        self.file_image, self.file_name = data, name
         i = self.source.findData("file")
         if i >= 0 and i != self.source.currentIndex():
             self.source.setCurrentIndex(i)  # (says ``changed``)
@@ -229,7 +241,7 @@ class InputPicker(QWidget):
                 return None
             if kind == "drawing":
                 return self.pad.array(self.input_shape)
-            return None if self.file_image is None else image_array(self.file_image, self.input_shape)
+            return None if self.file_image is None else file_array(self.file_image, self.input_shape)
         if kind != "sample" or len(self.samples) == 0:
             return None
         return self.samples[min(self.sample.value(), len(self.samples) - 1)]

@@ -1,0 +1,43 @@
+"""An image file given as the input in the window (Feature maps, Explain, Adversarial, Inside) has the pixels
+``netbuilder predict`` and an image folder read from it: one decoder (``netbuilder.imagefile``). Qt's grey
+conversion and scaling gave a red-and-green picture 0.18 brighter in the window."""
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.mark.parametrize("shape", [[1, 8, 8], [3, 16, 16]])
+def test_an_image_file_reads_as_predict_reads_it(qtbot, tmp_path, shape):
+    from PIL import Image
+
+    from netbuilder.data.images import decode_image
+    from netbuilder.ui.training.input_picker import InputPicker
+
+    a = np.zeros((64, 64, 3), np.uint8)
+    a[:, :32, 0] = 230  # red on the left, green on the right, a blue square
+    a[:, 32:, 1] = 200
+    a[20:40, 20:40, 2] = 255
+    path = tmp_path / "colours.png"
+    Image.fromarray(a, "RGB").save(path)
+    picker = InputPicker()
+    qtbot.addWidget(picker)
+    picker.set_dataset({"input_shape": shape, "samples": np.zeros((0,)), "sizes": {}})
+    assert picker.open_image(str(path))
+    got = picker.current_input()
+    want = decode_image(path, (shape[1], shape[2]), shape[0]).astype(np.float32) / 255.0
+    assert got.shape == tuple(shape) and np.abs(got - want).max() < 1e-6
+
+
+def test_a_file_that_is_no_image_changes_nothing(qtbot, tmp_path):
+    from netbuilder.ui.training.input_picker import InputPicker
+
+    picker = InputPicker()
+    qtbot.addWidget(picker)
+    picker.set_dataset({"input_shape": [1, 8, 8], "samples": np.zeros((0,)), "sizes": {}})
+    said = []
+    picker.failed.connect(said.append)
+    (tmp_path / "notes.png").write_text("not an image")
+    assert not picker.open_image(str(tmp_path / "notes.png"))
+    assert said == ["notes.png: not a readable image; the input stays as it was"] and picker.file_image is None
