@@ -153,6 +153,32 @@ def save_trained(model, path: Path, preprocessing: dict[str, Any] | None, metada
     return save_weights(model, path, metadata=metadata, preprocessing=preprocessing)
 
 
+def weights_preprocessing(design, path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """What the inputs of the weights in ``path`` are normalised with, the one rule of ``predict``, ``export``,
+    ``evaluate`` and the window: what the file records; ImageNet's (GoogLeNet's (x - 0.5) / 0.5) for a
+    torchvision checkpoint (``training.transfer``); else, for a file that records nothing, the design's own
+    dataset's normalisation (as ``evaluate`` and the window use the bound data's), else none. The second
+    value is a note for the user when the file recorded nothing (None otherwise)."""
+    from netbuilder.compiler import compile_design
+    from netbuilder.training.transfer import load_into
+
+    report = load_into(compile_design(design), design, path, partial=True)
+    if report.preprocessing is not None:
+        return report.preprocessing, None
+    name = (design.dataset or {}).get("name")
+    if name:
+        try:
+            from netbuilder.data import load_dataset
+
+            options = {k: v for k, v in (design.dataset or {}).items() if k != "name"}
+            prep = load_dataset(name, **options).preprocessing()
+            return prep, f"{path.name} records no preprocessing; normalising as {name} is (the design's dataset)"
+        except Exception:  # noqa: BLE001  (a dataset missing here: said below)
+            pass
+    return None, (f"{path.name} records no preprocessing and the design's dataset is not here: the images go in "
+                  "as values in [0, 1], unnormalised")
+
+
 def compile_normalising(design, preprocessing: dict[str, Any] | None):
     """A model that takes [0, 1] images (tables: the features as in the file) and normalises them itself."""
     from netbuilder.compiler import compile_design

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     data = _data.load_data(dataset, options, args, progress)
     design = fit_design(design, list(data.input_shape), data.num_classes)
     model = compile_design(design)
-    report = _model.load_weights_into(model, design, weights, args.partial)
+    report = _model.load_weights_into(model, design, weights, partial=True)  # (require_trained says what is missing)
     progress.line(report.summary())
     data = _model.seen_by_weights(data, report, weights, progress)
     _model.require_trained(report, weights, data.name, data.num_classes)
@@ -102,6 +102,6 @@ def _print(r: dict) -> None:
         print(f"  {n:<{width}}  {'   n/a' if a is None else f'{100 * a:5.1f}%'}")
     print("confusion matrix (rows: true class, columns: predicted):")
     cells = max([len(str(v)) for row in r["confusion"] for v in row] + [len(str(i)) for i in range(len(names))])
-    print(" " * (width + 2) + " ".join(f"{i:>{cells}}" for i in range(len(names))))
+    print(" " * (width + 3) + " ".join(f"{i:>{cells}}" for i in range(len(names))))
     for i, (n, row) in enumerate(zip(names, r["confusion"], strict=True)):
-        print(f"  {n:<{width}}" + " ".join(f"{v:>{cells}}" for v in row) + f"   ({i})")
+        print(f"  {n:<{width}} " + " ".join(f"{v:>{cells}}" for v in row) + f"   ({i})")

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
                               f"{os.path.join(args.output, 'model.py')} (.py, .pt2 or .onnx)")
     design = load_from_args(args)
     weights = _model.chosen_weights(args, design)
-    prep = _model.read_preprocessing(weights)
+    prep, note = _model.weights_preprocessing(design, weights) if weights is not None else (None, None)
+    if note:
+        print(f"netbuilder: note: {note}", file=sys.stderr)
     options: dict = {}
     if weights is not None:
         from netbuilder.compiler import compile_design

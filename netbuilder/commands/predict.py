@@ -95,17 +95,11 @@ def run(args: argparse.Namespace) -> int:
         raise NetbuilderError(f"{args.design}: no trained weights to predict with{why}; "
                               "train it first, or give --weights FILE")
     shape = input_shape_of(design)
-    prep = _model.read_preprocessing(weights)
-    if prep is None:
-        from netbuilder.compiler.preprocess import imagenet_preprocessing
-
-        # a torchvision checkpoint (or weights saved without a record): ImageNet's normalisation for RGB
-        prep = imagenet_preprocessing(shape) if shape[0] == 3 else None
-        print(f"netbuilder: note: {weights.name} records no preprocessing; "
-              + ("using ImageNet's normalisation" if prep else "the images go in as values in [0, 1]"),
-              file=sys.stderr)
+    prep, note = _model.weights_preprocessing(design, weights)  # (the one rule: export, evaluate, the window)
+    if note:
+        print(f"netbuilder: note: {note}", file=sys.stderr)
     model = _model.compile_normalising(design, prep)
-    report = _model.load_weights_into(model, design, weights, args.partial)
+    report = _model.load_weights_into(model, design, weights, partial=True)  # (require_trained says what is missing)
     head = model.get_submodule(report.fresh[0][0]) if report.fresh else None
     _model.require_trained(report, weights, "the design", int(getattr(head, "out_features", 0)))
     class_names = list((prep or {}).get("class_names") or (design.dataset or {}).get("class_names") or [])

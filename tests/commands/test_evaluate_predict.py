@@ -142,3 +142,57 @@ def test_evaluation_batches_are_no_larger_than_the_free_memory_holds(trained_run
     small = evaluate_model(model, data, "test")
     assert sizes == [50]
     assert small["accuracy"] == whole["accuracy"] and small["loss"] == pytest.approx(whole["loss"], rel=1e-5)
+
+
+def test_weights_without_a_record_are_normalised_alike_by_predict_export_and_evaluate(trained_run, tmp_path, capsys):
+    """An old-format weights file (no preprocessing recorded): predict and export normalise as the design's
+    dataset is normalised, as evaluate and the window do (predict used ImageNet's, export none), and say so."""
+    import importlib.util
+
+    import numpy as np
+    import torch
+
+    from netbuilder.api import load
+    from netbuilder.data import load_dataset
+    from netbuilder.training import load_weights, save_weights
+
+    out, _ = trained_run
+    bare = tmp_path / "bare.safetensors"
+    save_weights(load_weights(out / "mlp.safetensors"), bare)  # no preprocessing recorded
+    data = load_dataset("digits")
+    png = tmp_path / "digit.png"
+    from PIL import Image
+
+    a = (data.x_test[0, 0].numpy().astype("float32") * data.scale * 255).round().astype("uint8")
+    Image.fromarray(a, "L").save(png)
+    assert main(["predict", str(out / "mlp.nbd"), str(png), "--weights", str(bare), "--top", "10", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "records no preprocessing; normalising as digits is" in captured.err
+    by_predict = {r["class"]: r["probability"] for r in json.loads(captured.out)}
+    assert main(["export", str(out / "mlp.nbd"), "--weights", str(bare), "-o", str(tmp_path / "net.py")]) == 0
+    spec = importlib.util.spec_from_file_location("bare_net", tmp_path / "net.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x = torch.as_tensor(a.astype(np.float32) / 255.0)[None, None]
+    with torch.no_grad():
+        exported = torch.softmax(module.load_model().eval()(x), 1)[0]
+    names = load(out / "mlp.nbd").dataset.get("class_names") or data.class_names
+    for k, p in enumerate(exported.tolist()):
+        assert by_predict[str(names[k])] == pytest.approx(p, abs=1e-5)
+
+
+def test_evaluate_of_untrained_layers_does_not_send_the_student_to_partial(trained_run, tmp_path, capsys):
+    from netbuilder.api import load, save
+    from netbuilder.training import load_weights, save_weights
+
+    out, _ = trained_run
+    design = load(out / "mlp.nbd")
+    state = load_weights(out / "mlp.safetensors")
+    first = sorted({k.split(".")[0] for k in state})[0]
+    save_weights({k: v for k, v in state.items() if not k.startswith(first + ".")}, tmp_path / "some.safetensors")
+    save(design, tmp_path / "mlp.nbd")
+    for partial in ([], ["--partial"]):
+        assert main(["evaluate", str(tmp_path / "mlp.nbd"), "--weights", str(tmp_path / "some.safetensors"),
+                     *partial]) == 2
+        err = capsys.readouterr().err
+        assert first in err and "train the design first" in err and "--partial" not in err
