@@ -87,18 +87,13 @@ def seen_by_weights(data, report, path: Path, progress):
     """``data`` normalised as the weights loaded from ``path`` were trained (``training.weights.seen_by``), with a
     line saying so when that is not the data's own normalisation: a run and ``evaluate`` feed the model as the
     window and ``predict`` do."""
-    from netbuilder.training.weights import seen_by
+    from netbuilder.training.weights import seen_by, seen_text
 
     seen = seen_by(data, report.preprocessing)
-    if seen is not data:
-        progress.line(f"normalising {data.name} as {path.name} was trained (mean "
-                      f"{_numbers(seen.mean)}, std {_numbers(seen.std)}), not with its own statistics")
+    text = seen_text(data, seen, path.name)
+    if text:
+        progress.line(text)
     return seen
-
-
-def _numbers(t) -> str:
-    values = [round(float(v), 3) for v in t.flatten().tolist()]
-    return ", ".join(map(str, values[:4])) + (", …" if len(values) > 4 else "")
 
 
 def untrained_layers(report) -> list[str]:

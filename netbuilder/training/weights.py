@@ -252,3 +252,16 @@ def seen_by(data, preprocessing: Mapping[str, Any] | None):
             std.reshape(shape), data.std.reshape(shape).to(torch.float32)):
         return data
     return data.with_stats(mean, std)
+
+
+def seen_text(data, seen, source: str) -> str | None:
+    """One line saying that ``seen`` (``seen_by``) normalises ``data`` as the weights of ``source`` were
+    trained, not with its own statistics (None when it is the data's own): the CLI and the window say so."""
+    if seen is data:
+        return None
+
+    def numbers(t) -> str:
+        values = [round(float(v), 3) for v in t.flatten().tolist()]
+        return ", ".join(map(str, values[:4])) + (", …" if len(values) > 4 else "")
+    return (f"normalising {data.name} as {source} was trained (mean {numbers(seen.mean)}, std {numbers(seen.std)}), "
+            "not with its own statistics")

@@ -142,8 +142,11 @@ class ModelHost:
         dropped = [n for n, _ in (*report.fresh, *report.missing) if n not in untrained]
         if kept:  # (after ``source``, which clears it) the layers the file did not fill start fresh
             self.untrained = dict.fromkeys(dropped, "the weights file had none that fit it") | untrained
+        from netbuilder.training.weights import seen_text
+
+        normalised = seen_text(self.data, self.seen(self.data), Path(path).name) if self.data is not None else None
         return {"kept": kept, "dropped": dropped, "untrained": untrained, "path": str(path),
-                "summary": report.summary()}
+                "summary": report.summary(), "normalised": normalised}
 
     def loaded_into(self, path: str | Path, report) -> None:
         """Weights loaded into the model from ``path`` (the Transfer view): they are trained weights now, and

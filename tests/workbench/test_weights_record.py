@@ -186,3 +186,16 @@ def test_the_views_see_the_bound_data_normalised_as_the_weights_were_trained(tea
         assert seen_mean() == pytest.approx(own)
     finally:
         assert s.wb.shutdown(20)
+
+
+def test_loading_weights_trained_on_other_data_says_how_the_bound_data_is_normalised(teacher):
+    """The window's "Loaded the trained weights…" line names the normalisation when it is not the data's own
+    (the CLI's train and evaluate print the same line)."""
+    design, weights = teacher
+    host = ModelHost()
+    host.ensure_data({"name": "digits"})
+    value = host.load_design_weights(design, weights)
+    assert value["normalised"].startswith("normalising digits as lenet.safetensors was trained (mean 0.3, std 0.2)")
+    host.reset()
+    host.record = None
+    assert ModelHost().load_design_weights(design, weights)["normalised"] is None  # no data bound: nothing to say

@@ -147,8 +147,10 @@ class DesignLink:
 
                 dropped += f"; {untrained_note(untrained).removeprefix('but ')} in it, so start fresh"
             k = len(value["kept"])
+            normalised = value.get("normalised")  # (weights trained on other data: the images are fed their way)
             self._loaded_text = (f"Loaded the trained weights of {k} layer{'s' * (k != 1)} from "
-                                 f"{Path(value['path']).name}{dropped}.")
+                                 f"{Path(value['path']).name}{dropped}."
+                                 + (f" {normalised[0].upper()}{normalised[1:]}." if normalised else ""))
             self.c.show_message(self._loaded_text, "info")
             self.c.refresh_idle_views()
         elif key == "transfer" and self.wb.has_weights and (value.get("kept") or value.get("loaded")):
