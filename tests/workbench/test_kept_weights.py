@@ -3,37 +3,9 @@ nothing, and while some layers are fresh the weights are not called trained with
 
 from __future__ import annotations
 
-import pytest
-
 from netbuilder.workbench.fit import untrained_note, why_fresh
 from netbuilder.workbench.host import ModelHost
-
-
-@pytest.fixture
-def digits():
-    from netbuilder.ui.app import build_digits_cnn
-
-    return build_digits_cnn()
-
-
-def with_param(design, node_id: str, name: str, value):
-    changed = design.copy()
-    changed.graph.set_param(node_id, name, value)
-    return changed
-
-
-def trained_host(design) -> ModelHost:
-    """A host whose model was "trained": every tensor moved away from its initialisation, as a run does."""
-    import torch
-
-    host = ModelHost()
-    host.build(design, seed=0)
-    with torch.no_grad():
-        for p in host.model.parameters():
-            p.add_(torch.linspace(0.5, 1.5, p.numel()).reshape(p.shape))
-    host.trained, host.source = True, "the model being trained"
-    host.source = "trained weights"  # (as the run says when it ends)
-    return host
+from tests.workbench.helpers import trained_host, with_param
 
 
 def state_of(host: ModelHost) -> dict:

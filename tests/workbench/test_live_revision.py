@@ -19,26 +19,6 @@ from netbuilder.workbench.live import LIVE_SOURCE, OUTDATED
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.fixture
-def example():
-    from netbuilder.ui.app import default_example
-
-    return default_example()
-
-
-@pytest.fixture
-def session(example, settled_workbench):
-    s = settled_workbench()
-    s.wb.warm_up()
-    s.pump(lambda e: isinstance(e, ev.Ready))
-    s.open(example)
-    s.wb.set_dataset({"name": "digits"})
-    s.pump(lambda e: isinstance(e, ev.DatasetLoaded))
-    yield s
-    s.wb.stop()
-    assert s.wb.shutdown(20)
-
-
 def with_filters(design, n: int):
     edited = copy.deepcopy(design)
     edited.graph.set_param("conv2d_1", "filters", n)

@@ -10,26 +10,6 @@ from netbuilder.workbench import events as ev
 from netbuilder.workbench.live import ViewBudget
 
 
-@pytest.fixture
-def session(example, settled_workbench):
-    s = settled_workbench()
-    s.seen = []
-    s.wb.warm_up()
-    s.pump(lambda e: isinstance(e, ev.Ready))
-    s.open(example)
-    s.wb.set_dataset({"name": "digits"})
-    s.pump(lambda e: isinstance(e, ev.DatasetLoaded))
-    yield s
-    assert s.wb.shutdown(20)
-
-
-@pytest.fixture
-def example():
-    from netbuilder.ui.app import default_example
-
-    return default_example()
-
-
 def compiles(monkeypatch) -> list:
     import netbuilder.compiler as compiler
 

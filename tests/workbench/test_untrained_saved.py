@@ -8,32 +8,12 @@ import pytest
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.workbench.host import ModelHost
-
-
-@pytest.fixture
-def digits():
-    from netbuilder.ui.app import build_digits_cnn
-
-    return build_digits_cnn()
-
-
-def with_param(design, node_id: str, name: str, value):
-    changed = design.copy()
-    changed.graph.set_param(node_id, name, value)
-    return changed
+from tests.workbench.helpers import trained_host, with_param
 
 
 def partly_trained(design) -> ModelHost:
     """A host trained on ``design``, then rebuilt with conv2d_1's kernel changed: conv2d_1 is fresh."""
-    import torch
-
-    host = ModelHost()
-    host.build(design, seed=0)
-    with torch.no_grad():
-        for p in host.model.parameters():
-            p.add_(torch.linspace(0.5, 1.5, p.numel()).reshape(p.shape))
-    host.trained, host.source = True, "the model being trained"
-    host.source = "trained weights"
+    host = trained_host(design)
     host.build(with_param(design, "conv2d_1", "kernel_size", 5), seed=0)
     assert set(host.untrained) == {"conv2d_1"}
     return host
