@@ -446,11 +446,14 @@ class MainWindow(QMainWindow):
         self._open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._closed:  # a close asked for again while this one shuts down (a save it waited for ended)
+            event.accept()
+            return
         if self.files.busy:  # a save or Fit waits for the workbench: the window closes once it has ended
             self.files.close_when_saved = True
             event.ignore()
             return
-        if self.training.running and not self._closed:  # its end first: the weights and the run's outcome
+        if self.training.running:  # its end first: the weights and the run's outcome
             if not self.files.ask_stop_training():  # reach the design, and the question below covers them
                 event.ignore()
                 return

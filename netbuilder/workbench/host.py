@@ -166,6 +166,15 @@ class ModelHost:
         if report.preprocessing is not None:
             self.record = recorded_in(path, report.preprocessing)
 
+    def weights_state(self) -> tuple:
+        """What the weights are said to be (trained, source, untrained layers, record), for ``give_back``."""
+        return self.trained, self._source, dict(self.untrained), self.record
+
+    def give_back(self, state: tuple) -> None:
+        """A run that failed before its first step (refused for memory): the weights are what they were."""
+        self.trained, self._source, self.untrained, self.record = state
+        self._run_fresh = {}
+
     def training_on(self, data) -> None:
         """A run starts training the model on ``data``: from now on the weights go with that data. Every layer
         trains unless the run locks it again (a layer locked by an earlier run is not locked for this one);

@@ -43,7 +43,9 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
     if ctx.cancelled:
         return None
     post(ev.RunPrepared(run, built["kept"], built["fresh"], describe_data(data), config.to_dict()))
+    before = host.weights_state()  # (given back should the run fail before its first step: nothing trained)
     host.training_on(data)  # from now on the weights go with this data's preprocessing
+    stepped = False
     pending: list[Any] = []
     last = time.perf_counter()
     outcome = None
@@ -64,6 +66,7 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
                     post(answer)
                 continue
             live.ask_waiting(control)
+            stepped = stepped or event.kind == "step"
             if event.kind in ("finished", "fault"):
                 outcome = event
             pending.append(event)
@@ -77,6 +80,8 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
             post(ev.RunEvents(run, pending))
     if outcome is not None and getattr(outcome, "fault", "") == "nan":
         host.trained, host.source = False, "untrained weights"
+    elif not stepped and getattr(outcome, "kind", "") == "fault":  # refused before its first step (memory)
+        host.give_back(before)
     else:
         host.source = "trained weights"
     return outcome

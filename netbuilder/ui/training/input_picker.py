@@ -135,6 +135,7 @@ class InputPicker(QWidget):
         self.sizes: dict[str, int] = {}
         self.file_image: bytes | None = None  # the file as read: decoded at the input's shape when asked
         self.file_name = ""
+        self._decoded: tuple[tuple, np.ndarray] | None = None  # the file at the input's shape
         self.source.currentIndexChanged.connect(self._source_changed)
         self.sample.valueChanged.connect(lambda _v: self.changed.emit())
         self.number.valueChanged.connect(lambda _v: self.changed.emit())
@@ -223,7 +224,7 @@ class InputPicker(QWidget):
         except Exception:  # noqa: BLE001  (Pillow's errors for a file that is no image, an unreadable file)
             self.failed.emit(f"{name}: not a readable image; the input stays as it was")
             return False
-        self.file_image, self.file_name = data, name
+        self.file_image, self.file_name, self._decoded = data, name, None
         i = self.source.findData("file")
         if i >= 0 and i != self.source.currentIndex():
             self.source.setCurrentIndex(i)  # (says ``changed``)
@@ -241,7 +242,12 @@ class InputPicker(QWidget):
                 return None
             if kind == "drawing":
                 return self.pad.array(self.input_shape)
-            return None if self.file_image is None else file_array(self.file_image, self.input_shape)
+            if self.file_image is None:
+                return None
+            shape = tuple(self.input_shape)
+            if self._decoded is None or self._decoded[0] != shape:  # (decoded once a shape: views ask often)
+                self._decoded = (shape, file_array(self.file_image, self.input_shape))
+            return self._decoded[1].copy()
         if kind != "sample" or len(self.samples) == 0:
             return None
         return self.samples[min(self.sample.value(), len(self.samples) - 1)]
