@@ -178,9 +178,13 @@ class TrainingController(QObject):
     def _waiting_reads(self, state: str) -> None:
         """Pause and Stop are heard at once but done between steps (a step of a big model on a CPU takes
         many seconds): their buttons say so while the step under way finishes."""
-        if state == "pausing":
-            self.actions["pause"].setText("Pausing after this step…")
-        self.actions["stop"].setText("Stopping after this step…" if state == "stopping" else "&Stop")
+        if state == "pausing":  # (short on the button; the progress line and the tooltip say it whole)
+            self.actions["pause"].setText("Pausing…")
+            self.actions["pause"].setToolTip("Pausing after this step: the step under way finishes first")
+        stopping = state == "stopping"
+        self.actions["stop"].setText("Stopping…" if stopping else "&Stop")
+        self.actions["stop"].setToolTip("Stopping after this step: the step under way finishes first" if stopping
+                                        else "Stop training (the weights so far are kept)")
 
     def show_message(self, text: str, level: str = "info", actions: tuple = ()) -> None:
         self.panel.messages.show_message(text, level, actions)

@@ -43,6 +43,7 @@ from netbuilder.ui.training.tips import DATASET_TIP, TIPS
 from netbuilder.ui.training.widgets import (
     CLASS_COLORS,
     ElidedComboBox,
+    ElidedLabel,
     MessageBar,
     PlotsWhenShown,
     image_view,
@@ -230,7 +231,7 @@ class TrainingPanel(PlotsWhenShown):
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
-        self.progress_label = QLabel("Ready", self)
+        self.progress_label = ElidedLabel("Ready", self)  # (never wider than the panel: shortened, tooltip)
         self.device_label = QLabel("device: …", self)
         self.device_label.setToolTip("The device training uses (GPU when there is one)")
         run_row.addWidget(self.progress, 1)

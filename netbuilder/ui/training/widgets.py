@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QStyleOptionComboBox,
@@ -307,3 +308,32 @@ def to_pixmap(image: np.ndarray, size: int = 56) -> QPixmap:
         img = QImage(u8.data, u8.shape[1], u8.shape[0], u8.strides[0], QImage.Format.Format_RGB888)
     return QPixmap.fromImage(img.copy()).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
                                                 Qt.TransformationMode.FastTransformation)
+
+
+class ElidedLabel(QLabel):
+    """One line that never widens its panel: shortened with "…" to the room it has, the whole text then its
+    tooltip (the progress line: "Pausing after this step: … · epoch 1/50 · step 62 · ETA · loss · lr" pushed
+    the Training panel past a 1280×720 window). ``text()`` is the whole text."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._whole = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self.setText(text)
+
+    def text(self) -> str:  # noqa: D102
+        return self._whole
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        self._whole = str(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        shown = self.fontMetrics().elidedText(self._whole, Qt.TextElideMode.ElideRight, max(0, self.width()))
+        QLabel.setText(self, shown)
+        self.setToolTip(self._whole if shown != self._whole else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 pytestmark = pytest.mark.gui
 
@@ -44,9 +45,19 @@ def test_pause_is_said_at_once_while_the_step_under_way_finishes(trainer, qtbot,
     qtbot.wait(100)  # (no redraw: the panel says it by itself)
     pause = trainer.actions["pause"]
     assert trainer.state == "pausing"
-    assert "Pausing after this step" in pause.text() and not pause.isEnabled()
+    assert pause.text().replace("&", "") == "Pausing…" and "Pausing after this step" in pause.toolTip() and not pause.isEnabled()
     assert "step under way finishes first" in trainer.panel.progress_label.text()
     assert trainer.actions["stop"].isEnabled()
+    # the long line is shortened to the panel's room (it pushed the panel past a 1280×720 window)
+    label, panel = trainer.panel.progress_label, trainer.panel
+    whole = label.text()
+    label.setText("Ready")
+    narrow = panel.minimumSizeHint().width()
+    label.setText(whole + " · ETA 2:06:39 · 5.1 samples/s · loss 2.3253 · lr 0.01" * 4)
+    assert panel.minimumSizeHint().width() == narrow  # (the long line made it 783 px, in a 710 px dock)
+    label.setText(whole)
+    label.resize(200, label.height())
+    assert label.toolTip() == label.text() and QLabel.text(label).endswith("…")
     gate.set()
     qtbot.waitUntil(lambda: trainer.state == "paused", timeout=30_000)
     assert pause.isEnabled() and "Resume" in pause.text()
@@ -60,7 +71,7 @@ def test_stop_says_the_step_under_way_finishes_first(trainer, qtbot, held_step):
     trainer.actions["stop"].trigger()
     qtbot.wait(100)  # (no redraw: the panel says it by itself)
     assert trainer.state == "stopping"
-    assert "Stopping after this step" in trainer.actions["stop"].text()
+    assert "Stopping after this step" in trainer.actions["stop"].toolTip()
     assert "step under way finishes first" in trainer.panel.progress_label.text()
     gate.set()
     qtbot.waitUntil(lambda: trainer.state == "idle", timeout=30_000)
