@@ -93,8 +93,13 @@ class ImageView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setPen(self.palette().text().color())
-        painter.drawText(QRectF(0, self.height() - 18, self.width(), 18), Qt.AlignmentFlag.AlignCenter,
-                         self.caption)
+        # a long caption (a file's name) is shortened in its middle, so its start and its end ("(no label)")
+        # show; the whole caption is the tooltip
+        shown = self.fontMetrics().elidedText(self.caption, Qt.TextElideMode.ElideMiddle, max(0, self.width() - 4))
+        tip = self.caption if shown != self.caption else ""
+        if self.toolTip() != tip:
+            self.setToolTip(tip)
+        painter.drawText(QRectF(0, self.height() - 18, self.width(), 18), Qt.AlignmentFlag.AlignCenter, shown)
         if self._image is None:
             if self.blank:
                 return

@@ -156,3 +156,22 @@ def test_a_misclassified_example_opens_in_explain(window, explore, wait_result, 
     picker = explore.explain.bar.picker
     assert picker.kind == "test" and picker.number.value() == index
     assert explore.explain.images["image"].caption == f"test image {index}: {label}"
+
+
+def test_a_long_caption_is_shortened_in_its_middle_with_the_whole_as_tooltip(qtbot):
+    """A long file name as the input's caption: its start and its end show, the whole in the tooltip (it was
+    drawn centred and cut at both ends)."""
+    import numpy as np
+
+    from netbuilder.ui.explore.widgets import ImageView
+
+    view = ImageView("input", 120)
+    qtbot.addWidget(view)
+    view.resize(200, 160)
+    caption = "drawn_on_the_tablet_in_class_on_tuesday_afternoon_with_a_thick_pen.png (no label)"
+    view.set_array(np.zeros((8, 8), np.float32), caption)
+    view.grab()  # (painted)
+    assert view.toolTip() == caption
+    view.set_array(np.zeros((8, 8), np.float32), "sample 3: 3")
+    view.grab()
+    assert view.toolTip() == ""
