@@ -140,12 +140,18 @@ class RunEvents:
 
     def _on_fault(self, ev: Any) -> None:
         self.fault = ev
-        self.state_text = "Training stopped by a problem"
+        began = self.started is not None  # (refused before it began: its batch does not fit the free memory)
+        self.state_text = "Training stopped by a problem" if began else "Training did not start"
         self.progress_dirty = True
         advice = f" — {ev.advice}" if ev.advice else ""
         if ev.fault == "nan":  # the weights blew up with the loss: the next run starts afresh
             advice += " (the next run starts from fresh weights)"
-        self.c.show_message(f"{fault_line(ev.message)}{advice}", "error")
+        line = fault_line(ev.message) if began else f"Cannot train: {ev.message}"
+        self.c.show_message(f"{line}{advice}", "error")
+        curves = self.c.curves
+        if not began and curves.run is not None and not curves.run.loss.n and not curves.run.val_loss.n:
+            curves.training = False  # a run that never began leaves no empty "run N" in the list
+            curves.delete_run(curves.run.number)
 
     def _on_finished(self, ev: Any) -> None:
         c = self.c

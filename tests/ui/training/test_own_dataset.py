@@ -114,6 +114,7 @@ def test_a_fault_of_the_engine_says_training_stopped_once(trainer):
 
     assert fault_line("training stopped at epoch 3, step 40: boom") == "Training stopped at epoch 3, step 40: boom"
     assert fault_line("out of memory") == "Training stopped: out of memory"
+    trainer.run.started = {"epochs": 3}  # (a fault of a run under way; one before it began: test_refused_run_panel)
     trainer.run._on_fault(SimpleNamespace(fault="error", message="training stopped at epoch 2, step 5: boom",
                                           advice="lower the learning rate"))
     text = trainer.panel.messages.text()
