@@ -123,7 +123,9 @@ class RunEvents:
 
     def _on_state(self, ev: Any) -> None:
         c = self.c
-        if ev.state == "paused":
+        if ev.state == "paused" and c.state == "stopping":  # (paused just before Stop was pressed: it stops)
+            pass
+        elif ev.state == "paused":
             c._set_state("paused")
             self.state_text = f"Paused at epoch {ev.epoch + 1}, step {ev.step}: change the learning rate, " \
                               "batch size or optimiser, then resume"

@@ -85,3 +85,18 @@ def test_a_rate_below_one_sample_a_second_is_readable():
     assert format_rate(2.345) == "2.3 samples/s"
     assert format_rate(123.4) == "123 samples/s"
     assert format_rate(12345) == "12k samples/s"
+
+
+def test_a_pause_that_arrives_after_stop_does_not_undo_the_stop(trainer, qtbot, held_step):
+    """Paused just before Stop was pressed: the late "paused" event leaves the panel stopping (Resume would
+    have shown for a moment)."""
+    from types import SimpleNamespace
+
+    gate, started = held_step
+    _start(trainer, qtbot, started)
+    trainer.actions["stop"].trigger()
+    assert trainer.state == "stopping"
+    trainer.run._on_state(SimpleNamespace(state="paused", epoch=0, step=1, applied={}))
+    assert trainer.state == "stopping" and "Resume" not in trainer.actions["pause"].text()
+    gate.set()
+    qtbot.waitUntil(lambda: trainer.state == "idle", timeout=30_000)
