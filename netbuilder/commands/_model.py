@@ -154,10 +154,13 @@ def weights_preprocessing(design, path: Path) -> tuple[dict[str, Any] | None, st
     torchvision checkpoint (``training.transfer``); else, for a file that records nothing, the design's own
     dataset's normalisation (as ``evaluate`` and the window use the bound data's), else none. The second
     value is a note for the user when the file recorded nothing (None otherwise)."""
+    recorded = read_preprocessing(path)
+    if recorded is not None:  # (the usual case: read from the file's header, nothing loaded)
+        return recorded, None
     from netbuilder.compiler import compile_design
     from netbuilder.training.transfer import load_into
 
-    report = load_into(compile_design(design), design, path, partial=True)
+    report = load_into(compile_design(design), design, path, partial=True)  # (a torchvision checkpoint?)
     if report.preprocessing is not None:
         return report.preprocessing, None
     name = (design.dataset or {}).get("name")
@@ -166,6 +169,11 @@ def weights_preprocessing(design, path: Path) -> tuple[dict[str, Any] | None, st
             from netbuilder.data import load_dataset
 
             options = {k: v for k, v in (design.dataset or {}).items() if k != "name"}
+            from netbuilder.data.standard import STANDARD
+
+            plain = {k.replace("_", "") for k in STANDARD}  # (and their other spellings: "cifar-10", "fashion-mnist")
+            if str(name).lower().replace("-", "").replace("_", "") in plain:  # never a download for this
+                options["download"] = False
             prep = load_dataset(name, **options).preprocessing()
             return prep, f"{path.name} records no preprocessing; normalising as {name} is (the design's dataset)"
         except Exception:  # noqa: BLE001  (a dataset missing here: said below)
