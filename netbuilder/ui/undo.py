@@ -125,6 +125,10 @@ class DesignAttrCommand(QUndoCommand):
             return False
         self.value = other.value
         self.setText(other.text())
+        same = self.value == self.old or (isinstance(self.value, Mapping) and not changed_settings(
+            self.old, self.value, DEFAULTS if self.name == "training" else None))
+        if same:  # (back where it started: the step changes nothing, the stack drops it)
+            self.setObsolete(True)
         return True
 
     def redo(self) -> None:

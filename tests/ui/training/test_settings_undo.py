@@ -118,3 +118,14 @@ def test_the_panel_shows_the_design_during_and_after_a_run(window, trainer, qtbo
     assert f["lr"].value() == pytest.approx(0.01) and f["epochs"].value() == 200
     f["epochs"].setValue(3)  # another field edited after the run: the learning rate stays the design's
     assert _design(doc, "lr") == 0.01 and _design(doc, "epochs") == 3 and _design(doc, "weight_decay") == 0.0
+
+
+def test_a_setting_edited_back_to_where_it_was_leaves_no_step(window, trainer):
+    """Up and back down in one box: the merged step changes nothing, so it leaves the stack (and the design is
+    not marked modified by it)."""
+    doc, f = window.document, trainer.panel.fields
+    doc.undo_stack.clear()
+    doc.undo_stack.setClean()
+    f["epochs"].setValue(7)
+    f["epochs"].setValue(2)  # (the trainer fixture's value)
+    assert _steps(doc) == [] and doc.undo_stack.isClean()
