@@ -459,7 +459,8 @@ class _Run:
                                                            self.config, self.device, self.amp)
         batch = min(self.batch_size, self.feed.local_count)  # the largest batch the epochs really cut
         if est is not None and est.refuses(batch):
-            return Fault("oom", est.message(batch), est.advice(batch), self.epoch, self.step)
+            return Fault("oom", est.message(batch), est.advice(batch, self.config.batch_mode == "full"), self.epoch,
+                         self.step)
         if est is not None:
             self.feed.eval_size = est.eval_batch(batch, self.config.eval_batch_size)
         return None

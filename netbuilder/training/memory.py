@@ -74,10 +74,14 @@ class Estimate:
             return head + ": even a batch of 1 does not fit"
         return head + f": a batch of {nice_batch(fits)} or less fits"
 
-    def advice(self, batch: int) -> str:
+    def advice(self, batch: int, full_batch: bool = False) -> str:
+        """What to do; ``full_batch``: the batch is the whole training set (batch mode "full"), so the way out is
+        mini-batches, not a smaller batch size."""
         others = ", or close other programs" if self.device == "computer" else ""
         if self.largest_batch() < 1:
             return "use a smaller model or smaller images" + others
+        if full_batch:
+            return f"train in mini-batches (batch mode) of {nice_batch(self.largest_batch())} or less{others}"
         return f"lower the batch size to {nice_batch(self.largest_batch())} or less{others}"
 
     def eval_batch(self, train_batch: int, cap: int) -> int:

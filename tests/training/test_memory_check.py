@@ -45,6 +45,9 @@ def test_a_batch_that_clearly_does_not_fit_stops_before_the_first_step(monkeypat
     # a batch setting above the training set's size is checked at the batch the epochs really cut (26 here)
     _free(monkeypatch, est.fixed + 40 * est.per_sample)
     assert run(model, data, cfg.replace(batch_size=100_000, train_fraction=0.02))[-1].kind == "finished"
+    # full batch (the whole training set a step): the way out is mini-batches, not a smaller batch size
+    full = run(model, data, cfg.replace(batch_mode="full"))[0]
+    assert full.kind == "fault" and full.advice.startswith("train in mini-batches (batch mode) of 32 or less")
 
 
 def test_not_even_one_sample_fits(monkeypatch):
