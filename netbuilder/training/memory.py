@@ -119,7 +119,9 @@ def host_available() -> tuple[int, bool]:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024, True
+                    free = int(line.split()[1]) * 1024
+                    limit = cgroup_room()  # (a container's own limit, below what the machine has free)
+                    return (free if limit is None else min(free, limit)), True
     except (OSError, ValueError, IndexError):
         pass
     if sys.platform == "win32":
@@ -138,6 +140,26 @@ def host_available() -> tuple[int, bool]:
         except Exception:  # noqa: BLE001  (unknown: the physical total below)
             pass
     return physical_memory_bytes(), False
+
+
+def cgroup_room(root: str = "/sys/fs/cgroup") -> int | None:
+    """What the process's control group (a container, a JupyterHub server) may still use: its memory limit less
+    what it uses now (cgroup v2 ``memory.max`` / ``memory.current``, v1 ``memory.limit_in_bytes`` /
+    ``memory.usage_in_bytes``); None without a limit. ``MemAvailable`` alone would let a run past the limit,
+    to the out-of-memory killer."""
+    for limit_file, used_file in (("memory.max", "memory.current"),
+                                  ("memory/memory.limit_in_bytes", "memory/memory.usage_in_bytes")):
+        try:
+            with open(f"{root}/{limit_file}", encoding="ascii") as f:
+                limit = f.read().strip()
+            with open(f"{root}/{used_file}", encoding="ascii") as f:
+                used = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit == "max" or not limit.isdigit() or int(limit) >= 1 << 60:  # (v1 writes "no limit" as a huge number)
+            return None
+        return max(0, int(limit) - used)
+    return None
 
 
 def available(device: torch.device) -> tuple[int, bool]:

@@ -185,3 +185,20 @@ def test_an_evaluation_outside_a_run_gets_the_batch_that_fits(monkeypatch):
     assert memory.eval_batch_that_fits(model, x, torch.device("cpu"), 100) == 100
     _free(monkeypatch, 0)
     assert memory.eval_batch_that_fits(model, x, torch.device("cpu"), 1024) == 1
+
+
+def test_a_containers_memory_limit_counts(tmp_path):
+    """In a container (cgroup v2 or v1) the room left under its limit counts, not only what the machine has free."""
+    (tmp_path / "memory.max").write_text("1073741824\n")  # 1 GiB
+    (tmp_path / "memory.current").write_text("268435456\n")  # 256 MiB used
+    assert memory.cgroup_room(str(tmp_path)) == 768 * 2**20
+    (tmp_path / "memory.max").write_text("max\n")
+    assert memory.cgroup_room(str(tmp_path)) is None
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text(str(2**30))
+    (v1 / "memory" / "memory.usage_in_bytes").write_text(str(2**29))
+    assert memory.cgroup_room(str(v1)) == 2**29
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712")  # v1's "no limit"
+    assert memory.cgroup_room(str(v1)) is None
+    assert memory.cgroup_room(str(tmp_path / "none")) is None
