@@ -76,7 +76,8 @@ def test_a_non_object_augmentation_says_so_and_train_names_it(window, trainer, q
     text = panel.messages.text()
     assert "augmentation='yes' must be an object like" in text
     assert "bug" not in text and "AttributeError" not in text
-    assert text.lower().count("training stopped") == 1
+    assert text.startswith("Cannot train: ") and text.lower().count("cannot train") == 1  # (it never began)
+    assert "training stopped" not in text.lower()
     panel.fields["shift"].setValue(2)  # a field of it edited: the augmentation is an object again
     qtbot.waitUntil(lambda: isinstance(window.document.design.training["augmentation"], dict), timeout=5000)
     assert window.document.design.training["augmentation"]["shift"] == 2
