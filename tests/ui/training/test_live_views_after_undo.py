@@ -63,6 +63,10 @@ def test_the_explore_views_are_told_too_though_they_ask_nothing_during_a_run(win
         doc.flush()
         qtbot.waitUntil(lambda: all(ex.results[k].get("error") == OUTDATED for k in ("explain", "inside")),
                         timeout=10_000)
+        window.actions_["redo"].trigger()  # back to the structure the run trains: the shown view follows it again
+        doc.flush()
+        shown = next(k for k in ("explain", "inside") if ex.shown.get(k))  # (the two docks share a tab)
+        qtbot.waitUntil(lambda: "error" not in ex.results[shown], timeout=30_000)
     finally:
         trainer.stop()
         qtbot.waitUntil(lambda: trainer.state == "idle", timeout=60_000)
