@@ -209,10 +209,10 @@ def exit_now(window, code: int) -> None:
     (torch's thread pools torn down) would wait for."""
     import logging
 
+    from netbuilder.ui.main_window import clear_clipboard
+
     window.settings.sync()
-    app = QApplication.instance()
-    if app is not None:
-        app.clipboard().clear()  # (as main_window's exit hook does)
+    clear_clipboard()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

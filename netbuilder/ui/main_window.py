@@ -60,17 +60,18 @@ def with_layout(design: Design) -> Design:
     return design
 
 
+def clear_clipboard() -> None:
+    """Mime data we put on the clipboard must go before Python tears down: left there, PySide6 6.11
+    crashes at interpreter exit (segmentation fault) once it has been set (at exit, and before ``os._exit``)."""
+    app = QApplication.instance()
+    if app is not None:
+        app.clipboard().clear()
+
+
 @functools.cache
 def _clear_clipboard_at_exit() -> None:
-    """Mime data we put on the clipboard must go before Python tears down: left there, PySide6 6.11
-    crashes at interpreter exit (segmentation fault) once it has been set. Registered once."""
-
-    def clear() -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.clipboard().clear()
-
-    atexit.register(clear)
+    """``clear_clipboard`` at interpreter exit. Registered once."""
+    atexit.register(clear_clipboard)
 
 
 class StatusBar(QStatusBar):
