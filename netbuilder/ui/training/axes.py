@@ -4,6 +4,10 @@ pyqtgraph always labels at least two major intervals whatever the axis's length 
 squeezed to 70 px wide writes "0.20.40.60.8" or "5 1015". ``SpacedAxis`` widens the major interval
 through the 1-2-5 steps until each interval has room for its label (about ``min_px`` pixels), and puts
 the minor ticks between. Imported with pyqtgraph, when a plot is first built.
+
+``cache_axes``: a plot's axes painted from a pixmap while they do not change. Their text is most of
+what a live plot costs to repaint (about a third of the Curves view's painting during a run), and most
+repaints during a run change only the curves.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 
 
 def _next_step(step: float) -> float:
@@ -48,3 +53,16 @@ class SpacedAxis(pg.AxisItem):
         while major * size / span < self.min_px and major < span * 1e6:
             major = _next_step(major)
         return [(major, 0), (_minor(major), 0)]
+
+
+def cache_axes(*plots: pg.PlotItem) -> None:
+    """Each axis of these plots drawn once into a pixmap and reused until the axis changes (its range,
+    labels or size: pyqtgraph updates the item then, which renews the pixmap)."""
+    cache_drawing(*(plot.getAxis(name) for plot in plots for name in ("left", "bottom", "right", "top")))
+
+
+def cache_drawing(*items) -> None:
+    """Items that seldom change (an axis, an earlier run's curve under the live one) painted from a
+    pixmap until they do: an update of the item, or a new scale of its view, renews it."""
+    for item in items:
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -44,6 +44,8 @@ class BoundaryView(LiveView):
     def build_plots(self) -> None:
         import pyqtgraph as pg
 
+        from netbuilder.ui.training.axes import cache_axes
+
         self.plot_widget = put(self._place, pg.PlotWidget(self._place))
         self.plot_widget.setBackground(None)
         self.plot_widget.setFocusPolicy(pg.QtCore.Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
@@ -51,6 +53,7 @@ class BoundaryView(LiveView):
         self.plot.setAspectLocked(True)
         self.plot.setLabel("bottom", "x₁")
         self.plot.setLabel("left", "x₂")
+        cache_axes(self.plot)
         self.heat = pg.ImageItem(axisOrder="col-major")
         self.heat.setLookupTable(playground_lut())
         self.heat.setOpacity(0.85)

@@ -12,13 +12,12 @@ shown (the runs, markers and x range it was given before are drawn then). Qt, py
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
-from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text
+from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text, status_texts
 from netbuilder.ui.training.settings import metrics_csv
 from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split
 
@@ -26,40 +25,6 @@ CURRENT_COLOUR = "#0877bd"
 TITLES = ("Loss", "Accuracy", "Learning rate")
 LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
-
-
-def _loss(v: float) -> str:
-    return f"{v:.4f}" if math.isfinite(v) else "–"
-
-
-def _acc(v: float) -> str:
-    return f"{v:.1%}" if math.isfinite(v) else "–"
-
-
-def status_texts(run: RunCurves) -> tuple[str, str]:
-    """What the line above the plots says of a run: the whole text, and a short one for a narrow view
-    (``run 1: loss 1.8596, 68.4% · val. 1.6600, 80.0%``). Once an epoch has ended: its training loss and
-    accuracy (over the epoch) beside its validation ones, like with like, and while the next epoch trains
-    its loss now (smoothed, or the last step's when steps are too far apart to smooth); before that, the
-    loss now alone."""
-    legend, name = legend_text(run), run.name
-    now = run.smooth.y[-1] if run.smooth.n else math.nan
-    how = "smoothed" if run.smoothed else "last step"
-    if run.train_loss.n:
-        epoch, loss, acc = int(run.train_loss.x[-1]), run.train_loss.y[-1], run.train_acc.y[-1]
-        val_loss, val_acc = run.val_loss.y[-1], run.val_acc.y[-1]
-        whole = (f"{legend}: loss {_loss(loss)}, accuracy {_acc(acc)} over epoch {epoch} · validation loss "
-                 f"{_loss(val_loss)}, accuracy {_acc(val_acc)}")
-        short = f"{name}: loss {_loss(loss)}, {_acc(acc)} · val. {_loss(val_loss)}, {_acc(val_acc)}"
-        if math.isfinite(now) and run.loss.x[-1] > epoch + 1e-6:  # the next epoch trains
-            whole += f" · epoch {epoch + 1}: loss now {now:.4f} ({how})"
-        return whole, short
-    if not math.isfinite(now):
-        return legend, name
-    epoch = max(1, math.ceil(run.loss.x[-1] - 1e-6))
-    acc = run.acc_smooth.y[-1] if run.acc_smooth.n else math.nan
-    return (f"{legend}: loss {now:.4f}, accuracy {_acc(acc)} now in epoch {epoch} ({how})",
-            f"{name}: loss {now:.4f}, {_acc(acc)} ({how})")
 
 
 def _epoch_marks(colour: Any, size: int) -> dict[str, Any]:
@@ -117,7 +82,7 @@ class CurvesView(LiveView):
         """The plots, then what the view was given before: x range, earlier runs, markers, the current run."""
         import pyqtgraph as pg
 
-        from netbuilder.ui.training.axes import SpacedAxis
+        from netbuilder.ui.training.axes import SpacedAxis, cache_axes
 
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.setBackground(None)
@@ -131,6 +96,7 @@ class CurvesView(LiveView):
             plot.setLabel("bottom", "epoch")
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+        cache_axes(self.loss_plot, self.acc_plot, self.lr_plot)
         self._columns, self._low = 0, None
         self._arrange(self._plots_width())
         self.acc_plot.setYRange(0, 1)
@@ -472,6 +438,8 @@ class CurvesView(LiveView):
         dashed = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
         val = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour, "symbolPen": None}
         marks = _epoch_marks(colour, 8)
+        from netbuilder.ui.training.axes import cache_drawing
+
         items = []
         for plot, series, p, kw in ((self.loss_plot, run.smooth, pen, {}),
                                     (self.loss_plot, run.train_loss, None, marks),
@@ -482,6 +450,7 @@ class CurvesView(LiveView):
                                     (self.lr_plot, run.lr, pen, {})):
             item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p, **kw)
             item.setZValue(-10)
+            cache_drawing(item.curve, item.scatter)  # an earlier run never changes
             plot.addItem(item)
             items.append((plot, item))
         return items

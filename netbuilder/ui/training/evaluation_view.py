@@ -105,6 +105,8 @@ class EvaluationView(LiveView):
     def build_plots(self) -> None:
         import pyqtgraph as pg
 
+        from netbuilder.ui.training.axes import cache_axes
+
         self.matrix_widget = pg.PlotWidget(None, title="Confusion matrix")
         self.matrix_widget.setBackground(None)
         self.matrix_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
@@ -123,6 +125,7 @@ class EvaluationView(LiveView):
         self.acc_widget.setYRange(0, 1)
         self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
         self.acc_widget.addItem(self.acc_bars)
+        cache_axes(self.matrix_plot, self.acc_widget.getPlotItem())
         swap_in_split(self._split, (self.matrix_widget, self.acc_widget))
 
     @property

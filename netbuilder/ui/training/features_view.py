@@ -79,6 +79,8 @@ class FeatureMapsView(LiveView):
         """The plots, in place of the splitter's empty widgets (the splitter keeps its sizes)."""
         import pyqtgraph as pg
 
+        from netbuilder.ui.training.axes import cache_axes
+
         self.input_widget, self.input_box, self.input_item = image_view(self._input_place)
         put(self._input_place, self.input_widget)
         self.input_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
@@ -95,6 +97,7 @@ class FeatureMapsView(LiveView):
         self.prob_plot.setYRange(0, 1)
         self.prob_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#f59322")
         self.prob_plot.addItem(self.prob_bars)
+        cache_axes(self.bars_plot.getPlotItem(), self.prob_plot.getPlotItem())
         swap_in_split(self._split, (self.maps_widget, self.bars_plot, self.prob_plot))
 
     # ----- the input ---------------------------------------------------------------------------

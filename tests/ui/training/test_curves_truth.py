@@ -96,7 +96,7 @@ def test_a_run_with_many_steps_stays_smooth(qapp):
 
 
 def test_the_line_above_the_plots_gives_the_epochs_values(qapp):
-    from netbuilder.ui.training.curves import status_texts
+    from netbuilder.ui.training.run_history import status_texts
 
     run = _full_batch_run(epochs=2)
     run.add_step(3.0, {"epoch": 2, "step": 3, "loss": 1.8596, "accuracy": 0.684, "lr": 0.01})

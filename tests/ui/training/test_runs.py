@@ -178,3 +178,36 @@ def test_a_new_run_adds_one_runs_items_and_keeps_the_others(qtbot):
         == ["run 4", "run 3", "run 2", "run 1"]
     view.delete_run(2)
     assert len(history_items()) == 6 and not any(n.startswith("run 2 ") for n in view.legend_names())
+
+
+def test_cached_axes_and_earlier_runs_are_drawn_anew_when_the_plot_changes(qtbot):
+    """The axes and the earlier runs' curves are painted from pixmaps while they stay as they are (the live
+    run is redrawn many times a second over them); a new range draws them anew, never a stale picture."""
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from netbuilder.ui.training.curves import CurvesView
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.set_design_runs([_fake_run(1, 50, 2), _fake_run(2, 50, 2, lr=0.1)])  # run 1 is an earlier run
+    view.show()
+    qtbot.waitExposed(view)
+    cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert view.loss_plot.getAxis("left").cacheMode() == cached
+    history = [item for item in view.loss_plot.listDataItems() if item.zValue() == -10]
+    assert history and all(item.curve.cacheMode() == cached for item in history)
+
+    def axis_pixels():
+        axis = view.loss_plot.getAxis("left")
+        rect = axis.mapRectToScene(axis.boundingRect()).toAlignedRect()
+        return view.layout_widget.grab(rect).toImage()
+
+    view.loss_plot.enableAutoRange(y=False)
+    view.loss_plot.setYRange(0, 1, padding=0)
+    qtbot.wait(50)
+    before = axis_pixels()
+    assert axis_pixels() == before  # nothing changed: the same picture
+    view.loss_plot.setYRange(0, 100, padding=0)
+    qtbot.wait(50)
+    assert axis_pixels() != before  # new tick labels, not the cached ones
