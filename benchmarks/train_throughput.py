@@ -10,6 +10,7 @@ slicing tensors with a random permutation. Prints ``name: value`` lines (samples
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -104,7 +105,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--models", default="mlp,lenet5")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds (interleaved); the best of each is kept")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="rounds (interleaved); the ratios are the median of the rounds' own ratios")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -112,20 +114,32 @@ def main() -> int:
         torch.set_num_threads(args.threads)
     x, y = make_data(args.samples)
     print(f"device: {device}  threads: {torch.get_num_threads()}  samples: {args.samples}  batch: {args.batch_size}")
+    loops = (("engine", loop_engine), ("dataloader", loop_dataloader), ("slicing", loop_slicing))
     for name in args.models.split(","):
         build = {"mlp": mlp, "lenet5": lenet5}[name]
-        rates = {}
+        rounds: list[dict[str, float]] = []
         # warm-up (allocator, kernels), then each loop from the same initial weights
         loop_slicing(build().to(device), x[:2048], y[:2048], args.batch_size, device, 0.01)
-        for _ in range(args.repeat):  # interleaved rounds, so a busy moment of the machine hits all three
-            for label, fn in (("engine", loop_engine), ("dataloader", loop_dataloader), ("slicing", loop_slicing)):
+        for r in range(args.repeat):
+            # interleaved rounds, the order turned each round, so a busy moment of the machine or a drift
+            # of its speed over the rounds hits every loop alike
+            rates = {}
+            for label, fn in loops[r % 3:] + loops[:r % 3]:
                 torch.manual_seed(0)
                 model = build().to(device)
-                rates[label] = max(rates.get(label, 0.0), fn(model, x, y, args.batch_size, device, 0.01))
-        for label, rate in rates.items():
-            print(f"{name}_{label}_samples_per_s: {rate:.0f}", flush=True)
-        print(f"{name}_engine_vs_dataloader: {rates['engine'] / rates['dataloader']:.3f}")
-        print(f"{name}_engine_vs_slicing: {rates['engine'] / rates['slicing']:.3f}")
+                rates[label] = fn(model, x, y, args.batch_size, device, 0.01)
+            rounds.append(rates)
+        for label, _fn in loops:
+            print(f"{name}_{label}_samples_per_s: {statistics.median(r[label] for r in rounds):.0f}", flush=True)
+        # how steady the machine was: the spread of the hand-written loop's rounds (a busy shared machine
+        # shows tens of percent; the ratios below are then less sure)
+        base = [r["slicing"] for r in rounds]
+        print(f"{name}_slicing_spread_percent: {(max(base) - min(base)) / statistics.median(base) * 100:.0f}")
+        # a paired comparison: the median over the rounds of each round's own ratio
+        for base in ("dataloader", "slicing"):
+            ratios = [r["engine"] / r[base] for r in rounds]
+            print(f"{name}_engine_vs_{base}_rounds: {' '.join(f'{v:.3f}' for v in ratios)}")
+            print(f"{name}_engine_vs_{base}: {statistics.median(ratios):.3f}")
     return 0
 
 

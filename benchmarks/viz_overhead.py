@@ -23,6 +23,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 GOAL_PERCENT = 10.0
+VIEWS = ("Curves", "Filters", "Feature maps", "Evaluation", "Decision boundary")
 
 
 def headless(design, dataset: str, settings: dict) -> float:
@@ -80,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="pairs of runs (headless, then window)")
     parser.add_argument("--dataset", default="shapes")
     parser.add_argument("--preset", default="lenet5", help="a preset fitted to the dataset, or 'digits_cnn'")
+    parser.add_argument("--views", default=",".join(VIEWS),
+                        help="the docks shown, comma-separated ('' for none: the window's own cost)")
     args = parser.parse_args(argv)
 
     from _window import close_window, make_design, open_window
@@ -88,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
 
     design = make_design(args.preset, args.dataset)
     app, window, controller = open_window("viz_overhead", args.preset, args.dataset)
-    for title in ("Curves", "Filters", "Feature maps", "Evaluation", "Decision boundary"):
+    shown = [v for v in args.views.split(",") if v]
+    for title in VIEWS:
         dock = controller.docks[title]
+        if title not in shown:
+            dock.hide()
+            continue
         dock.setFloating(True)
         dock.resize(700, 420)
         dock.show()
@@ -107,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     redraws = controller.curves.run.loss.n if controller.curves.run else 0
     print(f"dataset: {args.dataset}")
     print(f"design: {args.preset}")
+    print(f"views: {', '.join(shown) or 'none'}")
     print(f"epochs: {args.epochs}")
     print(f"steps_per_run: {redraws}")
     print(f"headless_s: {p:.3f}")
