@@ -3,6 +3,10 @@ window's "Image file" input (``ui.training.input_picker``) and ``predict``, so a
 everywhere (Qt's grey conversion weighs the colours otherwise than Pillow's, and scales otherwise).
 
 Imports Pillow and numpy only (never torch, never Qt), so the window may read files with it too.
+
+A picture with transparency is laid on white, as a viewer shows it: a drawing saved with a transparent
+background keeps its strokes (dropping the alpha channel made black ink on a transparent ground, whose
+hidden colour is black too, an all-black picture).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16L", "I;16B", "I;16N", "F"}
+ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 SIXTEEN_BIT = {"I;16", "I;16L", "I;16B", "I;16N"}
 
 
@@ -35,9 +40,13 @@ def to_8bit(im) -> object:
         return image_module.fromarray((np.clip(a, 0, 1) * 255 + 0.5).astype(np.uint8))
     if im.mode in ("L", "RGB"):
         return im
+    if im.mode in ALPHA_MODES or (im.mode == "P" and "transparency" in im.info):
+        white = image_module.new("RGBA", im.size, (255, 255, 255, 255))
+        flat = image_module.alpha_composite(white, im.convert("RGBA"))
+        return flat.convert("L" if im.mode in GREY_MODES else "RGB")
     if im.mode in GREY_MODES:
         return im.convert("L")
-    return im.convert("RGBA").convert("RGB") if im.mode in ("P", "PA") else im.convert("RGB")
+    return im.convert("RGB")
 
 
 def read_pixels(source: str | Path | bytes, size: tuple[int, int], channels: int) -> np.ndarray:

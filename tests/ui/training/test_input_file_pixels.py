@@ -63,3 +63,27 @@ def test_a_file_is_decoded_once_for_each_input_shape(qtbot, tmp_path, monkeypatc
     assert all(np.array_equal(picker.current_input(), first) for _ in range(5)) and calls == [((8, 8), 1)]
     picker.set_dataset({"input_shape": [3, 16, 16], "samples": np.zeros((0,)), "sizes": {}})
     assert picker.current_input().shape == (3, 16, 16) and calls[-1] == ((16, 16), 3) and len(calls) == 2
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_a_drawing_on_a_transparent_ground_keeps_its_strokes(tmp_path, mode):
+    """Black ink on a transparent background (a drawing app's PNG) reads as black on white, as a viewer
+    shows it, in every path that decodes files (not all black: the hidden colour under the alpha is black)."""
+    from PIL import Image
+
+    from netbuilder.imagefile import read_pixels
+
+    rgba = np.zeros((32, 32, 4), np.uint8)  # transparent black everywhere
+    rgba[8:24, 14:18, 3] = 255  # an opaque black stroke
+    image = Image.fromarray(rgba, "RGBA")
+    if mode == "LA":
+        image = image.convert("LA")
+    elif mode == "P":
+        image = image.convert("P")
+        image.info["transparency"] = image.getpixel((0, 0))  # the ground's palette index is transparent
+    path = tmp_path / f"drawing_{mode}.png"
+    image.save(path)
+    grey = read_pixels(path, (32, 32), 1)[0]
+    assert grey[0, 0] == 255 and grey[16, 16] == 0  # white ground, black stroke
+    rgb = read_pixels(path, (32, 32), 3)
+    assert (rgb[:, 0, 0] == 255).all() and (rgb[:, 16, 16] == 0).all()
