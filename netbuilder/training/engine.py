@@ -171,6 +171,7 @@ class _Run:
         except torch.OutOfMemoryError:
             yield self._oom_fault(0)
             return
+        first_step = self.step  # (a resumed run goes on from its checkpoint's step)
         sizes = self.data.sizes()
         yield Started(str(self.device), device_name(self.device),
                       sum(p.numel() for p in self.model.parameters()), self.n_train, sizes["val"], sizes["test"],
@@ -255,7 +256,7 @@ class _Run:
             yield Notice(grew, self.epoch, self.step)
         yield Finished(reason, self.epoch, time.perf_counter() - self.start, train_loss, train_acc, val_loss,
                        val_acc, test_loss, test_acc, confusion, list(self.data.class_names), str(self.device),
-                       best[1])
+                       best[1], self.step - first_step)
 
     # ------------------------------------------------------------------ one epoch
     def _train_epoch(self) -> Iterator[Event]:

@@ -139,4 +139,5 @@ class Finished(Event):
     class_names: list[str]
     device: str
     best_epoch: int
+    steps: int = 0  # optimiser steps this run took (0: stopped before its first batch, nothing trained)
     kind: str = field(init=False, default="finished")

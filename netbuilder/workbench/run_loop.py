@@ -23,6 +23,12 @@ from netbuilder.workbench.live import LiveQuestions
 FLUSH_SECONDS = 0.1
 
 
+def untouched(outcome: Any) -> bool:
+    """A run that finished without a single step (stopped before its first batch): its weights are as
+    they were before it."""
+    return getattr(outcome, "kind", "") == "finished" and getattr(outcome, "steps", 1) == 0
+
+
 def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Callable[[ev.Event], None], run: int,
               design: Design, spec: dict, settings: dict, control) -> Any:
     """Train run ``run`` of ``design`` on the dataset of ``spec``; its outcome (the engine's Finished or Fault
@@ -80,8 +86,8 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
             post(ev.RunEvents(run, pending))
     if outcome is not None and getattr(outcome, "fault", "") == "nan":
         host.trained, host.source = False, "untrained weights"
-    elif not stepped and getattr(outcome, "kind", "") == "fault":  # refused before its first step (memory)
-        host.give_back(before)
+    elif not stepped and getattr(outcome, "kind", "") == "fault" or untouched(outcome):
+        host.give_back(before)  # refused before its first step (memory), or stopped before it: nothing trained
     else:
         host.source = "trained weights"
     return outcome

@@ -29,7 +29,7 @@ from netbuilder.workbench.executor import Cancelled, Executor, TaskContext, mess
 from netbuilder.workbench.fit import mismatch, structure_signature
 from netbuilder.workbench.host import ModelHost, describe_data, grads_kept, prime_training, warm_up
 from netbuilder.workbench.live import OUTDATED, Job, LiveQuestions
-from netbuilder.workbench.run_loop import train_run
+from netbuilder.workbench.run_loop import train_run, untouched
 
 NOTHING_TO_TRAIN = "nothing to train: add a layer with weights (Dense, Conv2d …) between the input and the output"
 
@@ -214,7 +214,7 @@ class Workbench:
             self._bind_dataset()  # a dataset named while the run trained on the old one
             if self._of_replaced_design(event.run):  # its weights are no one's (the host drops them next)
                 return replace(event, replaced=True)
-            if outcome is not None and getattr(outcome, "kind", "") == "finished":
+            if getattr(outcome, "kind", "") == "finished" and not untouched(outcome):  # (no step: as they were)
                 self.has_weights, self.weights_signature = True, event.signature
             elif outcome is not None and getattr(outcome, "fault", "") == "nan":
                 self.forget_weights()

@@ -130,7 +130,7 @@ class LessonDriver(QObject):
             self.changed.emit()
 
     def _run_finished(self, outcome: Any) -> None:
-        if getattr(outcome, "kind", "") == "finished":
+        if getattr(outcome, "kind", "") == "finished" and outcome.steps:  # (stopped before a step: no run)
             self.metrics = {k: float(getattr(outcome, k)) for k in METRICS if hasattr(outcome, k)}
             self.run, self.network = self.runs, self._starting
             self.prediction, self.explanations = {}, {}

@@ -242,7 +242,7 @@ class DesignLink:
         if event.replaced:  # the run of a design replaced since: its weights and runs are not this design's
             return
         self.locks.weights_changed()
-        if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights:
+        if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights and event.outcome.steps:
             self.asked = False
             self.on_disk, self.weights_dirty = None, True  # (so the runs file waits for them: saved together)
             self.network_changed()  # the design was edited (Undo) during the run: not the network it trained
