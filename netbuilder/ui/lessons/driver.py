@@ -32,6 +32,7 @@ from netbuilder.lessons.state import network_signature
 from netbuilder.ui import intents
 from netbuilder.ui.workspaces import WORKSPACES
 from netbuilder.workbench import events as ev
+from netbuilder.workbench.run_loop import untouched
 
 METRICS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss", "epochs",
            "best_epoch")
@@ -130,7 +131,7 @@ class LessonDriver(QObject):
             self.changed.emit()
 
     def _run_finished(self, outcome: Any) -> None:
-        if getattr(outcome, "kind", "") == "finished" and outcome.steps:  # (stopped before a step: no run)
+        if getattr(outcome, "kind", "") == "finished" and not untouched(outcome):  # (no step: no run)
             self.metrics = {k: float(getattr(outcome, k)) for k in METRICS if hasattr(outcome, k)}
             self.run, self.network = self.runs, self._starting
             self.prediction, self.explanations = {}, {}

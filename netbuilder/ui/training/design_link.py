@@ -28,6 +28,7 @@ from netbuilder.ui.training import run_history as history
 from netbuilder.ui.training.locks import LOCK_WAIT_S, LockedRandom, close_waits, locked_random, names, reasons
 from netbuilder.ui.training.run_history import RunsFileError, load_runs, runs_path_for, save_runs
 from netbuilder.workbench import events as ev
+from netbuilder.workbench.run_loop import untouched
 
 if TYPE_CHECKING:
     from netbuilder.ui.training.controller import TrainingController
@@ -242,7 +243,7 @@ class DesignLink:
         if event.replaced:  # the run of a design replaced since: its weights and runs are not this design's
             return
         self.locks.weights_changed()
-        if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights and event.outcome.steps:
+        if getattr(event.outcome, "kind", "") == "finished" and self.wb.has_weights and not untouched(event.outcome):
             self.asked = False
             self.on_disk, self.weights_dirty = None, True  # (so the runs file waits for them: saved together)
             self.network_changed()  # the design was edited (Undo) during the run: not the network it trained
