@@ -10,7 +10,9 @@ already (the weights and the dataset are on the device when it is made):
   ResNet-18, 0.35-0.45 GiB for VGG-16 on the CPU);
 - per sample: the activations autograd keeps for the backward pass, measured by one forward pass of ONE
   sample (in eval mode, so no BatchNorm statistic moves and no random number is drawn) with
-  ``saved_tensors_hooks``, plus the input sample's copies (raw batch, normalised batch). Measured against
+  ``saved_tensors_hooks``, plus the input sample's copies (raw batch, normalised batch), plus what Dropout
+  keeps in training mode (in eval mode it is the identity): its mask, and its output where its input is
+  kept too (``dropout_bytes``). Measured against
   the peak memory of real steps on the CPU: ResNet-18 at 224×224 22.3 MiB a sample (real: 21.8), VGG-16
   71 MiB (real: 60-70).
 
@@ -186,7 +188,18 @@ def activation_bytes(model: torch.nn.Module, sample: torch.Tensor, amp: torch.dt
             saved[ptr] = max(saved.get(ptr, 0), storage.nbytes())
         return t
 
+    dropped: list[tuple[int, int, int]] = []  # element-wise Dropout inputs: (storage, mask bytes, bytes)
+
+    def seen_dropout(module, args, _out) -> None:
+        x = args[0] if args else None
+        if torch.is_tensor(x) and module.p > 0:
+            # the mask: on the CPU a float tensor the input's size (dropout multiplies by it); CUDA's fused
+            # kernel keeps one byte an element
+            mask = x.nbytes if x.device.type == "cpu" else x.numel()
+            dropped.append((x.untyped_storage().data_ptr(), mask, x.nbytes))
+
     modes = {m: m.training for m in model.modules()}
+    hooks = [m.register_forward_hook(seen_dropout) for m in model.modules() if isinstance(m, ELEMENTWISE_DROPOUT)]
     try:
         model.eval()
         with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
@@ -198,10 +211,24 @@ def activation_bytes(model: torch.nn.Module, sample: torch.Tensor, amp: torch.dt
         outputs = sum(t.nbytes for t in (out if isinstance(out, tuple | list) else (out,)) if torch.is_tensor(t))
         del out
     finally:
+        for h in hooks:
+            h.remove()
         for m, mode in modes.items():
             m.training = mode
     inputs = 2 * sample.nbytes  # the raw batch and the normalised one (the first layer's saved input counts once)
-    return sum(saved.values()) + outputs + inputs
+    return sum(saved.values()) + outputs + inputs + dropout_bytes(dropped, saved)
+
+
+# Dropout that draws a mask the size of its input in training mode (Dropout1d/2d/3d draw one number a
+# channel: their masks are small, and they multiply, keeping no copy of their input)
+ELEMENTWISE_DROPOUT = (torch.nn.Dropout, torch.nn.AlphaDropout)
+
+
+def dropout_bytes(dropped: list[tuple[int, int, int]], saved: dict[int, int]) -> int:
+    """What the element-wise Dropout layers keep in training mode beyond the eval-mode pass: their mask, and
+    their output as a tensor of its own where their input is kept for the backward pass too (in eval mode
+    output and input were one tensor, counted once)."""
+    return sum(mask + (size if ptr in saved else 0) for ptr, mask, size in dropped)
 
 
 def estimate(model: torch.nn.Module, sample: torch.Tensor, config: TrainConfig, device: torch.device,

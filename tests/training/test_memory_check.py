@@ -202,3 +202,40 @@ def test_a_containers_memory_limit_counts(tmp_path):
     (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712")  # v1's "no limit"
     assert memory.cgroup_room(str(v1)) is None
     assert memory.cgroup_room(str(tmp_path / "none")) is None
+
+
+def _saved_in_training_mode(model, sample) -> int:
+    """What autograd really keeps for one training-mode forward pass (each storage once, not the weights):
+    the figure the eval-mode estimate stands for (fine here: these models have no BatchNorm to move)."""
+    held = {t.untyped_storage().data_ptr() for t in model.parameters()}
+    saved: dict[int, int] = {}
+
+    def pack(t):
+        s = t.untyped_storage()
+        if s.data_ptr() not in held:
+            saved[s.data_ptr()] = max(saved.get(s.data_ptr(), 0), s.nbytes())
+        return t
+    model.train()
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = model(sample)
+    return sum(saved.values()) + out.nbytes + 2 * sample.nbytes
+
+
+@pytest.mark.parametrize("where", ["after_relu", "before_dense"])
+def test_dropout_masks_and_copies_count_as_training_keeps_them(where):
+    """In eval mode Dropout is the identity; in training it keeps a mask (on the CPU a float tensor), and its
+    output is a tensor of its own (kept by the next layer beside the input the ReLU before it keeps): the
+    estimate counts both, as autograd keeps them in training mode."""
+    torch.manual_seed(0)
+    conv = [torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU()]
+    if where == "after_relu":
+        conv.append(torch.nn.Dropout(0.25))
+    head = [torch.nn.Flatten(), *([torch.nn.Dropout(0.5)] if where == "before_dense" else []),
+            torch.nn.Linear(32 * 28 * 28, 10)]
+    model = torch.nn.Sequential(*conv, *head)
+    sample = torch.randn(1, 1, 28, 28)
+    estimated = memory.activation_bytes(model, sample, None)
+    real = _saved_in_training_mode(model, sample)
+    assert estimated == pytest.approx(real, rel=0.02)
+    without = torch.nn.Sequential(*[m for m in model if not isinstance(m, torch.nn.Dropout)])
+    assert estimated >= memory.activation_bytes(without, sample, None) + 4 * 32 * 28 * 28  # (the mask at least)
