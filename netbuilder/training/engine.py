@@ -56,6 +56,7 @@ from netbuilder.training.parts import (
     match_state_layout,
     predictions,
     resolve_device,
+    retune,
     set_lr,
     standard_layout,
     step_function,
@@ -417,18 +418,14 @@ class _Run:
             if self.graphed is not None:
                 self.graphed.adopt(self.optimizer)
         else:
-            set_lr(self.optimizer, new.lr)  # a captured step reads its rate from the device: no new capture
-            for group in self.optimizer.param_groups:
-                group["weight_decay"] = new.weight_decay
-                if "momentum" in group:
-                    group["momentum"] = new.momentum
-                if "nesterov" in group:
-                    group["nesterov"] = new.nesterov
+            retune(self.optimizer, new)  # a captured step reads its rate from the device: no new capture
             held = (old.weight_decay, old.momentum, old.nesterov) != (new.weight_decay, new.momentum, new.nesterov)
             if held and self.graphed is not None:
                 self.graphed.forget()  # the graphs hold these numbers: captured again after a warm-up
-        self.config, self.base_lr = new, new.lr
+        self.config, self.base_lr, before = new, new.lr, self.batch_size
         self.batch_size = new.effective_batch_size(self.feed.local_count)
+        if self.batch_size > before and (refused := self._check_memory(held=True)) is not None:
+            raise _Abort(refused)  # a larger batch that clearly does not fit: said now, not an OOM mid-step
         return dict(updates)
 
     # ------------------------------------------------------------------ evaluation and state
@@ -453,11 +450,12 @@ class _Run:
             torch.cuda.empty_cache()
         return Fault("oom", *faults.oom_text(self.device.type, self.epoch, self.step, batch), self.epoch, self.step)
 
-    def _check_memory(self) -> Fault | None:
+    def _check_memory(self, held: bool = False) -> Fault | None:
         """A Fault when the first steps clearly do not fit in memory at the run's batch size (memory.py);
-        else the evaluation batch is capped to what fits. Not under DDP (one rank would stop alone)."""
+        else the evaluation batch is capped to what fits. Not under DDP (one rank would stop alone).
+        ``held``: mid-run, the gradients and optimiser state are allocated already."""
         est = None if self.ctx.active else memory.estimate(self.model, self.normalize(self.feed.sample()),
-                                                           self.config, self.device, self.amp)
+                                                           self.config, self.device, self.amp, held=held)
         batch = min(self.batch_size, self.feed.local_count)  # the largest batch the epochs really cut
         if est is not None and est.refuses(batch):
             return Fault("oom", est.message(batch), est.advice(batch, self.config.batch_mode == "full"), self.epoch,

@@ -232,16 +232,17 @@ def dropout_bytes(dropped: list[tuple[int, int, int]], saved: dict[int, int]) ->
 
 
 def estimate(model: torch.nn.Module, sample: torch.Tensor, config: TrainConfig, device: torch.device,
-             amp: torch.dtype | None = None) -> Estimate | None:
+             amp: torch.dtype | None = None, held: bool = False) -> Estimate | None:
     """The estimate for a run of ``model`` with ``config`` on ``device``; ``sample``: one normalised input
-    (batch of one) on the device. None when the forward pass fails: the run's first step then says why."""
+    (batch of one) on the device. None when the forward pass fails: the run's first step then says why.
+    ``held``: a run under way (a larger batch on resume) holds its gradients and optimiser state already."""
     try:
         per_sample = activation_bytes(model, sample, amp)
     except Exception:  # noqa: BLE001  (a design that does not fit its data: the first step reports it)
         return None
     trainable = [p for p in model.parameters() if p.requires_grad]
     grads = sum(p.numel() * p.element_size() for p in trainable if p.grad is None)
-    state = optimizer_copies(config) * sum(p.numel() * p.element_size() for p in trainable)
+    state = 0 if held else optimizer_copies(config) * sum(p.numel() * p.element_size() for p in trainable)
     free, known = available(device)
     return Estimate(grads + state + OVERHEAD, per_sample, free, known,
                     "GPU" if device.type == "cuda" else "computer")

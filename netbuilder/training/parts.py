@@ -85,6 +85,18 @@ def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
     return cls(params, **kw)
 
 
+def retune(optimizer: torch.optim.Optimizer, config: TrainConfig) -> None:
+    """The optimiser's settings changed in place (same optimiser, its state kept): learning rate, weight
+    decay, momentum, Nesterov."""
+    set_lr(optimizer, config.lr)
+    for group in optimizer.param_groups:
+        group["weight_decay"] = config.weight_decay
+        if "momentum" in group:
+            group["momentum"] = config.momentum
+        if "nesterov" in group:
+            group["nesterov"] = config.nesterov
+
+
 def _fast_step(cls, params: list) -> dict:
     """``{"fused": True}``, ``{"foreach": True}`` or ``{}`` for these parameters (all on one CPU or CUDA
     device, floating point, dense)."""

@@ -239,3 +239,33 @@ def test_dropout_masks_and_copies_count_as_training_keeps_them(where):
     assert estimated == pytest.approx(real, rel=0.02)
     without = torch.nn.Sequential(*[m for m in model if not isinstance(m, torch.nn.Dropout)])
     assert estimated >= memory.activation_bytes(without, sample, None) + 4 * 32 * 28 * 28  # (the mask at least)
+
+
+def test_a_larger_batch_set_while_paused_is_checked_before_the_next_step(monkeypatch):
+    """Pause, raise the batch size far past what fits, resume: the run ends with the plain memory message at
+    once (its weights trained so far kept), not with an out-of-memory crash in the middle of a step."""
+    from netbuilder.training import Control, train
+
+    data, model = digits(), small_cnn(1, 10, size=8)
+    monkeypatch.setattr(memory, "OVERHEAD", 0)
+    est = _estimate(model, data, TrainConfig(epochs=1, batch_size=16))
+    _free(monkeypatch, est.fixed + 40 * est.per_sample)  # 16 fits; 1,000 clearly does not
+    control, events = Control(), []
+    for event in train(model, data, TrainConfig(epochs=3, batch_size=16, log_every=1), control):
+        events.append(event)
+        if event.kind == "step" and event.step == 2:
+            control.pause()
+            control.update(batch_size=1000)
+            control.resume()
+    fault = events[-1]
+    assert fault.kind == "fault" and fault.fault == "oom", fault
+    assert "at a batch of 1000 needs about" in fault.message and "batch size to 32 or less" in fault.advice
+    steps = [e for e in events if e.kind == "step"]
+    assert steps[-1].step == 2  # no step at the new batch
+    # a smaller batch set while paused needs no check: the run goes on
+    control, events = Control(), []
+    for event in train(model, data, TrainConfig(epochs=1, batch_size=32, log_every=1), control):
+        events.append(event)
+        if event.kind == "step" and event.step == 2:
+            control.update(batch_size=8)
+    assert events[-1].kind == "finished"
