@@ -73,14 +73,25 @@ def to_numpy(t: torch.Tensor) -> np.ndarray:
     return t.detach().to(device="cpu", dtype=torch.float32).numpy()
 
 
+#: A part whose spread (max - min) is under FLAT_RTOL of the largest |value| of the whole array, or under
+#: FLAT_ATOL, is flat: drawn in one shade, not stretched to full contrast (which drew rounding noise, a dead
+#: ReLU's 1e-7 or a map between 0.30000 and 0.30001, as black-to-white structure). On the whole array's
+#: own scale such a part would not move by a quarter of one of 256 grey levels.
+FLAT_RTOL = 1e-3
+FLAT_ATOL = 1e-6  # (float32 rounding noise of values about 1 is about 1e-7)
+
+
 def normalise01(a: np.ndarray, axes: tuple[int, ...] | None = None, constant: float = 0.0) -> np.ndarray:
-    """Min-max scale ``a`` to [0, 1] over ``axes`` (all when None); a constant part becomes ``constant``."""
+    """Min-max scale ``a`` to [0, 1] over ``axes`` (all when None: one part); a flat part (constant, or
+    nearly: see ``FLAT_RTOL``, measured against the whole array, e.g. all maps of a layer) becomes
+    ``constant``."""
     a = np.nan_to_num(np.asarray(a, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     lo = a.min(axis=axes, keepdims=True)
     hi = a.max(axis=axes, keepdims=True)
     span = hi - lo
-    safe = np.where(span > 0, span, 1.0)
-    out = np.where(span > 0, (a - lo) / safe, np.float32(constant))
+    flat = span < max(FLAT_RTOL * float(np.abs(a).max()), FLAT_ATOL)
+    safe = np.where(flat, 1.0, span)
+    out = np.where(flat, np.float32(constant), (a - lo) / safe)
     return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 

@@ -80,7 +80,8 @@ def feature_grid(maps: np.ndarray, max_maps: int = 64, *, normalise: str = "each
     ``min_tile`` pixels: see ``tile``).
 
     ``normalise="each"`` scales every map to its own range (patterns show, strengths do not);
-    ``"all"`` uses one range for all maps (a weak map looks weak). A constant map is drawn black."""
+    ``"all"`` uses one range for all maps (a weak map looks weak). A flat map (constant, or nearly next to
+    the layer's strongest: ``_util.FLAT_RTOL``) is drawn black, not stretched."""
     m = np.asarray(maps, dtype=np.float32)
     if m.ndim == 2:
         m = m[None]

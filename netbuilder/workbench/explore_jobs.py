@@ -307,7 +307,9 @@ def feature_map_job(source, layer: str | None) -> Job:
         out: dict[str, Any] = {"image": hwc(image), "layers": layers, "layer": chosen, "input": name}
         if chosen is not None:
             maps = feature_maps(model, x, chosen)[chosen]
-            out["map"] = normalise01(abs(maps).mean(axis=0))
+            mean = abs(maps).mean(axis=0)
+            out["map"] = normalise01(mean)
+            out["map_range"] = (float(mean.min()), float(mean.max()))  # (a flat map's caption says its value)
             out["channels"] = int(maps.shape[0])
         return out
     return job

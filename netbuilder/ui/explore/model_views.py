@@ -34,6 +34,8 @@ MAX_SAMPLE = 15  # the previews' numbers until the dataset says how many it has 
 NO_LABEL = "no label: attacking the prediction"
 HEALTH_NOTE = ("Colours each layer on the canvas: green healthy, amber some dead ReLUs, red a problem (dead "
                "units, vanishing or exploding gradients).")
+FLAT_NOTE = ("This layer's maps are flat for this input: every pixel has (nearly) the same value, so the map "
+             "is drawn in one shade (its ReLUs may be dead here, or the input blank).")
 EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
 
 
@@ -315,7 +317,10 @@ class InsideView(AnswerView):
             self.feature.set_array(None, "this network has no layer with feature maps")
             return
         h, w = r["map"].shape
-        self.feature.set_array(r["map"], f"{r['layer']}: mean of {r['channels']} maps, {h}×{w}")
+        caption, flat = f"mean of {r['channels']} maps, {h}×{w}", _flat_caption(r)
+        self.feature.set_array(r["map"], f"{r['layer']}: " + (f"{flat} ({caption})" if flat else caption))
+        if flat:
+            self.rf_info.setText(f"{FLAT_NOTE} {self.NOTE}")
 
     def show_receptive_field(self, y: int, x: int) -> tuple[int, int, int, int] | None:
         from netbuilder.analysis.receptive_field import receptive_field, receptive_field_size
@@ -354,6 +359,17 @@ class InsideView(AnswerView):
         self.health_info.setText(
             f"Checked {len(layers)} layers on a batch (loss {r['loss']:.3f})"
             + (f"; dead ReLUs: {max(dead):.0%} at most" if dead else "") + ". " + _weights_note(r))
+
+
+def _flat_caption(r: dict[str, Any]) -> str:
+    """What the Inside view's map is when it is flat ("flat: all values ≈ x"), "" when it is not. Its scaling
+    (``introspect._util.normalise01``) draws a map whose values (nearly) all agree in one shade, not
+    stretched to full contrast; x is known only when the answer gives the unscaled ``map_range`` (lo, hi)."""
+    m = np.asarray(r["map"], np.float32)
+    if m.size == 0 or np.ptp(m) > 0:  # (a map with any structure is scaled to span 0 .. 1)
+        return ""
+    span = r.get("map_range")
+    return f"flat: all values ≈ {(span[0] + span[1]) / 2:.3g}" if span else "flat: all values ≈ equal"
 
 
 def _image_row_layout(view: QWidget, bar: _SampleBar, images, info: QWidget) -> None:

@@ -167,7 +167,8 @@ class FeatureMapsView(LiveView):
             show_image(self.maps_item, self.maps_box, d["grid"])
             self.maps_widget.show()
             self.bars_plot.hide()
-            self.info.setText(f"{d['layer']}: output {shape}; each map scaled to its own range (light = strong)")
+            self.info.setText(f"{d['layer']}: output {shape}; each map scaled to its own range (light = strong; "
+                              "a flat map, nearly one value, in one shade)")
         elif "vector" in d:
             v = np.asarray(d["vector"], np.float64)
             self.bars.setOpts(x=np.arange(len(v)), height=v, width=0.8)
