@@ -94,7 +94,9 @@ class LoadReport:
             parts.append(f"kept {_names([n for n, _ in self.fresh])} fresh: the head was replaced for another "
                          "number of classes")
         if self.mismatched:
-            parts.append(f"{len(self.mismatched)} did not fit and keep the weights they had, not the file's ("
+            one = len(self.mismatched) == 1
+            parts.append(f"{len(self.mismatched)} did not fit and {'keeps the weights it' if one else 'keep the weights they'}"
+                         " had, not the file's ("
                          f"{_names([n for n, _ in self.mismatched])}: random unless trained here)")
         if self.skipped:
             parts.append(f"{len(self.skipped)} not in the file ({_names(self.skipped)})")

@@ -123,15 +123,17 @@ class ModelHost:
             self.untrained = {layer: self.kept.why_fresh(layer, settings) for layer in layers_of(fresh)}
         return {"kept": layers_of(kept), "fresh": not kept}
 
-    def load_design_weights(self, design: Design, path: Path) -> dict[str, Any]:
+    def load_design_weights(self, design: Design, path: Path, seed: int | None = None) -> dict[str, Any]:
         """Compile ``design`` and load its weights file with the one loader (``training.transfer.load_into``,
-        as the CLI and the Transfer view do); layers the file does not cover start fresh and are reported."""
+        as the CLI and the Transfer view do); layers the file does not cover start fresh and are reported,
+        initialised from ``seed`` (the design's) as wherever the model is built: the same every time it opens."""
         from netbuilder.compiler import compile_design
         from netbuilder.training.transfer import load_into
 
         self.model = None
         self.kept.clear()  # the file's weights replace the trained ones
-        model = compile_design(design)
+        with _seeded(seed):
+            model = compile_design(design)
         report = load_into(model, design, path, partial=True)
         kept = list(report.loaded)
         self.model, self.signature, self.trained = model, structure_signature(design.graph), bool(kept)
@@ -142,11 +144,16 @@ class ModelHost:
         dropped = [n for n, _ in (*report.fresh, *report.missing) if n not in untrained]
         if kept:  # (after ``source``, which clears it) the layers the file did not fill start fresh
             self.untrained = dict.fromkeys(dropped, "the weights file had none that fit it") | untrained
-        from netbuilder.training.weights import seen_text
-
-        normalised = seen_text(self.data, self.seen(self.data), Path(path).name) if self.data is not None else None
+        normalised = self.normalised(Path(path).name)
         return {"kept": kept, "dropped": dropped, "untrained": untrained, "path": str(path),
                 "summary": report.summary(), "normalised": normalised}
+
+    def normalised(self, source: str) -> str | None:
+        """One line when the weights (from ``source``) see the loaded data normalised as they were trained, not
+        with its own statistics (``seen``); None when they see it as it is, or no data is loaded."""
+        from netbuilder.training.weights import seen_text
+
+        return seen_text(self.data, self.seen(self.data), source) if self.data is not None else None
 
     def loaded_into(self, path: str | Path, report) -> None:
         """Weights loaded into the model from ``path`` (the Transfer view): they are trained weights now, and

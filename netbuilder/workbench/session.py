@@ -371,7 +371,7 @@ class Workbench:
         design = self.state.design
 
         def task(ctx: TaskContext) -> dict[str, Any]:
-            out = self.host.load_design_weights(design, Path(path))
+            out = self.host.load_design_weights(design, Path(path), seed=seed_of(design))
             return out | {"signature": structure_signature(design.graph)}
         return self.executor.submit("load_weights", task)
 
@@ -397,11 +397,14 @@ class Workbench:
 
             self.host.build(design, seed=seed_of(design))
             report = load_into(self.host.model, design, str(path), partial=partial)
+            normalised = None
             if report.loaded:
                 self.host.loaded_into(path, report)
+                normalised = self.host.normalised(Path(path).name)  # (the views and the next run feed it so)
             return {"summary": report.summary(), "loaded": report.loaded, "mismatched": report.mismatched,
                     "fresh": report.fresh, "skipped": report.skipped, "unused": report.unused,
-                    "matched_by": report.matched_by, "signature": structure_signature(design.graph)}
+                    "matched_by": report.matched_by, "signature": structure_signature(design.graph),
+                    "normalised": normalised}
         return self.executor.submit("transfer", task)
 
     def export(self, path: str | Path, fmt: str) -> int:

@@ -62,6 +62,7 @@ class TransferView(QWidget):
         self._classes_chosen = False  # the student set the number: a new dataset does not change it
         self.last_load: dict[str, Any] | None = None  # the last weights file loaded: which layers got weights
         self.fresh: dict[str, str] = {}  # layers holding fresh (random) weights beside trained ones (set_fresh)
+        self._fresh_since_load = False  # ``fresh`` answers for the weights as they are since the last load
         document.design_replaced.connect(self.design_replaced)
         self.classes.valueChanged.connect(lambda _v: setattr(self, "_classes_chosen", True))
         self.head_button = QPushButton("Replace the head")
@@ -171,7 +172,10 @@ class TransferView(QWidget):
         head = classifier_node(self.document.graph)
         layers = [n for n in self.trainable_layers() if head is None or n != head.id]
         loaded = self.last_load.get("loaded") if self.last_load else None
-        left = [n for n in layers if (loaded is not None and n not in loaded) or n in self.fresh]
+        # (until the workbench's answer about the loaded weights is in, the load's report says which are random;
+        # after it, the answer does: a run may have trained a layer the file did not fill)
+        unanswered = loaded is not None and not self._fresh_since_load
+        left = [n for n in layers if (unanswered and n not in loaded) or n in self.fresh]
         self.document.set_frozen([n for n in layers if n not in left], True)
         if left:
             it = "it" if len(left) == 1 else "they"
@@ -203,7 +207,7 @@ class TransferView(QWidget):
         if "error" in result:
             self.report.setText(f"Not loaded: {result['error']}")
             return
-        self.last_load = result
+        self.last_load, self._fresh_since_load = result, False
         self._show_load()
 
     def set_fresh(self, answer: dict[str, Any] | None) -> None:
@@ -212,6 +216,7 @@ class TransferView(QWidget):
         loaded weights any more."""
         answer = answer or {}
         trained = bool(answer.get("trained"))
+        self._fresh_since_load = True
         self.fresh = {str(k): str(v) for k, v in (answer.get("fresh") or {}).items()} if trained else {}
         if self.last_load is not None:
             self.last_load["dropped"] = not trained
@@ -223,6 +228,8 @@ class TransferView(QWidget):
         result = self.last_load or {}
         lines = [str(result.get("summary", "")) + "."]
         lines += [f"• {layer}: {why}" for layer, why in result.get("mismatched", [])[:6]]
+        if result.get("normalised") and not result.get("dropped"):  # (weights trained with another mean and std)
+            lines.append(f"{result['normalised'][0].upper()}{result['normalised'][1:]}.")
         loaded = list(result.get("loaded") or [])
         gone = [n for n in loaded if n in self.fresh]
         if result.get("dropped"):

@@ -143,10 +143,15 @@ class DesignLink:
             n = len(value["dropped"])
             dropped = f"; {n} layer{'s' * (n != 1)} did not fit and start{'s' * (n == 1)} fresh" if n else ""
             untrained = value.get("untrained") or {}  # recorded untrained in the file: they start fresh too
-            if untrained:
-                from netbuilder.workbench.fit import untrained_note
-
-                dropped += f"; {untrained_note(untrained).removeprefix('but ')} in it, so start fresh"
+            if untrained:  # (by node, as many as the note on the weights names)
+                why = {}
+                for layer, reason in untrained.items():
+                    why.setdefault(layer.split(".", 1)[0], reason)
+                listed = [f"{node} ({reason})" for node, reason in list(why.items())[:3]]
+                listed += [f"{len(why) - 3} more layers"] if len(why) > 3 else []
+                what = (f"{next(iter(why))} as untrained ({next(iter(why.values()))}), so it starts" if len(why) == 1
+                        else f"{names(listed)} as untrained, so they start")
+                dropped += f"; {Path(value['path']).name} records {what} fresh"
             k = len(value["kept"])
             normalised = value.get("normalised")  # (weights trained on other data: the images are fed their way)
             self._loaded_text = (f"Loaded the trained weights of {k} layer{'s' * (k != 1)} from "
