@@ -239,6 +239,9 @@ class CurvesView(LiveView):
         self.run = runs.pop() if runs else None
         self.history = list(reversed(runs))
         self._clear_markers()
+        self.markers = list(self.run.marks) if self.run is not None else []  # (the reopened run's changes)
+        for x, label in self.markers if self.plots_built else []:
+            self._marker_lines(x, label)
         self._lr_top = 0.0
         self._epochs_shown = None
         if self.plots_built:
@@ -352,8 +355,11 @@ class CurvesView(LiveView):
             self.dirty = True
 
     def mark(self, x: float, label: str) -> None:
-        """A vertical line with a label at ``x`` (epochs) on every plot: a setting changed there."""
+        """A vertical line with a label at ``x`` (epochs) on every plot: a setting changed there (kept with
+        the current run: its legend says so, and it is drawn again when the design is reopened)."""
         self.markers.append((x, label))
+        if self.run is not None:
+            self.run.marks.append((x, label))
         if self.plots_built:
             self._marker_lines(x, label)
         self.dirty = True

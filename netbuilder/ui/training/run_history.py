@@ -108,6 +108,7 @@ class RunCurves:
         # differs from the run before ("+dropout_1"), for the legend
         self.layers: dict[str, str] | None = None
         self.changes = ""
+        self.marks: list[tuple[float, str]] = []  # settings changed during the run: (epochs, "lr 0.01→0.001")
 
     @property
     def label(self) -> str:
@@ -205,6 +206,8 @@ def legend_text(run: RunCurves) -> str:
     if s.get("schedule") not in (None, "none"):
         parts.append(str(s["schedule"]))
     parts += settings_note(s)
+    if run.marks:  # (the settings above are those it started with)
+        parts.append("then " + "; ".join(label for _x, label in run.marks))
     if run.changes:
         parts.append(run.changes)
     return " · ".join(parts)
@@ -291,6 +294,8 @@ def to_record(run: RunCurves) -> dict[str, Any]:
               "outcome": outcome, "epochs": epochs, "steps": steps}
     if run.layers is not None:
         record |= {"layers": dict(run.layers), "changes": run.changes}
+    if run.marks:
+        record["marks"] = [[x, label] for x, label in run.marks if math.isfinite(x)]
     return record
 
 
@@ -319,6 +324,8 @@ def from_record(record: Any) -> RunCurves:
         run.layers = {str(k): v for k, v in layers.items()}
         run.changes = record["changes"] if isinstance(record.get("changes"), str) else ""
     run.outcome = dict(record.get("outcome") or {})
+    run.marks = [(float(x), label) for x, label in record.get("marks") or []
+                 if isinstance(x, int | float) and not isinstance(x, bool) and isinstance(label, str)]
     steps = record.get("steps") or {}
     columns = [[math.nan if v is None else float(v) for v in steps.get(k, [])] for k in STEP_KEYS]
     for x, loss, smooth, acc, lr in zip(*columns, strict=False):

@@ -211,3 +211,30 @@ def test_cached_axes_and_earlier_runs_are_drawn_anew_when_the_plot_changes(qtbot
     view.loss_plot.setYRange(0, 100, padding=0)
     qtbot.wait(50)
     assert axis_pixels() != before  # new tick labels, not the cached ones
+
+
+def test_a_setting_changed_during_a_run_is_kept_with_the_run(qtbot, tmp_path):
+    """Paused, the learning rate lowered, resumed: the run's legend says so after the settings it started with,
+    the runs file keeps it, and the reopened design draws the change's line again (its legend said lr 0.01
+    for a run that trained mostly at 0.001, and the line was gone)."""
+    from netbuilder.ui.training.curves import CurvesView
+    from netbuilder.ui.training.run_history import legend_text, load_runs, save_runs
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.show()
+    run = view.start_run(None, {"optimizer": "adam", "lr": 0.01, "batch_size": 16})
+    run.add_step(0.5, {"epoch": 0, "step": 1, "loss": 1.0, "accuracy": 0.5, "lr": 0.01})
+    view.mark(0.5, "lr 0.01→0.001")
+    assert legend_text(run) == "run 1 · adam lr 0.01 · batch 16 · then lr 0.01→0.001"
+    path = tmp_path / "d.runs.json"
+    save_runs(path, [run])
+    reopened = CurvesView()
+    qtbot.addWidget(reopened)
+    reopened.set_design_runs(load_runs(path))
+    reopened.show()
+    assert reopened.run.marks == [(0.5, "lr 0.01→0.001")] and reopened.markers == [(0.5, "lr 0.01→0.001")]
+    assert len(reopened._marker_items) == 3  # its line on the three plots
+    assert legend_text(reopened.run).endswith("then lr 0.01→0.001")
+    reopened.start_run(None, {"optimizer": "adam", "lr": 0.001, "batch_size": 16})  # the next run: no line
+    assert reopened.markers == [] and reopened.history[0].marks == [(0.5, "lr 0.01→0.001")]
