@@ -67,15 +67,12 @@ def predict(model, x, class_names: list[str], top: int) -> list[list[tuple[str, 
     """For each input, its ``top`` (class name, probability) pairs, most likely first."""
     import torch
 
+    from netbuilder.compiler.scores import probabilities, scores_of
     from netbuilder.introspect._util import eval_mode
 
     with eval_mode(model), torch.no_grad():
         out = model(x)
-    if out.dim() == 2 and out.shape[1] == 1:  # one logit: two classes
-        p1 = torch.sigmoid(out[:, 0])
-        probs = torch.stack([1 - p1, p1], dim=1)
-    else:
-        probs = torch.softmax(out.reshape(out.shape[0], -1).float(), dim=1)
+    probs = probabilities(out, scores_of(model))  # (a final Softmax or Sigmoid gives probabilities already)
     k = max(1, min(top, probs.shape[1]))
     values, indices = probs.topk(k, dim=1)
     names = list(class_names) + [f"class {i}" for i in range(len(class_names), probs.shape[1])]

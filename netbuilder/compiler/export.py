@@ -288,11 +288,22 @@ def _export_python(design_or_graph: Design | Graph, target: Path, model: nn.Modu
     source = to_python(design_or_graph, preprocessing=prep,
                        weights_file=weights_path.name if weights_path is not None else None)
     files = [target]
+    earlier: bytes | None = None  # an earlier export's weights there, put back if the code then fails
     try:
         if model is not None and weights_path is not None:
+            real = Path(resolve_target(weights_path))
+            earlier = real.read_bytes() if real.is_file() else None
             files.append(_python_weights(model, weights_path, prep))
         _write_bytes(target, source.encode("utf-8"))
-    except OSError as exc:
+    except (OSError, NetbuilderError) as exc:
+        if len(files) > 1:  # the weights went out, the code did not: the folder as it was
+            with contextlib.suppress(OSError, NetbuilderError):
+                if earlier is not None:
+                    atomic_write_bytes(weights_path, earlier)
+                else:
+                    real.unlink()
+        if isinstance(exc, NetbuilderError):
+            raise
         raise NetbuilderError(f"{target}: could not write the file: {write_problem(exc)}") from exc
     _, info = analyse_for_compile(_split(design_or_graph)[0])
     return ExportResult(target, "python", model is not None, prep, _contract(info, prep), None, tuple(files))
