@@ -4,9 +4,10 @@ everywhere (Qt's grey conversion weighs the colours otherwise than Pillow's, and
 
 Imports Pillow and numpy only (never torch, never Qt), so the window may read files with it too.
 
-A picture with transparency is laid on white, as a viewer shows it: a drawing saved with a transparent
-background keeps its strokes (dropping the alpha channel made black ink on a transparent ground, whose
-hidden colour is black too, an all-black picture).
+A picture with transparency is laid on a ground that keeps what is drawn visible: white under dark
+strokes, black under light ones (``ground``). Dropping the alpha channel made black ink on a transparent
+ground, whose hidden colour is black too, an all-black picture; laying every picture on white made white
+ink (an MNIST-like digit) a blank one.
 """
 
 from __future__ import annotations
@@ -41,12 +42,23 @@ def to_8bit(im) -> object:
     if im.mode in ("L", "RGB"):
         return im
     if im.mode in ALPHA_MODES or (im.mode == "P" and "transparency" in im.info):
-        white = image_module.new("RGBA", im.size, (255, 255, 255, 255))
-        flat = image_module.alpha_composite(white, im.convert("RGBA"))
+        rgba = im.convert("RGBA")
+        shade = ground(np.asarray(rgba))
+        flat = image_module.alpha_composite(image_module.new("RGBA", im.size, (shade, shade, shade, 255)), rgba)
         return flat.convert("L" if im.mode in GREY_MODES else "RGB")
     if im.mode in GREY_MODES:
         return im.convert("L")
     return im.convert("RGB")
+
+
+def ground(rgba: np.ndarray) -> int:
+    """The grey (0 or 255) to lay a transparent picture on: white when what is drawn (its pixels weighed by
+    their opacity) is dark, black when it is light; white when nothing is drawn."""
+    alpha = rgba[..., 3].astype(np.float64)
+    if alpha.sum() <= 0:
+        return 255
+    grey = rgba[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    return 255 if (grey * alpha).sum() / alpha.sum() < 128 else 0
 
 
 def read_pixels(source: str | Path | bytes, size: tuple[int, int], channels: int) -> np.ndarray:

@@ -87,3 +87,18 @@ def test_a_drawing_on_a_transparent_ground_keeps_its_strokes(tmp_path, mode):
     assert grey[0, 0] == 255 and grey[16, 16] == 0  # white ground, black stroke
     rgb = read_pixels(path, (32, 32), 3)
     assert (rgb[:, 0, 0] == 255).all() and (rgb[:, 16, 16] == 0).all()
+
+
+def test_light_strokes_on_a_transparent_ground_are_laid_on_black(tmp_path):
+    """White ink on a transparent ground (an MNIST-like digit) keeps its strokes too: the ground is black under
+    light strokes (on white it was a blank picture)."""
+    from PIL import Image
+
+    from netbuilder.imagefile import read_pixels
+
+    rgba = np.zeros((32, 32, 4), np.uint8)
+    rgba[8:24, 14:18] = 255  # an opaque white stroke on transparent black
+    path = tmp_path / "white_ink.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    grey = read_pixels(path, (32, 32), 1)[0]
+    assert grey[0, 0] == 0 and grey[16, 16] == 255
