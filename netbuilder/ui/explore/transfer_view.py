@@ -63,6 +63,7 @@ class TransferView(QWidget):
         self.last_load: dict[str, Any] | None = None  # the last weights file loaded: which layers got weights
         self.fresh: dict[str, str] = {}  # layers holding fresh (random) weights beside trained ones (set_fresh)
         self._fresh_since_load = False  # ``fresh`` answers for the weights as they are since the last load
+        self.trained: bool | None = None  # some layer holds trained or loaded weights (None: not known yet)
         document.design_replaced.connect(self.design_replaced)
         self.classes.valueChanged.connect(lambda _v: setattr(self, "_classes_chosen", True))
         self.head_button = QPushButton("Replace the head")
@@ -102,7 +103,7 @@ class TransferView(QWidget):
 
     def design_replaced(self) -> None:
         """Another design was opened: what was loaded into, or done to, the previous one is not said of it."""
-        self.last_load = None
+        self.last_load, self.trained = None, None
         self.fresh = {}
         self.report.setText(LOAD_NOTE)
         self.message.clear()
@@ -177,7 +178,10 @@ class TransferView(QWidget):
         unanswered = loaded is not None and not self._fresh_since_load
         left = [n for n in layers if (unanswered and n not in loaded) or n in self.fresh]
         self.document.set_frozen([n for n in layers if n not in left], True)
-        if left:
+        if self.trained is False and layers:  # (an experiment worth making, but it should be said)
+            self.message.setText("Locked every layer but the head, though none holds trained weights (none were "
+                                 "loaded, or Start fresh dropped them): the head will learn on random features.")
+        elif left:
             it = "it" if len(left) == 1 else "they"
             unfilled = loaded is not None and not any(n in loaded for n in left)
             how = "got no weights from the file" if unfilled else f"{'holds' if it == 'it' else 'hold'} random weights"
@@ -208,6 +212,7 @@ class TransferView(QWidget):
             self.report.setText(f"Not loaded: {result['error']}")
             return
         self.last_load, self._fresh_since_load = result, False
+        self.trained = self.trained or bool(result.get("loaded"))
         self._show_load()
 
     def set_fresh(self, answer: dict[str, Any] | None) -> None:
@@ -215,7 +220,7 @@ class TransferView(QWidget):
         trained ones (``{"trained", "fresh": {node: why}}``); ``trained`` False: no layer holds trained or
         loaded weights any more."""
         answer = answer or {}
-        trained = bool(answer.get("trained"))
+        trained = self.trained = bool(answer.get("trained"))
         self._fresh_since_load = True
         self.fresh = {str(k): str(v) for k, v in (answer.get("fresh") or {}).items()} if trained else {}
         if self.last_load is not None:
