@@ -77,6 +77,9 @@ def decode(data: bytes) -> str:
     """UTF-8 text (a byte-order mark is allowed); binary data is refused with the byte offset."""
     if len(data) > limits.MAX_FILE_BYTES:
         raise Invalid(WHOLE_FILE, _too_big(len(data), limits.MAX_FILE_BYTES))
+    kind = binary_kind(data)
+    if kind:
+        raise Invalid(WHOLE_FILE, f"this is {kind}, not a design file")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise Invalid(f"byte {nul}", "the file holds binary data, not the text of a design")
@@ -84,6 +87,23 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise Invalid(f"byte {e.start}", "the file is not UTF-8 text: is it really a design file?") from None
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a binary file given for a design most likely is (a student opens the wrong file of a set), or None."""
+    head = data[:16]
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head[:6] in (b"GIF87a", b"GIF89a"):
+        return "an image"
+    if head.startswith(b"PK\x03\x04"):
+        return "a zip archive (an exported .pt2 model or a PyTorch checkpoint?)"
+    if len(data) > 9 and data[8:10] == b'{"':  # 8 bytes of header length, then the header's JSON
+        return "a weights file (safetensors)"
+    if head[:1] == b"\x08" and (b"pytorch" in data[:256] or b"onnx" in data[:256].lower()):
+        return "an ONNX model"
+    return None
+
+
+PYTHON_STARTS = ('"""', "'''", "#", "import ", "from ")
 
 
 def _line_col(text: str, pos: int) -> str:
@@ -163,6 +183,9 @@ def parse(text: str) -> Any:
         return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant,
                           parse_float=_float, parse_int=_int)
     except json.JSONDecodeError as e:
+        if text.lstrip().startswith(PYTHON_STARTS):
+            raise Invalid(WHOLE_FILE, "this is Python code (an exported model?), not a design file: open the design "
+                                      "it was exported from") from None
         end = len(text.rstrip())
         hint = " (the file ends too early: was the save cut short?)" if e.pos >= end else ""
         raise Invalid(_line_col(text, e.pos), f"not valid JSON: {e.msg}{hint}") from None

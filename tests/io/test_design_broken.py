@@ -212,8 +212,33 @@ def test_empty_file(tmp_path, content):
 def test_binary_garbage(tmp_path):
     e = refused(tmp_path / "garbage.nbd", bytes(range(256)) * 8)
     assert e.where == "byte 0" and "binary data" in e.problem
-    e = refused(tmp_path / "weights.nbd", b"\x89PNG\r\n\x1a\n" + os.urandom(64).replace(b"\x00", b"\x01"))
+    e = refused(tmp_path / "weights.nbd", b"\x80\x81" + os.urandom(64).replace(b"\x00", b"\x01"))
     assert e.where == "byte 0" and "not UTF-8" in e.problem
+
+
+def test_the_other_files_of_a_set_are_named_when_given_as_a_design(tmp_path):
+    """A student opens the wrong file of the set a training run and an export leave: the message says what
+    that file is (an image, weights, an exported model), not 'binary data' or a JSON syntax error."""
+    import torch
+
+    from netbuilder.compiler import compile_design
+    from netbuilder.compiler.export import export
+    from netbuilder.presets import build_preset
+    from netbuilder.training import save_weights
+
+    design = build_preset("mlp")
+    model = compile_design(design)
+    save_weights(model, tmp_path / "w.safetensors")
+    export(design, tmp_path / "m.py", module=model)
+    export(design, tmp_path / "m.onnx", module=model)
+    torch.save({"x": torch.zeros(2)}, tmp_path / "c.pt")
+    (tmp_path / "i.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    expected = {"w.safetensors": "a weights file (safetensors)", "m.py": "Python code (an exported model?)",
+                "m.onnx": "an ONNX model", "c.pt": "a zip archive", "i.png": "an image"}
+    for name, what in expected.items():
+        with pytest.raises(DesignFileError) as info:
+            load_design(tmp_path / name)
+        assert info.value.where == "whole file" and f"this is {what}" in info.value.problem, (name, info.value)
 
 
 def test_latin1_text_is_not_utf8(tmp_path, lenet_dict):
