@@ -92,12 +92,16 @@ def export(design: Design | Graph | str | os.PathLike, path: str | os.PathLike, 
     import dataclasses
 
     from netbuilder.compiler.export import export as _export
+    from netbuilder.compiler.export import not_over_inputs
 
     if not isinstance(design, Design | Graph):
         source = design
         design = load(source)
         if weights is None and module is None and os.path.isfile(os.fspath(source)):
             weights = design_weights(source, design)
+        not_over_inputs(path, format, [(source, "the design file")])
+    if weights is not None and not isinstance(weights, Mapping):
+        not_over_inputs(path, format, [(weights, "the weights file")])
     if weights is None or isinstance(weights, Mapping):
         return _export(design, path, format, module=module, weights=weights, preprocessing=preprocessing)
     if module is not None:

@@ -33,14 +33,15 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from netbuilder.compiler.build import CompileError
-    from netbuilder.compiler.export import export
+    from netbuilder.compiler.export import export, not_over_inputs
 
     if os.path.isdir(args.output):
         raise NetbuilderError(f"-o {args.output}: is a folder; give a file name in it, such as "
                               f"{os.path.join(args.output, 'model.py')} (.py, .pt2 or .onnx)")
     design = load_from_args(args)
     weights = _model.chosen_weights(args, design)
-    _refuse_overwriting_inputs(args, weights)
+    not_over_inputs(args.output, args.format, [(args.design, "the design file"), (weights, "the weights file")],
+                    "-o ")
     prep, note = _model.weights_preprocessing(design, weights) if weights is not None else (None, None)
     if note:
         print(f"netbuilder: note: {note}", file=sys.stderr)
@@ -67,21 +68,3 @@ def run(args: argparse.Namespace) -> int:
           + ("" if weights is not None else ", untrained"))
     return 0
 
-
-def _refuse_overwriting_inputs(args: argparse.Namespace, weights) -> None:
-    """``-o`` must not name what the export reads: the design file, or the weights file (the Python export's
-    weights go beside it as ``NAME.weights.safetensors``: not onto the design file either)."""
-    from netbuilder.compiler.export import WEIGHTS_SUFFIX
-
-    out = os.path.abspath(args.output)
-    targets = [out] + ([os.path.splitext(out)[0] + WEIGHTS_SUFFIX]
-                       if args.format == "python" or (args.format is None and out.lower().endswith(".py")) else [])
-    inputs = [(args.design, "the design file"), (os.fspath(weights) if weights is not None else None, "the weights file")]
-    for source, what in inputs:
-        if source is None or not os.path.isfile(source):
-            continue
-        for target in targets:
-            if os.path.exists(target) and os.path.samefile(source, target):
-                raise NetbuilderError(f"-o {args.output}: {target if target != out else 'it'} is {what} being "
-                                      f"exported ({source}); give the export another name, such as "
-                                      f"{os.path.splitext(args.output)[0]}{FORMATS.get(args.format or '', '.onnx')}")

@@ -49,7 +49,7 @@ from netbuilder.graph import Design, Graph
 from netbuilder.io.atomic import atomic_write_bytes, resolve_target, write_problem
 
 __all__ = ["FORMATS", "ExportResult", "export", "export_onnx", "export_pt2", "example_inputs", "format_for",
-           "to_python"]
+           "not_over_inputs", "to_python"]
 
 FORMATS: dict[str, str] = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 _ALIASES = {"py": "python", "torch.export": "pt2", "export": "pt2"}
@@ -307,6 +307,24 @@ def _export_python(design_or_graph: Design | Graph, target: Path, model: nn.Modu
         raise NetbuilderError(f"{target}: could not write the file: {write_problem(exc)}") from exc
     _, info = analyse_for_compile(_split(design_or_graph)[0])
     return ExportResult(target, "python", model is not None, prep, _contract(info, prep), None, tuple(files))
+
+
+def not_over_inputs(path: str | os.PathLike, fmt: str | None, inputs, prefix: str = "") -> None:
+    """Refuse an export ``path`` that is one of the files it reads (``inputs``: (path or None, "the design
+    file") pairs), or whose Python export's weights (``NAME.weights.safetensors``) would land on one: the
+    export would destroy what it exports. ``prefix`` starts the message (the CLI's ``-o ``)."""
+    out = os.path.abspath(os.fspath(path))
+    python = fmt == "python" or (fmt is None and out.lower().endswith(".py"))
+    targets = [out] + ([os.path.splitext(out)[0] + WEIGHTS_SUFFIX] if python else [])
+    for source, what in inputs:
+        if source is None or not os.path.isfile(os.fspath(source)):
+            continue
+        for target in targets:
+            if os.path.exists(target) and os.path.samefile(os.fspath(source), target):
+                stem, suffix = os.path.splitext(os.fspath(path))[0], FORMATS.get(fmt or "", ".onnx")
+                raise NetbuilderError(f"{prefix}{os.fspath(path)}: {target if target != out else 'it'} is {what} "
+                                      f"being exported ({os.fspath(source)}); give the export another name, "
+                                      f"such as {stem}{suffix}")
 
 
 def export(design_or_graph: Design | Graph | None, path: str | os.PathLike, fmt: str | None = None, *,

@@ -37,3 +37,16 @@ def test_export_onto_the_weights_given_with_the_weights_option_is_refused(copied
                  "--format", "onnx", "-o", str(other / "best.safetensors")]) == 2
     assert "the weights file" in capsys.readouterr().err
     assert (other / "best.safetensors").read_bytes() == before
+
+
+def test_the_notebook_api_refuses_to_export_over_its_own_design_or_weights(tmp_path):
+    """``netbuilder.api.export`` (a notebook) keeps the same rule as the CLI."""
+    from netbuilder import api
+    from netbuilder.errors import NetbuilderError
+
+    design_path = tmp_path / "net.nbd"
+    api.save(api.load("mlp"), design_path)
+    before = design_path.read_bytes()
+    with pytest.raises(NetbuilderError, match="is the design file being exported"):
+        api.export(design_path, design_path, "onnx")
+    assert design_path.read_bytes() == before
