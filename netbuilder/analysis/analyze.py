@@ -196,10 +196,13 @@ def analyze(graph: Graph, *, memory_limit_bytes: int | None = None) -> Analysis:
             f"free when it starts), more than this machine's {format_bytes(limit)}",
             "train with a smaller batch, or make the network smaller", "warning"))
 
+    # The totals are the model's: a layer on no path from the Input to the Output is left out of it (its
+    # "unconnected" warning says so). A design with no path yet counts every layer it has.
+    counted = [i for n, i in infos.items() if n in on_path] if on_path else list(infos.values())
     return Analysis(
         nodes=infos, diagnostics=diags, order=order,
-        total_params=sum(i.params for i in infos.values()),
-        total_macs=sum(i.macs for i in infos.values()),
-        total_buffers=sum(i.buffers for i in infos.values()),
+        total_params=sum(i.params for i in counted),
+        total_macs=sum(i.macs for i in counted),
+        total_buffers=sum(i.buffers for i in counted),
         on_path=on_path, memory_limit_bytes=limit,
     )

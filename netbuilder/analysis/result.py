@@ -48,7 +48,7 @@ class Analysis:
     nodes: dict[str, NodeInfo]
     diagnostics: list[Diagnostic]
     order: list[str]  # topological order
-    total_params: int = 0  # every parameter is trainable
+    total_params: int = 0  # every parameter is trainable; totals count the layers on_path (all while none is)
     total_macs: int = 0  # multiply-accumulates for one sample
     total_buffers: int = 0  # non-trainable numbers (BatchNorm running statistics)
     on_path: frozenset[str] = frozenset()  # nodes on a path from an input to the output

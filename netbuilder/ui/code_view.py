@@ -79,6 +79,9 @@ class CodeView(QPlainTextEdit):
         self._dirty = False
         analysis = self.document.analysis
         if not analysis.valid:
+            if self._ticket is not None and self.bridge is not None:  # (the code of an earlier design: drop it)
+                self.bridge.workbench.cancel(self._ticket)
+            self._ticket = None
             self.setPlainText("# The design cannot be compiled yet:\n"
                               + "\n".join(f"#   {d}" for d in analysis.errors))
             return

@@ -62,6 +62,9 @@ class EditCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
         if isinstance(other, EditCommand) and self.edit.merge(other.edit):
             self.setText(self.edit.text)
+            edit = self.edit
+            if isinstance(edit, SetParam) and edit.value == edit._old and type(edit.value) is type(edit._old):
+                self.setObsolete(True)  # (back where it started: the step changes nothing, the stack drops it)
             return True
         return False
 
