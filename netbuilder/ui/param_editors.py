@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QLineEdit,
     QSpinBox,
+    QToolTip,
     QWidget,
 )
 
@@ -49,6 +50,15 @@ def parse_int_or_choice(text: str, choices: tuple[Any, ...]) -> int | str | None
         return int(text)
     except ValueError:
         return None
+
+
+def say_refused(w: QWidget, why: str | None, tip: str) -> None:
+    """A typed value the field cannot take: its text in red and, at once beside it and as its tooltip, why
+    (red alone said nothing of what to type); ``why`` None takes it back."""
+    w.setStyleSheet("" if why is None else f"color: {theme.error_text()}")
+    w.setToolTip(tip if why is None else f"{why}. {tip}")
+    if why is not None and w.isVisible() and QGuiApplication.platformName() != "offscreen":  # (nobody to see it)
+        QToolTip.showText(w.mapToGlobal(w.rect().bottomLeft()), why, w)
 
 
 def mark_unfit(w: QWidget, on: bool) -> None:
@@ -136,7 +146,8 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
 
         def finish(w: QComboBox = w) -> None:
             parsed = parse_int_or_choice(w.currentText(), spec.choices)
-            w.setStyleSheet("" if parsed is not None else f"color: {theme.error_text()}")
+            say_refused(w, None if parsed is not None else
+                        f"{w.currentText()!r} is not a whole number nor one of: {', '.join(map(str, spec.choices))}", tip)
             if parsed is not None:
                 commit(parsed)
 
@@ -153,7 +164,9 @@ def make_editor(spec: ParamSpec, value: Any, commit: Commit, parent: QWidget | N
 
         def finish_shape(w: QLineEdit = w) -> None:
             parsed = parse_shape(w.text())
-            w.setStyleSheet("" if parsed is not None else f"color: {theme.error_text()}")
+            say_refused(w, None if parsed is not None else
+                        f"{w.text()!r} is not a shape: give whole numbers of 1 or more, three for images "
+                        "(channels, height, width: 1, 28, 28) or one for vectors (64)", tip)
             if parsed is not None:
                 commit(parsed)
 

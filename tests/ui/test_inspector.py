@@ -112,3 +112,25 @@ def test_a_shape_held_as_text_shows_as_the_text(window):
     window.document.select(["input_1"])
     field = window.inspector.editors["shape"]
     assert field.text() == "1,8,8" and "The design has shape = '1,8,8'" in field.toolTip()
+
+
+def test_a_value_a_field_cannot_take_says_why(window, qtbot):
+    """Red text alone said nothing of what to type: the field's tooltip (shown at once) says why, and a good
+    value takes it back."""
+    doc = window.document
+    doc.select(["input_1"])
+    shape = window.inspector.editors["shape"]
+    shape.setText("0, 28, 28")
+    shape.editingFinished.emit()
+    assert doc.graph.node("input_1").params["shape"] == [1, 8, 8]
+    assert "'0, 28, 28' is not a shape" in shape.toolTip() and "1, 28, 28" in shape.toolTip()
+    assert "color" in shape.styleSheet()
+    shape.setText("1, 28, 28")
+    shape.editingFinished.emit()
+    assert doc.graph.node("input_1").params["shape"] == [1, 28, 28]
+    assert "not a shape" not in shape.toolTip() and shape.styleSheet() == ""
+    doc.select(["conv2d_1"])
+    combo = window.inspector.editors["padding"]
+    combo.setEditText("wide")
+    combo.lineEdit().editingFinished.emit()
+    assert "'wide' is not a whole number nor one of: same" in combo.toolTip()
