@@ -118,6 +118,13 @@ class LessonDriver(QObject):
         """A step opens: from now on only runs started after this count for its run-based checks."""
         self.since = self.runs
 
+    def drop_pending(self) -> None:
+        """The student left the step: what its Show me still waited to do (a run not started yet, the actions
+        after a run) is not done in another step, whose run checks that run would tick."""
+        if self._train_pending or self._after_run:
+            self._train_pending, self._fresh, self._view_after_train, self._after_run = False, False, None, []
+            self.message.emit("")
+
     def _forget(self) -> None:
         self.metrics, self.prediction, self.explanations, self.network = {}, {}, {}, None
 

@@ -283,6 +283,7 @@ class LessonController(QObject):
             return
         if index != self.index:
             self.panel.set_intro(lesson.text, expanded=index == 0)
+            self.driver.drop_pending()  # a Show me's run still waiting belongs to the step it was asked in
         self.index = index
         self.driver.mark_step()  # the step's run-based checks count only runs started from now on
         step = lesson.steps[index]
