@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QObject, Signal
 
-from netbuilder.graph import Design, Edge
-from netbuilder.ui.intents import new_node
 from netbuilder.workbench import events as ev
+from tests.ui.designs import chain
 
 pytestmark = pytest.mark.gui
 
@@ -36,18 +35,8 @@ class _Bridge(QObject):
         self.workbench = _Workbench()
 
 
-def _design() -> Design:
-    design = Design(name="mlp")
-    g = design.graph
-    ids = []
-    for kind, params in (("input", {"shape": [4]}), ("dense", {"units": 3}), ("output", {})):
-        node = new_node(g, kind, (0.0, 100.0 * len(ids)))
-        node.params.update(params)
-        g.insert_node(node)
-        ids.append(node.id)
-    for a, b in zip(ids, ids[1:]):
-        g.insert_edge(Edge(a, b, 0))
-    return design
+def _design():
+    return chain(("input", {"shape": [4]}), ("dense", {"units": 3}), ("output", {}))
 
 
 def test_a_late_answer_for_a_valid_design_is_not_shown_once_it_is_invalid(qapp):

@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from netbuilder.graph import Design, Edge
-from netbuilder.ui.intents import new_node
+from tests.ui.designs import chain
 
 pytestmark = pytest.mark.gui
 
 
-def _design() -> Design:
-    design = Design(name="mlp")
-    g = design.graph
-    ids = []
-    for kind in ("input", "dense", "output"):
-        node = new_node(g, kind, (0.0, 100.0 * len(ids)))
-        g.insert_node(node)
-        ids.append(node.id)
-    for a, b in zip(ids, ids[1:]):
-        g.insert_edge(Edge(a, b, 0))
-    return design
+def _design():
+    return chain(("input", {}), ("dense", {}), ("output", {}))
 
 
 def test_a_setting_typed_back_to_its_value_leaves_no_step(qapp):

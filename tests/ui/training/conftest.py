@@ -25,3 +25,16 @@ def run_to_end(qtbot):
         outcome = controller.run.finished or controller.run.fault
         return outcome.to_dict() if outcome is not None else None
     return run
+
+
+@pytest.fixture
+def both(window, trainer, qtbot):
+    """The Training controller and the Explore controller of one window, on one torch thread."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    ex = window.explore
+    yield trainer, ex
+    ex.shutdown()
+    torch.set_num_threads(threads)

@@ -9,18 +9,6 @@ import pytest
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def both(window, trainer, qtbot):
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    ex = window.explore
-    yield trainer, ex
-    ex.shutdown()
-    torch.set_num_threads(threads)
-
-
 def test_freeze_all_but_the_head_locks_a_layer_trained_since_the_load(window, both, qtbot, tmp_path):
     from netbuilder.compiler import compile_design
     from netbuilder.training import save_weights

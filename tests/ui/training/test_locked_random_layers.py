@@ -11,18 +11,6 @@ import pytest
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def both(window, trainer, qtbot):
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    ex = window.explore
-    yield trainer, ex
-    ex.shutdown()
-    torch.set_num_threads(threads)
-
-
 def _load_and_lock(window, tc, ex, qtbot, tmp_path) -> None:
     """Weights from a file for every layer (a.safetensors of the same network), then all but the head locked."""
     from netbuilder.compiler import compile_design
