@@ -170,7 +170,7 @@ def fetch(spec: StandardSpec, data_dir: Path, *, mirror: str | None = None,
         if dest.is_file() and checksum_ok(dest, checksum):
             paths[name] = dest
             continue
-        errors = []
+        errors, answered = [], True  # answered: every server answered (with an HTTP error), none unreachable
         for b in bases:
             try:
                 paths[name] = download(b + name, dest, checksum, progress=progress, timeout=timeout)
@@ -179,10 +179,12 @@ def fetch(spec: StandardSpec, data_dir: Path, *, mirror: str | None = None,
                 if not is_network_error(e):
                     raise
                 errors.append(f"{b + name}: {getattr(e, 'reason', e)}")
+                answered = answered and isinstance(e, urllib.error.HTTPError)
         else:
             urls = " ".join(b + n for b in bases[:1] for n, _ in spec.files)
+            why = ("The server answered but could not give the file." if answered else "Are you offline?")
             raise DatasetError(
-                f"cannot download {spec.title} ({'; '.join(errors)}). Are you offline? Download {urls} by hand "
+                f"cannot download {spec.title} ({'; '.join(errors)}). {why} Download {urls} by hand "
                 f"and put the files in {target}, or point --data-dir at a folder that has them, or set "
                 "NETBUILDER_DATA_MIRROR to a mirror")
     return {"cifar": paths[spec.files[0][0]]} if spec.format == "cifar-binary" else paths

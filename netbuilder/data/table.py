@@ -1,7 +1,8 @@
 """The user's own table: a CSV (comma, tab or semicolon separated) of number features and one label column.
 
 Labels are whole numbers or words; a column of fractions is refused (it is a measurement, not a class).
-Bad rows are named by their line number. Imports numpy/torch; never Qt.
+Bad rows (and missing labels) are named by their line number. UTF-8, UTF-16 (with its BOM) and Windows-1252
+files are read. Imports numpy/torch; never Qt.
 """
 
 from __future__ import annotations
@@ -76,6 +77,28 @@ def _not_a_number(path: Path, line: int, cell: str, column: str) -> str:
             "the label must hold numbers: remove that column or encode it as numbers")
 
 
+def _read_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without a BOM), UTF-16 with its BOM (Excel's "Unicode text"), else
+    Windows-1252 (Excel's plain "CSV" on Windows)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise DatasetError(f"{path}: cannot be read as CSV ({e})") from e
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    elif b"\0" in raw:
+        encodings = []  # a binary file (a spreadsheet's own format, a picture...)
+    else:
+        encodings = ["utf-8-sig", "cp1252"]
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise DatasetError(f"{path}: not a text table (is it a spreadsheet's own file?); save it as CSV "
+                       "(CSV UTF-8 in Excel) and open that")
+
+
 def load_csv(path: str | Path, *, label_column: str | int | None = None, delimiter: str | None = None,
              val_fraction: float = 0.1, test_fraction: float = 0.15) -> DatasetBundle:
     """A table: numeric feature columns and one label column (named, an index, or the last one).
@@ -86,12 +109,7 @@ def load_csv(path: str | Path, *, label_column: str | int | None = None, delimit
     Warnings (one class only, a class per row) go to ``info["warnings"]``.
     """
     path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DatasetError(f"{path}: cannot be read as CSV ({e})") from e
-    lines = text.splitlines()
+    lines = _read_text(path).splitlines()
     sep = delimiter or sniff_delimiter([x for x in lines if x.strip()][:SNIFF_LINES])
     try:
         rows = [(n, r) for n, r in enumerate(csv.reader(lines, delimiter=sep), start=1)
@@ -107,17 +125,30 @@ def load_csv(path: str | Path, *, label_column: str | int | None = None, delimit
     def words(row: list[str]) -> int:
         return sum(_number(c, decimal_comma) is None for c in row)
 
+    if len(rows) == 1 and words(rows[0][1]) == width:
+        raise DatasetError(f"{path}: the table has a header row ({', '.join(c.strip() for c in rows[0][1])}) but no "
+                           "rows of data; add the rows (at least 10)")
+    if width < 2:
+        raise DatasetError(f"{path}: the table has one column only; a table needs feature columns and a label "
+                           "column, separated by commas, tabs or semicolons (spaces do not separate columns)")
     if len(rows) > 1 and words(rows[0][1]) > words(rows[1][1]):
         header = [c.strip() for c in rows[0][1]]
         rows = rows[1:]
     if label_column is None:
         col = width - 1
     elif isinstance(label_column, int) or str(label_column).lstrip("-").isdigit():
-        col = int(label_column) % width
+        col = int(label_column)
+        if not -width <= col < width:
+            raise DatasetError(f"{path}: no column {col}; the table has {width} columns, numbered 0 to {width - 1} "
+                               "(or -1 for the last)")
+        col %= width
     elif header and label_column in header:
         col = header.index(label_column)
+    elif not header:
+        raise DatasetError(f"{path}: no column named {label_column!r}: the table has no header row; give the "
+                           f"column's number instead (0 to {width - 1}, or -1 for the last)")
     else:
-        raise DatasetError(f"{path}: no column named {label_column!r}; columns are {', '.join(header or [])}")
+        raise DatasetError(f"{path}: no column named {label_column!r}; columns are {', '.join(header)}")
     features, raw_labels = [], []
     for line, row in rows:
         if len(row) != width:
@@ -126,8 +157,12 @@ def load_csv(path: str | Path, *, label_column: str | int | None = None, delimit
         if any(c is None for c in cells):
             i = next(i for i, c in enumerate(row) if i != col and _number(c, decimal_comma) is None)
             raise DatasetError(_not_a_number(path, line, row[i], _column_name(header, i)))
+        label_cell = row[col].strip()
+        if not label_cell or label_cell.lower() == "nan":
+            raise DatasetError(f"{path}, line {line}: the label is missing ({label_cell or 'an empty cell'} in "
+                               f"{_column_name(header, col)}); fill it in or remove the row")
         features.append(cells)
-        raw_labels.append(row[col].strip())
+        raw_labels.append(label_cell)
     if len(features) < 10:
         raise DatasetError(f"{path}: only {len(features)} rows; a dataset needs at least 10")
     label = repr(header[col]) if header else f"(column {col + 1})"

@@ -1,6 +1,8 @@
 """The user's own data: an image folder (one sub-folder per class) and a CSV table (``table.py``).
 
-Before anything is split, every file of an image folder has its header checked (fast, with progress):
+A Mac's ``__MACOSX`` folder is no class; a folder of train/val/test folders of classes is refused (it
+would train the split's names). Before anything is split, every file of an image folder has its header
+checked (fast, with progress):
 bad files are named together in one error, or skipped with ``skip_bad``. The input shape comes from
 the images (colour unless all are grey, the size of most) and the reason is recorded in
 ``info["input_shape_reason"]``. Image folders stream: a torch ``Dataset`` decodes each file (Pillow) in
@@ -54,10 +56,14 @@ def scan_image_folder(root: Path) -> tuple[list[str], list[int], list[str]]:
     """Image files (by suffix; hidden files left out), their class indices, and the class names."""
     if not root.is_dir():
         raise DatasetError(f"{root}: not a folder")
-    classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
+    classes = sorted(d.name for d in root.iterdir() if _is_class_folder(d))
     if len(classes) < 2:
+        inner = [d for d in (root / classes[0]).iterdir() if _is_class_folder(d)] if classes else []
+        hint = (f" ({classes[0]}); its sub-folders look like the classes: open {root / classes[0]} instead"
+                if len(inner) >= 2 else "")
         raise DatasetError(f"{root}: an image dataset needs one sub-folder per class (at least two); found "
-                           f"{len(classes)}")
+                           f"{len(classes)}{hint}")
+    _refuse_split_folders(root, classes)
     files, labels = [], []
     for c, name in enumerate(classes):
         for f in sorted((root / name).rglob("*")):
@@ -66,6 +72,26 @@ def scan_image_folder(root: Path) -> tuple[list[str], list[int], list[str]]:
                 labels.append(c)
     _check_classes(root, labels, classes, "class folders without images")
     return files, labels, classes
+
+
+SPLIT_NAMES = {"train", "training", "val", "valid", "validation", "dev", "test", "testing"}
+
+
+def _is_class_folder(d: Path) -> bool:
+    """A sub-folder that may be a class: not hidden, and not the ``__MACOSX`` folder a Mac's zip leaves."""
+    return d.is_dir() and not d.name.startswith(".") and d.name != "__MACOSX"
+
+
+def _refuse_split_folders(root: Path, classes: list[str]) -> None:
+    """A folder of train/val/test folders, each of class folders, would train the split's names as the classes."""
+    if not set(c.lower() for c in classes) <= SPLIT_NAMES:
+        return
+    if not all(any(_is_class_folder(d) for d in (root / c).iterdir()) for c in classes):
+        return
+    train = next((c for c in classes if c.lower() in ("train", "training")), classes[0])
+    raise DatasetError(f"{root}: its folders {', '.join(classes)} look like a ready-made split, each of class "
+                       f"folders, and would be taken as the classes; netbuilder sets aside its own validation and "
+                       f"test images: open {root / train} instead, or put all images in one folder per class")
 
 
 def _few_images_notes(labels: list[int], classes: list[str], n_val: int, n_test: int) -> list[str]:
@@ -91,7 +117,8 @@ def _check_classes(root: Path, labels: list[int], classes: list[str], what: str)
     present = set(labels)
     empty = [c for i, c in enumerate(classes) if i not in present]
     if empty:
-        raise DatasetError(f"{root}: {what}: {', '.join(empty)}")
+        raise DatasetError(f"{root}: {what}: {', '.join(empty)}; add images to {'them' if len(empty) > 1 else 'it'} "
+                           f"or remove {'them' if len(empty) > 1 else 'it'}")
 
 
 def _legacy_options(image_size: object, channels: int | None, size: object, color: bool | None
