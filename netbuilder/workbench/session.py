@@ -167,6 +167,7 @@ class Workbench:
         spec = dict(spec or {"name": "digits"})
         if spec != self.dataset_spec:
             self.dataset = None
+            self.executor.cancel_key("dataset")  # a download or scan of the dataset chosen before stops now
         self.dataset_spec = spec
 
         def task(ctx: TaskContext) -> dict[str, Any]:

@@ -341,3 +341,35 @@ def test_a_dataset_name_that_is_not_text_fails_in_one_plain_line(session, name):
     failed = session.pump(lambda e: isinstance(e, ev.DatasetFailed) and e.spec == {"name": name})
     assert "dataset name must be text" in failed.message and repr(name) in failed.message
     assert "TypeError" not in failed.message and not session.wb.dataset
+
+
+def test_choosing_another_dataset_stops_the_load_of_the_one_chosen_before(session, monkeypatch):
+    """A download (or folder scan) under way stops when the student picks another dataset: the new one loads
+    at once, not after the whole download (a load only queued was replaced already; a running one went on)."""
+    import threading
+    import time
+
+    from netbuilder.workbench.host import ModelHost
+
+    started, stopped = threading.Event(), threading.Event()
+    ensure = ModelHost.ensure_data
+
+    def slow(self, spec, progress=None):
+        if spec.get("name") != "spiral":
+            return ensure(self, spec, progress)
+        started.set()
+        for _ in range(600):  # a long download: it reports progress (where a cancel is seen)
+            try:
+                progress("big.bin", 1, 100)
+            except Exception:
+                stopped.set()
+                raise
+            time.sleep(0.05)
+        raise AssertionError("the download was not stopped")
+    monkeypatch.setattr(ModelHost, "ensure_data", slow)
+    session.wb.set_dataset({"name": "spiral"})
+    assert started.wait(30)
+    session.wb.set_dataset({"name": "digits"})
+    assert stopped.wait(10)
+    loaded = session.pump(lambda e: isinstance(e, ev.DatasetLoaded) and e.spec == {"name": "digits"}, timeout=30)
+    assert session.wb.dataset["name"] == "digits" and loaded is not None
