@@ -7,6 +7,7 @@ Used by ``engine._Run`` only. Imports torch; never Qt.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import torch
@@ -142,4 +143,5 @@ def check_labels(y: torch.Tensor, dataset) -> None:
         index = -1 - int(y[y < 0][0])
         base = getattr(dataset, "dataset", dataset)
         path = base.files[index] if hasattr(base, "files") else f"item {index}"
-        raise UnreadableItem(f"{path}: not a readable image")
+        gone = hasattr(base, "files") and not os.path.exists(path)
+        raise UnreadableItem(f"{path}: {'no longer there (moved or deleted since the folder was opened)' if gone else 'not a readable image'}")

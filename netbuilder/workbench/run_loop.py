@@ -84,6 +84,8 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
         events.close()
         if pending:
             post(ev.RunEvents(run, pending))
+    if getattr(outcome, "fault", "") == "data":  # a file gone or broken: the next run reads the folder again
+        host.data = None
     if outcome is not None and getattr(outcome, "fault", "") == "nan":
         host.trained, host.source = False, "untrained weights"
     elif not stepped and getattr(outcome, "kind", "") == "fault" or untouched(outcome):
