@@ -9,6 +9,7 @@ Writes the design only through the Document. Qt-free itself (it drives the contr
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +34,19 @@ def failure_text(message: str, skippable: bool = False) -> str:
 
 def skipped_text(skipped: list[str]) -> str:
     """``Skipped 3 unreadable files: a.png, b.txt, c.jpg`` (the files by name; "path: reason" lines given)."""
-    names = [Path(line.split(": ", 1)[0]).name for line in skipped]
+    names = [Path(_path_of(line)).name for line in skipped]
     shown = ", ".join(names[:LISTED]) + (f", … ({len(names) - LISTED} more)" if len(names) > LISTED else "")
     return f"Skipped {len(names)} unreadable file{'s' * (len(names) != 1)}: {shown}"
+
+
+def _path_of(line: str) -> str:
+    """The path of a "path: reason" line, where the path itself may hold ": " (a folder named "Pets: 2024")."""
+    i = line.find(": ")
+    while i >= 0:
+        if os.path.exists(line[:i]):
+            return line[:i]
+        i = line.find(": ", i + 2)
+    return line.split(": ", 1)[0]
 
 
 def _name(spec: dict[str, Any]) -> str:

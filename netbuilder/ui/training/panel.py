@@ -411,7 +411,8 @@ class TrainingPanel(PlotsWhenShown):
                 box.setItemData(box.count() - 1, d["description"], Qt.ItemDataRole.ToolTipRole)
             for path in self._paths:
                 if box.findData(path) < 0:
-                    kind = "CSV table" if os.path.isfile(path) else "image folder"
+                    table = os.path.isfile(path) or Path(path).suffix.lower() in (".csv", ".tsv", ".txt")
+                    kind = ("CSV table" if table else "image folder") + ("" if os.path.exists(path) else ", not found")
                     box.addItem(f"{Path(path).name or path} ({kind})", path)
                     box.setItemData(box.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
             if current and box.findData(current) < 0:
