@@ -179,6 +179,7 @@ class ExploreController(QObject):
             self._train_events(event.events)
         elif isinstance(event, ev.TaskDone) and event.key == "reset":  # Start fresh dropped the weights
             self.transfer.set_fresh({"trained": False})
+            self.refresh_visible()  # (the answers shown were the trained network's)
         elif isinstance(event, ev.DatasetLoaded):
             self.sync_classes()
             self.refresh_visible()

@@ -318,6 +318,12 @@ class InsideView(AnswerView):
             return
         h, w = r["map"].shape
         caption, flat = f"mean of {r['channels']} maps, {h}×{w}", _flat_caption(r)
+        self.rf_info.setText(self.NOTE)  # (a new map: not the note of the one before, flat or clicked)
+        if h * w == 1:  # one value per map (pooled channels, an SE gate): no picture to be flat, no dead ReLU
+            span = r.get("map_range")
+            self.feature.set_array(r["map"], f"{r['layer']}: one pixel"
+                                   + (f", mean |value| ≈ {span[0]:.3g}" if span else "") + f" ({caption})")
+            return
         self.feature.set_array(r["map"], f"{r['layer']}: " + (f"{flat} ({caption})" if flat else caption))
         if flat:
             self.rf_info.setText(f"{FLAT_NOTE} {self.NOTE}")

@@ -93,3 +93,13 @@ def test_the_inside_view_captions_a_map_with_structure_as_before(qtbot):
     view.set_result(_answer(normalise01(np.arange(64.0).reshape(8, 8))))
     assert view.feature.caption == "conv: mean of 4 maps, 8×8"
     assert view.rf_info.text() == view.NOTE
+
+
+@pytest.mark.gui
+def test_the_flat_note_goes_with_the_flat_map(qtbot):
+    """The next map, with structure, has the usual note, not the flat one of the map before."""
+    view = _view(qtbot)
+    view.set_result(_answer(np.zeros((8, 8), np.float32), map_range=(0.3, 0.3)))
+    assert view.rf_info.text().startswith("This layer's maps are flat")
+    view.set_result(_answer(normalise01(np.arange(64.0).reshape(8, 8))))
+    assert view.rf_info.text() == view.NOTE
