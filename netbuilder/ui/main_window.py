@@ -31,7 +31,6 @@ from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.code_view import CodeView
 from netbuilder.ui.document import Document
 from netbuilder.ui.files import FileController, file_name, with_suffix
-from netbuilder.ui.focus import OnScreenTabOrder, keep_focus_on_screen
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.intents import copy_subgraph
 from netbuilder.ui.layout import graph_layout
@@ -121,7 +120,7 @@ class StatusBar(QStatusBar):
                 self._show(max(left, 1) if self._until else 0)
 
 
-class MainWindow(OnScreenTabOrder, QMainWindow):  # (Tab visits only what is on screen: focus.py)
+class MainWindow(QMainWindow):
     def __init__(self, document: Document | None = None, settings: QSettings | None = None,
                  probe_device: bool = True) -> None:
         super().__init__()
@@ -150,7 +149,6 @@ class MainWindow(OnScreenTabOrder, QMainWindow):  # (Tab visits only what is on 
         self.docks["Problems"].raise_()
         self.workspaces = Workspaces(self, self.settings)
         self.addToolBar(self.workspaces.bar)
-        self.focus_keeper = keep_focus_on_screen(self)  # (a dock's focus, moved to a hidden tab, comes back)
         self.actions_ = _actions.build_actions(self)
         self.menus = _actions.build_menus(self, self.actions_)
         self.toolbar = _actions.build_toolbar(self, self.actions_)
