@@ -220,7 +220,8 @@ def receptive_field_size(graph: Any, node_id: str, *, input_shape: Sequence[int]
     """``(size, jump)`` of ``node_id``: the side of the square of input pixels one of its output pixels
     sees (theoretical, padding included, so it may exceed the image) and the distance in input pixels
     between neighbouring output pixels. Computed by ``r = r_in + (k - 1)·d·j_in``, ``j = j_in·s``;
-    through branches the largest of the paths. Adaptive pooling counts as its largest bin with a stride
+    through branches the largest of the paths (a broadcast 1×1 input of a merge widens the field, not the
+    jump). Adaptive pooling counts as its largest bin with a stride
     of ``H // output_size``. A layer without a spatial output sees the whole image: ``(max(H, W), 0)``."""
     net = _Net(_as_graph(graph, input_shape))
     if node_id not in net.size:
@@ -235,8 +236,11 @@ def receptive_field_size(graph: Any, node_id: str, *, input_shape: Sequence[int]
         if kind == "input":
             rf[n] = (1, 1)
             continue
-        ins = [rf[p] for p in net.preds[n] if net.size[p] is not None]
-        r_in, j_in = max(r for r, _ in ins), max(j for _, j in ins)
+        spatial = [p for p in net.preds[n] if net.size[p] is not None]
+        # a merge's broadcast input (a squeeze-excitation gate, 1×1) widens what a pixel sees but does not set
+        # the distance between pixels: that is the full-size inputs' (its jump is the whole image's side)
+        steps = [p for p in spatial if net.size[p] == net.size[n]] or spatial
+        r_in, j_in = max(rf[p][0] for p in spatial), max(rf[p][1] for p in steps)
         if kind in _WINDOW:
             k, stride, _, d = _window(kind, s)
             rf[n] = (r_in + (k - 1) * d * j_in, j_in * stride)

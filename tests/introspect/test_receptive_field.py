@@ -113,3 +113,16 @@ def test_a_chain_of_layers_and_errors():
         receptive_field(g, "conv2d_9", 0, 0)
     with pytest.raises(ReceptiveFieldError, match="image input"):
         receptive_field(chain(("dense", {"units": 3}), shape=(5,)), "dense_1", 0, 0)
+
+
+def test_a_squeeze_excitation_gate_widens_the_field_but_does_not_set_the_jump():
+    """EfficientNet's gate (a 1×1 map multiplied into the full-size one) sees the whole image, but neighbouring
+    output pixels stay as far apart as the full-size input's: the jump grew with the gate's (the image's side)
+    at every block, to 2,097,152 input pixels on a 32×32 image."""
+    from netbuilder.analysis.receptive_field import receptive_field_size
+    from netbuilder.presets import build_preset, fit_design
+
+    design = fit_design(build_preset("efficientnet_small"), [3, 32, 32], 6)
+    sizes = [receptive_field_size(design.graph, n) for n in ("block1_add", "block3_add", "block5_add")]
+    assert [jump for _size, jump in sizes] == [1, 2, 4]
+    assert all(32 <= size < 200 for size, _jump in sizes)  # the whole image and a little past it (padding)
