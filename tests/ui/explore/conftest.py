@@ -38,3 +38,21 @@ def wait_result(qtbot):
         qtbot.waitUntil(lambda: key in controller.results and not controller.wb.busy, timeout=timeout)
         return controller.results[key]
     return wait
+
+
+@pytest.fixture
+def both(window, qtbot, request):
+    """The window's Training and Explore controllers, ready (device probed, dataset shown), on one torch
+    thread, with the test module's ``EPOCHS`` (default 1) set in the panel."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    tc, ex = window.training, window.explore  # installed by the main window
+    qtbot.waitUntil(lambda: tc.wb.ready is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: tc.panel.dataset_info.text() != "", timeout=30_000)
+    tc.panel.fields["epochs"].setValue(getattr(request.module, "EPOCHS", 1))
+    yield tc, ex
+    ex.shutdown()
+    tc.shutdown()
+    torch.set_num_threads(threads)

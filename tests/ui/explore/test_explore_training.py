@@ -11,20 +11,7 @@ from PySide6.QtCore import Qt
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def both(window, qtbot):
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    tc, ex = window.training, window.explore  # installed by the main window
-    qtbot.waitUntil(lambda: tc.wb.ready is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: tc.panel.dataset_info.text() != "", timeout=30_000)
-    tc.panel.fields["epochs"].setValue(2)
-    yield tc, ex
-    ex.shutdown()
-    tc.shutdown()
-    torch.set_num_threads(threads)
+EPOCHS = 2  # the runs of this file (the ``both`` fixture: conftest.py)
 
 
 def test_short_run_fills_the_lab_and_health_colours_the_canvas(window, both, qtbot, show, wait_result):

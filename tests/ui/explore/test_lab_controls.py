@@ -73,20 +73,7 @@ def test_inserting_dropout_says_its_rate(window, explore):
     assert f"Inserted {new} (drops values with p = 0.5 while training) after dense_1" in lab.message.text()
 
 
-@pytest.fixture
-def both(window, qtbot):
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    tc, ex = window.training, window.explore
-    qtbot.waitUntil(lambda: tc.wb.ready is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: tc.panel.dataset_info.text() != "", timeout=30_000)
-    tc.panel.fields["epochs"].setValue(3)
-    yield tc, ex
-    ex.shutdown()
-    tc.shutdown()
-    torch.set_num_threads(threads)
+EPOCHS = 3  # the runs of this file (the ``both`` fixture: conftest.py)
 
 
 def test_the_labs_train_starts_from_fresh_weights_and_says_so(window, both, qtbot):

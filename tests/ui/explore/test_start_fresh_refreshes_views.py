@@ -9,20 +9,7 @@ import pytest
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def both(window, qtbot):
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    tc, ex = window.training, window.explore
-    qtbot.waitUntil(lambda: tc.wb.ready is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: tc.panel.dataset_info.text() != "", timeout=30_000)
-    tc.panel.fields["epochs"].setValue(1)
-    yield tc, ex
-    ex.shutdown()
-    tc.shutdown()
-    torch.set_num_threads(threads)
+EPOCHS = 1  # the runs of this file (the ``both`` fixture: conftest.py)
 
 
 def test_start_fresh_asks_the_open_views_again(window, both, qtbot, show):
