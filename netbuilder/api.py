@@ -80,7 +80,8 @@ def summary(design: Design | Graph) -> str:
 def export(design: Design | Graph | str | os.PathLike, path: str | os.PathLike, format: str | None = None,  # noqa: A002
            *, weights: str | os.PathLike | Mapping | None = None, preprocessing: dict | None = None,
            partial: bool = False, module: Any = None) -> ExportResult:
-    """Export as ``python`` (.py), ``pt2`` (torch.export) or ``onnx``; the format follows the suffix.
+    """Export as ``python`` (.py), ``pt2`` (torch.export) or ``onnx``; the format follows the suffix (a
+    ``format`` whose file ends in another format's suffix, ``net.py`` with ``"onnx"``, is refused).
 
     ``design``: a Design, or a design file / preset name as ``load`` takes; a design file brings its
     trained weights (``design_weights``) unless ``weights`` is given. ``weights``: a netbuilder
@@ -92,8 +93,9 @@ def export(design: Design | Graph | str | os.PathLike, path: str | os.PathLike, 
     import dataclasses
 
     from netbuilder.compiler.export import export as _export
-    from netbuilder.compiler.export import not_over_inputs
+    from netbuilder.compiler.export import format_for, not_over_inputs
 
+    format_for(path, format)  # a wrong suffix (or one of another format's) is named before anything is read
     if not isinstance(design, Design | Graph):
         source = design
         design = load(source)
@@ -107,10 +109,8 @@ def export(design: Design | Graph | str | os.PathLike, path: str | os.PathLike, 
     if module is not None:
         raise TypeError("give either a module or a weights file for it, not both")
     from netbuilder.compiler import compile_design
-    from netbuilder.compiler.export import format_for
     from netbuilder.training.transfer import load_into
 
-    format_for(path, format)  # a wrong suffix is named before the weights are read
     model = compile_design(design)
     report = load_into(model, design, weights, partial=partial)
     prep = preprocessing if preprocessing is not None else report.preprocessing

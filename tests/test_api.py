@@ -54,6 +54,17 @@ def test_export_from_the_api(tmp_path):
     assert "class" in out.read_text(encoding="utf-8")
 
 
+def test_export_refuses_a_format_under_another_formats_suffix(tmp_path):
+    pytest.importorskip("torch")
+    netbuilder.save(netbuilder.load("mlp"), tmp_path / "mlp.nbd")
+    with pytest.raises(NetbuilderError, match=r"net\.py ends in \.py.*format='onnx'.*name the file .*net\.onnx"):
+        netbuilder.export(tmp_path / "mlp.nbd", tmp_path / "net.py", "onnx")
+    # named before a weights file is read (this one does not even exist)
+    with pytest.raises(NetbuilderError, match=r"net\.onnx ends in \.onnx.*format='python'"):
+        netbuilder.export(tmp_path / "mlp.nbd", tmp_path / "net.onnx", "python", weights=tmp_path / "none.pth")
+    assert [p.name for p in tmp_path.iterdir()] == ["mlp.nbd"]
+
+
 def _randomised(model, seed=5):
     import torch
 

@@ -33,11 +33,12 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from netbuilder.compiler.build import CompileError
-    from netbuilder.compiler.export import export, not_over_inputs
+    from netbuilder.compiler.export import export, format_for, not_over_inputs
 
     if os.path.isdir(args.output):
         raise NetbuilderError(f"-o {args.output}: is a folder; give a file name in it, such as "
                               f"{os.path.join(args.output, 'model.py')} (.py, .pt2 or .onnx)")
+    format_for(args.output, args.format, option="--format", prefix="export: ")  # before anything is read
     design = load_from_args(args)
     weights = _model.chosen_weights(args, design)
     not_over_inputs(args.output, args.format, [(args.design, "the design file"), (weights, "the weights file")],

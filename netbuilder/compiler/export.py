@@ -53,6 +53,7 @@ __all__ = ["FORMATS", "ExportResult", "export", "export_onnx", "export_pt2", "ex
 
 FORMATS: dict[str, str] = {"python": ".py", "pt2": ".pt2", "onnx": ".onnx"}
 _ALIASES = {"py": "python", "torch.export": "pt2", "export": "pt2"}
+_WRITES = {"python": "Python source", "pt2": "a torch.export program", "onnx": "an ONNX model"}
 EXAMPLE_BATCH = 2  # not 0 or 1, which torch.export would specialise on
 MAX_BATCH = 1 << 16
 ONNX_OPSET = 18
@@ -81,19 +82,33 @@ class ExportResult:
         return str(self.path)
 
 
-def format_for(path: str | os.PathLike, fmt: str | None = None) -> str:
-    """The export format: ``fmt`` if given (python | pt2 | onnx), else from the file's suffix."""
+def format_for(path: str | os.PathLike, fmt: str | None = None, *, option: str = "format",
+               prefix: str = "") -> str:
+    """The export format: ``fmt`` if given (python | pt2 | onnx), else from the file's suffix.
+
+    A ``fmt`` that contradicts the suffix, one that belongs to another format (``net.py`` with onnx), is
+    refused: the file would hold the one format under the other's name. An unknown or missing suffix is
+    fine. ``option`` names the format in the message (the CLI's ``--format``; else ``format='onnx'``),
+    ``prefix`` starts it (the CLI's ``export: ``)."""
+    suffix = Path(path).suffix.lower()
     if fmt is not None:
         key = _ALIASES.get(str(fmt).lower(), str(fmt).lower())
         if key not in FORMATS:
-            raise NetbuilderError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+            raise NetbuilderError(f"{prefix}unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        other = next((k for k, ext in FORMATS.items() if ext == suffix and k != key), None)
+        if other is not None:
+            name = os.fspath(path)
+            stem = name[:-len(suffix)] if name.lower().endswith(suffix) else str(Path(name).with_suffix(""))
+            named = (lambda k: f"{option} {k}") if option.startswith("-") else (lambda k: f"{option}={k!r}")
+            raise NetbuilderError(
+                f"{prefix}{name} ends in {Path(name).suffix}, the suffix of {_WRITES[other]}, but {named(fmt)} "
+                f"writes {_WRITES[key]}: name the file {stem}{FORMATS[key]} or choose {named(other)}")
         return key
-    suffix = Path(path).suffix.lower()
     for key, ext in FORMATS.items():
         if suffix == ext:
             return key
     raise NetbuilderError(
-        f"{os.fspath(path)}: cannot tell the export format from the suffix {suffix or '(none)'!r}; "
+        f"{prefix}{os.fspath(path)}: cannot tell the export format from the suffix {suffix or '(none)'!r}; "
         "use .py (Python), .pt2 (torch.export) or .onnx"
     )
 
@@ -332,7 +347,8 @@ def export(design_or_graph: Design | Graph | None, path: str | os.PathLike, fmt:
            preprocessing: Mapping[str, Any] | None = None) -> ExportResult:
     """Write the design to ``path`` as ``python`` (.py), ``pt2`` or ``onnx``; returns an ExportResult.
 
-    The format follows the suffix when ``fmt`` is None. The weights: ``module`` (a compiled, possibly
+    The format follows the suffix when ``fmt`` is None; a ``fmt`` whose file ends in another format's
+    suffix is refused before any work (``format_for``). The weights: ``module`` (a compiled, possibly
     trained GraphModule) as it is, or ``weights`` (a state dict with the design's keys, every layer) loaded
     into the compiled design, else fresh random ones (``trained`` False). ``preprocessing``: the exported
     model normalises its input itself (a module compiled with preprocessing keeps its own). The Python

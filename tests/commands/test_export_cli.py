@@ -61,3 +61,35 @@ def test_a_failed_export_is_one_line_naming_the_design(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"netbuilder: {tmp_path / 'bad.nbd'}: the design has a problem")
     assert not (tmp_path / "bad.py").exists()
+
+
+_WHAT = {"python": "Python source", "onnx": "an ONNX model", "pt2": "a torch.export program"}
+
+
+@pytest.mark.parametrize(("fmt", "name", "right", "other"), [
+    ("onnx", "net.py", "net.onnx", "python"), ("python", "net.onnx", "net.py", "onnx"),
+    ("pt2", "net.PY", "net.pt2", "python"), ("python", "net.pt2", "net.py", "pt2")])
+def test_a_format_under_another_formats_suffix_is_refused(tmp_path, capsys, fmt, name, right, other):
+    target = tmp_path / name
+    assert main(["export", "mlp", "--format", fmt, "-o", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"netbuilder: export: {target} ends in {target.suffix}, the suffix of {_WHAT[other]}, but --format {fmt} "
+        f"writes {_WHAT[fmt]}: name the file {tmp_path / right} or choose --format {other}"]
+    assert captured.out == "" and list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_suffix_reads_no_weights_and_leaves_the_file(trained_run, tmp_path, capsys):
+    out, _ = trained_run
+    target = tmp_path / "net.py"
+    target.write_text("keep")
+    assert main(["export", str(out / "mlp.nbd"), "--format", "onnx", "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "--format onnx" in err and "loaded" not in err and "untrained" not in err
+    assert target.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["net.py"]
+
+
+@pytest.mark.parametrize("name", ["net.txt", "model"])
+def test_an_unknown_or_missing_suffix_takes_the_format_given(tmp_path, capsys, name):
+    assert main(["export", "mlp", "--format", "python", "-o", str(tmp_path / name)]) == 0
+    assert "class" in (tmp_path / name).read_text(encoding="utf-8")

@@ -140,6 +140,32 @@ def test_format_from_suffix_and_name(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_format_that_contradicts_the_suffix_is_refused(tmp_path):
+    with pytest.raises(NetbuilderError, match=r"^net\.py ends in \.py, the suffix of Python source, but "
+                                              r"format='onnx' writes an ONNX model: name the file net\.onnx "
+                                              r"or choose format='python'$"):
+        format_for("net.py", "onnx")
+    with pytest.raises(NetbuilderError, match=r"a/net\.onnx ends in \.onnx.*name the file a/net\.py"):
+        format_for("a/net.onnx", "py")
+    with pytest.raises(NetbuilderError, match=r"--format python writes .* or choose --format pt2"):
+        format_for("NET.PT2", "python", option="--format")
+    # the format's own suffix (any case), an unknown or a missing one: allowed
+    assert format_for("net.PY", "python") == "python"
+    assert format_for("net.bin", "onnx") == "onnx"
+    assert format_for("net", "pt2") == "pt2"
+    assert format_for("net.weights.safetensors", "python") == "python"
+
+
+def test_export_under_another_formats_suffix_writes_nothing(tmp_path):
+    (tmp_path / "net.py").write_text("keep")
+    with pytest.raises(NetbuilderError, match="the suffix of Python source"):
+        export(lenet5(), tmp_path / "net.py", "onnx")
+    with pytest.raises(NetbuilderError, match="the suffix of an ONNX model"):
+        export(lenet5(), tmp_path / "net.onnx", "python")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.py"]
+    assert (tmp_path / "net.py").read_text() == "keep"
+
+
 def test_export_writes_atomically(tmp_path):
     target = tmp_path / "net.py"
     target.write_text("old")
