@@ -31,7 +31,7 @@ def test_a_missing_label_is_named_by_its_line(tmp_path, missing):
     with pytest.raises(DatasetError) as info:
         load_dataset(path)
     text = str(info.value)
-    assert f"{path}, line 5" in text and "label" in text and "missing" in text and "fractions" not in text
+    assert f"{path}, row 5" in text and "label" in text and "missing" in text and "fractions" not in text
 
 
 @pytest.mark.parametrize("text", ["label\n" + "".join(f"{i % 2}\n" for i in range(20)),

@@ -20,14 +20,14 @@ def test_a_text_column_is_named_with_what_to_do(tmp_path):
     with pytest.raises(DatasetError) as e:
         load_dataset(path)
     text = str(e.value)
-    assert "line 2" in text and "column 'colour'" in text and "'blue'" in text
+    assert "row 2" in text and "column 'colour'" in text and "'blue'" in text
     assert "remove that column or encode it" in text and "a feature is not a number" not in text
 
 
 def test_a_text_column_without_a_header_is_named_by_its_number(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("\n".join(_rows()[:5] + ["1.0,blue,a"] + _rows()[5:]) + "\n")
-    with pytest.raises(DatasetError, match=r"line 6: column 2 holds text \('blue'\)"):
+    with pytest.raises(DatasetError, match=r"row 6: column 2 holds text \('blue'\)"):
         load_dataset(path)
 
 
@@ -37,7 +37,7 @@ def test_an_empty_cell_is_a_missing_value_in_its_column(tmp_path):
     with pytest.raises(DatasetError) as e:
         load_dataset(path)
     text = str(e.value)
-    assert "line 5: an empty cell (a missing value) in column 'y'" in text and "('')" not in text
+    assert "row 5: an empty cell (a missing value) in column 'y'" in text and "('')" not in text
 
 
 @pytest.mark.parametrize("name, what", [("{tmp}/does_not_exist", "folder or file"), ("{tmp}/nope.csv", "file"),

@@ -39,11 +39,11 @@ def test_csv_bad_row_is_named_by_line(tmp_path):
     lines = ["x,y,label"] + [f"{i},{i},{i % 2}" for i in range(20)]
     lines[7] = "3,oops,1"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DatasetError, match=r"bad.csv, line 8: column .y. holds text"):
+    with pytest.raises(DatasetError, match=r"bad.csv, row 8: column .y. holds text"):
         load_dataset(path)
     lines[7] = "3,1"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DatasetError, match=r"line 8: 2 cells where the table has 3"):
+    with pytest.raises(DatasetError, match=r"row 8: 2 cells where the table has 3"):
         load_dataset(path)
 
 
