@@ -177,10 +177,9 @@ class TorchEngine:
         if method == "saliency":
             heat = saliency(self.model, x[0], cls)
         elif method == "grad_cam":
-            convs = [n.id for n in design.graph.iter_nodes() if n.kind == "conv2d"]
-            if layer is None and not convs:
-                raise NetbuilderError("Grad-CAM needs a convolution")
-            heat = grad_cam(self.model, x[0], cls, layer or convs[-1])
+            # (no layer: the window's default, the last layer with maps but a final pooling; a network
+            # without maps: an IntrospectError, a NetbuilderError, in one line)
+            heat = grad_cam(self.model, x[0], cls, layer)
         else:
             side = int(x.shape[-1])
             patch = max(2, side // 6)

@@ -1,5 +1,6 @@
-"""Why a network decides: vanilla gradient saliency, Grad-CAM on a chosen layer, occlusion
-sensitivity, and an overlay of a heat map on the image with a small built-in colour map.
+"""Why a network decides: vanilla gradient saliency, Grad-CAM on a chosen layer (by default the last
+layer with feature maps, ``cam_layers``), occlusion sensitivity, and an overlay of a heat map on the image
+with a small built-in colour map.
 
 Saliency and Grad-CAM differentiate the class score, the logit: when the design ends with a Softmax or
 a Sigmoid (``scores_of``), the score is read at that layer's input, so a network explains the same with
@@ -20,7 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from netbuilder.compiler.build import node_modules
 from netbuilder.compiler.scores import LOGITS, as_logits, probabilities, scores_of
+from netbuilder.errors import NetbuilderError
 from netbuilder.introspect._util import IntrospectError, as_batch, eval_mode, get_layer, to_numpy
 
 
@@ -101,16 +104,77 @@ def saliency(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int) 
     return to_numpy(g)
 
 
-def grad_cam(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int, layer_id: str) -> np.ndarray:
-    """Grad-CAM (Selvaraju et al. 2017) on layer ``layer_id``: ``ReLU(sum_k a_k A_k)`` with ``A_k`` the
-    layer's maps and ``a_k`` the spatial mean of ``d score / d A_k`` (score: the class's logit, as in
-    ``saliency``), upsampled bilinearly to the
+MIN_MAP_SIDE = 2  # a layer's maps must be at least this many pixels high and wide for Grad-CAM
+
+
+def _layers(model: nn.Module) -> dict[str, nn.Module]:
+    """The layers to look at, by name: a compiled design's node modules (merges too: every node is a
+    submodule named by its id), or every leaf module of another model."""
+    try:
+        return node_modules(model)
+    except NetbuilderError:
+        return {n: m for n, m in model.named_modules() if n and next(m.children(), None) is None}
+
+
+def cam_layers(model: nn.Module, x: torch.Tensor | np.ndarray) -> list[str]:
+    """The layers Grad-CAM can use for the input ``x``: those that run on the way to the output and give
+    feature maps (channels × height × width, both sides at least ``MIN_MAP_SIDE``), in the order the
+    network runs them. Convolutions, and also merges (Add, Concat), activations, normalisation and pooling
+    that keep maps: the last of them (a residual block's ReLU after its Add, an Inception block's Concat,
+    the layer before global pooling) is where Grad-CAM is usually computed. Empty for a vector input."""
+    xb = _single(x, model)
+    if xb.dim() != 4:
+        return []
+    maps: dict[str, bool] = {}  # (in the order the layers first ran)
+
+    def make_hook(name: str):
+        def hook(module: nn.Module, args: Any, out: Any) -> None:
+            t = out[0] if isinstance(out, (tuple, list)) else out
+            if isinstance(t, torch.Tensor):
+                maps[name] = t.dim() == 4 and min(t.shape[2:]) >= MIN_MAP_SIDE
+        return hook
+
+    handles = [m.register_forward_hook(make_hook(n)) for n, m in _layers(model).items()]
+    try:
+        with eval_mode(model), torch.no_grad():
+            model(xb)
+    finally:
+        for h in handles:
+            h.remove()
+    return [n for n, ok in maps.items() if ok]
+
+
+_POOLING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveMaxPool2d, nn.AdaptiveAvgPool2d, nn.LPPool2d)
+
+
+def default_cam_layer(model: nn.Module, layers: list[str]) -> str | None:
+    """The layer Grad-CAM uses unless one is chosen: the last of ``layers`` (``cam_layers``) that is not a
+    pooling layer at the end, which only halves the maps (the layer before it sees the same with twice the
+    detail: LeNet-5's relu2 at 10×10, not pool2 at 5×5; VGG's last ReLU); None when there are none."""
+    modules = _layers(model)
+    for name in reversed(layers):
+        if not isinstance(modules.get(name), _POOLING):
+            return name
+    return layers[-1] if layers else None
+
+
+def grad_cam(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int,
+             layer_id: str | None = None) -> np.ndarray:
+    """Grad-CAM (Selvaraju et al. 2017) on layer ``layer_id`` (None: ``default_cam_layer``, the last layer
+    with feature maps but a final pooling): ``ReLU(sum_k a_k A_k)`` with ``A_k`` the layer's maps and ``a_k`` the spatial mean of
+    ``d score / d A_k`` (score: the class's logit, as in ``saliency``), upsampled bilinearly to the
     input's size and divided by its maximum, so it lies in [0, 1] (all zeros when nothing is positive).
+    Any layer with maps will do: a convolution, or a merge (Add, Concat), activation or pooling after one.
     """
-    layer = get_layer(model, layer_id)
     xb = _single(x, model)
     if xb.dim() != 4:
         raise IntrospectError("Grad-CAM needs an image input (channels, height, width)")
+    if layer_id is None:
+        layer_id = default_cam_layer(model, cam_layers(model, xb))
+        if layer_id is None:
+            raise IntrospectError("Grad-CAM needs a layer with feature maps (channels × height × width), "
+                                  "and this network has none for this input")
+    layer = get_layer(model, layer_id)
     captured: dict[str, torch.Tensor] = {}
 
     def hook(module: nn.Module, args: Any, out: Any) -> Any:
@@ -131,7 +195,8 @@ def grad_cam(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int, 
             if acts.dim() != 4:
                 raise IntrospectError(
                     f"Grad-CAM needs a layer with feature maps (channels × height × width); {layer_id} gives "
-                    f"{'×'.join(map(str, acts.shape[1:]))}: pick a convolution layer")
+                    f"{'×'.join(map(str, acts.shape[1:]))}: pick a convolution layer, or a merge, activation "
+                    "or pooling layer that keeps its maps")
             (grads,) = torch.autograd.grad(logits[0, int(target_class)], acts)
     finally:
         handle.remove()

@@ -125,12 +125,6 @@ def given_input(data, image, name: str):
     return x, a, None, name
 
 
-def conv_layers(model) -> list[str]:
-    import torch
-
-    return [n for n, m in model.named_modules() if n and isinstance(m, torch.nn.Conv2d)]
-
-
 def spatial_layers(model, x) -> list[str]:
     """Layers whose output for ``x`` is a stack of feature maps (C, h, w)."""
     from netbuilder.introspect import feature_maps
@@ -202,23 +196,30 @@ def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SID
 
 
 def explain_job(source, target_class: int | None, layer: str | None, occlusion_patch: int | None = None) -> Job:
-    """Saliency, Grad-CAM (on ``layer``, or the last convolution) and occlusion for the input ``source``
-    (``pick_input``: a preview sample's number, a split's image, an image given) and class ``target_class``
-    (None: the predicted class), each overlaid on the image for display (``display_overlay``: small images
-    upscaled). ``label`` is None for an image given without one."""
+    """Saliency, Grad-CAM and occlusion for the input ``source`` (``pick_input``: a preview sample's
+    number, a split's image, an image given) and class ``target_class`` (None: the predicted class), each
+    overlaid on the image for display (``display_overlay``: small images upscaled). ``label`` is None for
+    an image given without one.
+
+    Grad-CAM is on ``layer`` when it is one of ``cam_layers`` (every layer with feature maps on the way to
+    the output, in the network's order: convolutions, merges, activations, pooling), else on the last of
+    them but a final pooling (``default_cam_layer``: a residual block's output, not one branch's convolution
+    inside it); ``layer`` in the answer is
+    the one used (None: the network has no layer with maps)."""
     def job(model, data) -> dict:
         np = _np()
         from netbuilder.introspect import class_probabilities, grad_cam, occlusion, saliency
+        from netbuilder.introspect.saliency import cam_layers, default_cam_layer
 
         x, image, label, name = pick_input(data, source, "explaining a prediction")
         probs = class_probabilities(model, x)
         cls = int(probs.argmax()) if target_class is None else int(target_class)
+        maps = cam_layers(model, x)
         out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label, "input": name,
-                               "class_names": list(data.class_names), "conv_layers": conv_layers(model)}
+                               "class_names": list(data.class_names), "cam_layers": maps}
         sal = saliency(model, x, cls)
         out["saliency"], out["saliency_overlay"] = sal, display_overlay(image, sal)
-        convs = out["conv_layers"]
-        chosen = layer if layer in convs else (convs[-1] if convs else None)
+        chosen = layer if layer in maps else default_cam_layer(model, maps)
         out["layer"] = chosen
         if chosen is not None:
             cam = grad_cam(model, x, cls, chosen)

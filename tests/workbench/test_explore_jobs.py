@@ -128,7 +128,7 @@ def test_a_final_softmax_does_not_change_the_explanation():
     for index in range(3):
         a = explain_job(index, None, None)(plain, data)
         b = explain_job(index, None, None)(ending, data)
-        assert a["class"] == b["class"] and a["layer"] == b["layer"] == "conv1"
+        assert a["class"] == b["class"] and a["layer"] == b["layer"] == "relu1"  # the last layer with maps
         np.testing.assert_allclose(b["probs"], a["probs"], rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(b["saliency"], a["saliency"], rtol=1e-5, atol=1e-7)
         np.testing.assert_allclose(b["grad_cam"], a["grad_cam"], rtol=1e-5, atol=1e-6)

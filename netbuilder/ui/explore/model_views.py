@@ -36,6 +36,10 @@ HEALTH_NOTE = ("Colours each layer on the canvas: green healthy, amber some dead
                "units, vanishing or exploding gradients).")
 FLAT_NOTE = ("This layer's maps are flat for this input: every pixel has (nearly) the same value, so the map "
              "is drawn in one shade (its ReLUs may be dead here, or the input blank).")
+CAM_DEFAULT = "last layer with maps"  # Grad-CAM's automatic layer (the Inside view's: "first layer with maps")
+CAM_TIP = ("Grad-CAM can use any layer with feature maps. The usual choice, and the automatic one, is the last "
+           "before the maps are pooled (a final pooling only halves them): a residual block's ReLU after its Add, an Inception block's Concat, "
+           "so it sees the whole block, not one branch's convolution inside it.")
 EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
 
 
@@ -104,7 +108,8 @@ class ExplainView(AnswerView):
         self.class_box = QComboBox()
         self.class_box.addItem("predicted class", None)
         self.layer_box = QComboBox()
-        self.layer_box.addItem("last convolution", None)
+        self.layer_box.addItem(CAM_DEFAULT, None)
+        self.layer_box.setToolTip(CAM_TIP)
         self.bar.add("class", self.class_box)
         self.bar.add("Grad-CAM layer", self.layer_box)
         self.bar.finish()
@@ -140,7 +145,7 @@ class ExplainView(AnswerView):
 
     def show_result(self, result: dict[str, Any]) -> None:
         self.set_classes(list(result.get("class_names", [])))
-        fill_choices(self.layer_box, [(n, n) for n in result.get("conv_layers", [])], "last convolution")
+        fill_choices(self.layer_box, [(n, n) for n in result.get("cam_layers", [])], CAM_DEFAULT)
         self.images["image"].set_array(result["image"], _input_caption(result))
         layer, patch = result.get("layer"), result.get("patch")
         captions = {"saliency": None, "grad_cam": f"Grad-CAM on {layer}" if layer else "Grad-CAM",

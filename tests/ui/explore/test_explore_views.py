@@ -43,7 +43,7 @@ def test_explain_view_fills_three_maps_of_the_input_size(window, explore, show, 
     for key in ("saliency", "grad_cam", "occlusion"):
         assert r[key].shape == (8, 8) and r[f"{key}_overlay"].shape == (96, 96, 3)  # upscaled for the eye
         assert explore.explain.images[key].has_image
-    assert r["saliency"].max() > 0 and r["layer"] == "conv2d_1"
+    assert r["saliency"].max() > 0 and r["layer"] == "relu_1"  # the last layer with maps before the final pool
     assert 0 <= r["grad_cam"].min() and r["grad_cam"].max() <= 1
     assert "Untrained weights" in explore.explain.info.text()
     r = wait_result(explore, "explain", after=lambda: explore.explain.class_box.setCurrentIndex(4))

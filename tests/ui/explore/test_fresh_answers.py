@@ -15,7 +15,7 @@ NAMES = [str(k) for k in range(10)]
 def _explain_result(layer: str = "conv2d_1") -> dict:
     overlay = np.zeros((96, 96, 3), np.float32)
     return {"image": np.zeros((8, 8), np.float32), "probs": np.full(10, 0.1), "class": 0, "label": 0,
-            "class_names": NAMES, "conv_layers": ["conv2d_1"], "saliency_overlay": overlay,
+            "class_names": NAMES, "cam_layers": ["conv2d_1"], "saliency_overlay": overlay,
             "grad_cam_overlay": overlay, "occlusion_overlay": overlay, "layer": layer, "patch": 2,
             "trained": False, "source": ""}
 

@@ -1,0 +1,39 @@
+"""The Explain view's Grad-CAM layer choice lists what the answer offers (every layer with maps, merges
+included, in the network's order) under the automatic "last layer with maps", and the caption says which
+layer was used."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.gui
+
+LAYERS = ["conv2d_1", "relu_1", "conv2d_2", "conv2d_3", "add_1", "relu_3", "maxpool2d_1"]
+
+
+def _result(layer: str | None) -> dict:
+    overlay = np.zeros((96, 96, 3), np.float32)
+    return {"image": np.zeros((8, 8), np.float32), "probs": np.full(10, 0.1), "class": 0, "label": 0,
+            "class_names": [str(k) for k in range(10)], "cam_layers": LAYERS, "saliency_overlay": overlay,
+            "grad_cam_overlay": overlay, "occlusion_overlay": overlay, "layer": layer, "patch": 2,
+            "trained": False, "source": ""}
+
+
+def test_the_layer_choice_offers_the_merge_under_the_automatic_last_layer_with_maps(qtbot):
+    from netbuilder.ui.explore.model_views import CAM_DEFAULT, ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    assert CAM_DEFAULT == "last layer with maps" and view.layer_box.itemText(0) == CAM_DEFAULT
+    assert "last convolution" not in [view.layer_box.itemText(i) for i in range(view.layer_box.count())]
+    view.set_result(_result("maxpool2d_1"))
+    box = view.layer_box
+    assert [box.itemData(i) for i in range(box.count())] == [None, *LAYERS]
+    assert box.currentData() is None and view.query()["layer"] is None
+    assert view.images["grad_cam"].caption == "Grad-CAM on maxpool2d_1"  # the default, named
+    with qtbot.waitSignal(view.requested):
+        view.select_layer("add_1")
+    assert view.query()["layer"] == "add_1"
+    view.set_result(_result("add_1"))
+    assert box.currentData() == "add_1" and view.images["grad_cam"].caption == "Grad-CAM on add_1"
