@@ -31,6 +31,7 @@ from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.code_view import CodeView
 from netbuilder.ui.document import Document
 from netbuilder.ui.files import FileController, file_name, with_suffix
+from netbuilder.ui.focus import FocusGuard
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.intents import copy_subgraph
 from netbuilder.ui.layout import graph_layout
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         self.lessons = install_lessons(self)
         self.show_applicability(self.workbench.dataset)
         self.restore_state()
+        self.focus_guard = FocusGuard(self)  # (Tab visits only what is on screen: focus.py)
 
     # ----- construction helpers ---------------------------------------------------------
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
