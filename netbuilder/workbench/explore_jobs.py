@@ -161,14 +161,19 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
 
 # ----- explainability -----------------------------------------------------------------------------
 DISPLAY_SIDE = 96  # an explanation is drawn at least this many pixels across (small images upscaled)
+# Occlusion is drawn on an absolute scale: full colour for the biggest drop, but never for less than this
+# drop in probability (a confident network loses 0.0001 wherever it is covered: stretched to full colour,
+# that noise looked like an answer)
+OCCLUSION_FULL_SCALE = 0.05
 
 
-def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SIDE) -> Any:
+def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SIDE, scale: float | None = None) -> Any:
     """The heat map over the image, for the eye: both upscaled by nearest neighbour to at least
     ``min_side`` pixels (an 8×8 digit becomes 96×96, each pixel a sharp block), the heat coloured and
     laid on with an opacity that grows with it (cold parts show the image through), and the outline of
     the image's bright strokes drawn on top so the input stays readable under strong heat. ``(H·s, W·s,
-    3)`` floats in [0, 1]."""
+    3)`` floats in [0, 1]. The heat is stretched from its minimum to its maximum, or, with ``scale``, read as
+    a fraction of ``scale`` (0 and below: cold)."""
     np = _np()
     from netbuilder.introspect import colormap
 
@@ -178,7 +183,10 @@ def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SID
     lo, hi = float(rgb.min()), float(rgb.max())
     rgb = (rgb - lo) / (hi - lo) if hi > lo else np.zeros_like(rgb)
     h = np.nan_to_num(np.asarray(heat, np.float32))
-    h = (h - h.min()) / (h.max() - h.min()) if h.max() > h.min() else np.zeros_like(h)
+    if scale is not None:
+        h = np.clip(h / float(scale), 0.0, 1.0)
+    else:
+        h = (h - h.min()) / (h.max() - h.min()) if h.max() > h.min() else np.zeros_like(h)
     s = max(1, -(-int(min_side) // max(grey.shape)))
     up = lambda a: np.repeat(np.repeat(a, s, axis=0), s, axis=1)  # noqa: E731
     rgb, h = up(rgb), up(h)
@@ -207,7 +215,6 @@ def explain_job(source, target_class: int | None, layer: str | None, occlusion_p
     inside it); ``layer`` in the answer is
     the one used (None: the network has no layer with maps)."""
     def job(model, data) -> dict:
-        np = _np()
         from netbuilder.introspect import class_probabilities, grad_cam, occlusion, saliency
         from netbuilder.introspect.saliency import cam_layers, default_cam_layer
 
@@ -227,7 +234,10 @@ def explain_job(source, target_class: int | None, layer: str | None, occlusion_p
         h = x.shape[-1]
         patch = occlusion_patch or max(2, h // 6)
         occ = occlusion(model, x, cls, patch=patch, stride=max(1, patch // 2))
-        out["occlusion"], out["occlusion_overlay"] = occ, display_overlay(image, np.maximum(occ, 0))
+        top = float(occ.max()) if occ.size else 0.0
+        out["occlusion"], out["occlusion_overlay"] = occ, display_overlay(
+            image, occ, scale=max(top, OCCLUSION_FULL_SCALE))
+        out["occlusion_drop"] = top  # the biggest drop in the class's probability (the caption says it)
         out["patch"] = patch
         return out
     return job

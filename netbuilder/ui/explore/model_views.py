@@ -57,6 +57,15 @@ def _outline_note(result: dict[str, Any]) -> str:
     return "Warm colours mark what mattered; white lines outline the input's bright strokes. "
 
 
+def _occlusion_caption(result: dict[str, Any]) -> str:
+    """The patch and the biggest drop in probability it causes (the map's scale: below 0.05, faint)."""
+    patch, drop = result.get("patch"), result.get("occlusion_drop")
+    text = f"occlusion ({patch}×{patch} patch)" if patch else "occlusion: drop in probability"
+    if drop is not None:
+        text += f": covering takes at most {max(drop, 0.0):.2f} off" if drop > 0.005 else ": covering changes almost nothing"
+    return text
+
+
 def _class_name(result: dict[str, Any], k: int) -> str:
     names = result.get("class_names") or []
     return names[k] if 0 <= k < len(names) else str(k)
@@ -147,9 +156,9 @@ class ExplainView(AnswerView):
         self.set_classes(list(result.get("class_names", [])))
         fill_choices(self.layer_box, [(n, n) for n in result.get("cam_layers", [])], CAM_DEFAULT)
         self.images["image"].set_array(result["image"], _input_caption(result))
-        layer, patch = result.get("layer"), result.get("patch")
+        layer = result.get("layer")
         captions = {"saliency": None, "grad_cam": f"Grad-CAM on {layer}" if layer else "Grad-CAM",
-                    "occlusion": f"occlusion ({patch}×{patch} patch)" if patch else "occlusion: drop in probability"}
+                    "occlusion": _occlusion_caption(result)}
         for key, caption in captions.items():
             self.images[key].set_array(result.get(f"{key}_overlay"), caption)
         probs = np.asarray(result["probs"])
