@@ -68,6 +68,7 @@ class ExploreController(QObject):
                 panels.addAction(dock.toggleViewAction())
         self._timers: dict[str, QTimer] = {}
         self.results: dict[str, Any] = {}
+        self._asked: dict[str, int] = {}  # each view's latest question (its ticket): older answers are dropped
         self._wire()
         self._sync_inputs()
         self._selection_changed(document.selection)
@@ -153,13 +154,23 @@ class ExploreController(QObject):
         job = self._job(key)
         if job is not None:
             fn, needs_model = job
-            self.wb.compute(key, fn, needs_model=needs_model, periodic=periodic)
+            ticket = self.wb.compute(key, fn, needs_model=needs_model, periodic=periodic)
+            if isinstance(ticket, int):
+                self._asked[key] = ticket
+
+    def _superseded(self, event: ev.ViewResult) -> bool:
+        """An answer to an older question of its view: a newer one is on its way (asked, or about to be
+        once its debounce ends), and the older answer (another sample, class or layer) would show first."""
+        timer = self._timers.get(event.view)
+        return event.ticket < self._asked.get(event.view, event.ticket) or (timer is not None and timer.isActive())
 
     def on_event(self, event: ev.Event) -> None:
         """The workbench's events: this controller's views' answers, a run's epochs, loaded weights."""
         if self._closed:
             return
         if isinstance(event, ev.ViewResult) and event.view in EXPLORE_VIEWS:
+            if self._superseded(event):
+                return
             if event.stale:  # computed for an older design: ask again, never show it as current
                 if self.shown.get("inside" if event.view == "health" else event.view):
                     self.request(event.view)
