@@ -141,7 +141,7 @@ def analyze(graph: Graph, *, memory_limit_bytes: int | None = None) -> Analysis:
     diags.extend(struct_diags)
 
     infos: dict[str, NodeInfo] = {}
-    layer_bytes_total = 0
+    bytes_of: dict[str, int] = {}  # each layer's training memory at BATCH_FOR_MEMORY
     for nid in order:
         node, spec = nodes[nid], specs[nid]
         info = infos[nid] = NodeInfo(kind=spec.kind if spec else str(node.kind))
@@ -177,7 +177,7 @@ def analyze(graph: Graph, *, memory_limit_bytes: int | None = None) -> Analysis:
         info.shape = shape
         layer_bytes = BYTES_PER_NUMBER * (COPIES_PER_PARAMETER * info.params + info.buffers
                                           + COPIES_PER_OUTPUT * prod(shape) * BATCH_FOR_MEMORY)
-        layer_bytes_total += layer_bytes
+        bytes_of[nid] = layer_bytes
         if layer_bytes > limit:
             diags.append(Diagnostic(
                 nid, "too_large",
@@ -188,6 +188,8 @@ def analyze(graph: Graph, *, memory_limit_bytes: int | None = None) -> Analysis:
                 "make it smaller: fewer units or filters, or shrink the image before it (pooling or stride); "
                 "Train checks the memory again at the real batch size"))
 
+    # (the model's layers only: a branch on no path to the Output is not trained, as the totals below)
+    layer_bytes_total = sum(b for n, b in bytes_of.items() if n in on_path) if on_path else sum(bytes_of.values())
     if layer_bytes_total > limit and not any(d.code == "too_large" for d in diags):
         diags.append(Diagnostic(
             None, "too_large",
