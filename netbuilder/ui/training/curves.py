@@ -32,6 +32,17 @@ def _epoch_marks(colour: Any, size: int) -> dict[str, Any]:
     return {"symbol": "d", "symbolSize": size, "symbolBrush": colour, "symbolPen": "w"}
 
 
+def _points(series) -> tuple[Any, Any]:
+    """A series' points for an item with symbols, the epochs without a number left out (a run without a
+    validation split has NaN for each epoch: pyqtgraph's scatter, clipped to the view, took the bounds of
+    NaN alone and warned)."""
+    import numpy as np
+
+    y = series.y
+    keep = np.isfinite(y)
+    return (series.x, y) if keep.all() else (series.x[keep], y[keep])
+
+
 class CurvesView(LiveView):
     runs_edited = Signal()  # a run was shown, hidden, renamed or deleted in the run list
     PLOTS = frozenset({"layout_widget", "legend", "loss_plot", "acc_plot", "lr_plot", "loss_raw", "loss_smooth",
@@ -389,10 +400,10 @@ class CurvesView(LiveView):
         self.acc_smooth.setData(r.acc_smooth.x, r.acc_smooth.y)
         if self._epoch_points != (r, r.val_loss.n):  # the items with symbols again only for a new epoch
             self._epoch_points = (r, r.val_loss.n)
-            self.val_loss.setData(r.val_loss.x, r.val_loss.y)
-            self.val_acc.setData(r.val_acc.x, r.val_acc.y)
-            self.train_loss_epochs.setData(r.train_loss.x, r.train_loss.y)
-            self.train_acc_epochs.setData(r.train_acc.x, r.train_acc.y)
+            self.val_loss.setData(*_points(r.val_loss))
+            self.val_acc.setData(*_points(r.val_acc))
+            self.train_loss_epochs.setData(*_points(r.train_loss))
+            self.train_acc_epochs.setData(*_points(r.train_acc))
         self.lr_line.setData(r.lr.x, r.lr.y)
         rates = [run.lr.y for run in [r, *self.history] if run.visible and run.lr.n and np.isfinite(run.lr.y).any()]
         top = max(float(np.nanmax(y)) for y in rates) * 1.15 if rates else 0.0
@@ -454,7 +465,8 @@ class CurvesView(LiveView):
                                     (self.acc_plot, run.acc_smooth, pen, {}),
                                     (self.acc_plot, run.train_acc, None, marks),
                                     (self.lr_plot, run.lr, pen, {})):
-            item = pg.PlotDataItem(series.x.copy(), series.y.copy(), pen=p, **kw)
+            x, y = _points(series) if kw else (series.x, series.y)
+            item = pg.PlotDataItem(x.copy(), y.copy(), pen=p, **kw)
             item.setZValue(-10)
             cache_drawing(item.curve, item.scatter)  # an earlier run never changes
             plot.addItem(item)
