@@ -58,12 +58,13 @@ def _outline_note(result: dict[str, Any]) -> str:
 
 
 def _occlusion_caption(result: dict[str, Any]) -> str:
-    """The patch and the biggest drop in probability it causes (the map's scale: below 0.05, faint)."""
+    """The patch and the biggest drop in the class's probability it causes (the map's scale: full colour
+    at that drop, or at 0.05 when it is smaller)."""
     patch, drop = result.get("patch"), result.get("occlusion_drop")
-    text = f"occlusion ({patch}×{patch} patch)" if patch else "occlusion: drop in probability"
-    if drop is not None:
-        text += f": covering takes at most {max(drop, 0.0):.2f} off" if drop > 0.005 else ": covering changes almost nothing"
-    return text
+    text = f"occlusion {patch}×{patch}" if patch else "occlusion"
+    if drop is None:
+        return text + ": drop in probability" if not patch else text
+    return text + (f": −{drop:.2f} at most" if drop > 0.005 else ": almost no change")
 
 
 def _class_name(result: dict[str, Any], k: int) -> str:

@@ -37,3 +37,17 @@ def test_the_layer_choice_offers_the_merge_under_the_automatic_last_layer_with_m
     assert view.query()["layer"] == "add_1"
     view.set_result(_result("add_1"))
     assert box.currentData() == "add_1" and view.images["grad_cam"].caption == "Grad-CAM on add_1"
+
+
+def test_the_occlusion_caption_gives_the_patch_and_the_biggest_drop_in_few_words(qtbot):
+    """(A longer caption was cut to "c…g takes at most 0.63 off" under a 230-pixel picture.)"""
+    from netbuilder.ui.explore.model_views import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    captions = []
+    for drop in (0.63, 0.0001, None):
+        view.set_result({**_result("relu_3"), **({} if drop is None else {"occlusion_drop": drop})})
+        captions.append(view.images["occlusion"].caption)
+    assert captions == ["occlusion 2×2: −0.63 at most", "occlusion 2×2: almost no change", "occlusion 2×2"]
+    assert all(len(c) <= 32 for c in captions)
