@@ -2,7 +2,8 @@
 
 Images are read as the design's input takes them (its channels and size), scaled to [0, 1]; the model,
 compiled with the preprocessing recorded in its weights file, normalises them itself, as an exported
-model does.
+model does. Every image that can be read is answered; one that cannot (missing, a folder, broken) gets
+its one-line message in its place, and the exit status is then 2.
 """
 
 from __future__ import annotations
@@ -47,20 +48,28 @@ def input_shape_of(design) -> list[int]:
 
 
 def read_images(paths: list[str], shape: list[int]):
-    """The images as a float batch N×C×H×W in [0, 1]."""
+    """``(batch, read, failed)``: the images that could be read as a float batch N×C×H×W in [0, 1] (None
+    when none could), their paths, and ``(path, why)`` for each that could not (missing, a folder, not an
+    image): one bad file among many does not cost the others their answers."""
     import numpy as np
     import torch
 
     from netbuilder.data.images import decode_image
 
     c, h, w = shape
+    arrays, read, failed = [], [], []
     for p in paths:
-        if not os.path.lexists(p):
-            raise NetbuilderError(f"{p}: no such file")
-        if os.path.isdir(p):
-            raise NetbuilderError(f"{p}: is a folder, not an image; give image files")
-    arrays = [decode_image(p, (h, w), c) for p in paths]
-    return torch.from_numpy(np.stack(arrays).astype(np.float32) / 255.0)
+        try:
+            if not os.path.lexists(p):
+                raise NetbuilderError(f"{p}: no such file")
+            if os.path.isdir(p):
+                raise NetbuilderError(f"{p}: is a folder, not an image; give image files")
+            arrays.append(decode_image(p, (h, w), c))
+            read.append(p)
+        except NetbuilderError as e:
+            failed.append((p, str(e)))
+    batch = torch.from_numpy(np.stack(arrays).astype(np.float32) / 255.0) if arrays else None
+    return batch, read, failed
 
 
 def predict(model, x, class_names: list[str], top: int) -> list[list[tuple[str, float]]]:
@@ -100,12 +109,21 @@ def run(args: argparse.Namespace) -> int:
     head = model.get_submodule(report.fresh[0][0]) if report.fresh else None
     _model.require_trained(report, weights, "the design", int(getattr(head, "out_features", 0)))
     class_names = list((prep or {}).get("class_names") or (design.dataset or {}).get("class_names") or [])
-    x = read_images(args.images, shape)
-    results = predict(model, x, class_names, args.top)
-    if args.json:
-        print(json.dumps([{"file": f, "class": name, "probability": round(p, 6)}
-                          for f, top in zip(args.images, results, strict=True) for name, p in top]))
-        return 0
-    for f, top in zip(args.images, results, strict=True):
-        print(f"{f}: " + ", ".join(f"{name} {100 * p:.1f}%" for name, p in top))
+    x, read, failed = read_images(args.images, shape)
+    answers = dict(zip(read, predict(model, x, class_names, args.top), strict=True)) if x is not None else {}
+    why = dict(failed)
+    if args.json:  # (an image that could not be read: {"file", "error"})
+        print(json.dumps([entry for f in args.images for entry in (
+            [{"file": f, "class": name, "probability": round(p, 6)} for name, p in answers[f]] if f in answers
+            else [{"file": f, "error": why[f]}])]))
+    else:
+        for f in args.images:
+            if f in answers:
+                print(f"{f}: " + ", ".join(f"{name} {100 * p:.1f}%" for name, p in answers[f]), flush=True)
+            else:
+                print(f"netbuilder: {why[f]}", file=sys.stderr, flush=True)
+    if failed:  # every user-facing error: exit status 2 (the readable images answered all the same)
+        if len(args.images) > 1:
+            print(f"netbuilder: {len(failed)} of {len(args.images)} images could not be read", file=sys.stderr)
+        return 2
     return 0
