@@ -78,3 +78,27 @@ def test_a_kept_tick_goes_with_the_network_that_met_it(window, qtbot):
     doc.undo_stack.undo()  # the network that met it: its tick is kept
     doc.flush()
     qtbot.waitUntil(lambda: _ticks(lc) == [False, True], timeout=2000)
+
+
+def test_an_explanation_counts_for_the_network_it_explained_not_an_edited_one(window, qtbot):
+    """Lesson 12's Explain step: maps computed, then a layer added, leave the step open (the maps were of
+    the network before the edit); Undo back to the explained network ticks it again."""
+    import numpy as np
+
+    from netbuilder.workbench import events as ev
+
+    lc = window.lessons
+    assert lc.open_lesson("explain_attack")
+    lc.go(1)  # "Explain a prediction": saliency, Grad-CAM and occlusion maps
+    qtbot.wait(10)
+    doc = window.document
+    heat = np.eye(8, dtype=np.float32)
+    lc.driver._event(ev.ViewResult("explain", 1, 0, value={"saliency": heat, "grad_cam": heat, "occlusion": heat}))
+    qtbot.waitUntil(lambda: _ticks(lc) == [True, True, True], timeout=2000)
+    last = [n.id for n in doc.graph.iter_nodes() if n.kind == "relu"][0]
+    doc.append("dropout", last)  # the student edits the network after explaining it
+    doc.flush()
+    qtbot.waitUntil(lambda: _ticks(lc) == [False, False, False], timeout=2000)
+    doc.undo_stack.undo()
+    doc.flush()
+    qtbot.waitUntil(lambda: _ticks(lc) == [True, True, True], timeout=2000)

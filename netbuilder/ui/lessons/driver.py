@@ -61,6 +61,7 @@ class LessonDriver(QObject):
         self.metrics: dict[str, float] = {}
         self.prediction: dict[str, Any] = {}
         self.explanations: dict[str, bool] = {}
+        self.answered: dict[str, tuple] = {}  # view -> the network_signature its last answer was made on
         self.shown: dict[str, bool] = {}
         self.runs = 0  # runs started in this window
         self.run = 0  # the number of the run ``metrics`` come from (0: none)
@@ -108,11 +109,14 @@ class LessonDriver(QObject):
         """The student's state now, as plain values (the analysis is made afresh, with no memory limit)."""
         doc = self.window.document
         selection = doc.selection
+        # (an attack or explanation of the network before an edit is not one of the network now)
+        now = network_signature(doc.graph) if self.answered else None
+        current = {view: sig == now for view, sig in self.answered.items()}
         return LessonState(design=doc.design, analysis=None, metrics=dict(self.metrics),
                            selected=selection[-1] if selection else None, settings=None,
-                           view=self.window.workspaces.current, prediction=dict(self.prediction),
-                           explanations=dict(self.explanations), run=self.run, since=self.since, runs=self.runs,
-                           network=self.network)
+                           view=self.window.workspaces.current, prediction=dict(self.prediction) if current.get("adversarial", True) else {},
+                           explanations=dict(self.explanations) if current.get("explain", True) else {}, run=self.run, since=self.since,
+                           runs=self.runs, network=self.network)
 
     def mark_step(self) -> None:
         """A step opens: from now on only runs started after this count for its run-based checks."""
@@ -163,6 +167,7 @@ class LessonDriver(QObject):
             if event.stale or event.message is not None or not event.value:
                 return
             r = event.value
+            self.answered[event.view] = network_signature(self.window.document.graph)  # (not stale: the design's now)
             if event.view == "adversarial" and "before" in r:
                 self.prediction = {"original_class": int(r["before"]), "adversarial_class": int(r["after"]),
                                    "true_class": int(r.get("label", -1)), "epsilon": float(r.get("epsilon", 0))}
