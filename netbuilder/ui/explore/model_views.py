@@ -36,10 +36,10 @@ HEALTH_NOTE = ("Colours each layer on the canvas: green healthy, amber some dead
                "units, vanishing or exploding gradients).")
 FLAT_NOTE = ("This layer's maps are flat for this input: every pixel has (nearly) the same value, so the map "
              "is drawn in one shade (its ReLUs may be dead here, or the input blank).")
-CAM_DEFAULT = "last layer with maps"  # Grad-CAM's automatic layer (the Inside view's: "first layer with maps")
+CAM_DEFAULT = "last maps before pooling"  # Grad-CAM's automatic layer (default_cam_layer; Inside: "first layer with maps")
 CAM_TIP = ("Grad-CAM can use any layer with feature maps. The usual choice, and the automatic one, is the last "
-           "before the maps are pooled (a final pooling only halves them): a residual block's ReLU after its Add, an Inception block's Concat, "
-           "so it sees the whole block, not one branch's convolution inside it.")
+           "maps before they are pooled (a final pooling only halves them): a residual block's ReLU after its Add, an "
+           "Inception block's Concat, so it sees the whole block, not one branch's convolution inside it.")
 EPSILON_STEPS = 400  # the ε slider's steps per unit of the pixel range (its 100 steps: ε up to 0.25)
 
 

@@ -1,5 +1,5 @@
 """The Explain view's Grad-CAM layer choice lists what the answer offers (every layer with maps, merges
-included, in the network's order) under the automatic "last layer with maps", and the caption says which
+included, in the network's order) under the automatic "last maps before pooling", and the caption says which
 layer was used."""
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ def _result(layer: str | None) -> dict:
             "trained": False, "source": ""}
 
 
-def test_the_layer_choice_offers_the_merge_under_the_automatic_last_layer_with_maps(qtbot):
+def test_the_layer_choice_offers_the_merge_under_the_automatic_last_maps_before_pooling(qtbot):
     from netbuilder.ui.explore.model_views import CAM_DEFAULT, ExplainView
 
     view = ExplainView()
     qtbot.addWidget(view)
-    assert CAM_DEFAULT == "last layer with maps" and view.layer_box.itemText(0) == CAM_DEFAULT
+    assert CAM_DEFAULT == "last maps before pooling" and view.layer_box.itemText(0) == CAM_DEFAULT
     assert "last convolution" not in [view.layer_box.itemText(i) for i in range(view.layer_box.count())]
     view.set_result(_result("maxpool2d_1"))
     box = view.layer_box
