@@ -7,14 +7,16 @@ mode without gradients, then gives every module its own train/eval mode back and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from netbuilder.compiler.build import node_modules
 from netbuilder.compiler.scores import probabilities, scores_of
+from netbuilder.errors import NetbuilderError
 from netbuilder.introspect._util import (
     IntrospectError,
     as_batch,
@@ -39,6 +41,52 @@ def _first_tensor(out: Any) -> torch.Tensor | None:
     return None
 
 
+def _forward_seeing(model: nn.Module, x: torch.Tensor, layers: dict[str, nn.Module],
+                    seen: Callable[[str, torch.Tensor], None]) -> None:
+    """One forward pass of ``x`` (eval mode, no gradients) calling ``seen(name, output)`` as each of
+    ``layers`` runs; the hooks are removed whatever happens."""
+    def make_hook(name: str):
+        def hook(module: nn.Module, args: Any, out: Any) -> None:
+            t = _first_tensor(out)
+            if t is not None:
+                seen(name, t)
+        return hook
+
+    handles = [layer.register_forward_hook(make_hook(name)) for name, layer in layers.items()]
+    try:
+        with eval_mode(model), torch.no_grad():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def _all_layers(model: nn.Module) -> dict[str, nn.Module]:
+    """The layers to look at, by name: a compiled design's node modules (merges too: every node is a
+    submodule named by its id), or every leaf module of another model."""
+    try:
+        return node_modules(model)
+    except NetbuilderError:
+        return {n: m for n, m in model.named_modules() if n and next(m.children(), None) is None}
+
+
+def map_layers(model: nn.Module, inputs: torch.Tensor | np.ndarray, min_side: int = 1) -> list[str]:
+    """The layers whose output for ``inputs`` (one sample or a batch) is a stack of feature maps (channels ×
+    height × width, both sides at least ``min_side``), in the order the network runs them: those on the way
+    to the output only (a layer that does not run is not listed). Convolutions, and also merges (Add,
+    Concat), activations, normalisation and pooling that keep maps. Empty for a vector input."""
+    x = as_batch(inputs, model)
+    if x.dim() != 4:
+        return []
+    maps: dict[str, bool] = {}  # (in the order the layers first ran)
+
+    def seen(name: str, t: torch.Tensor) -> None:
+        maps[name] = t.dim() == 4 and min(t.shape[2:]) >= min_side
+
+    _forward_seeing(model, x, _all_layers(model), seen)
+    return [n for n, ok in maps.items() if ok]
+
+
 def feature_maps(model: nn.Module, inputs: torch.Tensor | np.ndarray,
                  node_ids: str | Iterable[str]) -> dict[str, np.ndarray]:
     """The outputs of layers ``node_ids`` for ``inputs``, from one forward pass.
@@ -51,21 +99,11 @@ def feature_maps(model: nn.Module, inputs: torch.Tensor | np.ndarray,
     layers = {nid: get_layer(model, nid) for nid in ids}
     captured: dict[str, torch.Tensor] = {}
 
-    def make_hook(nid: str):
-        def hook(module: nn.Module, args: Any, out: Any) -> None:
-            t = _first_tensor(out)
-            if t is not None:  # clone: a following in-place ReLU must not change what we saw
-                captured[nid] = t.detach().clone()
-        return hook
+    def seen(nid: str, t: torch.Tensor) -> None:  # clone: a following in-place ReLU must not change it
+        captured[nid] = t.detach().clone()
 
     x = as_batch(inputs, model)
-    handles = [layer.register_forward_hook(make_hook(nid)) for nid, layer in layers.items()]
-    try:
-        with eval_mode(model), torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    _forward_seeing(model, x, layers, seen)
     missing = [nid for nid in ids if nid not in captured]
     if missing:
         raise IntrospectError(f"{', '.join(missing)} did not run in the forward pass: is it connected to the output?")
@@ -135,25 +173,13 @@ def activation_stats(model: nn.Module, inputs: torch.Tensor | np.ndarray,
         layers = {nid: get_layer(model, nid) for nid in node_ids}
     stats: dict[str, dict[str, float | None]] = {}
 
-    def make_hook(nid: str, relu: bool):
-        def hook(module: nn.Module, args: Any, out: Any) -> None:
-            t = _first_tensor(out)
-            if t is None:
-                return
-            t = t.detach().float()
-            stats[nid] = {
-                "dead_fraction": _dead_fraction(t) if relu else None,
-                "mean": float(t.mean()) if t.numel() else 0.0,
-                "std": float(t.std(unbiased=False)) if t.numel() else 0.0,
-            }
-        return hook
+    def seen(nid: str, t: torch.Tensor) -> None:
+        t = t.detach().float()
+        stats[nid] = {
+            "dead_fraction": _dead_fraction(t) if isinstance(layers[nid], RELU_FAMILY) else None,
+            "mean": float(t.mean()) if t.numel() else 0.0,
+            "std": float(t.std(unbiased=False)) if t.numel() else 0.0,
+        }
 
-    x = as_batch(inputs, model)
-    handles = [m.register_forward_hook(make_hook(nid, isinstance(m, RELU_FAMILY))) for nid, m in layers.items()]
-    try:
-        with eval_mode(model), torch.no_grad():
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    _forward_seeing(model, as_batch(inputs, model), layers, seen)
     return {nid: stats[nid] for nid in layers if nid in stats}

@@ -21,10 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
-from netbuilder.compiler.build import node_modules
 from netbuilder.compiler.scores import LOGITS, as_logits, probabilities, scores_of
-from netbuilder.errors import NetbuilderError
 from netbuilder.introspect._util import IntrospectError, as_batch, eval_mode, get_layer, to_numpy
+from netbuilder.introspect.activations import map_layers
 
 
 def _logits(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -107,41 +106,11 @@ def saliency(model: nn.Module, x: torch.Tensor | np.ndarray, target_class: int) 
 MIN_MAP_SIDE = 2  # a layer's maps must be at least this many pixels high and wide for Grad-CAM
 
 
-def _layers(model: nn.Module) -> dict[str, nn.Module]:
-    """The layers to look at, by name: a compiled design's node modules (merges too: every node is a
-    submodule named by its id), or every leaf module of another model."""
-    try:
-        return node_modules(model)
-    except NetbuilderError:
-        return {n: m for n, m in model.named_modules() if n and next(m.children(), None) is None}
-
-
 def cam_layers(model: nn.Module, x: torch.Tensor | np.ndarray) -> list[str]:
-    """The layers Grad-CAM can use for the input ``x``: those that run on the way to the output and give
-    feature maps (channels × height × width, both sides at least ``MIN_MAP_SIDE``), in the order the
-    network runs them. Convolutions, and also merges (Add, Concat), activations, normalisation and pooling
-    that keep maps: the last of them (a residual block's ReLU after its Add, an Inception block's Concat,
-    the layer before global pooling) is where Grad-CAM is usually computed. Empty for a vector input."""
-    xb = _single(x, model)
-    if xb.dim() != 4:
-        return []
-    maps: dict[str, bool] = {}  # (in the order the layers first ran)
-
-    def make_hook(name: str):
-        def hook(module: nn.Module, args: Any, out: Any) -> None:
-            t = out[0] if isinstance(out, (tuple, list)) else out
-            if isinstance(t, torch.Tensor):
-                maps[name] = t.dim() == 4 and min(t.shape[2:]) >= MIN_MAP_SIDE
-        return hook
-
-    handles = [m.register_forward_hook(make_hook(n)) for n, m in _layers(model).items()]
-    try:
-        with eval_mode(model), torch.no_grad():
-            model(xb)
-    finally:
-        for h in handles:
-            h.remove()
-    return [n for n, ok in maps.items() if ok]
+    """The layers Grad-CAM can use for the input ``x`` (``map_layers`` with maps at least ``MIN_MAP_SIDE``
+    pixels high and wide), in the order the network runs them: the last of them but a final pooling (a
+    residual block's ReLU after its Add, an Inception block's Concat) is where Grad-CAM is usually computed."""
+    return map_layers(model, _single(x, model), MIN_MAP_SIDE)
 
 
 _POOLING = (nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveMaxPool2d, nn.AdaptiveAvgPool2d, nn.LPPool2d)
@@ -151,7 +120,7 @@ def default_cam_layer(model: nn.Module, layers: list[str]) -> str | None:
     """The layer Grad-CAM uses unless one is chosen: the last of ``layers`` (``cam_layers``) that is not a
     pooling layer at the end, which only halves the maps (the layer before it sees the same with twice the
     detail: LeNet-5's relu2 at 10×10, not pool2 at 5×5; VGG's last ReLU); None when there are none."""
-    modules = _layers(model)
+    modules = dict(model.named_modules())
     for name in reversed(layers):
         if not isinstance(modules.get(name), _POOLING):
             return name

@@ -126,12 +126,10 @@ def given_input(data, image, name: str):
 
 
 def spatial_layers(model, x) -> list[str]:
-    """Layers whose output for ``x`` is a stack of feature maps (C, h, w)."""
-    from netbuilder.introspect import feature_maps
+    """Layers whose output for ``x`` is a stack of feature maps (C, h, w), in the order they run."""
+    from netbuilder.introspect.activations import map_layers
 
-    names = [n for n, m in model.named_modules() if n and not any(True for _ in m.children())]
-    maps = feature_maps(model, x, names) if names else {}
-    return [n for n in names if n in maps and maps[n].ndim == 3]
+    return map_layers(model, x)
 
 
 # ----- augmentation preview -----------------------------------------------------------------------
