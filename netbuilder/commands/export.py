@@ -68,4 +68,3 @@ def run(args: argparse.Namespace) -> int:
     print("wrote " + " and ".join(f"{p} ({os.path.getsize(p):,} bytes)" for p in written)
           + ("" if weights is not None else ", untrained"))
     return 0
-

@@ -98,7 +98,7 @@ def format_for(path: str | os.PathLike, fmt: str | None = None, *, option: str =
         other = next((k for k, ext in FORMATS.items() if ext == suffix and k != key), None)
         if other is not None:
             name = os.fspath(path)
-            stem = name[:-len(suffix)] if name.lower().endswith(suffix) else str(Path(name).with_suffix(""))
+            stem = name[:-len(suffix)]  # (the suffix is a known one, so not empty)
             named = (lambda k: f"{option} {k}") if option.startswith("-") else (lambda k: f"{option}={k!r}")
             raise NetbuilderError(
                 f"{prefix}{name} ends in {Path(name).suffix}, the suffix of {_WRITES[other]}, but {named(fmt)} "
