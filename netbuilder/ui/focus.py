@@ -12,8 +12,9 @@ disabled itself stays so when the dock comes back, Qt keeps that apart) and a ta
 takes no focus. It looks again, once the layout has moved the docks, whenever a dock is shown, hidden,
 moved or its tab changes. It overrides no Qt virtual: an earlier attempt that overrode
 ``focusNextPrevChild`` ran inside Qt's own focus moves (a focused widget hidden while a model resets) and
-crashed the app. The focus on a dock that goes to a hidden tab moves on by Qt's own rule (a disabled
-widget hands it to the next Tab stop). Qt only.
+crashed the app. The focus on a dock that goes to a hidden tab goes into the dock shown in its place, as
+a QTabWidget does with its pages (else on by Qt's own rule: a disabled widget hands it to the next Tab
+stop). Qt only.
 """
 
 from __future__ import annotations
@@ -71,10 +72,8 @@ class FocusGuard(QObject):
 
     def _said(self, dock: QDockWidget, visible: bool) -> None:
         self.shown[dock] = visible
-        content = dock.widget()
-        if visible and content is not None and content.property(GUARDED):
-            content.setProperty(GUARDED, False)
-            content.setEnabled(True)  # now, before it is painted (never greyed on screen); disabling waits
+        if visible:
+            _give_back(dock.widget())  # now, before it is painted (never greyed on screen); disabling waits
         self.later()
 
     def settle(self) -> None:
@@ -103,10 +102,9 @@ class FocusGuard(QObject):
             if content is None or dock.isHidden():
                 continue  # (a hidden dock is out of the chain already; looked at again when shown)
             seen = dock.isFloating() or self.shown.get(dock, not out_of_sight(dock))
-            if seen and content.property(GUARDED):
-                content.setProperty(GUARDED, False)
-                content.setEnabled(True)  # (first, so the focus can go there)
-            elif not seen and content.isEnabledTo(dock):
+            if seen:
+                _give_back(content)  # (first, so the focus can go there)
+            elif content.isEnabledTo(dock):
                 going.append(dock)
         for dock in going:
             target = self._successor(dock) if focused is not None and dock.isAncestorOf(focused) else None
@@ -132,6 +130,13 @@ class FocusGuard(QObject):
                 return w
             w = w.nextInFocusChain()
         return None
+
+
+def _give_back(content: QWidget | None) -> None:
+    """Enable a dock's content the guard disabled (only that: what the program disabled stays so)."""
+    if content is not None and content.property(GUARDED):
+        content.setProperty(GUARDED, False)
+        content.setEnabled(True)
 
 
 def _takes_tab(widget: QWidget) -> bool:

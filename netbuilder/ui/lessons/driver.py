@@ -112,11 +112,12 @@ class LessonDriver(QObject):
         # (an attack or explanation of the network before an edit is not one of the network now)
         now = network_signature(doc.graph) if self.answered else None
         current = {view: sig == now for view, sig in self.answered.items()}
+        prediction = dict(self.prediction) if current.get("adversarial", True) else {}
+        explanations = dict(self.explanations) if current.get("explain", True) else {}
         return LessonState(design=doc.design, analysis=None, metrics=dict(self.metrics),
                            selected=selection[-1] if selection else None, settings=None,
-                           view=self.window.workspaces.current, prediction=dict(self.prediction) if current.get("adversarial", True) else {},
-                           explanations=dict(self.explanations) if current.get("explain", True) else {}, run=self.run, since=self.since,
-                           runs=self.runs, network=self.network)
+                           view=self.window.workspaces.current, prediction=prediction, explanations=explanations,
+                           run=self.run, since=self.since, runs=self.runs, network=self.network)
 
     def mark_step(self) -> None:
         """A step opens: from now on only runs started after this count for its run-based checks."""
