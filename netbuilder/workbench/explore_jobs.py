@@ -210,8 +210,7 @@ def explain_job(source, target_class: int | None, layer: str | None, occlusion_p
     Grad-CAM is on ``layer`` when it is one of ``cam_layers`` (every layer with feature maps on the way to
     the output, in the network's order: convolutions, merges, activations, pooling), else on the last of
     them but a final pooling (``default_cam_layer``: a residual block's output, not one branch's convolution
-    inside it); ``layer`` in the answer is
-    the one used (None: the network has no layer with maps)."""
+    inside it); ``layer`` in the answer is the one used (None: the network has no layer with maps)."""
     def job(model, data) -> dict:
         from netbuilder.introspect import class_probabilities, grad_cam, occlusion, saliency
         from netbuilder.introspect.saliency import cam_layers, default_cam_layer
