@@ -23,6 +23,7 @@ from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split
 
 CURRENT_COLOUR = "#0877bd"
 TITLES = ("Loss", "Accuracy", "Learning rate")
+TITLE_SIZE = "11pt"  # a plot title's size in a view that is not low (pyqtgraph's own default)
 LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
@@ -189,8 +190,8 @@ class CurvesView(LiveView):
                     plot.setTitle(title, size="8pt")
                     plot.titleLabel.setMaximumHeight(18)
                     plot.layout.setRowFixedHeight(0, 18)
-                else:
-                    plot.setTitle(title)
+                else:  # (pyqtgraph keeps a label's last size: give the full one back)
+                    plot.setTitle(title, size=TITLE_SIZE)
                 plot.getAxis("bottom").showLabel(not low)
         if columns == self._columns:
             return

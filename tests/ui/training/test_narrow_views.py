@@ -82,6 +82,8 @@ def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot
     qtbot.waitUntil(lambda: view._columns == 2)
     assert view.loss_plot.getAxis("bottom").label.isVisible()
     qtbot.waitUntil(lambda: view.loss_plot.titleLabel.height() > 18)
+    for plot in (view.loss_plot, view.acc_plot, view.lr_plot):  # the full title again, not the low one's 8 pt
+        assert plot.titleLabel.opts["size"] == "11pt", plot.titleLabel.text
     view.resize(1400, 600)
     qtbot.waitUntil(lambda: view._columns == 3)
 
