@@ -161,6 +161,35 @@ def test_fit_zooms_out_further_for_more_than_40_boxes(window, qtbot):
     assert window.view.visible_scene_rect().contains(window.scene.items_rect())
 
 
+def test_a_fitted_view_is_fitted_again_when_the_canvas_changes_size_until_the_user_moves_it(window, qtbot):
+    """The docks are sized after the window opens (and a dock can be widened): the canvas narrows under a
+    fitted design. Until the user zooms or scrolls, the view is fitted again (the design was left at the
+    right edge of a 700 px canvas); after that, a resize keeps the user's zoom."""
+    open_at(window, qtbot, build_preset("lenet5"))
+    view = window.view
+    width = view.viewport().width()
+    view.resize(view.width() + 500, view.height())  # as the canvas was before the docks took their room
+    view.fit()
+    view.resize(view.width() - 500, view.height())
+    design, shown = window.scene.items_rect(), view.visible_scene_rect()
+    assert view.viewport().width() == width and shown.left() < design.left() and shown.right() > design.right()
+    assert abs(design.center().x() - shown.center().x()) < 2
+    assert shown.top() < design.top() < shown.top() + 60  # (its start, as fit shows a tall design)
+
+    expanded = build_preset("resnet18")
+    for group in expanded.graph.groups.values():
+        group.collapsed = False
+    open_at(window, qtbot, expanded)
+    assert view.visible_scene_rect().contains(window.scene.items_rect())
+    view.resize(view.width() - 150, view.height() - 100)
+    assert view.visible_scene_rect().contains(window.scene.items_rect())
+
+    view.zoom_by(2.0)  # the user's zoom: kept
+    zoom = view.zoom()
+    view.resize(view.width() + 150, view.height() + 100)
+    assert view.zoom() == pytest.approx(zoom)
+
+
 def test_double_click_expands_a_group_and_collapsing_closes_up_the_space(window, qtbot):
     open_at(window, qtbot, build_preset("resnet18"))
     doc, scene, view = window.document, window.scene, window.view

@@ -50,6 +50,7 @@ class GraphView(QGraphicsView):
                            "#canvas:focus { border: 2px solid palette(highlight); }")
         self._space = False
         self._pan_from: QPointF | None = None
+        self._as_fitted: tuple | None = None  # the zoom and scroll fit left (None: none yet)
         self.minimap = Minimap(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.valueChanged.connect(self.minimap.reposition)
@@ -69,8 +70,16 @@ class GraphView(QGraphicsView):
         return self.mapToScene(self.viewport().rect()).boundingRect()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """A view nobody has zoomed or scrolled since it was fitted is fitted again for its new size (the
+        docks take their room after the window opens; a dock is widened); any other keeps its place."""
+        fitted = self._as_fitted is not None and self._as_fitted == self._place()
         super().resizeEvent(event)
         self.minimap.reposition()
+        if fitted:
+            self.fit()
+
+    def _place(self) -> tuple:
+        return (self.transform(), self.horizontalScrollBar().value(), self.verticalScrollBar().value())
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta().y()
@@ -95,6 +104,7 @@ class GraphView(QGraphicsView):
         else:
             self.centerOn(self._start_point(rect, view.width() / zoom, view.height() / zoom))
         self.minimap.reposition()
+        self._as_fitted = self._place()
 
     def _start_point(self, rect: QRectF, width: float, height: float) -> QPointF:
         """The centre that shows the design's beginning: its sources at the top (TB) or left (LR)."""
