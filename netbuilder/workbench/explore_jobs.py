@@ -159,6 +159,7 @@ def augment_job(index: int, augmentation: dict[str, Any], count: int = 16, seed:
 
 # ----- explainability -----------------------------------------------------------------------------
 DISPLAY_SIDE = 96  # an explanation is drawn at least this many pixels across (small images upscaled)
+OUTLINE_MIN_SCALE = 4  # an image enlarged at least this many times has its strokes outlined on the overlays
 # Occlusion is drawn on an absolute scale: full colour for the biggest drop, but never for less than this
 # drop in probability (a confident network loses 0.0001 wherever it is covered: stretched to full colour,
 # that noise looked like an answer)
@@ -185,12 +186,12 @@ def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SID
         h = np.clip(h / float(scale), 0.0, 1.0)
     else:
         h = (h - h.min()) / (h.max() - h.min()) if h.max() > h.min() else np.zeros_like(h)
-    s = max(1, -(-int(min_side) // max(grey.shape)))
+    s = display_scale(grey.shape, min_side)
     up = lambda a: np.repeat(np.repeat(a, s, axis=0), s, axis=1)  # noqa: E731
     rgb, h = up(rgb), up(h)
     w = (float(alpha) * h ** 0.7)[..., None]
     out = (1 - w) * rgb * 0.85 + w * colormap(h)
-    if s >= 4:  # the strokes' outline: where a bright pixel meets a dark one
+    if s >= OUTLINE_MIN_SCALE:  # the strokes' outline: where a bright pixel meets a dark one
         g = (grey - grey.min()) / (np.ptp(grey) or 1.0)
         ink = up(g > 0.5)
         edge = np.zeros_like(ink)
@@ -199,6 +200,11 @@ def display_overlay(image, heat, alpha: float = 0.8, min_side: int = DISPLAY_SID
         edge[:, d:] |= ink[:, d:] != ink[:, :-d]
         out[edge] = 1.0
     return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def display_scale(shape, min_side: int = DISPLAY_SIDE) -> int:
+    """How many times ``display_overlay`` enlarges an image of ``shape`` (its height and width first)."""
+    return max(1, -(-int(min_side) // max(shape[:2])))
 
 
 def explain_job(source, target_class: int | None, layer: str | None, occlusion_patch: int | None = None) -> Job:
@@ -221,6 +227,7 @@ def explain_job(source, target_class: int | None, layer: str | None, occlusion_p
         maps = cam_layers(model, x)
         out: dict[str, Any] = {"image": hwc(image), "probs": probs, "class": cls, "label": label, "input": name,
                                "class_names": list(data.class_names), "cam_layers": maps}
+        out["outlined"] = display_scale(out["image"].shape) >= OUTLINE_MIN_SCALE  # (the overlays say how to read)
         sal = saliency(model, x, cls)
         out["saliency"], out["saliency_overlay"] = sal, display_overlay(image, sal)
         chosen = layer if layer in maps else default_cam_layer(model, maps)

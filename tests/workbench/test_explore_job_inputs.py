@@ -123,3 +123,21 @@ def test_the_workbench_answers_a_file_image_and_one_line_for_a_broken_one(sessio
     assert labelled.message is None and labelled.value["labelled"] and labelled.value["input"] == "test image 3"
     gone = _answer(session, attack_job({"split": "test", "index": 999}, 0.05))
     assert gone.message == "there is no test image 999: digits has 270, numbered 0 to 269"
+
+
+def test_only_an_image_enlarged_four_times_or_more_has_its_strokes_outlined_and_the_note_says_which(digits):
+    """The 8×8 digits are drawn 12 times larger with their strokes outlined in white, and the Explain view
+    says so; a 48×48 picture is only doubled, gets no outline, and the note does not promise one."""
+    from netbuilder.ui.explore.model_views import _outline_note
+    from netbuilder.workbench.explore_jobs import OUTLINE_MIN_SCALE, display_overlay, display_scale
+
+    r = explain_job({"split": "test", "index": 0}, None, None)(_cnn(), digits)
+    assert r["outlined"] and display_scale(r["image"].shape) == 12 and "white lines" in _outline_note(r)
+    assert (r["saliency_overlay"] == 1.0).all(axis=2).any()  # the outline's white
+
+    picture = np.zeros((3, 48, 48), np.float32)  # (channels first, as the network's input)
+    picture[:, 10:30, 10:30] = 1.0  # a bright square: strokes a 4× enlargement would outline
+    assert display_scale(picture.shape[1:]) == 2 < OUTLINE_MIN_SCALE
+    overlay = display_overlay(picture, np.zeros((48, 48), np.float32))
+    assert overlay.shape == (96, 96, 3) and overlay.max() <= 0.85 + 1e-6  # no white outline drawn
+    assert _outline_note({**r, "outlined": False, "image": picture}) == ""

@@ -50,9 +50,8 @@ def _weights_note(result: dict[str, Any]) -> str:
 
 
 def _outline_note(result: dict[str, Any]) -> str:
-    """How to read an enlarged overlay (small images are upscaled with the input's strokes outlined)."""
-    overlay, image = result.get("saliency_overlay"), result.get("image")
-    if overlay is None or image is None or np.shape(overlay)[0] <= np.shape(image)[0]:
+    """How to read the overlays of a small image, enlarged with its strokes outlined (``outlined``)."""
+    if not result.get("outlined"):
         return ""
     return "Warm colours mark what mattered; white lines outline the input's bright strokes. "
 
