@@ -316,16 +316,20 @@ class Workbench:
     def running(self) -> bool:
         return self.control is not None
 
+    def refusal(self) -> tuple[str, bool] | None:
+        """Why ``train`` would not start a run now (``(message, offer_fit)``), or None: it would."""
+        if self.running or self._closed:
+            return "a run is already training", False
+        if self.state.design is not None and not self.state.problems and self.state.parameters <= 0:
+            return NOTHING_TO_TRAIN, False
+        return self.blocker()
+
     def train(self, settings: dict[str, Any]) -> tuple[bool, str, bool]:
         """Start a run of the design on its dataset. ``(started, message, offer_fit)``: when it cannot start,
         the message says why in one line."""
-        if self.running or self._closed:
-            return False, "a run is already training", False
-        if self.state.design is not None and not self.state.problems and self.state.parameters <= 0:
-            return False, NOTHING_TO_TRAIN, False
-        blocked = self.blocker()
-        if blocked is not None:
-            return False, blocked[0], blocked[1]
+        refused = self.refusal()
+        if refused is not None:
+            return False, refused[0], refused[1]
         from netbuilder.training.control import Control
 
         control = Control()

@@ -241,6 +241,8 @@ class TrainingController(QObject):
         if not started:
             fit = (("fit_design", "Fit the design to the dataset"),) if offer_fit else ()
             self.show_message(f"Cannot train yet: {message}", "warning" if offer_fit else "error", fit)
+            if not offer_fit:
+                self.link.refused(f"Cannot train yet: {message}")
             return False
         self.run.begin(self.settings())
         if self.panel.messages.level in ("error", "warning") or self.link.asked:
@@ -372,6 +374,8 @@ class TrainingController(QObject):
         """After an edit (the workbench already has it): say at once when the design stops fitting its data."""
         if self.wb.dataset is not None and not self.running and not self._closed:
             self.link.check_fit()
+        if not self.running and not self._closed:
+            self.link.retract_refusal()  # (a "Cannot train yet" the edit answered)
 
     def _design_changed(self) -> None:
         self.link.network_changed()

@@ -52,6 +52,7 @@ class DesignLink:
         self._fit_text = ""  # the message about fitting on the bar (the misfit warning, or why Fit failed)
         self._fit_why = ""  # why Fit failed on the misfit ``_fit_failed`` names
         self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
+        self._refusal = ""  # Train's "Cannot train yet" on the bar, for a reason of the design's (``refused``)
         self.locks = LockedRandom(controller)  # a locked layer left with random weights: warned, refused
         self._run_signature: tuple | None = None  # the structure of the run starting (``_state_changed``)
         controller.curves.runs_edited.connect(self.save_runs_now)
@@ -392,6 +393,27 @@ class DesignLink:
                                 f"({reasons(unlock)}): its weights are random now and must learn (locked, a run "
                                 "would leave them random). Undo locks again.", "info")
         return True
+
+    # ----- Train refused: the reason follows the design -------------------------------------------------
+    def refused(self, text: str) -> None:
+        """Train was refused with ``text`` on the bar (a problem of the design, nothing to train)."""
+        self._refusal = text
+
+    def retract_refusal(self) -> None:
+        """After an edit: a "Cannot train yet" on the bar goes once a run could start (or once the design's
+        misfit is all that is left: ``check_fit``'s warning says that), and names the design's present
+        problem while there is one (an undo that fixed it left the old refusal standing)."""
+        bar = self.c.panel.messages
+        if not self._refusal or bar.isHidden() or bar.label.text() != self._refusal:
+            self._refusal = ""
+            return
+        now = self.wb.refusal()
+        if now is None or now[1]:
+            bar.dismiss()
+            self._refusal = ""
+        elif f"Cannot train yet: {now[0]}" != self._refusal:
+            self._refusal = f"Cannot train yet: {now[0]}"
+            bar.show_message(self._refusal, bar.level)
 
     # ----- Fit failed on this very misfit ---------------------------------------------------------------
     def fit_failed_text(self, message: str) -> str | None:
