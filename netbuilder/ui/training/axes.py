@@ -8,6 +8,8 @@ the minor ticks between. Imported with pyqtgraph, when a plot is first built.
 ``cache_axes``: a plot's axes painted from a pixmap while they do not change. Their text is most of
 what a live plot costs to repaint (about a third of the Curves view's painting during a run), and most
 repaints during a run change only the curves.
+
+``legend_width``: how wide a legend is in so many columns (the Curves view takes the most that fit).
 """
 
 from __future__ import annotations
@@ -66,3 +68,16 @@ def cache_drawing(*items) -> None:
     pixmap until they do: an update of the item, or a new scale of its view, renews it."""
     for item in items:
         item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def legend_width(legend, columns: int) -> float:
+    """The width ``legend`` (a pyqtgraph LegendItem, its entries row by row) takes in ``columns`` columns:
+    each column as wide as its widest symbol and its widest name, the layout's spacing between them."""
+    spacing = legend.layout.horizontalSpacing()
+    widths = [(sample.boundingRect().width(), label.item.boundingRect().width()) for sample, label in legend.items]
+    total = 0.0
+    for col in range(columns):
+        in_column = widths[col::columns]
+        if in_column:
+            total += max(w for w, _ in in_column) + max(w for _, w in in_column) + 2 * spacing
+    return total

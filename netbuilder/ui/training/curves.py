@@ -219,9 +219,15 @@ class CurvesView(LiveView):
                 self._following = False
 
     def _fit_legend(self) -> None:
-        """As many legend columns as fit (about 300 px each; 180 px in a low view, where a line of legend
-        is a line of plot less), so the legend stays a few lines high."""
+        """As many legend columns as fit: at most 4, and in a view wider than about 300 px a column (180 px
+        in a low view, where a line of legend is a line of plot less) so the legend stays a few lines high,
+        but never more than the entries' own widths allow (a long run name ran past the edge, cut)."""
+        room = self._plots_width() - 20  # (the layout's margins)
         columns = max(1, min(4, self._plots_width() // (180 if self._low else 300)))
+        from netbuilder.ui.training.axes import legend_width
+
+        while columns > 1 and legend_width(self.legend, columns) > room:
+            columns -= 1
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
 
@@ -306,6 +312,7 @@ class CurvesView(LiveView):
         sample_label = next((entry for entry in self.legend.items if entry[0].item is self.loss_smooth), None)
         if sample_label is not None and sample_label[1].text != name:
             sample_label[1].setText(name)
+            self._fit_legend()
 
     def colour_of(self, run: RunCurves) -> str:
         return CURRENT_COLOUR if run is self.run else RUN_COLOURS[(run.number - 1) % len(RUN_COLOURS)]
@@ -446,6 +453,7 @@ class CurvesView(LiveView):
             if run.number not in self._history_items:
                 self._history_items[run.number] = (keys[run.number], self._history_run_items(run, pg))
             self.legend.addItem(self._history_items[run.number][1][0][1], legend_text(run))
+        self._fit_legend()
         self._sync_list()
 
     def _history_run_items(self, run: RunCurves, pg) -> list[tuple[Any, Any]]:

@@ -78,6 +78,12 @@ def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot
     qtbot.waitUntil(lambda: view.loss_plot.titleLabel.height() <= 18)
     assert view.loss_plot.getViewBox().height() >= 120  # (99 px with a full title and "epoch" under it)
     assert view.legend.columnCount == 2  # (its three entries in two lines, not three)
+    view.rename_run(view.run.number, "my first run, with a long name")  # the legend's columns follow its names' widths
+    qtbot.wait(20)
+    edge = view.layout_widget.width()
+    for _sample, label in view.legend.items:  # (the long name ran past the edge, cut)
+        right = label.mapRectToScene(label.item.mapRectToParent(label.item.boundingRect())).right()
+        assert right <= edge, (label.text, right, edge)
     view.resize(580, 600)
     qtbot.waitUntil(lambda: view._columns == 2)
     assert view.loss_plot.getAxis("bottom").label.isVisible()
