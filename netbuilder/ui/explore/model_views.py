@@ -122,6 +122,8 @@ class ExplainView(AnswerView):
         self.bar.add("class", self.class_box)
         self.bar.add("Grad-CAM layer", self.layer_box)
         self.bar.finish()
+        self._wanted: str | None = None  # a layer chosen before the box lists it (``select_layer``)
+        self.layer_box.activated.connect(self._forget_wanted)
         self.images = {key: ImageView(title, 130) for key, title in (
             ("image", "input"), ("saliency", "saliency |∂score/∂x|"), ("grad_cam", "Grad-CAM"),
             ("occlusion", "occlusion: drop in probability"))}
@@ -134,12 +136,18 @@ class ExplainView(AnswerView):
     def query(self) -> dict[str, Any]:
         """``input``: the picker's choice (None: none yet)."""
         return {"input": self.bar.picker.query(), "target_class": self.class_box.currentData(),
-                "layer": self.layer_box.currentData()}
+                "layer": self.layer_box.currentData() or self._wanted}
 
     def select_layer(self, node_id: str) -> None:
+        """Grad-CAM on ``node_id``. The box lists the layers with maps once the first answer has come (a
+        lesson's Show me asks before that): until then the choice is kept, asked for and shown with it."""
         i = self.layer_box.findData(node_id)
+        self._wanted = None if i >= 0 else node_id
         if i >= 0 and i != self.layer_box.currentIndex():
             self.layer_box.setCurrentIndex(i)
+
+    def _forget_wanted(self, *_args) -> None:
+        self._wanted = None
 
     def set_classes(self, names: list[str]) -> bool:
         """The classes to explain (the dataset's that the network predicts), at once when the dataset
@@ -155,6 +163,11 @@ class ExplainView(AnswerView):
     def show_result(self, result: dict[str, Any]) -> None:
         self.set_classes(list(result.get("class_names", [])))
         fill_choices(self.layer_box, [(n, n) for n in result.get("cam_layers", [])], CAM_DEFAULT)
+        wanted, self._wanted = self._wanted, None  # (a layer this network lacks: the answer used the default)
+        if wanted is not None and self.layer_box.findData(wanted) >= 0:
+            self.layer_box.blockSignals(True)  # (this answer is on it already: no second question)
+            self.layer_box.setCurrentIndex(self.layer_box.findData(wanted))
+            self.layer_box.blockSignals(False)
         self.images["image"].set_array(result["image"], _input_caption(result))
         layer = result.get("layer")
         captions = {"saliency": None, "grad_cam": f"Grad-CAM on {layer}" if layer else "Grad-CAM",

@@ -39,6 +39,29 @@ def test_the_layer_choice_offers_the_merge_under_the_automatic_last_maps_before_
     assert box.currentData() == "add_1" and view.images["grad_cam"].caption == "Grad-CAM on add_1"
 
 
+def test_a_layer_chosen_before_the_first_answer_is_asked_for_and_shown(qtbot):
+    """A lesson's Show me asks for Grad-CAM on conv2d_2 as it opens the view, before any answer has listed
+    the layers: the choice was lost and the answer came on the automatic layer (relu_2), under a step
+    that says conv2d_2. It is asked for, and selected once the answer lists it (no second question); a
+    choice the student makes in the box replaces it."""
+    from netbuilder.ui.explore.model_views import ExplainView
+
+    view = ExplainView()
+    qtbot.addWidget(view)
+    view.select_layer("conv2d_2")
+    assert view.layer_box.count() == 1 and view.query()["layer"] == "conv2d_2"
+    with qtbot.assertNotEmitted(view.requested):
+        view.set_result(_result("conv2d_2"))
+    assert view.layer_box.currentData() == "conv2d_2" and view.query()["layer"] == "conv2d_2"
+    assert view.images["grad_cam"].caption == "Grad-CAM on conv2d_2"
+
+    fresh = ExplainView()
+    qtbot.addWidget(fresh)
+    fresh.select_layer("conv2d_3")
+    fresh.layer_box.activated.emit(0)  # the student's own choice: the automatic layer
+    assert fresh.query()["layer"] is None
+
+
 def test_the_occlusion_caption_gives_the_patch_and_the_biggest_drop_in_few_words(qtbot):
     """(A longer caption was cut to "c…g takes at most 0.63 off" under a 230-pixel picture.)"""
     from netbuilder.ui.explore.model_views import ExplainView
