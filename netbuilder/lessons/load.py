@@ -80,15 +80,16 @@ def load_lessons(folder: str | os.PathLike | None = None) -> list[Lesson]:
 
 
 def find_lesson(key: str, folder: str | os.PathLike | None = None) -> Lesson:
-    """A bundled lesson by id, or a lesson file by path (``netbuilder --lesson FILE``)."""
+    """A bundled lesson by id or by its file's name (``12_explain_attack``), or a lesson file by path
+    (``netbuilder --lesson FILE``)."""
     if os.path.exists(key):
         return load_lesson(key)
     lessons = load_lessons(folder)
     for lesson in lessons:
-        if lesson.id == key:
+        if key in (lesson.id, Path(lesson.path).stem, Path(lesson.path).name):
             return lesson
     import difflib
 
     close = difflib.get_close_matches(key, [lesson.id for lesson in lessons], n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise LessonFileError(key, WHOLE_FILE, f"no such lesson file, and no bundled lesson has this id{hint}")
+    raise LessonFileError(key, "", f"no such lesson file, and no bundled lesson has this id{hint}")

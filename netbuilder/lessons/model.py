@@ -13,11 +13,12 @@ from netbuilder.errors import NetbuilderError
 
 class LessonFileError(NetbuilderError):
     """A lesson file that cannot be read: ``path``, ``where`` (a JSON path such as ``steps[2].checks[0].kind``,
-    ``line 4, column 7`` or ``whole file``) and ``problem``; ``str(e)`` is ``"<file>: <where>: <problem>"``."""
+    ``line 4, column 7`` or ``whole file``; empty for a file that is not there) and ``problem``; ``str(e)``
+    is ``"<file>: <where>: <problem>"`` (``"<file>: <problem>"`` without a where)."""
 
     def __init__(self, path: str, where: str, problem: str):
         self.path, self.where, self.problem = str(path), where, problem
-        super().__init__(f"{self.path}: {where}: {problem}")
+        super().__init__(f"{self.path}: {where}: {problem}" if where else f"{self.path}: {problem}")
 
 
 class LessonError(NetbuilderError):

@@ -37,6 +37,17 @@ def test_datasets_named_by_lessons_are_the_apps():
 def test_find_by_id_or_file():
     assert find_lesson("lenet").title == "Build LeNet-5 yourself"
     assert find_lesson(str(lesson_files()[0])).id == "neuron"
+    # the bundled file's name, as a teacher reads it in resources/lessons (from any folder)
+    assert find_lesson("12_explain_attack").id == find_lesson("12_explain_attack.json").id == "explain_attack"
+
+
+def test_a_lesson_that_is_nowhere_is_one_line_with_a_guess():
+    from netbuilder.lessons import LessonFileError
+
+    with pytest.raises(LessonFileError) as caught:
+        find_lesson("explain_atack")
+    assert str(caught.value) == ("explain_atack: no such lesson file, and no bundled lesson has this id "
+                                 "(did you mean 'explain_attack'?)")
 
 
 def test_views_are_the_windows():
