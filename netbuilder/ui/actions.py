@@ -46,7 +46,7 @@ def _action(window: MainWindow, text: str, slot, shortcut=None, icon=None, tip: 
 def build_actions(w: MainWindow) -> dict[str, QAction]:
     f, doc = w.files, w.document
     a: dict[str, QAction] = {
-        "new": _action(w, "&New", f.new_design, SK.New, SP.SP_FileIcon, "Start a new design"),
+        "new": _action(w, "&New", w.new_design, SK.New, SP.SP_FileIcon, "Start a new design"),
         "new_preset": _action(w, "New from &preset…", w.new_from_preset, "Ctrl+Shift+N", SP.SP_FileDialogDetailedView,
                               "Start from a famous architecture"),
         "open": _action(w, "&Open…", f.open_dialog, SK.Open, SP.SP_DialogOpenButton),

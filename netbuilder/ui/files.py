@@ -27,10 +27,13 @@ AUTOSAVE_MS = 60_000
 EXPORT_FILTERS = {"python": "Python (*.py)", "pt2": "torch.export program (*.pt2)", "onnx": "ONNX (*.onnx)"}
 
 
-def blank_design() -> Design:
-    """A new design: an Input feeding the Output, so that appended layers go in between."""
-    design = Design(name="untitled")
+def blank_design(dataset: dict | None = None, input_shape: list[int] | None = None) -> Design:
+    """A new design: an Input feeding the Output, so that appended layers go in between; on ``dataset`` (a
+    dataset spec; None: the default) with the Input of ``input_shape`` (None: the Input's default)."""
+    design = Design(name="untitled", dataset=dict(dataset or {}))
     inp = new_node(design.graph, "input", (0.0, 0.0))
+    if input_shape:
+        inp.params["shape"] = [int(d) for d in input_shape]
     design.graph.insert_node(inp)
     out = new_node(design.graph, "output", (0.0, 240.0))
     design.graph.insert_node(out)

@@ -30,7 +30,7 @@ from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.view import GraphView
 from netbuilder.ui.code_view import CodeView
 from netbuilder.ui.document import Document
-from netbuilder.ui.files import FileController, file_name, with_suffix
+from netbuilder.ui.files import FileController, blank_design, file_name, with_suffix
 from netbuilder.ui.focus import FocusGuard
 from netbuilder.ui.inspector import Inspector
 from netbuilder.ui.intents import copy_subgraph
@@ -377,6 +377,14 @@ class MainWindow(QMainWindow):
     def toggle_selected_group(self) -> None:
         for group_id in self._selected_groups():
             self.scene.toggle_group(group_id)
+
+    def new_design(self) -> bool:
+        """File ▸ New: a blank design on the dataset this one has loaded, its Input shaped as that data (it
+        fits from the first layer on: no "does not fit", no Fit). A dataset that did not load is not kept."""
+        info = self.workbench.dataset
+        if info is None:
+            return self.files.new_design(blank_design())
+        return self.files.new_design(blank_design(self.document.design.dataset, info.get("input_shape")))
 
     def new_from_preset(self) -> None:
         from netbuilder.ui.presets_dialog import PresetGallery

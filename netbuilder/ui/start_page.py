@@ -461,7 +461,7 @@ def install_start_page(window: MainWindow) -> StartPage:
     page.example_chosen.connect(open_example)
     page.preset_chosen.connect(open_preset)
     page.recent_chosen.connect(window.files.open_path)
-    page.new_chosen.connect(window.files.new_design)
+    page.new_chosen.connect(window.new_design)
     page.open_chosen.connect(window.files.open_dialog)
     if (lessons := getattr(window, "lessons", None)) is not None:
         def open_lesson(key: str) -> None:
