@@ -34,6 +34,7 @@ from netbuilder.graph.edits import (
     SetParam,
     UpdateGroup,
 )
+from netbuilder.layers import get_spec
 from netbuilder.ui import intents
 from netbuilder.ui.undo import DesignAttrCommand, DesignFieldCommand, EditCommand
 
@@ -208,7 +209,12 @@ class Document(QObject):
         return node.id
 
     def append(self, kind: str, after: str | None = None, pos: tuple[float, float] = (0.0, 0.0)) -> str:
-        """Append after ``after`` (inserted before its successor), or add unconnected at ``pos``."""
+        """Append after ``after`` (inserted before its successor); with none, at the end of the network
+        (before the Output: ``intents.end_of_network``); without an end to go to (no Output, or several),
+        add unconnected at ``pos``."""
+        spec = get_spec(kind)
+        if (after is None or after not in self.graph) and spec.n_inputs != 0 and spec.kind != "output":
+            after = intents.end_of_network(self.graph)
         if after is None or after not in self.graph:
             return self.add_node(kind, pos)
         edit, node_id = intents.append_after(self.graph, kind, after, self.direction)

@@ -63,6 +63,16 @@ def append_after(graph: Graph, kind: str, after: str, direction: str = "TB") -> 
     return Compound(edits, f"add {node.id} after {after}"), node.id
 
 
+def end_of_network(graph: Graph) -> str | None:
+    """The layer that feeds the design's one Output (where a layer added with nothing selected goes, as
+    Keras's ``Sequential.add``), or None: no Output, several, or one fed by nothing."""
+    outputs = [n.id for n in graph.iter_nodes() if get_spec(n.kind).kind == "output"]
+    if len(outputs) != 1:
+        return None
+    edges = graph.incoming(outputs[0])
+    return edges[0].src if len(edges) == 1 else None
+
+
 def _reachable(graph: Graph, start: str) -> list[str]:
     succ = graph.successors_map()
     seen, stack = {start}, [start]

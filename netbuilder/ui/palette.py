@@ -2,7 +2,7 @@
 
 The search also finds a kind by its other names (the catalogue's aliases: "Linear" or "FC" finds
 Dense). Dragging an entry starts a QDrag carrying the kind (MIME ``LAYER_MIME``) for the canvas; a
-double-click or Enter emits ``kind_activated`` once (the window appends it after the selected node);
+double-click or Enter emits ``kind_activated`` once (the window appends it after the selected node, or with none before the Output);
 Enter in the search box activates the best entry found (``best_match``: the layer named exactly what was
 typed, else one whose name starts with it, else the first shown), which the list marks as current while
 typing. Ctrl+F (Edit ▸ Find Layer) puts the keyboard in the search box.

@@ -177,3 +177,26 @@ def test_a_message_in_the_status_bar_leaves_the_totals_shown(window):
 def test_summary_rows_are_one_line_of_text_high(window):
     view = window.summary
     assert view.verticalHeader().defaultSectionSize() <= view.fontMetrics().height() + 8
+
+
+def test_with_nothing_selected_a_double_clicked_layer_goes_at_the_end_of_the_network(window, qtbot):
+    """File ▸ New, then Dense, ReLU, Dense double-clicked in the palette: the network the student meant,
+    Input → Dense → ReLU → Dense → Output (the first Dense used to float unconnected, the rest after it,
+    and the Output stayed fed by the Input: three "not on the path" warnings)."""
+    doc, palette = window.document, window.palette_view
+    window.new_design()
+    doc.select([])
+    for kind in ("flatten", "dense", "relu", "dense"):
+        palette._on_double_click(palette.items[kind])
+    graph = doc.graph
+    chain, node = [], "input_1"
+    while graph.outgoing(node):
+        node = graph.outgoing(node)[0].dst
+        chain.append(node)
+    assert chain == ["flatten_1", "dense_1", "relu_1", "dense_2", "output_1"]
+    doc.flush()
+    assert doc.analysis.diagnostics == [] and set(chain) <= doc.analysis.on_path
+
+    doc.select([])  # an Input has no end to go to: added where the view is, unconnected
+    palette._on_double_click(palette.items["input"])
+    assert not graph.outgoing("input_2") and not graph.incoming("input_2")
