@@ -223,7 +223,8 @@ class AdversarialView(AnswerView):
     def _changed(self, emit: bool = True) -> None:
         self.epsilon_label.setText(f"{self.epsilon_value:.3f} ({self.epsilon_value * 255:.0f}/255)")
         self.steps.setEnabled(self.method.currentData() == "pgd")
-        if emit:
+        if emit:  # (the student's change: a plain attack at the slider's ε, not the search asked before it)
+            self._search = False
             self.requested.emit()
 
     def search(self) -> None:
@@ -232,14 +233,16 @@ class AdversarialView(AnswerView):
         self.requested.emit()
 
     def query(self) -> dict[str, Any]:
-        """What to attack; a search asked for is in the next query only."""
-        search, self._search = self._search, False
+        """What to attack. A search asked for stays in the queries until its answer has come (a question
+        asked again, for an edited design, searches too) or the student changes the attack."""
+        search = self._search
         return {"input": self.bar.picker.query(), "epsilon": self.epsilon_value,
                 "method": self.method.currentData(), "steps": self.steps.value(),
                 "search": (self.epsilon.maximum(), EPSILON_STEPS) if search else None}
 
     def show_result(self, r: dict[str, Any]) -> None:
         if r.get("searched"):  # the slider to the ε found (no new request: this is its result)
+            self._search = False
             self.epsilon.blockSignals(True)
             self.epsilon.setValue(round(r["epsilon"] * EPSILON_STEPS))
             self.epsilon.blockSignals(False)

@@ -84,6 +84,26 @@ def test_the_smallest_epsilon_is_found_and_the_slider_moves_to_it(window, explor
     assert not r["searched"] and not r["changed"] and "The prediction held." in view.info.text()
 
 
+def test_a_search_asked_for_survives_its_question_being_asked_again(qtbot):
+    """'Smallest ε that fools it' is in every question until its answer comes: a question asked again (its
+    answer came for an older design, or a sample changed under load) searched no more, and the click was
+    lost (a plain attack answered it). The student's own change of the attack ends the search."""
+    from netbuilder.ui.explore.model_views import AdversarialView
+
+    view = AdversarialView()
+    qtbot.addWidget(view)
+    view.search()
+    assert view.query()["search"] is not None and view.query()["search"] is not None  # asked twice: both search
+    view.show_result({"searched": True, "epsilon": 0.05, "smallest": 0.05, "tries": 4, "image": np.zeros((8, 8)),
+                      "adversarial": np.zeros((8, 8)), "perturbation": np.zeros((8, 8)), "max_change": 0.05,
+                      "changed": True, "label": 0, "before": 0, "after": 1, "before_p": 0.9, "after_p": 0.6,
+                      "true_before": 0.9, "true_after": 0.3, "method": "fgsm", "steps": 5, "class_names": []})
+    assert view.query()["search"] is None and view.epsilon.value() == 20  # answered: the slider at ε found
+    view.search()
+    view.epsilon.setValue(4)  # the student moves the slider before the answer: their ε, no search
+    assert view.query()["search"] is None and view.query()["epsilon"] == pytest.approx(0.01)
+
+
 def test_receptive_field_highlight_matches_introspect(window, explore, show, wait_result):
     from netbuilder.introspect import receptive_field
 
