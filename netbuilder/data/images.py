@@ -47,7 +47,7 @@ def _reason(e: Exception) -> str:
     if isinstance(e, (image_module.DecompressionBombError, image_module.DecompressionBombWarning)):
         return _bomb_text(e)
     if isinstance(e, image_module.UnidentifiedImageError):
-        return "not an image file, or damaged (readable: PNG, JPEG, BMP, GIF, TIFF, WebP, PPM/PGM/PBM)"
+        return "not an image file, or a damaged one: PNG, JPEG, BMP, GIF, TIFF, WebP and PPM/PGM/PBM are read"
     return f"broken image data ({e})" if isinstance(e, SyntaxError) else str(e) or type(e).__name__
 
 

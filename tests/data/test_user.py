@@ -68,7 +68,7 @@ def test_corrupt_image_is_named_before_training_and_in_the_worker(tmp_path):
     root = _image_folder(tmp_path / "imgs")
     bad = root / "dark" / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
-    with pytest.raises(DatasetError, match=r"broken.png: not an image file, or damaged \(readable: PNG, JPEG.*\); remove or replace it"):
+    with pytest.raises(DatasetError, match=r"broken.png: not an image file, or a damaged one: PNG, JPEG.* are read; remove or replace it"):
         load_dataset(root, size=8, num_workers=0, val_fraction=0, test_fraction=0)
     b = load_dataset(root, size=8, num_workers=0, val_fraction=0, test_fraction=0, skip_bad=True)
     assert str(bad) not in b.train_set.files and len(b.train_set) == 12
