@@ -26,7 +26,8 @@ PLAYGROUND = Paper("D. Smilkov, S. Carter", "A Neural Network Playground", "Tens
     ROSENBLATT, (2,), 1, "basics"))
 def neuron() -> Design:
     """Two inputs -> Dense(1) -> sigmoid: the weighted sum and squashing of the lecture's first picture."""
-    b = DesignBuilder("neuron", "One neuron: a weighted sum of the inputs plus a bias, then a sigmoid.")
+    b = DesignBuilder("neuron", "One neuron: a weighted sum of the inputs plus a bias, then a sigmoid.",
+                      dataset={"name": "gaussian"})  # (two clouds a straight line separates)
     x = b.input([2])
     x = b.add("dense", x, units=1, id="weighted_sum")
     x = b.add("sigmoid", x, id="sigmoid")
@@ -44,7 +45,8 @@ def mlp() -> Design:
     """Input 1×8×8 (the small digits set) -> Flatten -> Dense 64 -> ReLU -> Dense 10.
 
     Fit it to 1×28×28 (MNIST-sized) with ``build_preset("mlp", input_shape=[1, 28, 28])``."""
-    b = DesignBuilder("mlp", "A plain feed-forward classifier: flatten, one hidden layer of 64, 10 classes.")
+    b = DesignBuilder("mlp", "A plain feed-forward classifier: flatten, one hidden layer of 64, 10 classes.",
+                      dataset={"name": "digits"})
     x = b.input([1, 8, 8])
     x = b.add("flatten", x, id="flatten")
     x = b.add("dense", x, units=64, id="hidden")
@@ -62,7 +64,8 @@ def mlp() -> Design:
 def playground() -> Design:
     """2 inputs -> 4 tanh -> 4 tanh -> 2 class scores (Playground draws one tanh output; two logits
     suit the cross-entropy loss the trainer uses; fit to 1 class for a single score)."""
-    b = DesignBuilder("playground", "TensorFlow Playground's network: 2 features, 4-4 tanh, 2 classes.")
+    b = DesignBuilder("playground", "TensorFlow Playground's network: 2 features, 4-4 tanh, 2 classes.",
+                      dataset={"name": "circle"})  # (Playground's first dataset)
     x = b.input([2])
     for i in (1, 2):
         with b.group(f"hidden{i}", f"hidden layer {i}"):

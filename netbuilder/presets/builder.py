@@ -40,9 +40,11 @@ class DesignBuilder:
     ``add`` returns the new node's id, which is what later calls take as their inputs."""
 
     def __init__(self, name: str, description: str = "", *, meta: dict[str, Any] | None = None,
-                 collapsed: bool | None = None, training: dict[str, Any] | None = None) -> None:
+                 collapsed: bool | None = None, training: dict[str, Any] | None = None,
+                 dataset: dict[str, Any] | None = None) -> None:
         self.name = name
         self.training = copy.deepcopy(training or {})  # the Design's training settings (presets/settings.py)
+        self.dataset = dict(dataset or {})  # the built-in dataset it is made for (none: the window's default)
         # The default for groups: a big preset opens with its blocks collapsed; None: collapse them
         # when the design has more than AUTO_COLLAPSE nodes.
         self.collapsed = collapsed
@@ -137,7 +139,8 @@ class DesignBuilder:
             if group.nodes:
                 graph.insert_group(Group(group.id, group.name, list(group.nodes), group.collapsed))
         return Design(graph=graph, name=self.name, description=self.description,
-                      layout={"direction": "TB"}, training=copy.deepcopy(self.training), meta=dict(self.meta))
+                      layout={"direction": "TB"}, training=copy.deepcopy(self.training), meta=dict(self.meta),
+                      dataset=dict(self.dataset))
 
 
     def _layout(self) -> dict[str, tuple[float, float]]:

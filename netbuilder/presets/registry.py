@@ -124,7 +124,9 @@ def gallery_entry(name: str) -> GalleryEntry:
 
 def build_preset(name: str, *, input_shape: list[int] | tuple[int, ...] | None = None,
                  num_classes: int | None = None) -> Design:
-    """A fresh Design of preset ``name``, fitted to ``input_shape`` / ``num_classes`` when given."""
+    """A fresh Design of preset ``name``, fitted to ``input_shape`` / ``num_classes`` when given. The basics
+    name the built-in dataset they are made for (One neuron: gaussian, the MLP: digits, Playground's net:
+    circle); a fitted one names none."""
     entry = _PRESETS[canonical_name(name)]
     design = entry.builder()
     design.meta.setdefault("preset", entry.name)
@@ -135,6 +137,7 @@ def build_preset(name: str, *, input_shape: list[int] | tuple[int, ...] | None =
         from netbuilder.presets.fit import fit_design
 
         design = fit_design(design, input_shape, num_classes)
+        design.dataset = {}  # (the dataset it was made for no longer fits it)
     return design
 
 

@@ -51,3 +51,25 @@ def test_each_design_owns_its_settings():
     first = build_preset("vgg16")
     first.training["lr"] = 0.5
     assert build_preset("vgg16").training["lr"] == 1e-4 and build_preset("vgg11").training["lr"] == 1e-4
+
+
+@pytest.mark.parametrize(("name", "dataset"), [("neuron", "gaussian"), ("mlp", "digits"), ("playground", "circle")])
+def test_the_basics_open_on_a_built_in_dataset_they_fit(name, dataset):
+    """Opened from the start page, Playground's net sat on the 8×8 digits ("does not fit digits"; Fit made
+    it a digits MLP): the basics name the built-in dataset they are made for, and fit it as they are. A
+    preset fitted to another shape names none."""
+    from netbuilder.data import load_dataset
+    from netbuilder.workbench.fit import input_shape_of, mismatch
+
+    design = build_preset(name)
+    assert design.dataset == {"name": dataset}
+    data = load_dataset(dataset)
+    gallery = next(p.gallery for p in list_presets() if p.name == name)
+    assert input_shape_of(design.graph) == list(gallery.input_shape)
+    assert mismatch(gallery.input_shape, gallery.num_classes, data.input_shape, len(data.class_names)) is None
+    assert build_preset(name, input_shape=[3]).dataset == {}
+
+
+def test_the_dataset_a_preset_names_is_saved_with_it(tmp_path):
+    save_design(build_preset("playground"), tmp_path / "p.nbd")
+    assert load_design(tmp_path / "p.nbd").dataset == {"name": "circle"}
