@@ -242,7 +242,8 @@ def settings_note(s: dict[str, Any]) -> list[str]:
 
 def tag_structure(run: RunCurves | None, signature: tuple, runs: list[RunCurves]) -> None:
     """Record the network ``run`` trains (its structure ``signature``: ``workbench.fit.structure_signature``)
-    and the layers added, removed or changed since the latest earlier run of ``runs`` that has one."""
+    and the layers added, removed or changed since the latest earlier run of ``runs`` that has one, and the
+    dataset (its settings' ``dataset``) when it is another than that run's ("on shapes")."""
     import zlib
 
     if run is None or run.layers is not None:
@@ -254,6 +255,9 @@ def tag_structure(run: RunCurves | None, signature: tuple, runs: list[RunCurves]
     before = max((r for r in runs if r.layers is not None and r.number < run.number), key=lambda r: r.number,
                  default=None)
     run.changes = structure_changes(before.layers, run.layers) if before is not None else ""
+    data, was = run.settings.get("dataset"), before.settings.get("dataset") if before is not None else None
+    if isinstance(data, str) and isinstance(was, str) and data != was:  # curves of other data, side by side
+        run.changes = " ".join(filter(None, (f"on {data}", run.changes)))
 
 
 def structure_changes(before: dict[str, str], after: dict[str, str], shown: int = 2) -> str:

@@ -61,6 +61,19 @@ def test_a_layer_added_since_the_run_before_is_named():
     assert many == "+dense_0 +dense_1 +3 more"
 
 
+def test_a_run_on_another_dataset_than_the_run_before_says_which():
+    """Run 1 on the digits, run 2 on shapes (the layers it kept, transfer learning): their curves share the
+    axes, and the legend says that run 2's are of other data. Kept in the runs file."""
+    base = [("conv2d_1", "conv2d", {"filters": 8}), ("dense_1", "dense", {"units": 32})]
+    one, two, three = (RunCurves(f"run {n}", n, {**BASE, "dataset": d})
+                       for n, d in ((1, "digits"), (2, "shapes"), (3, "shapes")))
+    for n, run in enumerate((one, two, three)):
+        tag_structure(run, _signature(*base), [one, two, three][:n])
+    assert (one.changes, two.changes, three.changes) == ("", "on shapes", "")
+    assert legend_text(two) == "run 2 · adam lr 0.001 · batch 64 · on shapes"
+    assert legend_text(from_record(to_record(two))) == legend_text(two)
+
+
 @pytest.mark.parametrize("settings", [
     {"optimizer": "adam", "lr": "x", "weight_decay": "x", "early_stopping_patience": [], "train_fraction": None,
      "augmentation": [1], "frozen": "all"},
