@@ -108,8 +108,9 @@ class ModelHost:
         from netbuilder.compiler import compile_design
 
         signature = structure_signature(design.graph)
-        if self.model is not None and signature == self.signature:
-            return {"kept": layers_of(self.model.state_dict()) if self.trained else [], "fresh": not self.trained}
+        if self.model is not None and signature == self.signature:  # (its fresh layers were not kept)
+            kept = [layer for layer in layers_of(self.model.state_dict()) if layer not in self.untrained]
+            return {"kept": kept if self.trained else [], "fresh": not self.trained}
         if self.model is not None and self.trained:
             self.kept.remember(self.model.state_dict(), self._settings, self._source, skip=self.untrained)
         self.model = None  # the old model's memory may go before the new one is built (unless kept)

@@ -132,3 +132,14 @@ def test_after_a_run_an_edit_and_its_undo_give_the_views_the_trained_weights_bac
         assert undone == trained and back.source == "trained weights"
     finally:
         assert wb.shutdown(20)
+
+
+def test_building_the_same_network_again_counts_only_the_layers_that_kept_trained_weights(digits):
+    """A changed network's Keep: conv2d_1 starts fresh, the rest keep theirs. The run then builds the same
+    network again, and said it continued from the trained weights of every layer (the Overfitting lab: "4
+    layers" where 2 of them were new)."""
+    host = trained_host(digits)
+    changed = with_param(digits, "conv2d_1", "kernel_size", 5)
+    first = host.build(changed, seed=0)
+    again = host.build(changed, seed=0)
+    assert "conv2d_1" not in first["kept"] and again["kept"] == first["kept"] and not again["fresh"]
