@@ -32,7 +32,13 @@ def layer_lists(model) -> dict[str, list[str]]:
 
 def filters_job(node_id: str | None, bins: int = 30) -> Callable:
     def job(model, data) -> dict[str, Any]:
-        from netbuilder.introspect import conv_filters, filter_grid, grad_histograms, weight_histograms
+        from netbuilder.introspect import (
+            conv_filters,
+            filter_grid,
+            frozen_nodes,
+            grad_histograms,
+            weight_histograms,
+        )
 
         out: dict[str, Any] = layer_lists(model)
         target = node_id if node_id in out["conv_layers"] else (out["conv_layers"] or [None])[0]
@@ -43,6 +49,8 @@ def filters_job(node_id: str | None, bins: int = 30) -> Callable:
             out["shape"] = list(weights.shape)
         out["weights"] = weight_histograms(model, bins)
         out["grads"] = grad_histograms(model, bins)
+        frozen = frozen_nodes(model)  # (locked layers get no gradients: the view says why it shows none)
+        out["locked"] = [name for name in out["weights"] if any(name == f or name.startswith(f"{f}.") for f in frozen)]
         return out
     return job
 

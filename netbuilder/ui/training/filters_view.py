@@ -128,7 +128,9 @@ class FiltersView(LiveView):
                 plot.setTitle(f"{what} of {name}")
             else:
                 item.clear()
-                plot.setTitle(f"{what} of {name}: none yet" if name else what)
+                locked = what == "gradients" and name in d.get("locked", ())
+                plot.setTitle(f"{what} of {name}: none, it is locked" if locked else
+                              f"{what} of {name}: none yet" if name else what)
 
     def _blank(self) -> None:
         """No kernels or histograms: nothing of an earlier answer (another design, dataset) beside an error."""
