@@ -40,13 +40,16 @@ class DrawPad(QWidget):
         self.image = QImage(112, 112, QImage.Format.Format_Grayscale8)
         self.image.fill(0)
         self._last: QPoint | None = None
+        self.blank = True  # nothing drawn yet: the pad says how to draw (on screen, never in the image)
 
     def clear(self) -> None:
         self.image.fill(0)
+        self.blank = True
         self.update()
         self.changed.emit()
 
     def stroke(self, a: QPoint, b: QPoint) -> None:
+        self.blank = False
         painter = QPainter(self.image)
         painter.setPen(QPen(QColor(255, 255, 255), 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         if a == b:  # a click: a dot
@@ -75,7 +78,13 @@ class DrawPad(QWidget):
         self.changed.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        QPainter(self).drawImage(0, 0, self.image)
+        painter = QPainter(self)
+        painter.drawImage(0, 0, self.image)
+        if self.blank:  # (a black square said nothing about what it is for)
+            painter.setPen(QColor(150, 150, 150))
+            painter.drawText(self.rect().adjusted(6, 6, -6, -6), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             "Draw here with the mouse\n(right click clears)")
+        painter.end()
 
     def array(self, shape: list[int]) -> np.ndarray:
         return image_array(self.image, shape)

@@ -175,3 +175,22 @@ def test_a_long_caption_is_shortened_in_its_middle_with_the_whole_as_tooltip(qtb
     view.set_array(np.zeros((8, 8), np.float32), "sample 3: 3")
     view.grab()
     assert view.toolTip() == ""
+
+
+def test_the_empty_drawing_pad_says_how_to_draw_on_screen_only(qtbot):
+    """An empty pad was a black square saying nothing; it now says "Draw here" (on screen: the network's
+    input stays black), and says it again after a right click clears it."""
+    from netbuilder.ui.training.input_picker import DrawPad
+
+    pad = DrawPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    shown = pad.grab().toImage()
+    grey = {shown.pixelColor(x, y).red() for x in range(0, 112, 2) for y in range(40, 72, 2)}
+    assert pad.blank and max(grey) > 100  # the hint's grey letters
+    assert pad.array([1, 28, 28]).max() == 0  # not in the input
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(30, 30))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(30, 30))
+    assert not pad.blank and pad.array([1, 28, 28]).max() > 0.5
+    qtbot.mousePress(pad, Qt.MouseButton.RightButton, pos=QPoint(30, 30))
+    assert pad.blank and pad.array([1, 28, 28]).max() == 0
