@@ -25,6 +25,19 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "device": DEVICES, "mixed_precision": PRECISIONS,
 }
 
+# How a setting's values and the settings themselves are named to a student (the training panel's choices
+# and labels, the lessons' checks): "SGD", "full batch"; "Batch mode".
+VALUE_LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+                "cross_entropy": "cross-entropy", "bce": "binary cross-entropy", "mse": "mean squared error",
+                "full": "full batch", "stochastic": "stochastic (1 sample)", "minibatch": "mini-batch",
+                "none": "constant", "step": "step decay", "cosine": "cosine", "onecycle": "one-cycle",
+                "auto": "automatic", "cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU"}
+SETTING_LABELS = {"optimizer": "Optimiser", "lr": "Learning rate", "schedule": "Schedule", "momentum": "Momentum",
+                  "batch_mode": "Batch mode", "batch_size": "Batch size", "epochs": "Epochs", "loss": "Loss",
+                  "weight_decay": "Weight decay", "device": "Device", "train_fraction": "Share of the training set",
+                  "early_stopping_patience": "Early stopping patience", "frozen": "Locked layers",
+                  "augmentation": "Augmentation", "seed": "Seed"}
+
 AUGMENTATION_DEFAULTS: dict[str, Any] = {"flip": False, "shift": 0, "rotation": 0.0, "noise": 0.0}
 
 DEFAULTS: dict[str, Any] = {

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from netbuilder.choices import SETTING_LABELS, VALUE_LABELS
 from netbuilder.lessons.model import Check, Step
 from netbuilder.lessons.state import LessonState, nodes_of_kind, param_value, resolve_node
 
@@ -67,6 +68,24 @@ def _fmt(value: Any) -> str:
 OPS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "exactly"}
 
 
+def _setting_text(check: Check) -> str:
+    """``Batch mode: full batch``, ``Learning rate at least 0.1``, ``Locked layers include conv2d_1``: a
+    training setting as the training panel names it (it read "the training setting batch_mode == 'full'")."""
+    key, op, value = str(check.get("key", "")), check.get("op", ""), check.get("value")
+    label = SETTING_LABELS.get(key, key.replace("_", " "))
+    if isinstance(value, str):
+        shown = VALUE_LABELS.get(value, value)
+    elif key == "train_fraction" and isinstance(value, (int, float)):
+        shown = f"{value:.0%}".replace("%", " %")
+    else:
+        shown = _fmt(value)
+    if op == "==":
+        return f"{label}: {shown}"
+    if op in ("contains", "not_contains"):
+        return f"{label} {'include' if op == 'contains' else 'do not include'} {shown}"
+    return f"{label} {OPS.get(op, 'is not' if op == '!=' else op)} {shown}"
+
+
 def _metric_text(check: Check) -> str:
     """``validation accuracy at least 75 %``, ``training loss below 0.5``: a run's result in words."""
     name = str(check.get("name", ""))
@@ -100,7 +119,7 @@ def describe(check: Check) -> str:
         "gap": lambda: f"the train/validation {check.get('of', 'accuracy')} gap is {op} {value}",
         "prediction_flipped": lambda: "the attack changed the prediction",
         "explained": lambda: f"you computed a {check.get('method')} map",
-        "setting": lambda: f"the training setting {check.get('key')} {op} {value}",
+        "setting": lambda: _setting_text(check),
         "param_count": lambda: f"the network has {op} {value} parameters",
         "macs": lambda: f"the network needs {op} {value} multiply-accumulates per example",
         "valid": lambda: "the design has no problems",

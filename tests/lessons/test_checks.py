@@ -130,3 +130,19 @@ def test_run_checks_count_only_a_run_of_the_current_step(check):
     assert evaluate_check(check, state).met
     assert evaluate_check(check, LessonState(metrics=dict(RUN))).met  # no step boundary known: every run counts
     assert not evaluate_check(check, LessonState(run=3, since=2)).met  # no metrics at all
+
+
+@pytest.mark.parametrize(("check", "text"), [
+    ({"key": "batch_mode", "op": "==", "value": "full"}, "Batch mode: full batch"),
+    ({"key": "optimizer", "op": "==", "value": "sgd"}, "Optimiser: SGD"),
+    ({"key": "momentum", "op": "==", "value": 0}, "Momentum: 0"),
+    ({"key": "lr", "op": "<=", "value": 0.0001}, "Learning rate at most 0.0001"),
+    ({"key": "train_fraction", "op": "<=", "value": 0.1}, "Share of the training set at most 10 %"),
+    ({"key": "frozen", "op": "not_contains", "value": "conv2d_1"}, "Locked layers do not include conv2d_1"),
+])
+def test_a_setting_check_is_said_as_the_training_panel_names_it(check, text):
+    """(It read "the training setting batch_mode == 'full'" under lesson 3's first step.)"""
+    from netbuilder.lessons.checks import describe
+
+    assert describe({"check": "setting", **check}) == text
+

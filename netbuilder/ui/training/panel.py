@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.choices import SETTING_LABELS
 from netbuilder.ui.param_editors import mark_unfit
 from netbuilder.ui.training import settings as S
 from netbuilder.ui.training.tips import DATASET_TIP, TIPS
@@ -187,19 +188,15 @@ class TrainingPanel(PlotsWhenShown):
         self._images: bool | None = None  # the dataset's inputs are images (None: not known yet)
         self._lr_place = plot_place(self)
         self._lr_place.setFixedHeight(70)
+        names = SETTING_LABELS  # (the lessons' checks name the settings alike)
         form1 = QFormLayout()
-        form1.addRow("Optimiser", f["optimizer"])
-        form1.addRow("Learning rate", f["lr"])
-        form1.addRow("Schedule", f["schedule"])
+        for key in ("optimizer", "lr", "schedule"):
+            form1.addRow(names[key], f[key])
         form1.addRow(self._lr_place)
-        form1.addRow("Momentum", f["momentum"])
+        form1.addRow(names["momentum"], f["momentum"])
         form2 = QFormLayout()
-        form2.addRow("Batch mode", f["batch_mode"])
-        form2.addRow("Batch size", f["batch_size"])
-        form2.addRow("Epochs", f["epochs"])
-        form2.addRow("Loss", f["loss"])
-        form2.addRow("Weight decay", f["weight_decay"])
-        form2.addRow("Device", f["device"])
+        for key in ("batch_mode", "batch_size", "epochs", "loss", "weight_decay", "device"):
+            form2.addRow(names[key], f[key])
         for form in (form1, form2):  # the labels teach as their fields do
             for key, w in f.items():
                 label = form.labelForField(w)

@@ -23,6 +23,7 @@ from netbuilder.choices import (  # noqa: F401  (defined once, there)
     LOSSES,
     OPTIMIZERS,
     SCHEDULES,
+    VALUE_LABELS,
     merged_settings,
     training_value,
 )
@@ -34,11 +35,7 @@ from netbuilder.workbench.fit import (  # noqa: F401  (the workbench decides wha
     structure_signature,
 )
 
-LABELS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "cross_entropy": "cross-entropy",
-          "bce": "binary cross-entropy", "mse": "mean squared error", "full": "full batch",
-          "stochastic": "stochastic (1 sample)", "minibatch": "mini-batch", "none": "constant", "step": "step decay",
-          "cosine": "cosine", "onecycle": "one-cycle", "auto": "automatic", "cpu": "CPU", "cuda": "CUDA GPU",
-          "mps": "Apple GPU"}
+LABELS = VALUE_LABELS  # (defined in netbuilder.choices: the lessons name the values alike)
 
 # what an undo step names: "set the learning rate to 0.05" (Document texts "set X to V" of one setting merge)
 SETTING_NAMES = {"optimizer": "the optimiser", "lr": "the learning rate", "schedule": "the schedule",
