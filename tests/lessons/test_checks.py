@@ -146,3 +146,14 @@ def test_a_setting_check_is_said_as_the_training_panel_names_it(check, text):
 
     assert describe({"check": "setting", **check}) == text
 
+
+
+@pytest.mark.parametrize(("check", "text"), [
+    ({"check": "param_count", "op": "<=", "value": 5000}, "the network has at most 5000 parameters"),
+    ({"check": "macs", "op": ">", "value": 100}, "the network needs above 100 multiply-accumulates per example"),
+    ({"check": "gap", "of": "loss", "op": "<", "value": 0.2}, "the train/validation loss gap is below 0.2"),
+])
+def test_a_comparison_is_said_in_words_not_as_an_operator(check, text):
+    from netbuilder.lessons.checks import describe
+
+    assert describe(check) == text
