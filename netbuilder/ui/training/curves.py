@@ -24,6 +24,9 @@ from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split
 CURRENT_COLOUR = "#0877bd"
 TITLES = ("Loss", "Accuracy", "Learning rate")
 TITLE_SIZE = "11pt"  # a plot title's size in a view that is not low (pyqtgraph's own default)
+# room each side of the planned epochs, as a share of them: the last epoch's marks whole inside the plot (at 1 %
+# its diamond was cut in half by the right edge)
+EPOCH_PADDING = 0.04
 LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
@@ -140,7 +143,7 @@ class CurvesView(LiveView):
         swap_in_split(self._split, (self.layout_widget,))
         if self._epochs_shown is not None:
             self.loss_plot.enableAutoRange(x=False)
-            self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
+            self.loss_plot.setXRange(0, self._epochs_shown, padding=EPOCH_PADDING)
         self._fit_legend()
         self._history_items = {}
         self._draw_history()
@@ -328,7 +331,7 @@ class CurvesView(LiveView):
         self._epochs_shown = max(1, epochs)
         if self.plots_built:
             self.loss_plot.enableAutoRange(x=False)
-            self.loss_plot.setXRange(0, self._epochs_shown, padding=0.01)
+            self.loss_plot.setXRange(0, self._epochs_shown, padding=EPOCH_PADDING)
 
     def plan_epochs(self, epochs: Any) -> None:
         """Before the design's first run: the x axes span the epochs the run will train (not 0 to 1)."""
