@@ -119,6 +119,8 @@ class EvaluationView(LiveView):
         self.matrix_item.setLookupTable(pg.colormap.get("CET-L12").getLookupTable(nPts=256))
         self.matrix_plot.addItem(self.matrix_item)
         self.matrix_widget.scene().sigMouseClicked.connect(self._clicked)
+        self.matrix_plot.getViewBox().sigResized.connect(self._fit_counts)
+        self.matrix_plot.getViewBox().sigRangeChanged.connect(self._fit_counts)
         self.acc_widget = pg.PlotWidget(None, title="Accuracy per class")
         self.acc_widget.setBackground(None)
         self.acc_widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
@@ -203,6 +205,21 @@ class EvaluationView(LiveView):
         for idx, t in enumerate(self._texts):
             i, j = divmod(idx, k)
             t.setText(str(int(m[i, j])), color="w" if m[i, j] / rows[i] > 0.55 else "k")
+        self._fit_counts()
+
+    def _fit_counts(self, *_args) -> None:
+        """The counts only where they fit their cells: in a small view ten rows of numbers ran into one
+        another ("50100004…"); the colours and a click on a cell still tell."""
+        if not self._texts:
+            return
+        box = self.matrix_plot.getViewBox()
+        (x0, x1), (y0, y1) = box.viewRange()
+        cell = min(box.width() / max(x1 - x0, 1e-9), box.height() / max(y1 - y0, 1e-9))  # px per cell
+        widest = max(t.textItem.boundingRect().width() for t in self._texts)
+        tall = max(t.textItem.boundingRect().height() for t in self._texts)
+        shown = cell >= widest + 2 and cell >= tall * 0.8
+        for t in self._texts:
+            t.setVisible(shown)
 
     def _clicked(self, event) -> None:
         if self.matrix is None:
