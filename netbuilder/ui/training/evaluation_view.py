@@ -128,6 +128,8 @@ class EvaluationView(LiveView):
         self.acc_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#2ca02c")
         self.acc_widget.addItem(self.acc_bars)
         cache_axes(self.matrix_plot, self.acc_widget.getPlotItem())
+        for side in ("bottom", "left"):  # (numbered with the classes once there is a matrix: refresh)
+            self.matrix_plot.getAxis(side).setStyle(showValues=False)
         swap_in_split(self._split, (self.matrix_widget, self.acc_widget))
 
     @property
@@ -163,8 +165,9 @@ class EvaluationView(LiveView):
         self.matrix_item.setImage((m / rows).astype(np.float32), autoLevels=False, levels=(0, 1))
         self.matrix_item.setRect(-0.5, -0.5, k, k)
         ticks = [[(i, str(n)) for i, n in enumerate(names)]] if k <= 20 else None
-        self.matrix_plot.getAxis("bottom").setTicks(ticks)
-        self.matrix_plot.getAxis("left").setTicks(ticks)
+        for side in ("bottom", "left"):
+            self.matrix_plot.getAxis(side).setTicks(ticks)
+            self.matrix_plot.getAxis(side).setStyle(showValues=True)
         self._draw_counts(m)
         per_class = np.diag(m) / rows[:, 0]
         self.acc_bars.setOpts(x=np.arange(k), height=per_class, width=0.7)
@@ -184,6 +187,8 @@ class EvaluationView(LiveView):
         for axis in (self.matrix_plot.getAxis("bottom"), self.matrix_plot.getAxis("left"),
                      self.acc_widget.getAxis("bottom")):
             axis.setTicks(None)  # (the class names were the earlier dataset's)
+        for side in ("bottom", "left"):  # an empty matrix has no classes to number ("-20 … 10" read as some)
+            self.matrix_plot.getAxis(side).setStyle(showValues=False)
         self.gallery.clear()
         self.gallery_label.setText("Misclassified samples")
 

@@ -38,3 +38,23 @@ def test_the_counts_show_only_when_their_cells_hold_them(qtbot):
     qtbot.waitUntil(lambda: not any(t.isVisible() for t in view._texts))
     view.resize(900, 700)
     qtbot.waitUntil(lambda: all(t.isVisible() for t in view._texts))
+
+
+def test_an_empty_matrix_numbers_no_classes(qtbot):
+    """Before an answer, or after an error, the matrix's axes counted "-20 … 10" as if those were classes."""
+    from netbuilder.ui.training.evaluation_view import EvaluationView
+
+    view = EvaluationView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: view.plots_built)
+    axes = [view.matrix_plot.getAxis(side) for side in ("bottom", "left")]
+    assert not any(axis.style["showValues"] for axis in axes)
+    view.set_result(_result(3, 30))
+    view.refresh()
+    assert all(axis.style["showValues"] for axis in axes)
+    view.set_result({"error": "the dataset could not be loaded"})
+    view.refresh()
+    assert not any(axis.style["showValues"] for axis in axes)
