@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 LOADING_TORCH = "Loading PyTorch and the dataset… press Train again in a moment."
 LOADING_DATA = "Loading the dataset… press Train again in a moment."
 SKIP_KEY, SKIP_TEXT = "skip_bad", "Skip the unreadable files"
+RELOAD_KEY, RELOAD_TEXT = "reload_dataset", "Load it again"
 LISTED = 3  # skipped files named in the message (the rest counted)
 
 
@@ -28,8 +29,8 @@ def failure_text(message: str, skippable: bool = False) -> str:
     inner = message.rstrip(" ;.")
     if skippable:
         return (f"The dataset could not be loaded ({inner}): pick another dataset, remove or replace the "
-                f"unreadable files, or press “{SKIP_TEXT}” to train without them")
-    return f"The dataset could not be loaded ({inner}): pick another dataset or fix the files"
+                f"unreadable files (then “{RELOAD_TEXT}”), or press “{SKIP_TEXT}” to train without them")
+    return f"The dataset could not be loaded ({inner}): pick another dataset, or fix the files and press “{RELOAD_TEXT}”"
 
 
 def skipped_text(skipped: list[str]) -> str:
@@ -114,13 +115,25 @@ class DatasetLink:
             return
         skippable = self.failure[2] == SKIP_KEY
         text = failure_text(self.failure[1], skippable)
-        self._show(text, "error", ((SKIP_KEY, SKIP_TEXT),) if skippable else ())
+        self._show(text, "error", ((RELOAD_KEY, RELOAD_TEXT),) + (((SKIP_KEY, SKIP_TEXT),) if skippable else ()))
+
+    def reload(self) -> bool:
+        """Load the dataset that failed again (its files fixed meanwhile): choosing it in the box again did
+        nothing, and only another dataset and back would have tried."""
+        if self.failure is None:
+            return False
+        spec = dict(self.failure[0])
+        self.failure = None
+        self.c.panel.show_dataset_missing(_name(spec), "loading…")
+        self._show(LOADING_DATA, "info")
+        self.c.wb.set_dataset(spec)
+        return True
 
     # ----- choosing a dataset ---------------------------------------------------------------------------
     def choose(self, name: str) -> bool:
         """Train on ``name`` (a dataset's name, a folder or a file): the design's dataset, one undo step."""
-        if self.c.dataset_spec().get("name") == name:
-            return False
+        if self.c.dataset_spec().get("name") == name:  # (the one that failed: it is loaded again)
+            return self.failure is not None and self.failure[0].get("name") == name and self.reload()
         return self.c.document.set_design_field("dataset", {"name": name}, f"train on {_name({'name': name})}")
 
     def browse(self) -> None:
@@ -157,6 +170,9 @@ class DatasetLink:
 
     # ----- the message bar's buttons --------------------------------------------------------------------
     def answer(self, key: str) -> None:
+        if key == RELOAD_KEY:
+            self.reload()
+            return
         if key != SKIP_KEY:
             return
         spec = self.c.dataset_spec()

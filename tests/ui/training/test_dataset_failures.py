@@ -65,8 +65,8 @@ def test_skip_the_unreadable_files_button_sets_skip_bad_and_says_what_was_skippe
     bar = trainer.panel.messages
     folder = _bad_folder(tmp_path / "pets")
     _choose(trainer, qtbot, str(folder))
-    button = bar.buttons[0]
-    assert button.isVisibleTo(bar) and button.text() == "Skip the unreadable files"
+    assert [b.text() for b in bar.buttons if b.isVisibleTo(bar)] == ["Load it again", "Skip the unreadable files"]
+    button = bar.buttons[1]
     said = []
     trainer.message_shown.connect(lambda text, level: said.append(text))
     button.click()
@@ -78,3 +78,26 @@ def test_skip_the_unreadable_files_button_sets_skip_bad_and_says_what_was_skippe
     assert "Skipped 2 unreadable files" in trainer.panel.dataset_info.text()
     window.document.undo_stack.undo()  # undo takes the skipping back: the failure again
     qtbot.waitUntil(lambda: bar.level == "error" and "could not be loaded" in bar.text(), timeout=30_000)
+
+
+def test_a_table_fixed_after_its_failure_loads_again_from_the_bar_or_the_box(window, trainer, qtbot, tmp_path):
+    """A missing value in a CSV: the student fixes the file. Choosing it again in the box did nothing (the
+    same entry), and only another dataset and back tried again. "Load it again" on the message does, and
+    so does choosing it again."""
+    window.workspaces.switch("Train")
+    bar = trainer.panel.messages
+    table = tmp_path / "pets.csv"
+    rows = ["height,weight,species"] + [f"{20 + i % 7},{3 + i % 5},{'cat' if i % 2 else 'dog'}" for i in range(40)]
+    rows[5] = "25,?,cat"  # (the file's line 6: the header is line 1)
+    table.write_text("\n".join(rows) + "\n")
+    _choose(trainer, qtbot, str(table))
+    assert bar.level == "error" and "row 6" in bar.text() and "press “Load it again”" in bar.text()
+    reload = bar.buttons[0]
+    assert reload.isVisibleTo(bar) and reload.text() == "Load it again" and not bar.buttons[1].isVisibleTo(bar)
+    reload.click()  # not fixed yet: the same failure, said again
+    qtbot.waitUntil(lambda: bar.level == "error" and "row 6" in bar.text(), timeout=30_000)
+    table.write_text(table.read_text().replace("25,?,cat", "25,4,cat"))
+    trainer._dataset_chosen(str(table))  # the same entry of the box again: loaded again
+    qtbot.waitUntil(lambda: trainer.wb.dataset is not None and trainer.wb.dataset["name"] == "pets", timeout=30_000)
+    qtbot.waitUntil(lambda: "could not be loaded" not in bar.text(), timeout=5000)  # (now: "does not fit pets")
+    assert trainer.panel.dataset_info.text().startswith("pets: 2 inputs")
