@@ -21,7 +21,8 @@ def _cell_px(view) -> float:
     return min(box.width() / (x1 - x0), box.height() / (y1 - y0))
 
 
-def test_the_counts_show_only_when_their_cells_hold_them(qtbot):
+@pytest.fixture
+def view(qtbot):
     from netbuilder.ui.training.evaluation_view import EvaluationView
 
     view = EvaluationView()
@@ -29,6 +30,10 @@ def test_the_counts_show_only_when_their_cells_hold_them(qtbot):
     view.resize(900, 700)
     view.show()
     qtbot.waitExposed(view)
+    return view
+
+
+def test_the_counts_show_only_when_their_cells_hold_them(view, qtbot):
     view.set_result(_result())
     view.refresh()
     qtbot.waitUntil(lambda: _cell_px(view) > 30)
@@ -40,15 +45,8 @@ def test_the_counts_show_only_when_their_cells_hold_them(qtbot):
     qtbot.waitUntil(lambda: all(t.isVisible() for t in view._texts))
 
 
-def test_an_empty_matrix_numbers_no_classes(qtbot):
+def test_an_empty_matrix_numbers_no_classes(view, qtbot):
     """Before an answer, or after an error, the matrix's axes counted "-20 … 10" as if those were classes."""
-    from netbuilder.ui.training.evaluation_view import EvaluationView
-
-    view = EvaluationView()
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitExposed(view)
     qtbot.waitUntil(lambda: view.plots_built)
     axes = [view.matrix_plot.getAxis(side) for side in ("bottom", "left")]
     assert not any(axis.style["showValues"] for axis in axes)
