@@ -1,4 +1,6 @@
-"""The summary view: one row per layer (node, kind, output shape, parameters, MACs) and totals."""
+"""The summary view: one row per layer (node, kind, output shape, parameters, MACs) and totals; with layers
+locked (transfer learning), a locked layer's parameters say so and the totals split into trained and locked
+(as Keras's summary gives trainable and non-trainable parameters)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,8 @@ class SummaryView(QTableView):
         self._pending: Analysis | None = None
         self.shown = False  # whether its dock tab is the current one (set by set_shown)
         document.analysis_updated.connect(self._on_analysis)
+        document.design_field_changed.connect(lambda name: self._on_analysis(document.analysis)
+                                              if name == "training" else None)  # (a layer locked or unlocked)
         self.clicked.connect(self._on_click)
         self.show_analysis(document.analysis)
 
@@ -73,15 +77,25 @@ class SummaryView(QTableView):
         self.table.setRowCount(0)
         graph = self.document.graph
         order = [n for n in analysis.order if n in analysis.nodes] or list(analysis.nodes)
+        frozen = set(self.document.frozen)
+        locked = 0
         for node_id in order:
             info = analysis.nodes[node_id]
             kind = graph.node(node_id).kind if node_id in graph else info.kind
+            params = f"{info.params:,}"
+            if node_id in frozen and info.params:
+                params += " (locked)"
+                locked += info.params if node_id in analysis.on_path or not analysis.on_path else 0
             self.table.appendRow([_cell(node_id), _cell(kind), _cell(shape_text(info.shape)),
-                                  _cell(f"{info.params:,}", True), _cell(f"{info.macs:,}", True)])
+                                  _cell(params, True), _cell(f"{info.macs:,}", True)])
         layers = sum(1 for n in order if _is_layer(analysis.nodes[n].kind))
         self.table.appendRow([_cell("Total", bold=True), _cell(f"{layers} layer{'s' * (layers != 1)}"), _cell(""),
                               _cell(f"{analysis.total_params:,}", True, True),
                               _cell(f"{analysis.total_macs:,}", True, True)])
+        if locked:
+            trained = analysis.total_params - locked
+            self.table.appendRow([_cell("", bold=True), _cell("trained / locked"), _cell(""),
+                                  _cell(f"{trained:,} / {locked:,}", True, True), _cell("")])
 
     def _on_click(self, index) -> None:
         node_id = self.table.item(index.row(), 0).text()
