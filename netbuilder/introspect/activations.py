@@ -41,7 +41,7 @@ def _first_tensor(out: Any) -> torch.Tensor | None:
     return None
 
 
-def _forward_seeing(model: nn.Module, x: torch.Tensor, layers: dict[str, nn.Module],
+def forward_seeing(model: nn.Module, x: torch.Tensor, layers: dict[str, nn.Module],
                     seen: Callable[[str, torch.Tensor], None]) -> None:
     """One forward pass of ``x`` (eval mode, no gradients) calling ``seen(name, output)`` as each of
     ``layers`` runs; the hooks are removed whatever happens."""
@@ -83,7 +83,7 @@ def map_layers(model: nn.Module, inputs: torch.Tensor | np.ndarray, min_side: in
     def seen(name: str, t: torch.Tensor) -> None:
         maps[name] = t.dim() == 4 and min(t.shape[2:]) >= min_side
 
-    _forward_seeing(model, x, _all_layers(model), seen)
+    forward_seeing(model, x, _all_layers(model), seen)
     return [n for n, ok in maps.items() if ok]
 
 
@@ -103,7 +103,7 @@ def feature_maps(model: nn.Module, inputs: torch.Tensor | np.ndarray,
         captured[nid] = t.detach().clone()
 
     x = as_batch(inputs, model)
-    _forward_seeing(model, x, layers, seen)
+    forward_seeing(model, x, layers, seen)
     missing = [nid for nid in ids if nid not in captured]
     if missing:
         raise IntrospectError(f"{', '.join(missing)} did not run in the forward pass: is it connected to the output?")
@@ -181,5 +181,5 @@ def activation_stats(model: nn.Module, inputs: torch.Tensor | np.ndarray,
             "std": float(t.std(unbiased=False)) if t.numel() else 0.0,
         }
 
-    _forward_seeing(model, as_batch(inputs, model), layers, seen)
+    forward_seeing(model, as_batch(inputs, model), layers, seen)
     return {nid: stats[nid] for nid in layers if nid in stats}

@@ -13,6 +13,7 @@ import torch
 from netbuilder.compiler.scores import probabilities, scores_of
 from netbuilder.data.bundle import DatasetBundle
 from netbuilder.introspect._util import eval_mode
+from netbuilder.introspect.activations import forward_seeing
 from netbuilder.training.control import Request
 from netbuilder.training.events import Response
 from netbuilder.training.faults import first_line
@@ -87,14 +88,8 @@ def answer_request(req: Request, model: torch.nn.Module, data: DatasetBundle, de
             else:
                 x = _probe_inputs(data, device, int(req.options.get("count", 8)))
             captured: dict[str, np.ndarray] = {}
-            hooks = [model.get_submodule(t).register_forward_hook(
-                lambda _m, _i, out, name=t: captured.__setitem__(name, _numpy(out))) for t in targets]
-            try:
-                with eval_mode(model), torch.no_grad():
-                    model(x)
-            finally:
-                for h in hooks:
-                    h.remove()
+            forward_seeing(model, x, {t: model.get_submodule(t) for t in targets},
+                           lambda name, out: captured.__setitem__(name, _numpy(out)))
             return Response(req.id, req.what, req.target, captured)
         if req.what == "call":
             return Response(req.id, req.what, None, req.target(model, data))
