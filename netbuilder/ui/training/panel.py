@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.choices import SETTING_LABELS
+from netbuilder.choices import SETTING_LABELS, VALUE_LABELS
 from netbuilder.ui.param_editors import mark_unfit
 from netbuilder.ui.training import settings as S
 from netbuilder.ui.training.tips import DATASET_TIP, TIPS
@@ -52,9 +52,6 @@ from netbuilder.ui.training.widgets import (
     show_image,
     swap,
 )
-
-LABELS = S.LABELS
-
 
 BROWSE = "\x00browse"  # the dataset box's last entry: choose a folder or a CSV file
 BROWSE_TEXT = "Image folder or CSV file…"
@@ -122,7 +119,7 @@ def is_path(name: str) -> bool:
 def _combo(parent: QWidget, values: tuple[str, ...]) -> QComboBox:
     box = QComboBox(parent)
     for v in values:
-        box.addItem(LABELS.get(v, v), v)
+        box.addItem(VALUE_LABELS.get(v, v), v)
     return box
 
 

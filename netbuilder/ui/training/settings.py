@@ -35,8 +35,6 @@ from netbuilder.workbench.fit import (  # noqa: F401  (the workbench decides wha
     structure_signature,
 )
 
-LABELS = VALUE_LABELS  # (defined in netbuilder.choices: the lessons name the values alike)
-
 # what an undo step names: "set the learning rate to 0.05" (Document texts "set X to V" of one setting merge)
 SETTING_NAMES = {"optimizer": "the optimiser", "lr": "the learning rate", "schedule": "the schedule",
                  "momentum": "momentum", "batch_mode": "the batch mode", "batch_size": "the batch size",
@@ -51,7 +49,7 @@ def edit_text(key: str, value: Any) -> str:
     if isinstance(value, bool):
         shown = "on" if value else "off"
     elif isinstance(value, str):
-        shown = LABELS.get(value, value)
+        shown = VALUE_LABELS.get(value, value)
     else:
         shown = f"{_fmt(value)}{UNITS.get(key, '')}"
     return f"set {SETTING_NAMES.get(key, key.replace('_', ' '))} to {shown}"
