@@ -54,8 +54,8 @@ class SummaryView(QTableView):
         self._pending: Analysis | None = None
         self.shown = False  # whether its dock tab is the current one (set by set_shown)
         document.analysis_updated.connect(self._on_analysis)
-        document.design_field_changed.connect(lambda name: self._on_analysis(document.analysis)
-                                              if name == "training" else None)  # (a layer locked or unlocked)
+        self._frozen: list[str] = []  # the locked layers the table shows
+        document.design_field_changed.connect(self._field_changed)
         self.clicked.connect(self._on_click)
         self.show_analysis(document.analysis)
 
@@ -65,6 +65,11 @@ class SummaryView(QTableView):
             self.show_analysis(analysis)
         else:
             self._pending = analysis
+
+    def _field_changed(self, name: str) -> None:
+        """A layer locked or unlocked (the training settings changed, and which layers are locked with them)."""
+        if name == "training" and self.document.frozen != self._frozen:
+            self._on_analysis(self.document.analysis)
 
     def set_shown(self, shown: bool) -> None:
         """Connected to its dock's visibilityChanged (a tabbed dock stays isVisible() behind others)."""
@@ -77,7 +82,8 @@ class SummaryView(QTableView):
         self.table.setRowCount(0)
         graph = self.document.graph
         order = [n for n in analysis.order if n in analysis.nodes] or list(analysis.nodes)
-        frozen = set(self.document.frozen)
+        self._frozen = self.document.frozen
+        frozen = set(self._frozen)
         locked = 0
         for node_id in order:
             info = analysis.nodes[node_id]
