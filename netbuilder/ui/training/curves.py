@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
+from netbuilder.ui.training.curve_items import epoch_marks, points, run_items
 from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text, status_texts
 from netbuilder.ui.training.settings import metrics_csv
 from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split
@@ -29,22 +30,6 @@ TITLE_SIZE = "11pt"  # a plot title's size in a view that is not low (pyqtgraph'
 EPOCH_PADDING = 0.04
 LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
-
-
-def _epoch_marks(colour: Any, size: int) -> dict[str, Any]:
-    """How a run's training loss or accuracy over each epoch is drawn: a diamond at the epoch's end."""
-    return {"symbol": "d", "symbolSize": size, "symbolBrush": colour, "symbolPen": "w"}
-
-
-def _points(series) -> tuple[Any, Any]:
-    """A series' points for an item with symbols, the epochs without a number left out (a run without a
-    validation split has NaN for each epoch: pyqtgraph's scatter, clipped to the view, took the bounds of
-    NaN alone and warned)."""
-    import numpy as np
-
-    y = series.y
-    keep = np.isfinite(y)
-    return (series.x, y) if keep.all() else (series.x[keep], y[keep])
 
 
 class CurvesView(LiveView):
@@ -131,7 +116,7 @@ class CurvesView(LiveView):
                                           symbolBrush="#f59322")
         # the training loss and accuracy over each epoch, at its end: beside validation, like with like
         self.train_loss_epochs, self.train_acc_epochs = (
-            plot.plot(pen=None, **_epoch_marks(CURRENT_COLOUR, 9)) for plot in (self.loss_plot, self.acc_plot))
+            plot.plot(pen=None, **epoch_marks(CURRENT_COLOUR, 9)) for plot in (self.loss_plot, self.acc_plot))
         self.lr_line = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
         self.legend.addItem(self.loss_raw, "train (per step)")
         self.legend.addItem(self.val_loss, "validation")
@@ -141,9 +126,6 @@ class CurvesView(LiveView):
                                self.lr_line, self.train_loss_epochs, self.train_acc_epochs)
         self._epoch_points = None
         swap_in_split(self._split, (self.layout_widget,))
-        if self._epochs_shown is not None:
-            self.loss_plot.enableAutoRange(x=False)
-            self.loss_plot.setXRange(0, self._epochs_shown, padding=EPOCH_PADDING)
         self._fit_legend()
         self._history_items = {}
         self._draw_history()
@@ -329,9 +311,17 @@ class CurvesView(LiveView):
     def set_epochs(self, epochs: int) -> None:
         """Show the whole run along x from the start (the axis then stays still while it trains)."""
         self._epochs_shown = max(1, epochs)
-        if self.plots_built:
-            self.loss_plot.enableAutoRange(x=False)
-            self.loss_plot.setXRange(0, self._epochs_shown, padding=EPOCH_PADDING)
+        self._span_epochs()
+
+    def _span_epochs(self) -> None:
+        """x from 0 to the planned epochs of the current run, or to the end of a longer earlier run that
+        is shown (a 1-epoch run beside a 3-epoch one showed only the first epoch of the longer)."""
+        if not self.plots_built or self._epochs_shown is None:
+            return
+        ends = [float(series.x[-1]) for run in self.history if run.visible
+                for series in (run.loss, run.val_loss) if series.n]
+        self.loss_plot.enableAutoRange(x=False)
+        self.loss_plot.setXRange(0, max([self._epochs_shown, *ends]), padding=EPOCH_PADDING)
 
     def plan_epochs(self, epochs: Any) -> None:
         """Before the design's first run: the x axes span the epochs the run will train (not 0 to 1)."""
@@ -411,10 +401,10 @@ class CurvesView(LiveView):
         self.acc_smooth.setData(r.acc_smooth.x, r.acc_smooth.y)
         if self._epoch_points != (r, r.val_loss.n):  # the items with symbols again only for a new epoch
             self._epoch_points = (r, r.val_loss.n)
-            self.val_loss.setData(*_points(r.val_loss))
-            self.val_acc.setData(*_points(r.val_acc))
-            self.train_loss_epochs.setData(*_points(r.train_loss))
-            self.train_acc_epochs.setData(*_points(r.train_acc))
+            self.val_loss.setData(*points(r.val_loss))
+            self.val_acc.setData(*points(r.val_acc))
+            self.train_loss_epochs.setData(*points(r.train_loss))
+            self.train_acc_epochs.setData(*points(r.train_acc))
         self.lr_line.setData(r.lr.x, r.lr.y)
         rates = [run.lr.y for run in [r, *self.history] if run.visible and run.lr.n and np.isfinite(run.lr.y).any()]
         top = max(float(np.nanmax(y)) for y in rates) * 1.15 if rates else 0.0
@@ -440,8 +430,6 @@ class CurvesView(LiveView):
         if not self.plots_built:  # drawn by build_plots
             self._sync_list()
             return
-        import pyqtgraph as pg
-
         # a shown run keeps its items while drawn alike (history never changes): a new run adds one run's items
         shown = [run for run in self.history if run.visible]
         keys = {run.number: (id(run), self.colour_of(run)) for run in shown}
@@ -454,36 +442,12 @@ class CurvesView(LiveView):
         self._name_current()
         for run in shown:  # the legend names them newest first
             if run.number not in self._history_items:
-                self._history_items[run.number] = (keys[run.number], self._history_run_items(run, pg))
+                self._history_items[run.number] = (keys[run.number], run_items(
+                    (self.loss_plot, self.acc_plot, self.lr_plot), run, self.colour_of(run)))
             self.legend.addItem(self._history_items[run.number][1][0][1], legend_text(run))
         self._fit_legend()
+        self._span_epochs()
         self._sync_list()
-
-    def _history_run_items(self, run: RunCurves, pg) -> list[tuple[Any, Any]]:
-        """One earlier run's items, added to the plots (the first is its smoothed loss, named in the legend)."""
-        colour = pg.mkColor(self.colour_of(run))
-        colour.setAlpha(200)
-        pen = pg.mkPen(colour, width=1.5)
-        dashed = pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine)
-        val = {"symbol": "o", "symbolSize": 5, "symbolBrush": colour, "symbolPen": None}
-        marks = _epoch_marks(colour, 8)
-        from netbuilder.ui.training.axes import cache_drawing
-
-        items = []
-        for plot, series, p, kw in ((self.loss_plot, run.smooth, pen, {}),
-                                    (self.loss_plot, run.train_loss, None, marks),
-                                    (self.loss_plot, run.val_loss, dashed, val),
-                                    (self.acc_plot, run.val_acc, dashed, val),
-                                    (self.acc_plot, run.acc_smooth, pen, {}),
-                                    (self.acc_plot, run.train_acc, None, marks),
-                                    (self.lr_plot, run.lr, pen, {})):
-            x, y = _points(series) if kw else (series.x, series.y)
-            item = pg.PlotDataItem(x.copy(), y.copy(), pen=p, **kw)
-            item.setZValue(-10)
-            cache_drawing(item.curve, item.scatter)  # an earlier run never changes
-            plot.addItem(item)
-            items.append((plot, item))
-        return items
 
     def legend_names(self) -> list[str]:
         """The legend's entries, in order (tests, screenshots)."""

@@ -57,6 +57,7 @@ BROWSE = "\x00browse"  # the dataset box's last entry: choose a folder or a CSV 
 BROWSE_TEXT = "Image folder or CSV file…"
 AUGMENTATION = ("flip", "shift", "rotation", "noise")
 IMAGE_ONLY = ("flip", "shift", "rotation")  # augmentations of pixels (noise applies to any input)
+LR_AXIS_WIDTH = 44  # the schedule preview's scale: room for a rate written short ("0.0003", "3e-05")
 
 
 def _shown_value(box: QSpinBox | QDoubleSpinBox, values: Any, key: str) -> int | float | None:
@@ -349,7 +350,11 @@ class TrainingPanel(PlotsWhenShown):
         self.lr_plot.setMenuEnabled(False)
         self.lr_plot.setMouseEnabled(False, False)
         self.lr_plot.hideButtons()
-        self.lr_plot.getAxis("left").setWidth(34)
+        scale = self.lr_plot.getAxis("left")
+        scale.setWidth(LR_AXIS_WIDTH)
+        small = scale.font()
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        scale.setStyle(tickFont=small)
         self.lr_curve = self.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=2))
         for place, widget in ((self._preview_place, self.preview_widget), (self._scatter_place, self.scatter_widget),
                               (self._lr_place, self.lr_plot)):
@@ -361,12 +366,17 @@ class TrainingPanel(PlotsWhenShown):
             self._show_samples(self._dataset)
 
     def show_schedule(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        """The learning rate over the epochs, from 0 to its highest value (both labelled)."""
         self._schedule = (xs, ys)
         if not self.plots_built:
             return
         self.lr_curve.setData(xs, ys)
         if len(ys) and ys.max() > 0:
-            self.lr_plot.setYRange(0, float(ys.max()) * 1.15, padding=0)
+            top = float(ys.max())
+            self.lr_plot.setYRange(0, top * 1.15, padding=0)
+            # two labels, 0 and the highest rate, written short: pyqtgraph's own (0.005, 0.01) are wider than
+            # the axis for any rate below 0.1 and were left out, so the scale said only "0"
+            self.lr_plot.getAxis("left").setTicks([[(0.0, "0"), (top, f"{top:.3g}")], []])
 
     # ----- dataset -----------------------------------------------------------------------------
     @property
