@@ -27,7 +27,7 @@ class LessonError(NetbuilderError):
 
 Action = dict[str, Any]  # {"do": kind, ...}
 Check = dict[str, Any]  # {"check": kind, ...}
-Question = dict[str, Any]  # {"id", "text", "answer_from" | "choices" + "answer" | "answer", "explain"}
+Question = dict[str, Any]  # {"id", "text", "answer_from" | "choices" + "answer" | "answer", "explain", "hint"}
 
 
 @dataclass(frozen=True)

@@ -171,9 +171,51 @@ def expected_text(q: Question, expected: Any) -> str:
     return str(expected)
 
 
-def check_answer(q: Question, answer: Any, state: LessonState) -> QuestionResult:
+REVEAL_AFTER = 3  # wrong tries at a typed question after which the feedback gives the answer
+# where the numbers of an ``answer_from`` question come from: the hint after a wrong try (a question's own
+# ``hint`` comes first; its ``explain`` is kept for after the right answer, as it often gives the answer)
+WORKED_OUT = {
+    "output_shape": "work through the layers from the Input: a convolution gives one map per filter, "
+                    "⌊(W + 2p − k) / s⌋ + 1 on each side; a pooling divides each side by its stride; Flatten "
+                    "multiplies channels × height × width.",
+    "output_size": "O = ⌊(W + 2p − k) / s⌋ + 1 on each side (W the input's size, k the kernel, p the padding, "
+                   "s the stride).",
+    "channels": "a convolution makes one feature map per filter.",
+    "input_shape": "a layer's input is the output of the layer before it.",
+    "params": "count weights plus biases: a Dense layer has inputs × units + units, a convolution "
+              "Cᵢₙ·k·k·Cₒᵤₜ + Cₒᵤₜ; pooling, activations and Flatten learn nothing.",
+    "macs": "a Dense layer makes inputs × units multiply-accumulates; a convolution Cᵢₙ·k·k·Cₒᵤₜ for each "
+            "position of its output.",
+    "total_params": "add up the weights and biases of every layer (the Summary tab lists them layer by layer).",
+    "total_macs": "add up the multiply-accumulates of every layer (the Summary tab lists them layer by layer).",
+}
+SHOWN_WHERE = {  # after the answer is given: where the app shows it
+    "total_params": "the status bar counts it", "total_macs": "the status bar counts it",
+}
+
+
+def hint(q: Question) -> str:
+    """What the feedback suggests after a wrong try: the question's own ``hint``, else, for a question on
+    the design, how its number is worked out; empty when there is none."""
+    if q.get("hint"):
+        return str(q["hint"])
+    return WORKED_OUT.get(q.get("answer_from", {}).get("what", ""), "")
+
+
+def _where(q: Question) -> str:
+    what = q.get("answer_from", {}).get("what")
+    if what is None:
+        return ""
+    if what in SHOWN_WHERE:
+        return f" ({SHOWN_WHERE[what]})"
+    return f" (select {q['answer_from']['node']} on the canvas: the Inspector shows it)"
+
+
+def check_answer(q: Question, answer: Any, state: LessonState, wrong_before: int = 0) -> QuestionResult:
     """Whether ``answer`` (typed text, a number, a list, or a choice's index or text) is right for the
-    student's current design; the feedback adds the question's ``explain``."""
+    student's current design. Right, the feedback adds the question's ``explain``; wrong, a hint
+    (``hint``), and after ``REVEAL_AFTER`` wrong tries at a typed question (``wrong_before`` counts the
+    earlier ones) the answer itself, with its explanation, so that no student is stuck."""
     expected = expected_answer(q, state)
     shown = expected_text(q, expected)
     explain = q.get("explain", "")
@@ -190,4 +232,9 @@ def check_answer(q: Question, answer: Any, state: LessonState) -> QuestionResult
     if rounded is not None and rounded[1] < 2:
         return QuestionResult(False, "Too rough to tell: give at least two significant figures (e.g. 5.3M).",
                               shown)
-    return QuestionResult(False, "Not quite; try again." + (f" Hint: {explain}" if explain else ""), shown)
+    if "choices" not in q and wrong_before + 1 >= REVEAL_AFTER:
+        why = f" {explain}" if explain else ""
+        return QuestionResult(False, f"Not quite. The answer is {shown}{_where(q)}.{why} Type it to go on.", shown)
+    told = hint(q)
+    return QuestionResult(False, "Not quite; try again." + (f" Hint: {told[0].upper()}{told[1:]}" if told else ""),
+                          shown)

@@ -73,7 +73,7 @@ LESSON_KEYS = {"*format": "str", "*version": "positive_int", "*id": "lesson_id",
 STEP_KEYS = {"title": "str", "*text": "str", "show_me": "actions", "solution": "actions", "checks": "list",
              "questions": "list"}
 QUESTION_KEYS = {"*id": "lesson_id", "*text": "str", "answer_from": "dict", "choices": "str_list",
-                 "answer": "any", "explain": "str"}
+                 "answer": "any", "explain": "str", "hint": "str"}
 ANSWER_FROM_KEYS = {"node": "node", "*what": "answer_what"}
 
 # size limits (a lesson is a small text file)

@@ -98,3 +98,40 @@ def test_a_leading_batch_of_one_in_a_shape(state):
     assert check_answer(q("output_shape"), "1×8×8×8", state).correct
     assert not check_answer(q("output_shape", "dense_1"), "2x32", state).correct
     assert check_answer(q("channels"), "eight", state).correct
+
+
+def test_a_wrong_try_gets_a_hint_not_the_answer_and_the_third_gets_the_answer(state):
+    """The hint after a wrong try is the question's own, or how the number is worked out; never its
+    explanation (``explain`` often gives the answer away: "1·3·3·8 + 8 = 80"). After three wrong tries
+    at a typed question the answer is given, with where the app shows it."""
+    from netbuilder.lessons.questions import REVEAL_AFTER, WORKED_OUT
+
+    params = {"id": "p", "text": "How many parameters?", "answer_from": {"node": "conv2d_1", "what": "params"},
+              "explain": "1·3·3·8 + 8 = 80."}
+    first = check_answer(params, "72", state)
+    assert not first.correct and "80" not in first.feedback and "try again" in first.feedback
+    assert "Hint: Count weights plus biases" in first.feedback and WORKED_OUT["params"][1:] in first.feedback
+    second = check_answer(params, "72", state, wrong_before=1)
+    assert "80" not in second.feedback
+    third = check_answer(params, "72", state, wrong_before=REVEAL_AFTER - 1)
+    assert not third.correct and third.feedback.startswith("Not quite. The answer is 80 (select conv2d_1")
+    assert "1·3·3·8 + 8 = 80." in third.feedback and third.feedback.endswith("Type it to go on.")
+    assert check_answer(params, "80", state, wrong_before=5).correct
+    total = check_answer(q("total_params", None), "1", state, wrong_before=REVEAL_AFTER - 1)
+    assert "The answer is 3,658 (the status bar counts it)" in total.feedback
+    own = {"id": "f", "text": "?", "answer": 1, "hint": "one pass, one batch", "explain": "1 step."}
+    assert check_answer(own, "3", LessonState()).feedback == "Not quite; try again. Hint: One pass, one batch"
+    bare = {"id": "f", "text": "?", "answer": 1}
+    assert check_answer(bare, "3", LessonState()).feedback == "Not quite; try again."
+    mc = {"id": "m", "text": "?", "choices": ["max", "mean", "min"], "answer": 0, "explain": "max keeps the max"}
+    assert "The answer" not in check_answer(mc, 1, LessonState(), wrong_before=REVEAL_AFTER).feedback  # (choose)
+
+
+def test_every_bundled_question_has_a_hint():
+    """A student who answers wrong always gets something to go on."""
+    from netbuilder.lessons import load_lessons
+    from netbuilder.lessons.questions import hint
+
+    questions = [(lesson.id, question["id"]) for lesson in load_lessons() for step in lesson.steps
+                 for question in step.questions if not hint(question)]
+    assert questions == []

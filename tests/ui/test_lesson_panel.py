@@ -97,6 +97,32 @@ def test_questions_give_instant_feedback_and_are_remembered(window, qtbot):
     assert feedback.text().startswith(TICK)
 
 
+def test_wrong_tries_get_a_hint_then_the_answer_counted_per_step_visit(window, qtbot):
+    """Each wrong try at a typed question counts (an empty Enter does not): the first two get a hint, the
+    third the answer, so no student is stuck; back on the step, the count starts again."""
+    from netbuilder.lessons.questions import REVEAL_AFTER
+
+    lc = _open_pooling(window, qtbot)
+    lc.show_me()
+    question, entry, feedback = lc.panel.answers[0]
+    right = "×".join(str(v) for v in expected_answer(question, lc.driver.state()))
+    entry.setText("")
+    entry.returnPressed.emit()
+    for _ in range(REVEAL_AFTER - 1):
+        entry.setText("1×1×1")
+        entry.returnPressed.emit()
+        assert feedback.text().startswith("✘ Not quite; try again. Hint:") and right not in feedback.text()
+    entry.setText("1×1×1")
+    entry.returnPressed.emit()
+    assert feedback.text().startswith(f"✘ Not quite. The answer is {right} (select maxpool2d_1")
+    lc.go(1)
+    lc.go(0)
+    question, entry, feedback = lc.panel.answers[0]
+    entry.setText("1×1×1")
+    entry.returnPressed.emit()
+    assert "Hint:" in feedback.text() and right not in feedback.text()
+
+
 def test_progress_is_kept_per_user_and_restored(window, qtbot, settings):
     from netbuilder.ui.lessons import lesson_progress
 

@@ -198,6 +198,7 @@ class LessonController(QObject):
         self.index = 0
         self.progress: dict[str, Any] = {}
         self.results: list[Any] = []
+        self.wrong: dict[str, int] = {}  # question id -> wrong tries in this visit of the step
         self.panel = LessonPanel(window)
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("dock_lesson")
@@ -300,7 +301,7 @@ class LessonController(QObject):
             p.checks_box.addWidget(label)
             p.check_labels.append(label)
         _clear(p.questions_box)
-        p.answers = []
+        p.answers, self.wrong = [], {}
         answered = set(self.progress["answers"].get(str(index), []))
         for n, question in enumerate(step.questions, 1):
             self._add_question(n, question, question["id"] in answered)
@@ -350,7 +351,9 @@ class LessonController(QObject):
 
     def answer(self, question: dict[str, Any], answer: Any, feedback: QLabel) -> bool:
         """Check the student's answer at once against their current design."""
-        result = check_answer(question, answer, self.driver.state())
+        result = check_answer(question, answer, self.driver.state(), self.wrong.get(question["id"], 0))
+        if not result.correct and str(answer).strip():  # (an empty answer is no try)
+            self.wrong[question["id"]] = self.wrong.get(question["id"], 0) + 1
         feedback.setText(f"{TICK if result.correct else '✘'} {result.feedback}")
         feedback.setStyleSheet(f"color:{theme.verdict_colour(result.correct)};")
         if result.correct:
