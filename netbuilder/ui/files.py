@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,12 +17,18 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design, Edge
-from netbuilder.paths import user_data_dir
+from netbuilder.ui.autosave import (
+    AUTOSAVE_MS,
+    autosave_dir,
+    autosave_text,
+    owner_alive,
+    read_autosave,
+    remove_autosave,
+)
 from netbuilder.ui.document import Document
 from netbuilder.ui.intents import new_node
 
 MAX_RECENT = 8
-AUTOSAVE_MS = 60_000
 EXPORT_FILTERS = {"python": "Python (*.py)", "pt2": "torch.export program (*.pt2)", "onnx": "ONNX (*.onnx)"}
 
 
@@ -61,62 +66,15 @@ def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
-def autosave_dir() -> Path:
-    return user_data_dir() / "autosave"
+def is_bundled(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is one of netbuilder's own files (an example in resources/): saving over it would
+    change the installation (or fail, read-only), for every user."""
+    from netbuilder.paths import resources_dir
 
-
-def _owner_alive(path: Path) -> bool:
-    """Whether the process that wrote ``autosave_<pid>.nbd`` still runs (then it is not a crash)."""
     try:
-        pid = int(path.stem.rsplit("_", 1)[1])
-    except (IndexError, ValueError):
+        return Path(path).resolve().is_relative_to(resources_dir().resolve())
+    except (OSError, FileNotFoundError):
         return False
-    if os.name != "posix":  # no safe signal 0 on Windows: trust recent files to a live window
-        return time.time() - path.stat().st_mtime < 3 * AUTOSAVE_MS / 1000
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def read_autosave(path: Path) -> tuple[Design | None, dict, str | None]:
-    """The autosaved design, what its window said about it (``{"path": its file or None}``) and, when it
-    cannot be read, why."""
-    from netbuilder.io import load_design
-
-    try:
-        meta = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else {}
-    except (OSError, ValueError):
-        meta = {}
-    if not isinstance(meta, dict):
-        meta = {}
-    try:
-        return load_design(path), meta, None
-    except (NetbuilderError, OSError) as e:
-        return None, meta, str(e)
-
-
-def autosave_text(path: Path, design: Design | None, meta: dict, problem: str | None, of: str = "") -> str:
-    """Which design an autosave holds, for the recovery question: its file (or an unsaved design, by name)
-    with the time it was autosaved, ``of`` ("1 of 2 unsaved designs") and why it cannot be read."""
-    try:
-        when = time.strftime("%d %b %Y, %H:%M", time.localtime(path.stat().st_mtime))
-    except OSError:
-        when = "at an unknown time"
-    notes = [f"autosaved {when}", of, f"the autosave cannot be read: {problem}" if problem else ""]
-    if meta.get("path"):
-        saved_as = Path(str(meta["path"]))
-        return f"{saved_as.name} (in {saved_as.parent}; {'; '.join(n for n in notes if n)})"
-    name = design.name if design is not None and design.name else "untitled"
-    return f'an unsaved design, "{name}" ({"; ".join(n for n in notes if n)})'
-
-
-def _remove_autosave(path: Path) -> None:
-    for p in (path, path.with_suffix(".json")):
-        p.unlink(missing_ok=True)
 
 
 class FileController(QObject):
@@ -256,6 +214,12 @@ class FileController(QObject):
                 text += " (taken off the recent designs)"
             self.show_error("Cannot open the design", text)
             return False
+        if is_bundled(path):  # a file of the installation: a template, never written to (Save asks where)
+            self.document.set_design(design)
+            self.add_recent(path)
+            self.message_reported.emit(f"Opened the bundled {Path(path).name} as a new design: Save asks where to "
+                                       "keep your copy")
+            return True
         self.document.set_design(design, path)
         self.add_recent(path)
         self.message_reported.emit(f"Opened {path}")
@@ -363,7 +327,8 @@ class FileController(QObject):
         path = str(Path(path).resolve())
         items = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue("recent_files", items[:MAX_RECENT])
-        self.settings.setValue("last_dir", str(Path(path).parent))
+        if not is_bundled(path):  # (the next dialog opens in the user's folders, not in the installation)
+            self.settings.setValue("last_dir", str(Path(path).parent))
         self.recent_changed.emit(items[:MAX_RECENT])
 
     def remove_recent(self, path: str | os.PathLike) -> bool:
@@ -378,7 +343,9 @@ class FileController(QObject):
         return True
 
     def last_dir(self) -> str:
-        return str(self.settings.value("last_dir", str(Path.home())))
+        """The folder of the design last opened or saved: where the file dialogs start."""
+        folder = str(self.settings.value("last_dir", str(Path.home())))
+        return str(Path.home()) if is_bundled(folder) else folder
 
     # ----- autosave and recovery ----------------------------------------------------------
     def autosave(self) -> Path | None:
@@ -409,7 +376,7 @@ class FileController(QObject):
         if not folder.is_dir():
             return []
         own = f"autosave_{os.getpid()}.nbd"
-        return sorted((p for p in folder.glob("autosave_*.nbd") if p.name != own and not _owner_alive(p)),
+        return sorted((p for p in folder.glob("autosave_*.nbd") if p.name != own and not owner_alive(p)),
                       key=lambda p: p.stat().st_mtime, reverse=True)
 
     def offer_recovery(self) -> bool:
@@ -431,7 +398,7 @@ class FileController(QObject):
             if isinstance(answer, bool):  # (a yes / no answer: recover, or keep it for later)
                 answer = "recover" if answer else "later"
             if answer == "discard":
-                _remove_autosave(leftover)
+                remove_autosave(leftover)
             elif answer == "recover":
                 if design is None:
                     self.show_error("Cannot recover", problem or "the autosave cannot be read")

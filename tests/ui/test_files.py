@@ -29,6 +29,25 @@ def test_save_open_and_compare(window, tmp_path):
     assert "mine.nbd" in window.windowTitle()
 
 
+def test_a_bundled_example_opens_as_a_new_design_and_save_asks_where(window, tmp_path):
+    """Opened by its path (File ▸ Open in the install, a recent entry, the command line), an example is a
+    template: Save asks where, and the installation's file is never written."""
+    from netbuilder.paths import resource
+
+    example = resource("examples", "digits_cnn.nbd")
+    before = example.read_bytes()
+    doc, files = window.document, window.files
+    assert files.open_path(example)
+    assert doc.path is None and not doc.is_modified and doc.design.name == "Digits CNN"
+    assert files.recent_files()[0] == str(example.resolve())  # (opened again from there, it is a template again)
+    doc.set_param("dense_1", "units", 48)
+    asked = []
+    files.ask_save_path = lambda _title, suggested, _filters: asked.append(suggested) or str(tmp_path / "mine")
+    assert files.save()
+    assert asked and not asked[0].startswith(str(example.parent))  # suggested in the user's folder, not the install
+    assert doc.path == tmp_path / "mine.nbd" and example.read_bytes() == before
+
+
 def test_a_bad_file_shows_where_and_leaves_the_design_alone(window, tmp_path):
     bad = tmp_path / "bad.nbd"
     bad.write_text('{"format": "netbuilder-design", "version": 2, "nodes": [{"id": "x", "kind": "dense", '
@@ -57,7 +76,7 @@ def test_unsaved_changes_prompt_on_new_and_close(window, qtbot, tmp_path):
 
 
 def test_autosave_and_recovery_after_a_crash(window, data_dir, example):
-    from netbuilder.ui.files import autosave_dir
+    from netbuilder.ui.autosave import autosave_dir
 
     doc, files = window.document, window.files
     assert files.autosave() is None  # nothing to save while clean
@@ -149,7 +168,7 @@ def _crashed(folder, pid: int, design, path) -> None:
 
 
 def test_every_crashed_autosave_is_offered_by_name_and_kept_until_answered(window, data_dir, example, tmp_path):
-    from netbuilder.ui.files import autosave_dir
+    from netbuilder.ui.autosave import autosave_dir
 
     files, doc = window.files, window.document
     folder = autosave_dir()
@@ -175,7 +194,7 @@ def test_every_crashed_autosave_is_offered_by_name_and_kept_until_answered(windo
 
 
 def test_after_one_recovery_the_other_autosaves_are_kept_for_the_next_start(window, data_dir, example, tmp_path):
-    from netbuilder.ui.files import autosave_dir
+    from netbuilder.ui.autosave import autosave_dir
 
     files = window.files
     folder = autosave_dir()
