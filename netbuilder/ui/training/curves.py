@@ -18,7 +18,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from netbuilder.ui.training.curve_items import epoch_marks, points, run_items
-from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, RunList, legend_text, status_texts
+from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, legend_text, status_texts
+from netbuilder.ui.training.run_list import RunList
 from netbuilder.ui.training.settings import metrics_csv
 from netbuilder.ui.training.widgets import LiveView, plot_place, swap_in_split
 
@@ -72,7 +73,7 @@ class CurvesView(LiveView):
         self.markers: list[tuple[float, str]] = []
         self._lr_top = 0.0
         self._marker_items: list[Any] = []
-        self._epochs_shown: int | None = None  # set_epochs: the x range fixed to the whole run
+        self._epochs_shown: float | None = None  # set_epochs: the x range fixed to the whole run
         self._epoch_points: tuple | None = None  # the run and its epoch rows the epoch items show
         self.run_list.visibility_changed.connect(self.set_run_visible)
         self.run_list.renamed.connect(self.rename_run)
@@ -309,8 +310,9 @@ class CurvesView(LiveView):
 
     # ----- data in (GUI thread; cheap) ---------------------------------------------------------
     def set_epochs(self, epochs: int) -> None:
-        """Show the whole run along x from the start (the axis then stays still while it trains)."""
-        self._epochs_shown = max(1, epochs)
+        """Show the whole run along x from the start (the axis then stays still while it trains); a run that
+        continues another ends its epochs later."""
+        self._epochs_shown = (self.run.start if self.run is not None else 0.0) + max(1, epochs)
         self._span_epochs()
 
     def _span_epochs(self) -> None:
@@ -328,12 +330,17 @@ class CurvesView(LiveView):
         if isinstance(epochs, int) and epochs > 0 and not self.training and not self.all_runs():
             self.set_epochs(epochs)
 
-    def start_run(self, label: str | None = None, settings: dict[str, Any] | None = None) -> RunCurves:
-        """A new current run (named ``run N`` after the design's runs); the previous one joins the history."""
-        if self.run is not None and (self.run.loss.n or self.run.val_loss.n):
-            self.history = ([self.run] + self.history)[:MAX_RUNS - 1]
+    def start_run(self, label: str | None = None, settings: dict[str, Any] | None = None,
+                  continued: bool = False) -> RunCurves:
+        """A new current run (named ``run N`` after the design's runs); the previous one joins the history.
+        ``continued``: it trains on from the weights the previous run left, and its curves go on from there."""
+        before = self.run if self.run is not None and (self.run.loss.n or self.run.val_loss.n) else None
+        if before is not None:
+            self.history = ([before] + self.history)[:MAX_RUNS - 1]
         number = self.next_number()
         self.run = RunCurves(label or f"run {number}", number, settings)
+        if continued and before is not None:
+            self.run.continue_from(before)
         self._clear_markers()
         self._draw_history()
         self.dirty = True
@@ -368,7 +375,9 @@ class CurvesView(LiveView):
 
     def mark(self, x: float, label: str) -> None:
         """A vertical line with a label at ``x`` (epochs) on every plot: a setting changed there (kept with
-        the current run: its legend says so, and it is drawn again when the design is reopened)."""
+        the current run: its legend says so, and it is drawn again when the design is reopened); ``x`` counts
+        from the run's start."""
+        x += self.run.start if self.run is not None else 0.0
         self.markers.append((x, label))
         if self.run is not None:
             self.run.marks.append((x, label))

@@ -91,7 +91,8 @@ class RunEvents:
         c.boundary.set_points(ev.data.get("points") if ev.data["input_shape"] == [2] else None)
         self.settings = dict(ev.settings)
         # named after the design's runs ("run N"), with the data it trains on (the legend names another one)
-        c.curves.start_run(None, {**self.settings, "dataset": str(ev.data.get("name") or "")})
+        c.curves.start_run(None, {**self.settings, "dataset": str(ev.data.get("name") or "")},
+                           continued=not ev.fresh and bool(ev.kept))
         c.curves.training = True
         if not ev.fresh and ev.kept:
             c.status(f"Training continues from the trained weights of {len(ev.kept)} layers")

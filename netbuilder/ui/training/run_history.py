@@ -6,10 +6,9 @@ of a design kept beside its file (``mynet.nbd`` → ``mynet.runs.json``): each r
 shown, its settings and outcome, its epoch rows (loss, accuracy, validation loss and accuracy, learning
 rate) and its step curves thinned to at most ``MAX_STEP_POINTS`` points. Written atomically
 (netbuilder.io) when the design is saved; read untrusted (size, encoding, nesting checked first). The run
-list beside the curves: a checkbox shows or hides a run, the name is edited in place, Delete (button,
-key or context menu) removes it.
+list beside the curves is ``run_list.RunList``.
 
-Qt only in ``RunList``; numpy; no torch.
+numpy; no Qt, no torch.
 """
 
 from __future__ import annotations
@@ -20,9 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from netbuilder.errors import NetbuilderError
 from netbuilder.io import atomic_write_text, safejson
@@ -109,6 +105,18 @@ class RunCurves:
         self.layers: dict[str, str] | None = None
         self.changes = ""
         self.marks: list[tuple[float, str]] = []  # settings changed during the run: (epochs, "lr 0.01→0.001")
+        # a run that goes on from the weights another run left (Train again without Reset): that run's number,
+        # and where it ended on the curves' epochs; this run is drawn from there on (x = start + its epochs)
+        self.continues: int | None = None
+        self.start = 0.0
+
+    def continue_from(self, before: RunCurves) -> None:
+        """This run trains on from the weights ``before`` left: its curves go on where that run's ended."""
+        self.continues, self.start = before.number, before.end()
+
+    def end(self) -> float:
+        """Where the run's curves end, in the curves' epochs (its start when it has none)."""
+        return max([float(series.x[-1]) for series in (self.loss, self.val_loss) if series.n], default=self.start)
 
     @property
     def label(self) -> str:
@@ -135,9 +143,9 @@ class RunCurves:
         return f"{o.get('reason', 'ended')} after {_epochs(epochs)}{val}"
 
     def add_step(self, x: float, step: dict[str, Any]) -> None:
-        """A step point at ``x`` epochs (loss and accuracy over the steps since the last point); the smoothed
+        """A step point ``x`` epochs into the run (loss and accuracy over the steps since the last point); the smoothed
         curves move on by one point (O(1))."""
-        loss, acc = float(step["loss"]), float(step["accuracy"])
+        loss, acc, x = float(step["loss"]), float(step["accuracy"]), self.start + x
         self.weight = weight = smoothing_weight(x - float(self.loss.x[-1])) if self.loss.n else 1.0
         self.loss.append(x, loss)
         self.smooth.append(x, self._smooth_loss.add(loss, weight))
@@ -164,8 +172,8 @@ class RunCurves:
         self.lr.append(x, lr)
 
     def restore_epoch(self, row: dict[str, Any]) -> None:
-        """An epoch row (epochs counted from 1): loss, accuracy, val_loss, val_accuracy, lr."""
-        x = float(row["epoch"])
+        """An epoch row (the run's epochs counted from 1): loss, accuracy, val_loss, val_accuracy, lr."""
+        x = self.start + float(row["epoch"])
         self.val_loss.append(x, float(row["val_loss"]))
         self.val_acc.append(x, float(row["val_accuracy"]))
         self.train_loss.append(x, float(row["loss"]))
@@ -192,7 +200,7 @@ def legend_text(run: RunCurves) -> str:
     run's name and the settings that tell runs apart, then what differs from the defaults (``settings_note``)
     and the layers changed since the run before (``+dropout_1``)."""
     s = run.settings if isinstance(run.settings, dict) else {}
-    parts = [run.name]
+    parts = [run.name] + ([f"continues run {run.continues}"] if run.continues is not None else [])
     if s.get("optimizer"):
         lr = _number(s.get("lr"))
         parts.append(f"{s['optimizer']} lr {lr:g}" if lr is not None else str(s["optimizer"]))
@@ -300,6 +308,8 @@ def to_record(run: RunCurves) -> dict[str, Any]:
         record |= {"layers": dict(run.layers), "changes": run.changes}
     if run.marks:
         record["marks"] = [[x, label] for x, label in run.marks if math.isfinite(x)]
+    if run.continues is not None and math.isfinite(run.start):
+        record |= {"continues": run.continues, "start": run.start}
     return record
 
 
@@ -328,6 +338,10 @@ def from_record(record: Any) -> RunCurves:
         run.layers = {str(k): v for k, v in layers.items()}
         run.changes = record["changes"] if isinstance(record.get("changes"), str) else ""
     run.outcome = dict(record.get("outcome") or {})
+    continues, start = record.get("continues"), record.get("start")
+    if (isinstance(continues, int) and not isinstance(continues, bool) and isinstance(start, int | float)
+            and not isinstance(start, bool) and math.isfinite(start) and start >= 0):
+        run.continues, run.start = continues, float(start)
     run.marks = [(float(x), label) for x, label in record.get("marks") or []
                  if isinstance(x, int | float) and not isinstance(x, bool) and isinstance(label, str)]
     steps = record.get("steps") or {}
@@ -367,99 +381,6 @@ def load_runs(path: str | Path) -> list[RunCurves]:
     return sorted(runs, key=lambda r: r.number)[-MAX_RUNS:]
 
 
-class RunList(QWidget):
-    """The runs, newest first: a checkbox per run (shown on the curves), its name (edit in place), and a
-    Delete button, key and context menu. Emits what the user asked; the curves view does it."""
-
-    visibility_changed = Signal(int, bool)  # run number, shown
-    renamed = Signal(int, str)
-    delete_requested = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.list = QListWidget(self)
-        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.list.setToolTip("Runs of this design: tick to show on the curves; double-click a name to rename it")
-        self.delete_button = QPushButton("Delete run", self)
-        self.delete_button.setEnabled(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.delete_button)
-        self.setMinimumWidth(110)
-        self._filling = False
-        self.list.itemChanged.connect(self._item_changed)
-        self.list.currentItemChanged.connect(lambda item, _old: self.delete_button.setEnabled(self._deletable(item)))
-        self.list.customContextMenuRequested.connect(self._menu)
-        self.delete_button.clicked.connect(lambda: self._delete(self.list.currentItem()))
-        self.list.installEventFilter(self)  # Delete / Backspace on the list deletes the current run
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
-        if (obj is self.list and event.type() == QEvent.Type.KeyPress and self.list.state()
-                != QListWidget.State.EditingState and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
-            self._delete(self.list.currentItem())
-            return True
-        return super().eventFilter(obj, event)
-
-    def set_runs(self, runs: list[RunCurves], live: int | None = None, colours: dict[int, str] | None = None) -> None:
-        """Show ``runs`` (newest first, each name in its curves' colour); run ``live`` is training and
-        cannot be deleted."""
-        ordered = sorted(runs, key=lambda r: -r.number)
-        self._filling = True
-        if [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())] != [
-                r.number for r in ordered]:  # other runs: new items (the same runs are updated in place)
-            self.list.clear()
-            for run in ordered:
-                item = QListWidgetItem()
-                item.setData(Qt.ItemDataRole.UserRole, run.number)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable)
-                self.list.addItem(item)
-        for i, run in enumerate(ordered):
-            item = self.list.item(i)
-            item.setText(run.name)
-            item.setData(Qt.ItemDataRole.UserRole + 1, run.number != live)
-            item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
-            item.setToolTip(legend_text(run) + (f"\n{run.summary()}" if run.summary() else ""))
-            if colours and run.number in colours:
-                item.setForeground(QColor(colours[run.number]))
-        self._filling = False
-        self.delete_button.setEnabled(self._deletable(self.list.currentItem()))
-
-    def item_for(self, number: int) -> QListWidgetItem | None:
-        for i in range(self.list.count()):
-            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == number:
-                return self.list.item(i)
-        return None
-
-    @staticmethod
-    def _deletable(item: QListWidgetItem | None) -> bool:
-        return item is not None and bool(item.data(Qt.ItemDataRole.UserRole + 1))
-
-    def _item_changed(self, item: QListWidgetItem) -> None:
-        if self._filling:
-            return
-        number, shown, name = int(item.data(Qt.ItemDataRole.UserRole)), item.checkState(), item.text()
-        self.visibility_changed.emit(number, shown == Qt.CheckState.Checked)
-        self.renamed.emit(number, name)
-
-    def _delete(self, item: QListWidgetItem | None) -> None:
-        if self._deletable(item):
-            self.delete_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
-
-    def _menu(self, pos) -> None:
-        item = self.list.itemAt(pos)
-        if item is None:
-            return
-        menu = QMenu(self)
-        shown = item.checkState() == Qt.CheckState.Checked
-        menu.addAction("Hide" if shown else "Show", lambda: item.setCheckState(
-            Qt.CheckState.Unchecked if shown else Qt.CheckState.Checked))
-        menu.addAction("Rename", lambda: self.list.editItem(item))
-        delete = menu.addAction("Delete", lambda: self._delete(item))
-        delete.setEnabled(self._deletable(item))
-        menu.exec(self.list.viewport().mapToGlobal(pos))
-
-
 def _loss(v: float) -> str:
     return f"{v:.4f}" if math.isfinite(v) else "–"
 
@@ -478,17 +399,17 @@ def status_texts(run: RunCurves) -> tuple[str, str]:
     now = run.smooth.y[-1] if run.smooth.n else math.nan
     how = "smoothed" if run.smoothed else "last step"
     if run.train_loss.n:
-        epoch, loss, acc = int(run.train_loss.x[-1]), run.train_loss.y[-1], run.train_acc.y[-1]
+        epoch, loss, acc = round(run.train_loss.x[-1] - run.start), run.train_loss.y[-1], run.train_acc.y[-1]
         val_loss, val_acc = run.val_loss.y[-1], run.val_acc.y[-1]
         whole = (f"{legend}: loss {_loss(loss)}, accuracy {_acc(acc)} over epoch {epoch} · validation loss "
                  f"{_loss(val_loss)}, accuracy {_acc(val_acc)}")
         short = f"{name}: loss {_loss(loss)}, {_acc(acc)} · val. {_loss(val_loss)}, {_acc(val_acc)}"
-        if math.isfinite(now) and run.loss.x[-1] > epoch + 1e-6:  # the next epoch trains
+        if math.isfinite(now) and run.loss.x[-1] - run.start > epoch + 1e-6:  # the next epoch trains
             whole += f" · epoch {epoch + 1}: loss now {now:.4f} ({how})"
         return whole, short
     if not math.isfinite(now):
         return legend, name
-    epoch = max(1, math.ceil(run.loss.x[-1] - 1e-6))
+    epoch = max(1, math.ceil(run.loss.x[-1] - run.start - 1e-6))
     acc = run.acc_smooth.y[-1] if run.acc_smooth.n else math.nan
     return (f"{legend}: loss {now:.4f}, accuracy {_acc(acc)} now in epoch {epoch} ({how})",
             f"{name}: loss {now:.4f}, {_acc(acc)} ({how})")

@@ -107,7 +107,7 @@ def test_runs_are_saved_with_the_design_overlaid_and_edited(window, trainer, run
 
     item = curves.run_list.item_for(1)
     item.setCheckState(Qt.CheckState.Unchecked)  # hide
-    assert not curves.history[0].visible and not any("run 1" in n for n in curves.legend_names())
+    assert not curves.history[0].visible and not any(n.startswith("run 1") for n in curves.legend_names())
     item.setText("baseline")  # rename
     curves.run_list.item_for(1).setCheckState(Qt.CheckState.Checked)
     assert "baseline · adam lr 0.01 · batch 16" in curves.legend_names()
