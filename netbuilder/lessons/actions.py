@@ -184,10 +184,12 @@ def _train(action: Action, state: LessonState, engine: Engine) -> None:
         settings["epochs"] = action["epochs"]
     if action.get("fresh"):
         engine.reset()  # from fresh weights (the window: Train ▸ Reset Weights), not the last run's
+    continued = not action.get("fresh") and bool(state.metrics)  # (a run since the engine was last reset)
     state.runs += 1
     try:
         state.metrics = engine.train(state.design, settings)
         state.run, state.network = state.runs, network_signature(state.design.graph)
+        state.continued = continued
     except NetbuilderError as e:
         raise LessonError(f"start_training: {e}") from None
     state.prediction, state.explanations = {}, {}

@@ -152,39 +152,47 @@ RUN_CHECKS = ("trained", "metric", "gap")  # met only by a run of the current st
 # is now (then kept: progress, while the network stays the one that met it)
 
 
-def _run_metrics(s: LessonState) -> dict[str, float] | None:
+CONTINUED = ("the run went on from the weights of an earlier run: reset them (Train ▸ Reset Weights) and train "
+             "again")
+
+
+def _run_metrics(s: LessonState, c: Check | None = None) -> dict[str, float] | None:
     """The last run's metrics when that run belongs to the current step and trained the network as the
-    design is now, else None."""
+    design is now (and, for a check ``from_scratch``, started from fresh weights), else None."""
+    if c is not None and c.get("from_scratch") and s.continued:
+        return None
     return s.metrics if s.fresh_run() and s.run_of_design() else None
 
 
-def _no_run(s: LessonState) -> str:
+def _no_run(s: LessonState, c: Check | None = None) -> str:
     """Why there are no metrics to check (``_run_metrics`` gave None)."""
     if not s.metrics:
         return "not trained yet"
+    if c is not None and c.get("from_scratch") and s.continued and s.fresh_run() and s.run_of_design():
+        return CONTINUED
     return EARLIER if s.fresh_run() else STALE
 
 
 def _metric(c: Check, s: LessonState) -> tuple[bool, str]:
-    metrics = _run_metrics(s)
+    metrics = _run_metrics(s, c)
     if metrics is None:
-        return False, _no_run(s)
+        return False, _no_run(s, c)
     value = metrics.get(c["name"])
     return compare(value, c["op"], c["value"]), "not trained yet" if value is None else f"{c['name']} is {_fmt(value)}"
 
 
 def _trained(c: Check, s: LessonState) -> tuple[bool, str]:
-    metrics = _run_metrics(s)
+    metrics = _run_metrics(s, c)
     if metrics is None or "epochs" not in metrics:
-        return False, _no_run(s) if metrics is None else "not trained yet"
+        return False, _no_run(s, c) if metrics is None else "not trained yet"
     return True, ""
 
 
 def _gap(c: Check, s: LessonState) -> tuple[bool, str]:
     of = c.get("of", "accuracy")
-    metrics = _run_metrics(s)
+    metrics = _run_metrics(s, c)
     if metrics is None:
-        return False, _no_run(s)
+        return False, _no_run(s, c)
     train, val = metrics.get(f"train_{of}"), metrics.get(f"val_{of}")
     if train is None or val is None:
         return False, "not trained yet"

@@ -42,7 +42,8 @@ class LessonState:
     ``adversarial_class``, optionally ``true_class`` and ``epsilon``). ``explanations``: method -> whether a
     non-blank map was computed (saliency, grad_cam, occlusion). ``view``: the workspace or dock shown.
     ``network``: the ``network_signature`` of the network the run of ``metrics`` trained (None: not known,
-    taken as the design's)."""
+    taken as the design's). ``continued``: that run trained on from the weights an earlier run left (not from
+    fresh ones: Train again without Reset Weights)."""
 
     design: Design | None = None
     analysis: Analysis | None = None  # None: computed on first use
@@ -56,6 +57,7 @@ class LessonState:
     since: int | None = None
     runs: int = 0  # runs started so far (the headless runner counts them; the window's driver does its own)
     network: tuple | None = None
+    continued: bool = False
 
     def fresh_run(self) -> bool:
         """``metrics`` come from a run started in the current step (or no step boundary is known)."""
@@ -93,7 +95,7 @@ class LessonState:
     def copy(self) -> LessonState:
         return LessonState(self.design.copy() if self.design else None, None, dict(self.metrics), self.selected,
                            copy.deepcopy(self.settings), self.view, dict(self.prediction),
-                           dict(self.explanations), self.run, self.since, self.runs, self.network)
+                           dict(self.explanations), self.run, self.since, self.runs, self.network, self.continued)
 
 
 def nodes_of_kind(design: Design, kind: str, order: list[str] | None = None) -> list[str]:

@@ -53,8 +53,8 @@ _COMMON_CHECK = {"text": "str", "hint": "str"}
 CHECKS: dict[str, dict[str, str]] = {
     "has_layer": {"*kind": "layer_kind", "params": "dict", "count": "positive_int"},
     "layer_count": {"kind": "layer_kind", "*op": "op", "*value": "number"},
-    "metric": {"*name": "metric", "*op": "op", "*value": "number"},
-    "gap": {"of": "gap_of", "*op": "op", "*value": "number"},
+    "metric": {"*name": "metric", "*op": "op", "*value": "number", "from_scratch": "bool"},
+    "gap": {"of": "gap_of", "*op": "op", "*value": "number", "from_scratch": "bool"},
     "prediction_flipped": {},
     "explained": {"*method": "explain_method"},
     "setting": {"*key": "setting", "*op": "op", "*value": "any"},
@@ -64,7 +64,7 @@ CHECKS: dict[str, dict[str, str]] = {
     "selected": {"kind": "layer_kind", "node": "node"},
     "view": {"*view": "view"},
     "output_shape": {"*node": "node", "*value": "shape"},
-    "trained": {},
+    "trained": {"from_scratch": "bool"},
 }
 CHECKS = {kind: {**keys, **_COMMON_CHECK} for kind, keys in CHECKS.items()}
 

@@ -71,6 +71,19 @@ def test_training_attack_and_explain_ask_the_engine(engine):
     assert state.prediction["adversarial_class"] == 5 and state.explanations == {"saliency": True}
 
 
+def test_a_run_without_fresh_weights_goes_on_from_the_last_one(engine):
+    """Headless as in the window: a run after another, without ``"fresh": true``, continued its weights."""
+    state = run([{"do": "open_design", "preset": "mlp"}, {"do": "start_training", "epochs": 1}], engine)
+    assert not state.continued  # the first run after opening: fresh weights
+    apply_action({"do": "start_training", "epochs": 1}, state, engine)
+    assert state.continued
+    apply_action({"do": "start_training", "epochs": 1, "fresh": True}, state, engine)
+    assert not state.continued and engine.resets >= 2
+    apply_action({"do": "open_design", "preset": "mlp"}, state, engine)
+    apply_action({"do": "start_training", "epochs": 1}, state, engine)
+    assert not state.continued  # another design opened: its weights are new
+
+
 @pytest.mark.parametrize(("action", "message"), [
     ({"do": "select_node", "node": "conv9"}, "no node 'conv9'"),
     ({"do": "set_param", "node": "conv2d_1", "param": "units", "value": 3}, "has no setting 'units'"),

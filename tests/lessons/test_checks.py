@@ -132,6 +132,25 @@ def test_run_checks_count_only_a_run_of_the_current_step(check):
     assert not evaluate_check(check, LessonState(run=3, since=2)).met  # no metrics at all
 
 
+@pytest.mark.parametrize("check", [
+    {"check": "trained", "from_scratch": True},
+    {"check": "metric", "name": "val_accuracy", "op": ">=", "value": 0.9, "from_scratch": True},
+    {"check": "gap", "op": ">", "value": 0.0, "from_scratch": True},
+])
+def test_a_from_scratch_check_wants_a_run_from_fresh_weights(check):
+    """A run that went on from an earlier run's weights (Train again without Reset Weights) does not meet a
+    check ``from_scratch``, and says why; the same check without it takes that run."""
+    state = LessonState(metrics=dict(RUN), run=3, since=2, continued=True)
+    result = evaluate_check(check, state)
+    assert not result.met and "went on from the weights of an earlier run" in result.detail
+    assert "Reset Weights" in result.detail
+    assert evaluate_check({k: v for k, v in check.items() if k != "from_scratch"}, state).met
+    state.continued = False
+    assert evaluate_check(check, state).met
+    state.since, state.continued = 3, True  # no run of this step at all: that is what it says
+    assert "no run finished in this step" in evaluate_check(check, state).detail
+
+
 @pytest.mark.parametrize(("check", "text"), [
     ({"key": "batch_mode", "op": "==", "value": "full"}, "Batch mode: full batch"),
     ({"key": "optimizer", "op": "==", "value": "sgd"}, "Optimiser: SGD"),

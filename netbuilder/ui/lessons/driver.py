@@ -68,6 +68,7 @@ class LessonDriver(QObject):
         self.since = 0  # runs started before the current step opened
         self.network: tuple | None = None  # the network_signature of what the run of ``metrics`` trained
         self._starting: tuple | None = None  # the network of the run started last
+        self.continued = False  # the run of ``metrics`` trained on from an earlier run's weights
         self._fit_pending = False
         self._train_pending = False
         self._fresh = False  # reset the weights before the pending run
@@ -117,7 +118,8 @@ class LessonDriver(QObject):
         return LessonState(design=doc.design, analysis=None, metrics=dict(self.metrics),
                            selected=selection[-1] if selection else None, settings=None,
                            view=self.window.workspaces.current, prediction=prediction, explanations=explanations,
-                           run=self.run, since=self.since, runs=self.runs, network=self.network)
+                           run=self.run, since=self.since, runs=self.runs, network=self.network,
+                           continued=self.continued)
 
     def mark_step(self) -> None:
         """A step opens: from now on only runs started after this count for its run-based checks."""
@@ -146,6 +148,8 @@ class LessonDriver(QObject):
         if getattr(outcome, "kind", "") == "finished" and not untouched(outcome):  # (no step: no run)
             self.metrics = {k: float(getattr(outcome, k)) for k in METRICS if hasattr(outcome, k)}
             self.run, self.network = self.runs, self._starting
+            run = self.window.training.curves.run  # (its curves know whether it went on from another run)
+            self.continued = run is not None and run.continues is not None
             self.prediction, self.explanations = {}, {}
         self.changed.emit()
         if getattr(outcome, "kind", "") != "finished":
