@@ -15,23 +15,30 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from netbuilder.ui.training.widgets import GRID_TINT
+from netbuilder.ui.training.widgets import GRID_TINT, grid_gaps
 
 
 def to_qimage(array: np.ndarray) -> QImage:
-    """``(H, W)`` or ``(H, W, 3)`` floats in [0, 1] -> an RGB888 QImage (a deep copy). NaN pixels (the
-    gaps of a grid of tiles) are drawn in ``GRID_TINT``, as the training views draw them."""
+    """``(H, W)`` or ``(H, W, 3)`` floats in [0, 1] -> an RGBA8888 QImage (a deep copy). The gaps of a grid
+    of tiles (``grid_gaps``: NaN rows and columns) are drawn in ``GRID_TINT``, as the training views draw
+    them; other NaN pixels (the empty cells after the last tile) are clear."""
     a = np.asarray(array, np.float32)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=2)
-    gaps = np.isnan(a[..., :3]).any(axis=2)
-    rgb = (np.clip(np.nan_to_num(a[..., :3]), 0, 1) * 255).round().astype(np.uint8)
-    if gaps.any():
+    a = a[..., :3]
+    nan = np.isnan(a).any(axis=2)
+    rgba = np.empty(a.shape[:2] + (4,), np.uint8)
+    rgba[..., :3] = (np.clip(np.nan_to_num(a), 0, 1) * 255).round().astype(np.uint8)
+    rgba[..., 3] = np.where(nan, 0, 255)
+    rows, cols = grid_gaps(a)
+    if len(rows) or len(cols):
         tint = QColor(GRID_TINT)
-        rgb[gaps] = (tint.red(), tint.green(), tint.blue())
-    rgb = np.ascontiguousarray(rgb)
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        colour = (tint.red(), tint.green(), tint.blue(), 255)
+        rgba[rows] = colour
+        rgba[:, cols] = colour
+    rgba = np.ascontiguousarray(rgba)
+    h, w = rgba.shape[:2]
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
 class ImageView(QWidget):

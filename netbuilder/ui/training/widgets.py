@@ -258,25 +258,54 @@ def show_image(item: pg.ImageItem, box: pg.ViewBox | None, image: np.ndarray, le
             box.autoRange(padding=0.02)
 
 
-def _tint_gaps(item: pg.ImageItem, box: pg.ViewBox, image: np.ndarray) -> None:
-    """A rectangle of ``GRID_TINT`` behind the image, where its NaN pixels (drawn clear) let it show."""
+def grid_gaps(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows and the columns of a grid of tiles that are its gaps: all NaN across the whole image. The
+    other NaN pixels are the empty cells after the last tile (8 maps in a 3 × 3 grid), to be left clear: in
+    the tint, an empty cell looked like one more map."""
     import numpy as np
-    from PySide6.QtCore import QRectF
-    from PySide6.QtGui import QBrush, QColor, QPen
-    from PySide6.QtWidgets import QGraphicsRectItem
 
-    gaps = bool(np.isnan(image).any())
+    nan = np.isnan(image)
+    if nan.ndim == 3:
+        nan = nan.any(axis=2)
+    return np.flatnonzero(nan.all(axis=1)), np.flatnonzero(nan.all(axis=0))
+
+
+def _runs(indices: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive indices as (first, count): [3, 4, 9] -> [(3, 2), (9, 1)]."""
+    runs: list[tuple[int, int]] = []
+    for i in indices.tolist():
+        if runs and runs[-1][0] + runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((i, 1))
+    return runs
+
+
+def _tint_gaps(item: pg.ImageItem, box: pg.ViewBox, image: np.ndarray) -> None:
+    """The gaps of a grid of tiles (``grid_gaps``) in ``GRID_TINT``, behind the image, whose NaN pixels
+    (drawn clear) let them show; the empty cells after the last tile stay clear."""
+    from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+    from PySide6.QtWidgets import QGraphicsPathItem
+
+    rows, cols = grid_gaps(image)
+    gaps = bool(len(rows) or len(cols))
     frame = getattr(item, "gap_frame", None)
     if frame is None:
         if not gaps:
             return
-        frame = QGraphicsRectItem()
+        frame = QGraphicsPathItem()
         frame.setPen(QPen(Qt.PenStyle.NoPen))
         frame.setBrush(QBrush(QColor(GRID_TINT)))
         box.addItem(frame, ignoreBounds=True)
         frame.setZValue(item.zValue() - 1)  # (after addItem, which raises an item above the box)
         item.gap_frame = frame
-    frame.setRect(QRectF(0, 0, image.shape[1], image.shape[0]))
+    path = QPainterPath()
+    height, width = image.shape[:2]
+    for first, count in _runs(rows):
+        path.addRect(0, first, width, count)
+    for first, count in _runs(cols):
+        path.addRect(first, 0, count, height)
+    frame.setPath(path.simplified())
     frame.setVisible(gaps)
 
 

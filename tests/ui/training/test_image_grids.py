@@ -58,3 +58,33 @@ def test_the_explore_views_draw_a_grids_gaps_in_the_tint_too():
     image = to_qimage(grid)
     assert image.pixelColor(3, 1).rgb() == QColor(GRID_TINT).rgb()
     assert image.pixelColor(0, 1).rgb() == QColor("black").rgb() and image.pixelColor(5, 1).rgb() == QColor("white").rgb()
+
+
+def test_the_empty_cells_after_the_last_tile_stay_clear_not_tinted(qtbot):
+    """8 maps in a 3 × 3 grid: the ninth cell is not drawn in the tint (it looked like one more map, all
+    blue); the gaps between tiles still are, in the training views and in the Explore views alike."""
+    from netbuilder.introspect import tile
+    from netbuilder.ui.explore.widgets import to_qimage
+
+    grid = tile(np.ones((3, 4, 4), np.float32), sep_value=np.nan)
+    assert grid.shape == (9, 9) and np.isnan(grid[5:, 5:]).all()  # 2 × 2: the fourth cell empty
+    widget, box, item = image_view()
+    qtbot.addWidget(widget)
+    widget.setBackground("w")
+    widget.resize(240, 240)
+    widget.show()
+    qtbot.waitExposed(widget)
+    show_image(item, box, grid)
+    image = widget.grab().toImage()
+
+    def colour_at(x: float, y: float) -> QColor:
+        view = widget.mapFromScene(box.mapViewToScene(QPointF(x, y)))
+        return image.pixelColor(view.x(), view.y())
+
+    tint = QColor(GRID_TINT).rgb()
+    assert colour_at(4.5, 2.0).rgb() == tint and colour_at(2.0, 4.5).rgb() == tint  # the gaps
+    assert colour_at(4.5, 7.0).rgb() == tint  # the gap left of the empty cell (a whole column of gaps)
+    assert colour_at(7.0, 7.0).rgb() == QColor("white").rgb()  # the empty cell: the background, clear
+    picture = to_qimage(grid)
+    assert picture.pixelColor(4, 2).rgb() == tint and picture.pixelColor(2, 2).rgb() == QColor("white").rgb()
+    assert picture.pixelColor(7, 7).alpha() == 0 and picture.pixelColor(4, 2).alpha() == 255
