@@ -87,6 +87,8 @@ class ExploreController(QObject):
             self.transfer.refresh()  # the layer list follows the design only while it is shown
         if visible:
             self.request(key)
+        if visible and key == "inside" and self.inside.health is None and self.inside.live.isChecked():
+            self.request("health")  # (live: an empty list of findings said nothing until the button was pressed)
 
     def _wire(self) -> None:
         doc = self.document

@@ -83,3 +83,15 @@ def test_questions_during_a_run_are_answered_between_steps(window, both, qtbot, 
     qtbot.waitUntil(lambda: tc.state == "idle", timeout=30_000)
     r = ex.results["adversarial"]
     assert r["trained"] and "live" in r["source"] and r["image"].shape == (8, 8)
+
+
+def test_the_inside_view_checks_health_when_shown_after_a_run(window, both, qtbot, show, wait_result):
+    """With "refresh after every epoch" on, the Inside view shown after training checks the network at
+    once: its list of findings was empty, saying nothing, until the button was pressed."""
+    tc, ex = both
+    assert tc.train()
+    qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
+    assert "health" not in ex.results and ex.inside.hints.count() == 0  # (not shown during the run)
+    show(ex, "inside")
+    r = wait_result(ex, "health")
+    assert r["trained"] and ex.inside.hints.count() >= 1
