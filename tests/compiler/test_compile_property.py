@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from _compiler_helpers import add, forward_shapes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -125,6 +126,9 @@ _KINDS = ["conv2d", "maxpool2d", "avgpool2d", "batchnorm2d", "batchnorm1d", "lay
           "add", "concat", "multiply", "adaptive_avgpool2d", "global_avgpool", "local_response_norm", *ACTIVATIONS]
 
 
+# (torch notes that "same" padding with an even kernel copies the input, padded: a cost, not a fault, in a
+# design drawn at random; without the filter the run's warning count depended on the draw)
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
 @settings(max_examples=30)
 @given(designs())
 def test_random_designs_compile_with_the_analysed_shapes(g):

@@ -275,8 +275,28 @@ class OverfitLab(PlotsWhenShown):
         self.gap_label.setText(
             f"Best epoch {best['epoch'] + 1}: validation loss {best['val_loss']:.3f}. Last epoch: training "
             f"{last['train_loss']:.3f}, validation {last['val_loss']:.3f} (gap {gap:+.3f}). "
-            + ("The gap grows after the best epoch: the network overfits; try dropout, weight decay, more data "
-               "or early stopping." if best["epoch"] < last["epoch"] and gap > 0 else ""))
+            + lab_verdict(best, last))
+
+
+OVERFIT_RISE = 0.10  # the validation loss this far (a share) above its best, the training loss lower: overfitting
+
+
+def lab_verdict(best: dict[str, Any], last: dict[str, Any]) -> str:
+    """What the run's last epoch says against its best (lowest validation loss) one: overfitting only when
+    the validation loss has risen clearly (``OVERFIT_RISE``) while the training loss went on falling (both
+    risen: unstable training); a small rise is the curve levelling off (noise), and a best last epoch says
+    training longer may help."""
+    if best["epoch"] >= last["epoch"]:
+        return "The validation loss is still falling: more epochs may help."
+    rise = last["val_loss"] - best["val_loss"]
+    if rise > OVERFIT_RISE * abs(best["val_loss"]) and last["train_loss"] < best["train_loss"]:
+        return (f"Since epoch {best['epoch'] + 1} the validation loss has risen by {rise:.3f} while the training "
+                "loss fell: the network overfits; try dropout, weight decay, more data or early stopping.")
+    if rise > OVERFIT_RISE * abs(best["val_loss"]):
+        return (f"Since epoch {best['epoch'] + 1} both losses have risen: the training is unstable; try a lower "
+                "learning rate.")
+    return (f"The validation loss has levelled off since epoch {best['epoch'] + 1} (now {rise:+.3f}): more epochs "
+            "bring little; early stopping would end the run about here.")
 
 
 AUGMENT_TIPS = {

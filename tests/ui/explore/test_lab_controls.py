@@ -108,3 +108,21 @@ def test_a_refused_lab_run_keeps_the_trained_weights(window, both, qtbot):
     qtbot.waitUntil(lambda: bool(tc.wb.state.problems), timeout=10_000)
     assert not ex.train_in_lab(fresh=True)
     assert tc.wb.has_weights, "the refusal dropped the trained weights"
+
+
+def test_the_lab_calls_it_overfitting_only_when_the_validation_loss_clearly_rises():
+    """A validation loss 0.005 above its best one epoch later is noise, not overfitting (the lab said "the
+    network overfits" for it); a clear rise while the training loss falls is; a best last epoch says more
+    epochs may help."""
+    from netbuilder.ui.explore.lab_views import lab_verdict
+
+    def epoch(n, train, val):
+        return {"epoch": n, "train_loss": train, "val_loss": val}
+
+    assert "overfits" not in lab_verdict(epoch(13, 0.06, 0.117), epoch(14, 0.055, 0.122))
+    assert "levelled off since epoch 14 (now +0.005)" in lab_verdict(epoch(13, 0.06, 0.117), epoch(14, 0.055, 0.122))
+    overfit = lab_verdict(epoch(2, 0.5, 1.1), epoch(3, 0.2, 1.4))
+    assert "risen by 0.300 while the training loss fell: the network overfits" in overfit
+    assert "still falling" in lab_verdict(epoch(3, 0.2, 1.0), epoch(3, 0.2, 1.0))
+    both = lab_verdict(epoch(2, 0.5, 1.1), epoch(3, 0.9, 1.4))  # both rose: not overfitting
+    assert "overfits" not in both and "unstable; try a lower learning rate" in both
