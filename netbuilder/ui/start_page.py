@@ -363,6 +363,8 @@ class StartSwitch(QObject):
         window.files.recent_changed.connect(lambda _paths: page.refresh() if self.showing_start else None)
         if (workspaces := getattr(window, "workspaces", None)) is not None and hasattr(workspaces, "changed"):
             workspaces.changed.connect(lambda _name: self.show_canvas())
+            for action in getattr(workspaces, "actions", {}).values():  # (the current one too: no change)
+                action.triggered.connect(lambda _checked=False: self.show_canvas())
         window.installEventFilter(self)
 
     @property
@@ -421,8 +423,11 @@ class StartSwitch(QObject):
         return [x for x in [w.centralWidget(), *docks] if x is not None]
 
     def _cover(self, on: bool) -> None:
-        """Disable what the page covers (each widget that was enabled), or enable it again."""
+        """Disable what the page covers (each widget that was enabled), or enable it again; no workspace
+        is marked current while the page shows."""
         self.covered.setEnabled(not on)
+        if (workspaces := getattr(self.window, "workspaces", None)) is not None and hasattr(workspaces, "mark_none"):
+            workspaces.mark_none(on)
         if on:
             new = [x for x in self.covered_widgets() if x.isEnabled() and x not in self._disabled]
             for x in new:

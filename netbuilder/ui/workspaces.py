@@ -177,6 +177,14 @@ class Workspaces(QObject):
             if sizes:
                 w.resizeDocks([d for d, _ in sizes], [max(1, n) for _, n in sizes], orientation)
 
+    def mark_none(self, none: bool) -> None:
+        """No workspace button checked (``none``: the start page covers the workspaces, and a highlighted
+        "Train" said the student was in one), or the current one checked again."""
+        self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional if none
+                                      else QActionGroup.ExclusionPolicy.Exclusive)
+        for name, action in self.actions.items():
+            action.setChecked(not none and name == self.current)
+
     def _build_bar(self) -> QToolBar:
         bar = QToolBar("Workspaces", self.window)
         bar.setObjectName("workspace_bar")

@@ -209,6 +209,30 @@ def test_switching_workspace_leaves_the_start_page(window):
     assert not page.switch.showing_start
 
 
+def test_no_workspace_is_marked_while_the_page_shows_and_any_button_leaves_it(window):
+    """The page covers the workspaces: no button is checked (a highlighted "Train" said the student was in
+    it); pressing one, the current one too, shows the canvas in it, marked again."""
+    from netbuilder.ui.start_page import install_start_page
+
+    if not hasattr(window, "workspaces"):
+        pytest.skip("the window has no workspaces")
+    ws = window.workspaces
+    ws.switch("Train")
+    page = install_start_page(window)
+    assert page.switch.showing_start
+    assert not any(action.isChecked() for action in ws.actions.values())
+    ws.actions["Train"].trigger()  # the workspace it was in: no switch, but the page goes
+    assert not page.switch.showing_start and ws.current == "Train"
+    assert [n for n, a in ws.actions.items() if a.isChecked()] == ["Train"]
+    page.switch.show_start()
+    assert not any(action.isChecked() for action in ws.actions.values())
+    ws.actions["Build"].trigger()
+    assert not page.switch.showing_start and [n for n, a in ws.actions.items() if a.isChecked()] == ["Build"]
+    page.switch.show_start()
+    page.example_chosen.emit()  # a design opened: the workspace it is in marked again
+    assert [n for n, a in ws.actions.items() if a.isChecked()] == ["Build"]
+
+
 def test_every_lesson_title_is_whole_with_its_time_and_progress_below(qtbot):
     """Long titles wrap inside the page's column (no sideways scrolling, nothing cut), every lesson is
     shown (the column scrolls, not the list), and each shows its time and progress under its title."""
