@@ -1,4 +1,4 @@
-"""A horizontal axis whose tick labels never run into each other, however narrow its plot.
+"""An axis whose tick labels never run into each other, however narrow (or low) its plot.
 
 pyqtgraph always labels at least two major intervals whatever the axis's length in pixels, so a plot
 squeezed to 70 px wide writes "0.20.40.60.8" or "5 1015". ``SpacedAxis`` widens the major interval
@@ -9,7 +9,8 @@ the minor ticks between. Imported with pyqtgraph, when a plot is first built.
 what a live plot costs to repaint (about a third of the Curves view's painting during a run), and most
 repaints during a run change only the curves.
 
-``legend_width``: how wide a legend is in so many columns (the Curves view takes the most that fit).
+``legend_width``: how wide a legend is in so many columns (the Curves view takes the most that fit);
+``elide_legend``: its names cut to a column's width (``full_text``: a name whole).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def _minor(step: float) -> float:
 
 
 class SpacedAxis(pg.AxisItem):
-    """A bottom axis with at least ``min_px`` pixels between major tick labels."""
+    """An axis with at least ``min_px`` pixels between major tick labels (a bottom axis: about a label's
+    width; a left one: a line's height and a little)."""
 
     def __init__(self, orientation: str = "bottom", min_px: float = 40.0, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
@@ -81,3 +83,26 @@ def legend_width(legend, columns: int) -> float:
         if in_column:
             total += max(w for w, _ in in_column) + max(w for _, w in in_column) + 2 * spacing
     return total
+
+
+def full_text(label) -> str:
+    """A legend label's whole text (``elide_legend`` may show it cut)."""
+    return getattr(label, "full_text", label.text)
+
+
+def elide_legend(legend, column: float | None) -> None:
+    """Cut each of ``legend``'s names to fit a column ``column`` px wide (with its symbol), or, None, show
+    them whole again."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetricsF
+
+    spacing = legend.layout.horizontalSpacing()
+    for sample, label in legend.items:
+        whole = full_text(label)
+        label.full_text = whole
+        shown = whole
+        if column is not None:
+            room = max(20.0, column - sample.boundingRect().width() - 3 * spacing)
+            shown = QFontMetricsF(label.item.font()).elidedText(whole, Qt.TextElideMode.ElideRight, room)
+        if shown != label.text:
+            label.setText(shown)

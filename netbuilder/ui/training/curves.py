@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
+from netbuilder.ui.training.axes import full_text
 from netbuilder.ui.training.curve_items import epoch_marks, points, run_items
 from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, legend_text, status_texts
 from netbuilder.ui.training.run_list import RunList
@@ -29,6 +30,9 @@ TITLE_SIZE = "11pt"  # a plot title's size in a view that is not low (pyqtgraph'
 # room each side of the planned epochs, as a share of them: the last epoch's marks whole inside the plot (at 1 %
 # its diamond was cut in half by the right edge)
 EPOCH_PADDING = 0.04
+LEFT_LABEL_PX = 22  # px between the value labels of a plot's left axis (a low plot wrote 0.8 on 0.6)
+LEGEND_LINES = 3  # a one-column legend of more entries than this goes to two columns, its names cut
+LEGEND_COLUMN_MIN = 150  # px: the narrowest legend column worth cutting names for
 LOW_VIEW = 420  # px: a view lower than this has one row of plots, with small titles and no axis labels
 RUN_COLOURS = ("#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#d62728", "#9467bd")
 
@@ -91,7 +95,9 @@ class CurvesView(LiveView):
         # one legend for the three plots, in its own row above them: never over the data, never cut
         self.legend = pg.LegendItem(colCount=2, labelTextSize="8pt", verSpacing=-6)
         self.loss_plot, self.acc_plot, self.lr_plot = (
-            pg.PlotItem(title=title, axisItems={"bottom": SpacedAxis("bottom")}) for title in TITLES)
+            pg.PlotItem(title=title, axisItems={"bottom": SpacedAxis("bottom"),
+                                                "left": SpacedAxis("left", min_px=LEFT_LABEL_PX)})
+            for title in TITLES)
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot):
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", "epoch")
@@ -210,10 +216,16 @@ class CurvesView(LiveView):
         but never more than the entries' own widths allow (a long run name ran past the edge, cut)."""
         room = self._plots_width() - 20  # (the layout's margins)
         columns = max(1, min(4, self._plots_width() // (180 if self._low else 300)))
-        from netbuilder.ui.training.axes import legend_width
+        from netbuilder.ui.training.axes import elide_legend, legend_width
 
+        elide_legend(self.legend, None)  # (measured whole)
         while columns > 1 and legend_width(self.legend, columns) > room:
             columns -= 1
+        if columns == 1 and len(self.legend.items) > LEGEND_LINES and room >= 2 * LEGEND_COLUMN_MIN:
+            # long run names would stack the legend a line each, over half a low view: two columns, the
+            # names cut to fit (whole in the run list's tooltips and in legend_names)
+            columns = 2
+            elide_legend(self.legend, room / 2)
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
 
@@ -296,7 +308,8 @@ class CurvesView(LiveView):
         """The current run's smoothed loss is named in the legend by its run and settings."""
         name = f"{legend_text(self.run)} (smoothed)" if self.run is not None else "train (smoothed)"
         sample_label = next((entry for entry in self.legend.items if entry[0].item is self.loss_smooth), None)
-        if sample_label is not None and sample_label[1].text != name:
+        if sample_label is not None and full_text(sample_label[1]) != name:
+            sample_label[1].full_text = name
             sample_label[1].setText(name)
             self._fit_legend()
 
@@ -454,13 +467,14 @@ class CurvesView(LiveView):
                 self._history_items[run.number] = (keys[run.number], run_items(
                     (self.loss_plot, self.acc_plot, self.lr_plot), run, self.colour_of(run)))
             self.legend.addItem(self._history_items[run.number][1][0][1], legend_text(run))
+            self.legend.items[-1][1].full_text = legend_text(run)
         self._fit_legend()
         self._span_epochs()
         self._sync_list()
 
     def legend_names(self) -> list[str]:
-        """The legend's entries, in order (tests, screenshots)."""
-        return [label.text for _sample, label in self.legend.items]
+        """The legend's entries, in order, whole (tests, screenshots)."""
+        return [full_text(label) for _sample, label in self.legend.items]
 
     # ----- export -------------------------------------------------------------------------------
     def metrics_csv(self) -> str:

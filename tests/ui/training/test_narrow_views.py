@@ -77,6 +77,13 @@ def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot
     assert not view.loss_plot.getAxis("bottom").label.isVisible()
     qtbot.waitUntil(lambda: view.loss_plot.titleLabel.height() <= 18)
     assert view.loss_plot.getViewBox().height() >= 120  # (99 px with a full title and "epoch" under it)
+    view.resize(580, 200)  # lower still: the values on the left keep apart too (0.8 was written on 0.6)
+    qtbot.waitUntil(lambda: view.acc_plot.getViewBox().height() < 90)
+    for plot in (view.loss_plot, view.acc_plot, view.lr_plot):
+        axis = plot.getAxis("left")
+        (low, high), pixels = axis.range, axis.geometry().height()
+        assert axis.tickSpacing(low, high, pixels)[0][0] * pixels / (high - low) >= axis.min_px >= 20
+    view.resize(580, 300)
     assert view.legend.columnCount == 2  # (its three entries in two lines, not three)
     view.rename_run(view.run.number, "my first run, with a long name")  # the legend's columns follow its names' widths
     qtbot.wait(20)
@@ -165,3 +172,36 @@ def test_a_narrow_dataset_box_ends_its_choice_with_an_ellipsis(qtbot):
     assert box.grab().width() == 140  # it paints
     box.resize(400, box.sizeHint().height())
     assert box.shown_text() == "digits — 1×8×8, 10 classes" and box.currentData() == "digits"
+
+
+def test_a_legend_of_long_run_names_keeps_two_columns_in_a_narrow_view(qtbot):
+    """Three earlier runs with their settings in their names, in a view 560 px wide: the legend stacked
+    them one a line (six lines, over half a low view); now two columns of names cut to fit, each inside the
+    view, and the whole names still there (legend_names, and whole again when the view is wide)."""
+    from netbuilder.ui.training.curves import CurvesView
+    from tests.ui.training.test_runs import _fake_run
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(560, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    runs = [_fake_run(n, steps=50, epochs=2) for n in (3, 2, 1)]
+    for run in runs:
+        run.name = f"run {run.number} with a long name for its settings"
+    view.history, view.run = runs, None
+    view._draw_history()
+    qtbot.wait(20)
+    assert len(view.legend.items) == 7 and view.legend.columnCount == 2
+    names = view.legend_names()
+    assert names[4].startswith("run 3 with a long name for its settings · adam lr 0.01")
+    edge = view.layout_widget.width()
+    cut = 0
+    for _sample, label in view.legend.items:
+        right = label.mapRectToScene(label.item.mapRectToParent(label.item.boundingRect())).right()
+        assert right <= edge, (label.text, right, edge)
+        cut += label.text != label.full_text
+    assert cut >= 3  # the runs' names, cut
+    view.resize(1600, 600)
+    qtbot.waitUntil(lambda: all(label.text == label.full_text for _s, label in view.legend.items))
+    assert view.legend_names() == names
