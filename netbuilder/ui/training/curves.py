@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
-from netbuilder.ui.training.axes import full_text
 from netbuilder.ui.training.curve_items import epoch_marks, points, run_items
 from netbuilder.ui.training.run_history import MAX_RUNS, RunCurves, legend_text, status_texts
 from netbuilder.ui.training.run_list import RunList
@@ -307,6 +306,8 @@ class CurvesView(LiveView):
     def _name_current(self) -> None:
         """The current run's smoothed loss is named in the legend by its run and settings."""
         name = f"{legend_text(self.run)} (smoothed)" if self.run is not None else "train (smoothed)"
+        from netbuilder.ui.training.axes import full_text  # (pyqtgraph: the plots are built)
+
         sample_label = next((entry for entry in self.legend.items if entry[0].item is self.loss_smooth), None)
         if sample_label is not None and full_text(sample_label[1]) != name:
             sample_label[1].full_text = name
@@ -474,6 +475,8 @@ class CurvesView(LiveView):
 
     def legend_names(self) -> list[str]:
         """The legend's entries, in order, whole (tests, screenshots)."""
+        from netbuilder.ui.training.axes import full_text
+
         return [full_text(label) for _sample, label in self.legend.items]
 
     # ----- export -------------------------------------------------------------------------------
