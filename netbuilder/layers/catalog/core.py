@@ -76,7 +76,7 @@ def _dense_worked(p, ins, out):
     n, u = ins[0][0], p["units"]
     bias = f" + {u}" if p["bias"] else ""
     return [
-        f"output: {u:,} units",
+        f"output: {u:,} unit{'' if u == 1 else 's'}",
         f"parameters {u}·{n}{bias} = {_dense_params(p, ins):,}",
         f"MACs {u}·{n} = {u * n:,}",
     ]
@@ -99,7 +99,7 @@ register(LayerSpec(
     macs=lambda p, ins, out: p["units"] * ins[0][0],
     torch="torch.nn.Linear",
     torch_kwargs=lambda p, ins: {"in_features": ins[0][0], "out_features": p["units"], "bias": p["bias"]},
-    label=lambda p: f"{p['units']} units",
+    label=lambda p: f"{p['units']:,} unit{'' if p['units'] == 1 else 's'}",
     worked=_dense_worked,
 ))
 

@@ -376,6 +376,10 @@ class DesignLink:
         if self.document.design is not design:  # replaced while it waited (a lesson, a recovery): not that one's
             self.c.status("Fit did nothing: another design was opened meanwhile")
             return False
+        if not changes:  # (no empty step for Undo to take back)
+            self.c.status(f"The design already fits {info['name']}: nothing to change")
+            self._dismiss_fit_message()
+            return True
         stack = self.document.undo_stack
         stack.beginMacro(f"fit the design to {info['name']}")
         try:
@@ -386,7 +390,9 @@ class DesignLink:
         finally:
             stack.endMacro()
         self.document.flush()
-        self.c.status(f"Fitted the design to {info['name']}: {len(changes)} setting(s) changed (undo reverts it)")
+        n = len(changes)
+        self.c.status(f"Fitted the design to {info['name']}: {n} setting{'' if n == 1 else 's'} changed (undo "
+                      "reverts it)")
         self._dismiss_fit_message()
         if unlock:
             self.c.show_message(f"Fitted the design to {info['name']} and unlocked {names(list(unlock))} "

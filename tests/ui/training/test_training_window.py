@@ -138,6 +138,28 @@ def test_mismatch_is_said_and_fit_design_is_one_undo_step(window, trainer, qtbot
     assert doc.graph.node("input_1").params["shape"] == [1, 12, 12]
 
 
+def test_fit_on_a_design_that_fits_says_so_and_leaves_undo_alone(window, trainer, qtbot):
+    """Fit on a design that already fits (a lesson's Show me does it every time) said "0 setting(s)
+    changed" and left an empty step for Undo; one change is "1 setting", not "1 setting(s)"."""
+    doc = window.document
+    qtbot.waitUntil(lambda: trainer.wb.dataset is not None, timeout=15_000)
+    count = doc.undo_stack.count()
+    assert trainer.link.fit_design()
+    assert window.statusBar().currentMessage() == "The design already fits digits: nothing to change"
+    assert doc.undo_stack.count() == count
+    doc.set_param("dense_2", "units", 7)
+    assert trainer.link.fit_design()
+    assert window.statusBar().currentMessage() == "Fitted the design to digits: 1 setting changed (undo reverts it)"
+
+
+def test_a_layer_of_one_unit_says_unit():
+    from netbuilder.layers import get_spec
+
+    dense = get_spec("dense")
+    assert dense.label({"units": 1, "bias": True}) == "1 unit" and dense.label({"units": 1024}) == "1,024 units"
+    assert dense.worked(dense.resolve({"units": 1}), [(2,)], (1,))[0] == "output: 1 unit"
+
+
 def test_weights_saved_beside_the_design_and_reloaded(window, trainer, run_to_end, qtbot, tmp_path):
     trainer.panel.fields["epochs"].setValue(1)
     assert run_to_end(trainer)["kind"] == "finished"
