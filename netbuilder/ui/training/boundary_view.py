@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from netbuilder.ui.training.widgets import CLASS_COLORS, LiveView, plot_place, put
@@ -40,6 +41,7 @@ class BoundaryView(LiveView):
         self.grid: dict[str, Any] | None = None
         self._points: tuple[np.ndarray, np.ndarray] | None = None
         self.applicable = False
+        self._rect: tuple | None = None  # the map's (x, y, width, height) on the plane
 
     def build_plots(self) -> None:
         import pyqtgraph as pg
@@ -60,6 +62,19 @@ class BoundaryView(LiveView):
         self.plot.addItem(self.heat)
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
         self.plot.addItem(self.points)
+        self._place.layout().setAlignment(self.plot_widget, Qt.AlignmentFlag.AlignCenter)
+        self._keep_square()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._keep_square()
+
+    def _keep_square(self) -> None:
+        """The plot as a square in the middle of its place: the plane's x₁ and x₂ share a scale, so a wide
+        plot showed empty axes on both sides of the map (-12 to 12 around a map from -4 to 4)."""
+        if self.plots_built:
+            side = max(120, min(self._place.width(), self._place.height()))
+            self.plot_widget.setMaximumSize(side, side)
 
     def set_points(self, points: tuple[np.ndarray, np.ndarray] | None) -> None:
         self._points = points
@@ -69,6 +84,7 @@ class BoundaryView(LiveView):
             if self.plots_built:  # (not built yet: nothing was drawn)
                 self.points.clear()
                 self.heat.clear()
+            self._rect = None
         self.dirty = True
 
     def set_result(self, result: dict[str, Any]) -> None:
@@ -96,5 +112,9 @@ class BoundaryView(LiveView):
             return
         self.heat.setImage(g["grid"], autoLevels=False, levels=(0.0, 1.0))
         self.heat.setRect(*g["rect"])
+        if self._rect != tuple(g["rect"]):  # a new plane: the view is the map's
+            self._rect = tuple(g["rect"])
+            x, y, w, h = g["rect"]
+            self.plot.setRange(xRange=(x, x + w), yRange=(y, y + h), padding=0)
         self.info.setText("Colour: what the network predicts at each point (orange: class 0, blue: class 1; "
                           "pale: unsure). Dots: the training data.")

@@ -226,6 +226,12 @@ def test_decision_boundary_on_a_2d_dataset(window, trainer, run_to_end, qtbot):
     grid = trainer.boundary.heat.image
     assert grid.shape == (64, 64) and 0 <= grid.min() <= grid.max() <= 1
     assert len(trainer.boundary.points.data) > 50
+    view = trainer.boundary
+    view.resize(700, 300)  # wide and low: the plot stays square, the axes span the map (not empty sides)
+    qtbot.waitUntil(lambda: view.plot_widget.width() <= view.plot_widget.height() + 2, timeout=5000)
+    (x0, x1), (y0, y1) = view.plot.getViewBox().viewRange()
+    x, y, w, h = view._rect
+    assert x1 - x0 <= 1.25 * w and y1 - y0 <= 1.25 * h and x0 <= x + 0.02 * w and x1 >= x + 0.98 * w
     trainer.boundary.set_result({"error": "Computing for the new design…"})  # (a design replaced)
     trainer.boundary.refresh()
     assert trainer.boundary.heat.image is None  # no map of the older model under the reason
