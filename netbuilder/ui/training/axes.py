@@ -90,19 +90,36 @@ def full_text(label) -> str:
     return getattr(label, "full_text", label.text)
 
 
-def elide_legend(legend, column: float | None) -> None:
-    """Cut each of ``legend``'s names to fit a column ``column`` px wide (with its symbol), or, None, show
-    them whole again."""
+def elide_legend(legend, room: float | None, columns: int = 2) -> None:
+    """Cut the longest of ``legend``'s names so that its ``columns`` columns fit ``room`` px (a column of
+    short names keeps them whole; the widest columns are cut to one width), or, None, show them whole."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QFontMetricsF
 
-    spacing = legend.layout.horizontalSpacing()
-    for sample, label in legend.items:
-        whole = full_text(label)
-        label.full_text = whole
-        shown = whole
-        if column is not None:
-            room = max(20.0, column - sample.boundingRect().width() - 3 * spacing)
-            shown = QFontMetricsF(label.item.font()).elidedText(whole, Qt.TextElideMode.ElideRight, room)
+    items = legend.items
+    for _sample, label in items:
+        label.full_text = full_text(label)
+    cap = None
+    if room is not None and items:
+        spacing = legend.layout.horizontalSpacing()
+        metrics = QFontMetricsF(items[0][1].item.font())
+        # each column: its widest symbol with the spacing, and its widest name (whole)
+        fixed = [max(s.boundingRect().width() for s, _l in items[c::columns]) + 3 * spacing for c in range(columns)
+                 if items[c::columns]]
+        names = [max(metrics.horizontalAdvance(label.full_text) + 4 for _s, label in items[c::columns])
+                 for c in range(len(fixed))]
+        free = room - sum(fixed)
+        if sum(names) > free:  # the widest names' columns share what the others leave: one cap for them
+            cap = max(20.0, free / len(names))
+            for width in sorted(names):
+                if width <= cap:
+                    free -= width
+                    names.remove(width)
+                    cap = max(20.0, free / max(1, len(names)))
+    for _sample, label in items:
+        shown = label.full_text
+        if cap is not None:
+            metrics = QFontMetricsF(label.item.font())
+            shown = metrics.elidedText(label.full_text, Qt.TextElideMode.ElideRight, cap - 4)
         if shown != label.text:
             label.setText(shown)

@@ -224,7 +224,7 @@ class CurvesView(LiveView):
             # long run names would stack the legend a line each, over half a low view: two columns, the
             # names cut to fit (whole in the run list's tooltips and in legend_names)
             columns = 2
-            elide_legend(self.legend, room / 2)
+            elide_legend(self.legend, room, columns)
         if columns != self.legend.columnCount:
             self.legend.setColumnCount(columns)
 

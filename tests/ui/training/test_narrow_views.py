@@ -205,3 +205,21 @@ def test_a_legend_of_long_run_names_keeps_two_columns_in_a_narrow_view(qtbot):
     view.resize(1600, 600)
     qtbot.waitUntil(lambda: all(label.text == label.full_text for _s, label in view.legend.items))
     assert view.legend_names() == names
+
+
+def test_a_short_column_leaves_its_room_to_the_long_names(qtbot):
+    """Two columns: the names are cut only as much as the room left by the other column's short names
+    needs (an equal half each cut "run 1 · adam lr 0.01 · batch 16" that fitted whole)."""
+    from netbuilder.ui.training.curves import CurvesView
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.start_run(None, {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "batch_mode": "minibatch"})
+    view.refresh()
+    qtbot.wait(20)
+    assert view.legend.columnCount == 2
+    assert view.legend_names()[2] == "run 1 · adam lr 0.01 · batch 16 (smoothed)"
+    assert all(label.text == label.full_text for _s, label in view.legend.items)
