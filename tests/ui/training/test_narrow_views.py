@@ -209,12 +209,13 @@ def test_a_legend_of_long_run_names_keeps_two_columns_in_a_narrow_view(qtbot):
 
 def test_a_short_column_leaves_its_room_to_the_long_names(qtbot):
     """Two columns: the names are cut only as much as the room left by the other column's short names
-    needs (an equal half each cut "run 1 · adam lr 0.01 · batch 16" that fitted whole)."""
+    needs (equal halves cut "run 1 · adam lr 0.01 · batch 16 (smoothed)" to "run 1 · adam lr 0.01 · …");
+    where there is room for all, nothing is cut."""
     from netbuilder.ui.training.curves import CurvesView
 
     view = CurvesView()
     qtbot.addWidget(view)
-    view.resize(600, 300)
+    view.resize(560, 300)
     view.show()
     qtbot.waitExposed(view)
     view.start_run(None, {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "batch_mode": "minibatch"})
@@ -222,4 +223,8 @@ def test_a_short_column_leaves_its_room_to_the_long_names(qtbot):
     qtbot.wait(20)
     assert view.legend.columnCount == 2
     assert view.legend_names()[2] == "run 1 · adam lr 0.01 · batch 16 (smoothed)"
-    assert all(label.text == label.full_text for _s, label in view.legend.items)
+    shown = [label.text for _s, label in view.legend.items]
+    assert shown[2].startswith("run 1 · adam lr 0.01 · batch 16") and shown[2].endswith("…")
+    assert shown[1] == "validation" and shown[3] == "train (over each epoch)"
+    view.resize(640, 300)
+    qtbot.waitUntil(lambda: all(label.text == label.full_text for _s, label in view.legend.items))
