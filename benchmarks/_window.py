@@ -45,7 +45,12 @@ def open_window(app_name: str, preset: str, dataset: str):
 
 
 def close_window(window) -> None:
-    """Close without the unsaved-changes prompt; closeEvent stops and joins the training threads."""
+    """Close without the unsaved-changes prompt (closeEvent stops and joins the training threads), then
+    delete the window while Python is whole: left to the interpreter's exit, a floating dock's plot got a
+    resize event on a half-deleted view and the process ended in a segmentation fault (3 runs in 8)."""
+    from netbuilder.ui.app import delete_now
+
     window.files.ask_unsaved = lambda: "discard"
     window.files.ask_stop_training = lambda: True
     window.close()
+    delete_now(window)

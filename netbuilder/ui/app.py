@@ -200,7 +200,18 @@ def run_app(path: str | os.PathLike | None = None, lesson: str | os.PathLike | N
     code = app.exec()
     if window.workbench.executor.alive:  # closed during a long training step: it is not waited for
         exit_now(window, code)
+    delete_now(window)
     return code
+
+
+def delete_now(window) -> None:
+    """Delete ``window`` (and its docks, floating ones too) now, while Python is whole. Left to the
+    interpreter's exit, Qt deleted it after Python had begun to take its objects apart, and a plot's
+    resize event then ran pyqtgraph code on a half-deleted view: a segmentation fault at exit."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def exit_now(window, code: int) -> None:

@@ -51,6 +51,7 @@ def test_run_app_opens_a_file(qapp, tmp_path, monkeypatch, good):
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
         seen["nodes"] = len(windows[0].document.graph) if windows else None
         seen["path"] = windows[0].document.path if windows else None
+        seen["windows"] = windows
         for w in windows:
             w.close()  # the last window closing ends run_app's event loop (a second quit() would
                        # leave a Quit event that ends later tests' waits at once)
@@ -60,6 +61,11 @@ def test_run_app_opens_a_file(qapp, tmp_path, monkeypatch, good):
         assert app_module.run_app(path) == 0
     finally:
         request_finalizer(QSettings.Format.NativeFormat)
+    import shiboken6
+
+    # deleted before run_app returns, while Python is whole (left to the interpreter's exit, a floating
+    # dock's plot could get a resize event on a half-deleted view: a segmentation fault at exit)
+    assert seen["windows"] and not any(shiboken6.isValid(w) for w in seen["windows"])
     if good:
         assert seen["path"] == path and seen["nodes"] == len(build_preset("lenet5").graph) and not errors
     else:

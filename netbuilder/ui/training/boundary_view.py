@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from netbuilder.ui.training.widgets import CLASS_COLORS, LiveView, plot_place, put
@@ -42,6 +42,10 @@ class BoundaryView(LiveView):
         self._points: tuple[np.ndarray, np.ndarray] | None = None
         self.applicable = False
         self._rect: tuple | None = None  # the map's (x, y, width, height) on the plane
+        self._square_timer = QTimer(self)
+        self._square_timer.setSingleShot(True)
+        self._square_timer.setInterval(0)
+        self._square_timer.timeout.connect(self._keep_square)
 
     def build_plots(self) -> None:
         import pyqtgraph as pg
@@ -67,7 +71,9 @@ class BoundaryView(LiveView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self._keep_square()
+        # after the event, from the event loop: resizing the plot inside a resize (the window being torn
+        # down at exit) reached pyqtgraph's GraphicsView.resizeEvent on a half-deleted view
+        self._square_timer.start()
 
     def _keep_square(self) -> None:
         """The plot as a square in the middle of its place: the plane's x₁ and x₂ share a scale, so a wide
