@@ -254,6 +254,8 @@ _EVALUATORS: dict[str, Callable[[Check, LessonState], tuple[bool, str]]] = {
     "trained": _trained,
 }
 _NEEDS_DESIGN = {"has_layer", "layer_count", "param_count", "macs", "valid", "selected", "output_shape"}
+# the checks that say which network a step is about (a question on the design is about that network)
+NETWORK_CHECKS = ("has_layer", "layer_count", "param_count", "macs", "valid", "output_shape")
 
 
 def evaluate_check(check: Check, state: LessonState) -> CheckResult:

@@ -211,11 +211,17 @@ def _where(q: Question) -> str:
     return f" (select {q['answer_from']['node']} on the canvas: the Inspector shows it)"
 
 
-def check_answer(q: Question, answer: Any, state: LessonState, wrong_before: int = 0) -> QuestionResult:
+OTHER_NETWORK = (" (The question is about the network this step describes, and its checks on the network are not "
+                 "all met yet: Show me builds it.)")
+
+
+def check_answer(q: Question, answer: Any, state: LessonState, wrong_before: int = 0,
+                 other_network: bool = False) -> QuestionResult:
     """Whether ``answer`` (typed text, a number, a list, or a choice's index or text) is right for the
     student's current design. Right, the feedback adds the question's ``explain``; wrong, a hint
     (``hint``), and after ``REVEAL_AFTER`` wrong tries at a typed question (``wrong_before`` counts the
-    earlier ones) the answer itself, with its explanation, so that no student is stuck."""
+    earlier ones) the answer itself, with its explanation, so that no student is stuck. ``other_network``:
+    the step's checks on the network are not met, so a wrong answer on the design says so."""
     expected = expected_answer(q, state)
     shown = expected_text(q, expected)
     explain = q.get("explain", "")
@@ -232,9 +238,11 @@ def check_answer(q: Question, answer: Any, state: LessonState, wrong_before: int
     if rounded is not None and rounded[1] < 2:
         return QuestionResult(False, "Too rough to tell: give at least two significant figures (e.g. 5.3M).",
                               shown)
+    note = OTHER_NETWORK if other_network and "answer_from" in q else ""
     if "choices" not in q and wrong_before + 1 >= REVEAL_AFTER:
         why = f" {explain}" if explain else ""
-        return QuestionResult(False, f"Not quite. The answer is {shown}{_where(q)}.{why} Type it to go on.", shown)
+        return QuestionResult(False, f"Not quite. The answer is {shown}{_where(q)}.{why} Type it to go on.{note}",
+                              shown)
     told = hint(q)
-    return QuestionResult(False, "Not quite; try again." + (f" Hint: {told[0].upper()}{told[1:]}" if told else ""),
-                          shown)
+    return QuestionResult(False, "Not quite; try again." + (f" Hint: {told[0].upper()}{told[1:]}" if told else "")
+                          + note, shown)

@@ -135,3 +135,16 @@ def test_every_bundled_question_has_a_hint():
     questions = [(lesson.id, question["id"]) for lesson in load_lessons() for step in lesson.steps
                  for question in step.questions if not hint(question)]
     assert questions == []
+
+
+def test_a_wrong_answer_about_another_network_says_so(state):
+    """Asked about the network the step describes while the design is another one (the step's checks on
+    the network not met), a wrong answer says the question is about that network, and how to get it."""
+    from netbuilder.lessons.questions import OTHER_NETWORK
+
+    total = q("total_params", None)
+    assert check_answer(total, "4160", state, other_network=True).feedback.endswith(OTHER_NETWORK)
+    assert OTHER_NETWORK not in check_answer(total, "4160", state).feedback
+    fixed = {"id": "f", "text": "?", "answer": 1}
+    assert OTHER_NETWORK not in check_answer(fixed, "3", state, other_network=True).feedback  # (not on the design)
+    assert check_answer(total, "3,658", state, other_network=True).correct

@@ -123,6 +123,24 @@ def test_wrong_tries_get_a_hint_then_the_answer_counted_per_step_visit(window, q
     assert "Hint:" in feedback.text() and right not in feedback.text()
 
 
+def test_a_wrong_answer_on_another_network_points_to_show_me(window, qtbot):
+    """Lesson 4, step 1 asks for the MLP's parameters: on the window's CNN a wrong answer says the question
+    is about the step's network (its checks not met) and Show me builds it; on the MLP it does not."""
+    from netbuilder.lessons.questions import OTHER_NETWORK
+
+    lc = window.lessons
+    assert lc.open_lesson("convolution")
+    question, entry, feedback = lc.panel.answers[0]
+    entry.setText("1")
+    entry.returnPressed.emit()
+    assert feedback.text().endswith(OTHER_NETWORK)
+    lc.show_me()
+    qtbot.waitUntil(lambda: "conv2d_1" not in window.document.graph.nodes, timeout=5000)
+    entry.setText("1")
+    entry.returnPressed.emit()
+    assert feedback.text().startswith("✘") and OTHER_NETWORK not in feedback.text()
+
+
 def test_progress_is_kept_per_user_and_restored(window, qtbot, settings):
     from netbuilder.ui.lessons import lesson_progress
 

@@ -34,7 +34,7 @@ from netbuilder.lessons import (
     find_lesson,
     load_lessons,
 )
-from netbuilder.lessons.checks import RUN_CHECKS, CheckResult
+from netbuilder.lessons.checks import NETWORK_CHECKS, RUN_CHECKS, CheckResult
 from netbuilder.lessons.state import network_id
 from netbuilder.ui import theme
 from netbuilder.ui.lessons.driver import LessonDriver
@@ -351,7 +351,10 @@ class LessonController(QObject):
 
     def answer(self, question: dict[str, Any], answer: Any, feedback: QLabel) -> bool:
         """Check the student's answer at once against their current design."""
-        result = check_answer(question, answer, self.driver.state(), self.wrong.get(question["id"], 0))
+        state = self.driver.state()
+        checks = self.lesson.steps[self.index].checks if self.lesson is not None else ()
+        other = any(c["check"] in NETWORK_CHECKS and not evaluate_check(c, state).met for c in checks)
+        result = check_answer(question, answer, state, self.wrong.get(question["id"], 0), other)
         if not result.correct and str(answer).strip():  # (an empty answer is no try)
             self.wrong[question["id"]] = self.wrong.get(question["id"], 0) + 1
         feedback.setText(f"{TICK if result.correct else '✘'} {result.feedback}")
