@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -105,3 +106,36 @@ def test_texts_agree_with_what_the_window_shows():
     assert "beat the MLP" not in conv.text
     assert "too small to notice" not in find_lesson("explain_attack").text
     assert "Show me" in find_lesson("lenet").steps[0].text
+
+
+def test_no_check_of_a_step_tells_the_answer_to_its_questions():
+    """A check's text is on screen with the question: "conv2d_1 now outputs 8×6×6" beside "What is
+    conv2d_1's output size with your settings?" gave the answer away (and "maxpool2d#1 outputs 6×14×14",
+    "The classifier outputs 10 logits"). Walked through with each step's reference solution, on the real
+    datasets' shapes (no training: what a check says of the design is what matters here)."""
+    from netbuilder.commands.lessons import TorchEngine
+    from netbuilder.lessons import LessonState, apply_action, describe, expected_answer
+    from netbuilder.lessons.questions import expected_text
+    from tests.lessons.conftest import FakeEngine
+
+    class ShapesOnly(FakeEngine):  # the datasets' real shapes, no training
+        def __init__(self):
+            super().__init__()
+            self.data = TorchEngine(max_epochs=1)
+
+        def dataset_shape(self, dataset):
+            return self.data.dataset_shape(dataset)
+
+    told = []
+    for lesson in load_lessons():
+        state, engine = LessonState(), ShapesOnly()
+        for number, step in enumerate(lesson.steps, 1):
+            for action in step.reference:
+                apply_action(action, state, engine, os.path.dirname(lesson.path))
+            texts = [check.get("text") or describe(check) for check in step.checks]
+            for question in step.questions:
+                if "answer_from" not in question:
+                    continue
+                answer = expected_text(question, expected_answer(question, state))
+                told += [(lesson.id, number, question["id"], text) for text in texts if answer in text]
+    assert told == []
