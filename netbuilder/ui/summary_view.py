@@ -102,6 +102,9 @@ class SummaryView(QTableView):
             trained = analysis.total_params - locked
             self.table.appendRow([_cell("", bold=True), _cell("trained / locked"), _cell(""),
                                   _cell(f"{trained:,} / {locked:,}", True, True), _cell("")])
+        # the columns fit the new rows (left to the header, a design opened while the tab showed kept the old
+        # design's widths: "conv2d_1" cut to "conv2…")
+        self.horizontalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents)
 
     def _on_click(self, index) -> None:
         node_id = self.table.item(index.row(), 0).text()
