@@ -245,6 +245,10 @@ class CurvesView(LiveView):
     def set_design_runs(self, runs: list[RunCurves]) -> None:
         """The runs that came with the opened design (oldest first): shown as earlier runs."""
         self.design_runs = list(runs)
+        names = {run.number: run.name for run in runs}
+        for run in runs:
+            if run.continues is not None:
+                run.continues_name = names.get(run.continues, "")
         self.clear_history()
 
     def clear_history(self) -> None:
@@ -285,6 +289,9 @@ class CurvesView(LiveView):
             self._sync_list()
             return
         run.name = name
+        for other in self.all_runs():  # ("run 2 · continues baseline")
+            if other.continues == number:
+                other.continues_name = name
         self._draw_history()
         self._sync_list()
         self.dirty = True

@@ -108,11 +108,12 @@ class RunCurves:
         # a run that goes on from the weights another run left (Train again without Reset): that run's number,
         # and where it ended on the curves' epochs; this run is drawn from there on (x = start + its epochs)
         self.continues: int | None = None
+        self.continues_name = ""  # that run's name now (renamed in the run list: the legend follows)
         self.start = 0.0
 
     def continue_from(self, before: RunCurves) -> None:
         """This run trains on from the weights ``before`` left: its curves go on where that run's ended."""
-        self.continues, self.start = before.number, before.end()
+        self.continues, self.continues_name, self.start = before.number, before.name, before.end()
 
     def end(self) -> float:
         """Where the run's curves end, in the curves' epochs (its start when it has none)."""
@@ -200,7 +201,8 @@ def legend_text(run: RunCurves) -> str:
     run's name and the settings that tell runs apart, then what differs from the defaults (``settings_note``)
     and the layers changed since the run before (``+dropout_1``)."""
     s = run.settings if isinstance(run.settings, dict) else {}
-    parts = [run.name] + ([f"continues run {run.continues}"] if run.continues is not None else [])
+    parts = [run.name] + ([f"continues {run.continues_name or f'run {run.continues}'}"]
+                          if run.continues is not None else [])
     if s.get("optimizer"):
         lr = _number(s.get("lr"))
         parts.append(f"{s['optimizer']} lr {lr:g}" if lr is not None else str(s["optimizer"]))

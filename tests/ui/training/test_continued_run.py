@@ -38,6 +38,10 @@ def test_a_continued_run_goes_on_after_the_run_it_continues(window, trainer, run
     assert window.files.open_path(path, ask=False)
     again = curves.run
     assert (again.number, again.continues, again.start) == (2, 1, 1.0) and again.val_loss.x.tolist() == [2.0]
+    curves.rename_run(1, "baseline")  # the legend names the run it continues as the run list does
+    assert any(name.startswith("run 2 · continues baseline · ") for name in curves.legend_names())
+    assert window.files.save_to(path) and window.files.open_path(path, ask=False)
+    assert any(name.startswith("run 2 · continues baseline · ") for name in curves.legend_names())
 
     trainer.reset_weights()
     assert run_to_end(trainer)["kind"] == "finished"  # from fresh weights: from epoch 0 again
