@@ -69,6 +69,11 @@ class LessonDriver(QObject):
         self.network: tuple | None = None  # the network_signature of what the run of ``metrics`` trained
         self._starting: tuple | None = None  # the network of the run started last
         self.continued = False  # the run of ``metrics`` trained on from an earlier run's weights
+        # the design is one a Show me opened, and the student has not edited it since: opening the next
+        # one asks nothing (it was a lesson's, made again by Show me), where it asked to save it each step
+        self.lessons_own = False
+        self._acting = False  # Show me's own edits, which leave the design the lesson's
+        self._index = 0  # the undo stack's index last seen (which step an index change did or undid)
         self._fit_pending = False
         self._train_pending = False
         self._fresh = False  # reset the weights before the pending run
@@ -78,6 +83,7 @@ class LessonDriver(QObject):
         for signal in (doc.changed, doc.analysis_updated, doc.selection_changed, doc.design_field_changed):
             signal.connect(self._poke)
         doc.design_replaced.connect(self._design_replaced)
+        doc.undo_stack.indexChanged.connect(self._edited)
         doc.design_field_changed.connect(self._field_changed)
         window.workspaces.changed.connect(self._poke)
         window.training.run_finished.connect(self._run_finished)
@@ -136,6 +142,7 @@ class LessonDriver(QObject):
         self.metrics, self.prediction, self.explanations, self.network = {}, {}, {}, None
 
     def _design_replaced(self) -> None:
+        self.lessons_own = False  # (another design: a file, New; Show me's own sets it again after)
         self._forget()
         self.changed.emit()
 
@@ -197,11 +204,14 @@ class LessonDriver(QObject):
             elif action["do"] == "start_training":
                 self._view_after_train = view
             try:
+                self._acting = True
                 self._do(action, base_dir)
             except (NetbuilderError, KeyError, ValueError, OSError) as e:
                 text = str(e) if isinstance(e, LessonError) else f"{action.get('do')}: {e}"
                 self.message.emit(f"Show me stopped: {text}")
                 return False
+            finally:
+                self._acting = False
             if action["do"] == "start_training" and i + 1 < len(actions):
                 self._after_run = [(a, base_dir) for a in actions[i + 1:]]
                 break
@@ -257,15 +267,29 @@ class LessonDriver(QObject):
         else:
             raise LessonError(f"unknown action {kind!r}")
 
+    def _edited(self, index: int) -> None:
+        """The student's edit, or Undo, of the network: the design is theirs now (training settings, such as
+        the epochs before a run, leave it the lesson's)."""
+        import shiboken6
+
+        stack = self.window.document.undo_stack
+        if not shiboken6.isValid(stack):  # (the window being deleted clears its stack)
+            return
+        step = stack.command(index - 1 if index > self._index else index)
+        self._index = index
+        if not self._acting and getattr(step, "name", None) != "training":
+            self.lessons_own = False
+
     def _open(self, action: dict[str, Any], base_dir: str) -> None:
         from netbuilder.lessons.actions import design_for
 
         w = self.window
-        if not w.files.maybe_save():
+        if not (self.lessons_own and w.document.path is None) and not w.files.maybe_save():
             raise LessonError("open_design: the open design was kept")
         design = design_for(action, base_dir)
         self._train_pending, self._after_run, self._fresh = False, [], False
         w.set_design(design)  # no path: saving asks where, so a bundled file is never overwritten
+        self.lessons_own = True
         if "dataset" in action:
             self._fit_pending = True
             self._resume()
@@ -342,7 +366,11 @@ class LessonDriver(QObject):
                 self.message.emit(f"Loading the {spec.get('name', '')} data…")
                 return
             self._fit_pending = False
-            w.training.link.fit_design()
+            self._acting = True
+            try:
+                w.training.link.fit_design()
+            finally:
+                self._acting = False
             self.message.emit("")
         if self._train_pending:
             if w.training.running:

@@ -34,3 +34,29 @@ def test_a_continued_run_does_not_meet_a_from_scratch_check(window, trainer, run
     assert trainer.curves.run.continues is None
     lc.evaluate()
     assert lc.results[2].met, lc.results[2].detail
+
+
+def test_show_me_replaces_its_own_trained_design_without_asking(window, trainer, run_to_end, qtbot):
+    """A design a Show me opened, trained but not edited by the student, is the lesson's: the next Show me
+    opens its own design without "Save the changes to Digits CNN and its weights?" (asked at every step
+    before); once the student edits it, Show me asks first."""
+    lc = window.lessons
+    doc, files = window.document, window.files
+    asked = []
+    files.ask_unsaved = lambda: "discard"  # (the window's own example, its epochs set by the fixture)
+    assert lc.open_lesson("convolution")
+    lc.go(1)
+    lc.show_me()  # the Digits CNN
+    qtbot.waitUntil(lambda: doc.selection == ["conv2d_1"], timeout=5000)
+    files.ask_unsaved = lambda: asked.append(doc.design.name) or "cancel"
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"  # trained: its weights are not saved
+    lc.go(0)
+    lc.show_me()  # the MLP, without a question
+    qtbot.waitUntil(lambda: "conv2d_1" not in doc.graph.nodes, timeout=5000)
+    assert asked == []
+    qtbot.waitUntil(lambda: trainer.state == "idle" and not lc.driver._train_pending, timeout=30_000)
+    doc.set_param("hidden", "units", 32)  # the student's own edit: the design is theirs now
+    lc.go(1)
+    lc.show_me()
+    assert len(asked) == 1 and "hidden" in doc.graph.nodes  # asked; Cancel kept it
