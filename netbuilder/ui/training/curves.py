@@ -236,6 +236,10 @@ class CurvesView(LiveView):
             runs.append(self.run)
         return runs
 
+    def run_names(self) -> dict[int, str]:
+        """Each run's number and its name now (the legend names the run another continues by it)."""
+        return {r.number: r.name for r in [*self.history, self.run] if r is not None}
+
     def find_run(self, number: int) -> RunCurves | None:
         return next((r for r in [*self.history, self.run] if r is not None and r.number == number), None)
 
@@ -245,10 +249,6 @@ class CurvesView(LiveView):
     def set_design_runs(self, runs: list[RunCurves]) -> None:
         """The runs that came with the opened design (oldest first): shown as earlier runs."""
         self.design_runs = list(runs)
-        names = {run.number: run.name for run in runs}
-        for run in runs:
-            if run.continues is not None:
-                run.continues_name = names.get(run.continues, "")
         self.clear_history()
 
     def clear_history(self) -> None:
@@ -289,10 +289,7 @@ class CurvesView(LiveView):
             self._sync_list()
             return
         run.name = name
-        for other in self.all_runs():  # ("run 2 · continues baseline")
-            if other.continues == number:
-                other.continues_name = name
-        self._draw_history()
+        self._draw_history()  # (and a run that continues it names it so: "run 2 · continues baseline")
         self._sync_list()
         self.dirty = True
         self.runs_edited.emit()
@@ -312,7 +309,7 @@ class CurvesView(LiveView):
 
     def _name_current(self) -> None:
         """The current run's smoothed loss is named in the legend by its run and settings."""
-        name = f"{legend_text(self.run)} (smoothed)" if self.run is not None else "train (smoothed)"
+        name = f"{legend_text(self.run, self.run_names())} (smoothed)" if self.run is not None else "train (smoothed)"
         from netbuilder.ui.training.axes import full_text  # (pyqtgraph: the plots are built)
 
         sample_label = next((entry for entry in self.legend.items if entry[0].item is self.loss_smooth), None)
@@ -341,8 +338,7 @@ class CurvesView(LiveView):
         is shown (a 1-epoch run beside a 3-epoch one showed only the first epoch of the longer)."""
         if not self.plots_built or self._epochs_shown is None:
             return
-        ends = [float(series.x[-1]) for run in self.history if run.visible
-                for series in (run.loss, run.val_loss) if series.n]
+        ends = [run.end() for run in self.history if run.visible]
         self.loss_plot.enableAutoRange(x=False)
         self.loss_plot.setXRange(0, max([self._epochs_shown, *ends]), padding=EPOCH_PADDING)
 
@@ -448,7 +444,7 @@ class CurvesView(LiveView):
         else the short one (the whole text is always the tooltip)."""
         if self.run is None or not self.run.loss.n:
             return
-        whole, short = status_texts(self.run)
+        whole, short = status_texts(self.run, self.run_names())
         fits = self.status.fontMetrics().horizontalAdvance(whole) <= self.status.width()
         self.status.setText(whole if fits else short)
         self.status.setToolTip(whole)
@@ -474,8 +470,9 @@ class CurvesView(LiveView):
             if run.number not in self._history_items:
                 self._history_items[run.number] = (keys[run.number], run_items(
                     (self.loss_plot, self.acc_plot, self.lr_plot), run, self.colour_of(run)))
-            self.legend.addItem(self._history_items[run.number][1][0][1], legend_text(run))
-            self.legend.items[-1][1].full_text = legend_text(run)
+            text = legend_text(run, self.run_names())
+            self.legend.addItem(self._history_items[run.number][1][0][1], text)
+            self.legend.items[-1][1].full_text = text
         self._fit_legend()
         self._span_epochs()
         self._sync_list()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,12 +109,11 @@ class RunCurves:
         # a run that goes on from the weights another run left (Train again without Reset): that run's number,
         # and where it ended on the curves' epochs; this run is drawn from there on (x = start + its epochs)
         self.continues: int | None = None
-        self.continues_name = ""  # that run's name now (renamed in the run list: the legend follows)
         self.start = 0.0
 
     def continue_from(self, before: RunCurves) -> None:
         """This run trains on from the weights ``before`` left: its curves go on where that run's ended."""
-        self.continues, self.continues_name, self.start = before.number, before.name, before.end()
+        self.continues, self.start = before.number, before.end()
 
     def end(self) -> float:
         """Where the run's curves end, in the curves' epochs (its start when it has none)."""
@@ -196,13 +196,16 @@ def runs_path_for(design_path: str | Path) -> Path:
     return path.with_name(path.stem + RUNS_SUFFIX)
 
 
-def legend_text(run: RunCurves) -> str:
+def legend_text(run: RunCurves, names: Mapping[int, str] | None = None) -> str:
     """``run 2 · adam lr 0.01 · batch 16`` (or ``stochastic``, ``full batch``, after the batch mode): the
     run's name and the settings that tell runs apart, then what differs from the defaults (``settings_note``)
-    and the layers changed since the run before (``+dropout_1``)."""
+    and the layers changed since the run before (``+dropout_1``). ``names``: run number -> name, for the run it
+    continues ("run 3 · continues baseline")."""
     s = run.settings if isinstance(run.settings, dict) else {}
-    parts = [run.name] + ([f"continues {run.continues_name or f'run {run.continues}'}"]
-                          if run.continues is not None else [])
+    if run.continues is not None:  # named as the run list names it now ("continues baseline" once renamed)
+        parts = [run.name, f"continues {(names or {}).get(run.continues) or f'run {run.continues}'}"]
+    else:
+        parts = [run.name]
     if s.get("optimizer"):
         lr = _number(s.get("lr"))
         parts.append(f"{s['optimizer']} lr {lr:g}" if lr is not None else str(s["optimizer"]))
@@ -391,13 +394,13 @@ def _acc(v: float) -> str:
     return f"{v:.1%}" if math.isfinite(v) else "–"
 
 
-def status_texts(run: RunCurves) -> tuple[str, str]:
+def status_texts(run: RunCurves, names: Mapping[int, str] | None = None) -> tuple[str, str]:
     """What the line above the plots says of a run: the whole text, and a short one for a narrow view
     (``run 1: loss 1.8596, 68.4% · val. 1.6600, 80.0%``). Once an epoch has ended: its training loss and
     accuracy (over the epoch) beside its validation ones, like with like, and while the next epoch trains
     its loss now (smoothed, or the last step's when steps are too far apart to smooth); before that, the
     loss now alone."""
-    legend, name = legend_text(run), run.name
+    legend, name = legend_text(run, names), run.name
     now = run.smooth.y[-1] if run.smooth.n else math.nan
     how = "smoothed" if run.smoothed else "last step"
     if run.train_loss.n:

@@ -48,6 +48,7 @@ class RunList(QWidget):
         """Show ``runs`` (newest first, each name in its curves' colour); run ``live`` is training and
         cannot be deleted."""
         ordered = sorted(runs, key=lambda r: -r.number)
+        names = {r.number: r.name for r in runs}
         self._filling = True
         if [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())] != [
                 r.number for r in ordered]:  # other runs: new items (the same runs are updated in place)
@@ -62,7 +63,7 @@ class RunList(QWidget):
             item.setText(run.name)
             item.setData(Qt.ItemDataRole.UserRole + 1, run.number != live)
             item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
-            item.setToolTip(legend_text(run) + (f"\n{run.summary()}" if run.summary() else ""))
+            item.setToolTip(legend_text(run, names) + (f"\n{run.summary()}" if run.summary() else ""))
             if colours and run.number in colours:
                 item.setForeground(QColor(colours[run.number]))
         self._filling = False
