@@ -73,7 +73,7 @@ def is_bundled(path: str | os.PathLike) -> bool:
 
     try:
         return Path(path).resolve().is_relative_to(resources_dir().resolve())
-    except (OSError, FileNotFoundError):
+    except OSError:  # (resources missing: FileNotFoundError)
         return False
 
 
@@ -214,15 +214,11 @@ class FileController(QObject):
                 text += " (taken off the recent designs)"
             self.show_error("Cannot open the design", text)
             return False
-        if is_bundled(path):  # a file of the installation: a template, never written to (Save asks where)
-            self.document.set_design(design)
-            self.add_recent(path)
-            self.message_reported.emit(f"Opened the bundled {Path(path).name} as a new design: Save asks where to "
-                                       "keep your copy")
-            return True
-        self.document.set_design(design, path)
+        bundled = is_bundled(path)  # a file of the installation: a template, never written to (Save asks where)
+        self.document.set_design(design, None if bundled else path)
         self.add_recent(path)
-        self.message_reported.emit(f"Opened {path}")
+        self.message_reported.emit(f"Opened the bundled {Path(path).name} as a new design: Save asks where to keep "
+                                   "your copy" if bundled else f"Opened {path}")
         return True
 
     def save(self) -> bool:
