@@ -38,3 +38,18 @@ def both(window, trainer, qtbot):
     yield trainer, ex
     ex.shutdown()
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def shown_curves(qtbot):
+    """A Curves view of its own, ``width`` × ``height``, shown and exposed (its plots built)."""
+    def make(width: int, height: int):
+        from netbuilder.ui.training.curves import CurvesView
+
+        view = CurvesView()
+        qtbot.addWidget(view)
+        view.resize(width, height)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+    return make

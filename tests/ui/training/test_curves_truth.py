@@ -130,15 +130,10 @@ def _shown(plot, x, y) -> bool:
     return False
 
 
-def test_the_view_draws_each_epochs_training_values_beside_validation(qtbot):
-    from netbuilder.ui.training.curves import CurvesView
+def test_the_view_draws_each_epochs_training_values_beside_validation(shown_curves):
     from netbuilder.ui.training.run_history import from_record, to_record
 
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(1300, 520)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_curves(1300, 520)
     earlier = from_record(to_record(_many_steps_run(40)))  # an earlier run, as saved with the design
     view.set_design_runs([earlier])
     view.start_run(None, {"optimizer": "sgd", "lr": 0.01, "batch_mode": "full", "epochs": 3})

@@ -31,15 +31,10 @@ def test_major_ticks_leave_room_for_their_labels(qapp, low, high, pixels):
         assert any(major == pytest.approx(m * 10.0 ** e) for m in (1, 2, 5) for e in range(-4, 5))
 
 
-def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot):
-    from netbuilder.ui.training.curves import CurvesView
+def test_narrow_curves_stack_the_learning_rate_and_keep_the_run_list_small(qtbot, shown_curves):
     from tests.ui.training.test_runs import _fake_run
 
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(580, 600)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_curves(580, 600)
     plots, run_list = view._split.sizes()
     assert 110 <= run_list <= 180 and plots > 3 * run_list - 20  # a fifth of the view, not a third
     items = view.layout_widget.ci.items
@@ -174,18 +169,13 @@ def test_a_narrow_dataset_box_ends_its_choice_with_an_ellipsis(qtbot):
     assert box.shown_text() == "digits — 1×8×8, 10 classes" and box.currentData() == "digits"
 
 
-def test_a_legend_of_long_run_names_keeps_two_columns_in_a_narrow_view(qtbot):
+def test_a_legend_of_long_run_names_keeps_two_columns_in_a_narrow_view(qtbot, shown_curves):
     """Three earlier runs with their settings in their names, in a view 560 px wide: the legend stacked
     them one a line (six lines, over half a low view); now two columns of names cut to fit, each inside the
     view, and the whole names still there (legend_names, and whole again when the view is wide)."""
-    from netbuilder.ui.training.curves import CurvesView
     from tests.ui.training.test_runs import _fake_run
 
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(560, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_curves(560, 300)
     runs = [_fake_run(n, steps=50, epochs=2) for n in (3, 2, 1)]
     for run in runs:
         run.name = f"run {run.number} with a long name for its settings"
@@ -207,17 +197,12 @@ def test_a_legend_of_long_run_names_keeps_two_columns_in_a_narrow_view(qtbot):
     assert view.legend_names() == names
 
 
-def test_a_short_column_leaves_its_room_to_the_long_names(qtbot):
+def test_a_short_column_leaves_its_room_to_the_long_names(qtbot, shown_curves):
     """Two columns: the names are cut only as much as the room left by the other column's short names
     needs (equal halves cut "run 1 · adam lr 0.01 · batch 16 (smoothed)" to "run 1 · adam lr 0.01 · …");
     where there is room for all, nothing is cut."""
-    from netbuilder.ui.training.curves import CurvesView
 
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(560, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_curves(560, 300)
     view.start_run(None, {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "batch_mode": "minibatch"})
     view.refresh()
     qtbot.wait(20)

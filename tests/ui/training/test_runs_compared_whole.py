@@ -11,15 +11,11 @@ import pytest
 pytestmark = pytest.mark.gui
 
 
-def test_epochs_reach_the_end_of_the_longest_run_shown(qtbot):
-    from netbuilder.ui.training.curves import EPOCH_PADDING, CurvesView
+def test_epochs_reach_the_end_of_the_longest_run_shown(shown_curves):
+    from netbuilder.ui.training.curves import EPOCH_PADDING
     from tests.ui.training.test_runs import _fake_run
 
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(900, 500)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown_curves(900, 500)
     view.history, view.run = [_fake_run(1, steps=300, epochs=3)], None
     view._draw_history()
     view.start_run()
