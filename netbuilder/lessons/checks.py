@@ -131,19 +131,38 @@ def describe(check: Check) -> str:
     return words[kind]() if kind in words else kind
 
 
+def _in_network(s: LessonState, ids: list[str]) -> tuple[list[str], list[str]]:
+    """``ids`` split into the layers the model runs (on the path from the Input to the Output) and the
+    ones left out of it (dropped on the canvas but not connected): a check on "the network" counts the
+    first. While no path exists yet (a design being built), all count, as the totals do."""
+    a = s.get_analysis()
+    on_path = a.on_path if a is not None else frozenset()
+    if not on_path:
+        return ids, []
+    return [n for n in ids if n in on_path], [n for n in ids if n not in on_path]
+
+
+def _left_out(out: list[str]) -> str:
+    if not out:
+        return ""
+    return f"; {', '.join(out)} {'is' if len(out) == 1 else 'are'} not connected into the network"
+
+
 def _has_layer(c: Check, s: LessonState) -> tuple[bool, str]:
     design = s.design
     ids = nodes_of_kind(design, c["kind"])
     wanted = c.get("params", {})
     matching = [n for n in ids if all(_same(param_value(design, n, k), v) for k, v in wanted.items())]
-    return len(matching) >= c.get("count", 1), f"{len(matching)} matching {c['kind']} node(s)"
+    used, out = _in_network(s, matching)
+    return len(used) >= c.get("count", 1), f"{len(used)} matching {c['kind']} node(s){_left_out(out)}"
 
 
 def _layer_count(c: Check, s: LessonState) -> tuple[bool, str]:
     design = s.design
-    n = len(nodes_of_kind(design, c["kind"])) if "kind" in c else sum(
-        1 for node in design.graph.iter_nodes() if node.kind not in ("input", "output"))
-    return compare(n, c["op"], c["value"]), f"{n} now"
+    ids = nodes_of_kind(design, c["kind"]) if "kind" in c else [
+        node.id for node in design.graph.iter_nodes() if node.kind not in ("input", "output")]
+    used, out = _in_network(s, ids)
+    return compare(len(used), c["op"], c["value"]), f"{len(used)} now{_left_out(out)}"
 
 
 STALE = "no run finished in this step yet: train"

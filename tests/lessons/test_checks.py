@@ -29,6 +29,21 @@ def test_has_layer_with_settings_and_count(state):
     assert not met({"check": "has_layer", "kind": "dropout"}, state)
 
 
+def test_a_layer_left_out_of_the_network_does_not_count(state):
+    """A layer dropped on the canvas but not connected is not part of the model (its totals leave it out):
+    "the network has an avgpool2d layer" is not met by it, and the detail says why."""
+    from netbuilder.graph import Node
+
+    state.design.graph.insert_node(Node("avgpool2d_1", "avgpool2d", {"kernel_size": 2}, (0.0, 0.0)))
+    state.design_changed()
+    result = evaluate_check({"check": "has_layer", "kind": "avgpool2d"}, state)
+    assert not result.met and result.detail == "0 matching avgpool2d node(s); avgpool2d_1 is not connected into the network"
+    assert met({"check": "layer_count", "op": "==", "value": 10}, state)
+    assert not met({"check": "layer_count", "kind": "avgpool2d", "op": "==", "value": 1}, state)
+    assert evaluate_check({"check": "layer_count", "op": "==", "value": 11}, state).detail == \
+        "10 now; avgpool2d_1 is not connected into the network"
+
+
 def test_counts_totals_and_shapes(state):
     assert met({"check": "layer_count", "kind": "dense", "op": "==", "value": 2}, state)
     assert met({"check": "layer_count", "op": "==", "value": 10}, state)  # input and output not counted
