@@ -222,6 +222,13 @@ class Document(QObject):
         self.select([node_id])
         return node_id
 
+    def insert_on_edge(self, kind: str, edge: Edge) -> str:
+        """A layer dropped on a connection: spliced into it (``intents.insert_on_edge``) and selected."""
+        edit, node_id = intents.insert_on_edge(self.graph, kind, edge, self.direction)
+        self.push(edit)
+        self.select([node_id])
+        return node_id
+
     def connect_nodes(self, src: str, dst: str, port: int | None = None) -> Edge:
         if port is None:
             port = intents.free_port(self.graph, dst)

@@ -63,6 +63,36 @@ def append_after(graph: Graph, kind: str, after: str, direction: str = "TB") -> 
     return Compound(edits, f"add {node.id} after {after}"), node.id
 
 
+def splices(kind: str) -> bool:
+    """Whether a layer of ``kind`` can go into a connection: it takes an input and gives an output."""
+    spec = get_spec(kind)
+    return spec.n_inputs != 0 and spec.kind != "output"
+
+
+def insert_on_edge(graph: Graph, kind: str, edge: Edge, direction: str = "TB") -> tuple[Edit, str]:
+    """Splice a new ``kind`` into ``edge`` (a layer dropped on a connection): src -> new -> dst, one undo
+    step, as a node dropped on a link in Blender's or Unreal's editors. The design keeps its rhythm: with
+    room for a layer between the two (a gap a deleted layer left), the new one goes in the middle;
+    without, it takes dst's place and the layers from dst on move along by the distance that was between
+    the two (at least one ``step``)."""
+    src, dst = graph.node(edge.src), graph.node(edge.dst)
+    along = 0 if direction.upper() == "LR" else 1
+    gap = step(direction)[along]
+    apart = dst.pos[along] - src.pos[along]
+    pos = [(src.pos[0] + dst.pos[0]) / 2, (src.pos[1] + dst.pos[1]) / 2]
+    shift = 0.0 if apart >= 2 * gap else max(apart, gap)
+    if shift:
+        pos[along] = src.pos[along] + shift
+    node = new_node(graph, kind, (pos[0], pos[1]))
+    edits: list[Edit] = [AddNode(node)]
+    if shift:
+        push = (shift, 0.0) if along == 0 else (0.0, shift)
+        edits.append(MoveNodes({n: (graph.node(n).pos[0] + push[0], graph.node(n).pos[1] + push[1])
+                                for n in _reachable(graph, dst.id)}, "make room"))
+    edits += [RemoveEdge(edge), AddEdge(Edge(src.id, node.id, 0)), AddEdge(Edge(node.id, dst.id, edge.port))]
+    return Compound(edits, f"insert {node.id} between {src.id} and {dst.id}"), node.id
+
+
 def end_of_network(graph: Graph) -> str | None:
     """The layer that feeds the design's one Output (where a layer added with nothing selected goes, as
     Keras's ``Sequential.add``), or None: no Output, several, or one fed by nothing."""

@@ -280,6 +280,7 @@ class EdgeItem(QGraphicsPathItem):
         self.graph_scene, self.edge = scene, edge
         self.label = ""
         self._label_box = QRectF()
+        self.drop_target = False  # a layer being dragged would go into this connection: drawn marked
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
         if routed:
@@ -306,6 +307,11 @@ class EdgeItem(QGraphicsPathItem):
             self._place_label()
             self.update()
 
+    def set_drop_target(self, on: bool) -> None:
+        if on != self.drop_target:
+            self.drop_target = on
+            self.update()
+
     def _place_label(self) -> None:
         self._long = self.path().length() > 70  # a label on a short edge would cover the ports
         mid = self.path().pointAtPercent(0.5)
@@ -328,9 +334,11 @@ class EdgeItem(QGraphicsPathItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         colours = theme.canvas_colours()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = theme.SELECT_COLOUR if self.isSelected() else colours["edge"]
+        marked = self.isSelected() or self.drop_target
+        colour = theme.SELECT_COLOUR if marked else colours["edge"]
         lod = level_of_detail(painter, option)
-        painter.setPen(QPen(colour, (2.4 if self.isSelected() else 1.6) * max(1.0, 0.8 / max(lod, 0.05))))
+        width = 4.0 if self.drop_target else 2.4 if marked else 1.6
+        painter.setPen(QPen(colour, width * max(1.0, 0.8 / max(lod, 0.05))))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         if self.label and self._long and detailed(lod):

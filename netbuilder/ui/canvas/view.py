@@ -10,23 +10,27 @@ selected, the design's first layer): along the design that is the next or the pr
 a parallel branch. Tab leaves the canvas as anywhere else.
 
 A layer dragged from the palette (MIME ``LAYER_MIME`` carrying its kind) is added at the drop
-point; design files dropped here are handed on through ``files_dropped``.
+point; dropped on a connection (which is drawn marked while the layer is over it), it goes into it,
+between the two layers it joined (``Document.insert_on_edge``). Design files dropped here are handed on through ``files_dropped``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView
 
 from netbuilder.errors import NetbuilderError
-from netbuilder.ui.canvas.items import GroupItem, NodeItem
+from netbuilder.layers import has_kind
+from netbuilder.ui.canvas.items import EdgeItem, GroupItem, NodeItem
 from netbuilder.ui.canvas.minimap import Minimap
 from netbuilder.ui.canvas.scene import GraphScene
 from netbuilder.ui.canvas.zoom import FIT_MAX_BOXES, FIT_MIN_ZOOM
+from netbuilder.ui.intents import splices
 
 LAYER_MIME = "application/x-netbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+SPLICE_PX = 8  # how near (screen pixels) a dragged layer must come to a connection to go into it
 
 
 NUDGE = 20.0  # px an arrow key moves the selected layers
@@ -50,6 +54,7 @@ class GraphView(QGraphicsView):
                            "#canvas:focus { border: 2px solid palette(highlight); }")
         self._space = False
         self._pan_from: QPointF | None = None
+        self._splice: EdgeItem | None = None  # the connection a dragged layer is over (drawn marked)
         self._as_fitted: tuple | None = None  # the zoom and scroll fit left (None: none yet)
         self.minimap = Minimap(self)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
@@ -275,17 +280,51 @@ class GraphView(QGraphicsView):
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
         if self._accepts(event):
+            self._mark_splice(self._splice_target(event))
             event.acceptProposedAction()
         else:
             event.ignore()
 
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self._mark_splice(None)
+        super().dragLeaveEvent(event)
+
+    def _splice_target(self, event) -> EdgeItem | None:
+        """The connection a dragged layer would go into: one within ``SPLICE_PX`` of the pointer, when
+        the pointer is not over a layer and the layer can go between two (not an Input or an Output)."""
+        mime = event.mimeData()
+        if not mime.hasFormat(LAYER_MIME):
+            return None
+        kind = bytes(mime.data(LAYER_MIME).data()).decode()
+        if not has_kind(kind) or not splices(kind):
+            return None
+        p = event.position().toPoint()
+        area = self.mapToScene(QRect(p.x() - SPLICE_PX, p.y() - SPLICE_PX, 2 * SPLICE_PX, 2 * SPLICE_PX))
+        items = [i for i in self.graph_scene.items(area) if i.isVisible()]
+        point = self.mapToScene(p)
+        if any(isinstance(i, NodeItem | GroupItem) and i.sceneBoundingRect().contains(point) for i in items):
+            return None
+        return next((i for i in items if isinstance(i, EdgeItem)), None)
+
+    def _mark_splice(self, item: EdgeItem | None) -> None:
+        if item is not self._splice:
+            for edge_item in (self._splice, item):
+                if edge_item is not None:
+                    edge_item.set_drop_target(edge_item is item)
+            self._splice = item
+
     def dropEvent(self, event) -> None:  # noqa: N802
         mime = event.mimeData()
+        target = self._splice_target(event)
+        self._mark_splice(None)
         if mime.hasFormat(LAYER_MIME):
             kind = bytes(mime.data(LAYER_MIME).data()).decode()
             pos = self.mapToScene(event.position().toPoint())
             try:
-                self.graph_scene.document.add_node(kind, (round(pos.x(), 1), round(pos.y(), 1)))
+                if target is not None:
+                    self.graph_scene.document.insert_on_edge(kind, target.edge)
+                else:
+                    self.graph_scene.document.add_node(kind, (round(pos.x(), 1), round(pos.y(), 1)))
             except NetbuilderError as e:
                 self.graph_scene.message_reported.emit(str(e))
             event.acceptProposedAction()
