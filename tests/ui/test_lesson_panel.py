@@ -329,3 +329,21 @@ def test_the_gui_script_takes_lesson_too(monkeypatch, argv, expected):
     monkeypatch.setattr(sys, "argv", ["netbuilder-gui", *argv])
     assert app_module.main() == 0
     assert calls == [expected]
+
+
+def test_the_last_step_done_says_finish_the_button_there_is(window, qtbot, tmp_path):
+    """On the last step the button is Finish, and the line under the questions names it (it said Next)."""
+    from netbuilder.paths import resource
+
+    lesson = json.loads(resource("lessons", "05_pooling.json").read_text())
+    lesson["id"], lesson["steps"] = "pooling_one_step", lesson["steps"][:1]
+    path = tmp_path / "one_step.json"
+    path.write_text(json.dumps(lesson))
+    lc = window.lessons
+    assert lc.open_lesson(path)
+    assert lc.panel.next.text().replace("&", "") == "Finish ✔"
+    lc.show_me()
+    qtbot.waitUntil(lambda: _ticks(lc) == [True, True], timeout=2000)
+    assert lc.panel.done_label.text() == "All checks met: now answer the 2 open questions above, then Finish."
+    _answer_all(lc)
+    assert lc.panel.done_label.text() == "All checks met: go on with Finish."

@@ -167,16 +167,18 @@ def _questions(n: int) -> str:
     return "1 question is" if n == 1 else f"{n} questions are"
 
 
-def _done_text(has_checks: bool, all_met: bool, has_questions: bool, unanswered: int) -> str:
-    """The line under the questions: what is left of the step once its checks are met, or that it is done."""
+def _done_text(has_checks: bool, all_met: bool, has_questions: bool, unanswered: int, last: bool = False) -> str:
+    """The line under the questions: what is left of the step once its checks are met, or that it is done;
+    it names the button there is (Finish on the last step)."""
+    button = "Finish" if last else "Next"
     if has_checks and not all_met:
         return ""
     if unanswered:
         them = "the question" if unanswered == 1 else f"the {unanswered} open questions"
-        return f"All checks met: now answer {them} above, then Next." if has_checks else ""
+        return f"All checks met: now answer {them} above, then {button}." if has_checks else ""
     if has_checks:
-        return "All checks met: go on with Next."
-    return "All answered: go on with Next." if has_questions else ""
+        return f"All checks met: go on with {button}."
+    return f"All answered: go on with {button}." if has_questions else ""
 
 
 def _clear(layout: QVBoxLayout) -> None:
@@ -425,7 +427,8 @@ class LessonController(QObject):
             changed = True
         if changed:
             self._save()
-        self.panel.done_label.setText(_done_text(bool(results), all_met, bool(step.questions), unanswered))
+        self.panel.done_label.setText(_done_text(bool(results), all_met, bool(step.questions), unanswered,
+                                                 self.index == len(self.lesson.steps) - 1))
         return results
 
     def step_met(self) -> bool:
