@@ -23,5 +23,10 @@ def install_explore(window: QMainWindow, document, bridge, training_controller=N
     """Add the explore docks and actions to ``window`` for ``document``. The window's owner calls
     ``controller.shutdown()`` when it closes (MainWindow.closeEvent does)."""
     from netbuilder.ui.explore.controller import ExploreController
+    from netbuilder.ui.layer_link import select_on_choice
 
-    return ExploreController(window, document, bridge, training_controller)
+    controller = ExploreController(window, document, bridge, training_controller)
+    for view in (controller.explain, controller.inside):
+        for box in view.layer_boxes():
+            select_on_choice(box, document, by_data=True)
+    return controller

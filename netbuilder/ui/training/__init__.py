@@ -23,6 +23,10 @@ def install_training(window: QMainWindow, document, bridge) -> TrainingControlle
     """Add training (docks, Train menu, toolbar actions) to ``window`` for ``document``. The window's
     owner calls ``controller.shutdown()`` when it closes (MainWindow.closeEvent does, before the bridge
     stops the workbench), and restores its saved dock layout after installing."""
+    from netbuilder.ui.layer_link import select_on_choice
     from netbuilder.ui.training.controller import TrainingController
 
-    return TrainingController(window, document, bridge)
+    controller = TrainingController(window, document, bridge)
+    for box in (controller.features.layer_box, controller.filters.layer_box, controller.filters.hist_box):
+        select_on_choice(box, document)
+    return controller

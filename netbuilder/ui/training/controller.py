@@ -390,9 +390,7 @@ class TrainingController(QObject):
         if self.features.layer_box.findText(ids[0]) >= 0:
             self.features.layer_box.setCurrentText(ids[0])
         self.request_view("features")
-        if node.kind == "conv2d":
-            if self.filters.layer_box.findText(ids[0]) >= 0:
-                self.filters.layer_box.setCurrentText(ids[0])
+        if self.filters.follow(ids[0]) or node.kind == "conv2d":
             self.request_view("filters")
 
     def _warm_up(self) -> None:

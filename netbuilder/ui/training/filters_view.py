@@ -91,6 +91,18 @@ class FiltersView(LiveView):
         self.dirty = True
         self.info.setText(str(result["error"]) if "error" in result else info_text(result))
 
+    def follow(self, node_id: str) -> bool:
+        """The layer selected on the canvas: its kernels when it is a convolution, its histograms when it
+        has weights (each list offers only those). True when the kernels shown change (a new answer is due);
+        the histograms redraw from the answer there is."""
+        if self.hist_box.findText(node_id) >= 0 and self.hist_box.currentText() != node_id:
+            self.hist_box.setCurrentText(node_id)
+            self._mark()
+        if self.layer_box.findText(node_id) >= 0 and self.layer_box.currentText() != node_id:
+            self.layer_box.setCurrentText(node_id)
+            return True
+        return False
+
     def forget_layers(self) -> None:
         """Another design was opened: no layer of the previous network is offered (the new network's come
         with its first answer; a design that cannot compute yet has none)."""
