@@ -178,7 +178,7 @@ def test_a_step_is_done_when_its_checks_are_met_and_its_questions_answered(windo
     assert lc.panel.done_label.text() == "All checks met: now answer the 2 open questions above, then Next."
     assert 0 not in lc.progress["done"]
     asked = []
-    monkeypatch.setattr("netbuilder.ui.lessons.panel.QMessageBox.question",
+    monkeypatch.setattr("netbuilder.ui.lessons.controller.QMessageBox.question",
                         lambda _parent, _title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
     lc.next()
     assert lc.index == 0 and asked == ["2 questions are not answered yet. Go on anyway?"]
@@ -347,3 +347,28 @@ def test_the_last_step_done_says_finish_the_button_there_is(window, qtbot, tmp_p
     assert lc.panel.done_label.text() == "All checks met: now answer the 2 open questions above, then Finish."
     _answer_all(lc)
     assert lc.panel.done_label.text() == "All checks met: go on with Finish."
+
+
+def test_a_finished_lesson_goes_on_to_the_next_one_of_the_course(window, qtbot, monkeypatch):
+    """Finish on a bundled lesson's last step turns the button into "Next lesson", which opens the next lesson
+    of the course (the panel said only "choose another in the Lessons menu"); the last lesson has none."""
+    from netbuilder.lessons import load_lessons
+
+    monkeypatch.setattr("netbuilder.ui.lessons.controller.QMessageBox.question",
+                        lambda *_a: QMessageBox.StandardButton.Yes)  # (skip the steps: their work is not the point)
+    course = load_lessons()
+    lc = _open_pooling(window, qtbot)
+    after = course[[lesson.id for lesson in course].index("pooling") + 1]
+    lc.go(len(lc.lesson.steps) - 1)
+    lc.next()
+    assert lc.progress["finished"]
+    assert lc.panel.next.text().replace("&", "") == "Next lesson ▸" and lc.panel.next.toolTip() == after.title
+    assert f"Next: {after.title}" in lc.panel.done_label.text()
+    lc.next()
+    assert lc.lesson.id == after.id and lc.index == 0
+    assert lc.panel.next.text().replace("&", "") == "Next ▸"
+    assert lc.open_lesson(course[-1].id)
+    lc.go(len(lc.lesson.steps) - 1)
+    lc.next()
+    assert lc.panel.done_label.text() == f"Lesson complete: {course[-1].title}. Choose another in Help ▸ Lessons."
+    assert lc.panel.next.text().replace("&", "") == "Finish ✔"
