@@ -89,3 +89,22 @@ def test_room_is_made_only_when_there_is_none():
     edit.apply(graph)
     assert graph.node(node_id).pos == (x, y + 1.5 * step)  # in the middle of the gap
     assert all(graph.node(n).pos == p for n, p in after.items())  # nothing had to move
+
+
+def test_a_layer_added_out_of_sight_is_scrolled_into_view(window, qtbot):
+    """Double-clicking a palette entry appends after the selected layer; at the end of a column that runs
+    past the bottom of the canvas, the new layer was added out of sight."""
+    view, doc = window.view, window.document
+    view.resetTransform()
+    view.scale(2.0, 2.0)  # close up: only a few layers fit
+    view.centerOn(QPointF(*doc.graph.node("input_1").pos))
+    qtbot.wait(10)
+    last = "dense_2"
+    assert not view.visible_scene_rect().contains(window.scene.nodes[last].sceneBoundingRect())
+    doc.select([last])
+    node_id = doc.append("dropout", last)
+    assert view.visible_scene_rect().contains(window.scene.nodes[node_id].sceneBoundingRect())
+    view.centerOn(QPointF(*doc.graph.node("input_1").pos))
+    doc.select(["input_1"])  # an ordinary selection does not scroll
+    doc.select([node_id])
+    assert not view.visible_scene_rect().contains(window.scene.nodes[node_id].sceneBoundingRect())

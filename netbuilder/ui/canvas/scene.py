@@ -27,6 +27,7 @@ class GraphScene(QGraphicsScene):
     message_reported = Signal(str)
     content_changed = Signal()  # the drawing changed (graph, analysis, health): the minimap redraws
     group_toggled = Signal(str)  # a group was collapsed or expanded by a gesture: the view follows it
+    reveal = Signal(QRectF)  # layers just added and selected (appended, spliced, pasted): the view shows them
 
     def __init__(self, document: Document, parent=None) -> None:
         super().__init__(parent)
@@ -39,6 +40,7 @@ class GraphScene(QGraphicsScene):
         self._member_group: dict[str, str] = {}
         self._gesture: ConnectGesture | None = None
         self._syncing = False
+        self._added: set[str] = set()  # layers added since the last selection from the document
         self.show_grid = True
         self.horizontal = document.direction == "LR"
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -113,6 +115,7 @@ class GraphScene(QGraphicsScene):
             self.rebuild(analysed=False)
         elif kind == "node_added":
             self._add_node(event.node_id)
+            self._added.add(event.node_id)
         elif kind == "node_removed":
             self.removeItem(self.nodes.pop(event.node_id))
         elif kind == "edge_added":
@@ -298,6 +301,17 @@ class GraphScene(QGraphicsScene):
             self.document.select(self.selected_node_ids())
 
     def _select_from_document(self, ids: list[str]) -> None:
+        """Select ``ids`` as the document did; when they are layers it has just added (a double-click in
+        the palette, a drop on a connection, a paste, a lesson's Show me), ask the view to show them: a
+        layer appended at the end of a long column was added out of sight."""
+        added, self._added = self._added, set()
+        if ids and set(ids) <= added:
+            items = [self.nodes[n] for n in ids if n in self.nodes and self.nodes[n].isVisible()]
+            if items:
+                rect = items[0].sceneBoundingRect()
+                for item in items[1:]:
+                    rect = rect.united(item.sceneBoundingRect())
+                self.reveal.emit(rect)
         if set(ids) == set(self.selected_node_ids()):
             return
         self._syncing = True

@@ -30,6 +30,7 @@ from netbuilder.ui.intents import splices
 
 LAYER_MIME = "application/x-netbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+REVEAL_MARGIN = 40  # screen pixels left around a layer just added when the view scrolls to show it
 SPLICE_PX = 8  # how near (screen pixels) a dragged layer must come to a connection to go into it
 
 
@@ -60,6 +61,7 @@ class GraphView(QGraphicsView):
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.valueChanged.connect(self.minimap.reposition)
         scene.group_toggled.connect(lambda gid: QTimer.singleShot(0, lambda: self.follow_group(gid)))
+        scene.reveal.connect(lambda rect: self.ensureVisible(rect, REVEAL_MARGIN, REVEAL_MARGIN))
 
     # ----- zoom and fit -----------------------------------------------------------------
     def zoom(self) -> float:
