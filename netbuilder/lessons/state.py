@@ -105,8 +105,9 @@ def nodes_of_kind(design: Design, kind: str, order: list[str] | None = None) -> 
 
 
 def resolve_node(ref: str, state: LessonState) -> str | None:
-    """A node reference -> a node id, or None: an id (``conv1``), ``selected``, or ``kind#n`` (the n-th node of
-    that kind in the network's order, from 1)."""
+    """A node reference -> a node id, or None: an id (``conv1``), ``selected``, ``kind#n`` (the n-th node of
+    that kind in the network's order, from 1), or a kind that no node has as its id and one node has as its
+    kind (``output``: the design's one Output, ``output_1`` in a design begun with File ▸ New)."""
     design = state.design
     if design is None:
         return None
@@ -118,7 +119,10 @@ def resolve_node(ref: str, state: LessonState) -> str | None:
         ids = nodes_of_kind(design, kind, analysis.order if analysis else None)
         n = int(number)
         return ids[n - 1] if 0 < n <= len(ids) else None
-    return ref if ref in design.graph.nodes else None
+    if ref in design.graph.nodes:
+        return ref
+    of_kind = nodes_of_kind(design, ref)
+    return of_kind[0] if len(of_kind) == 1 else None
 
 
 def param_value(design: Design, node_id: str, name: str) -> Any:

@@ -191,3 +191,36 @@ def test_a_comparison_is_said_in_words_not_as_an_operator(check, text):
     from netbuilder.lessons.checks import describe
 
     assert describe(check) == text
+
+
+def test_lenet_built_from_file_new_meets_the_classifier_step():
+    """Lesson 7 invites the student to build LeNet-5 from File ▸ New, whose layers are named input_1,
+    conv2d_1, ..., output_1; its check on the Output named "output", the id of the lesson's own starting
+    design only, so a student who built it all could never finish the step."""
+    from netbuilder.graph import Design, Edge, Node
+    from netbuilder.lessons import find_lesson
+
+    design = Design(name="mine", dataset={"name": "shapes"})
+    chain = [("input_1", "input", {"shape": [1, 28, 28]}),
+             ("conv2d_1", "conv2d", {"filters": 6, "kernel_size": 5, "padding": 2}), ("relu_1", "relu", {}),
+             ("maxpool2d_1", "maxpool2d", {"kernel_size": 2}),
+             ("conv2d_2", "conv2d", {"filters": 16, "kernel_size": 5}), ("relu_2", "relu", {}),
+             ("maxpool2d_2", "maxpool2d", {"kernel_size": 2}), ("flatten_1", "flatten", {}),
+             ("dense_1", "dense", {"units": 120}), ("relu_3", "relu", {}), ("dense_2", "dense", {"units": 84}),
+             ("relu_4", "relu", {}), ("dense_3", "dense", {"units": 6}), ("output_1", "output", {})]
+    for node_id, kind, params in chain:
+        design.graph.insert_node(Node(node_id, kind, params, (0.0, 0.0)))
+    for (a, *_), (b, *_) in zip(chain, chain[1:], strict=False):
+        design.graph.insert_edge(Edge(a, b, 0))
+    state = LessonState(design=design)
+    step = find_lesson("lenet").steps[3]
+    assert [evaluate_check(c, state).met for c in step.checks] == [True, True, True]
+
+
+def test_a_kind_names_the_one_node_of_that_kind(state):
+    """A reference that is no node's id but a kind with one node resolves to it (a lesson author writes
+    "output"); a kind with several nodes resolves to none (which one would be a guess)."""
+    assert "flatten" not in state.design.graph.nodes
+    assert met({"check": "output_shape", "node": "flatten", "value": [64]}, state)
+    assert not met({"check": "output_shape", "node": "dense", "value": [10]}, state)
+    assert evaluate_check({"check": "output_shape", "node": "dense", "value": [10]}, state).detail
