@@ -16,6 +16,8 @@ from netbuilder.graph.model import MISSING, Edge, Graph, Group, Node
 
 class Edit:
     text = "edit"
+    # True for an edit that only arranges the drawing (moves, collapse / expand): the network is the same
+    arranges_only = False
 
     def apply(self, graph: Graph) -> None:
         raise NotImplementedError
@@ -146,6 +148,7 @@ class MoveNodes(Edit):
     positions: dict[str, tuple[float, float]]
     label: str = "move"
     _old: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
+    arranges_only = True
 
     @property
     def text(self) -> str:
@@ -204,6 +207,10 @@ class UpdateGroup(Edit):
     _old: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
+    def arranges_only(self) -> bool:  # type: ignore[override]
+        return set(self.changes) <= {"collapsed"}
+
+    @property
     def text(self) -> str:
         if set(self.changes) == {"collapsed"}:
             return ("collapse " if self.changes["collapsed"] else "expand ") + self.group_id
@@ -230,6 +237,10 @@ class Compound(Edit):
     @property
     def text(self) -> str:
         return self.label
+
+    @property
+    def arranges_only(self) -> bool:  # type: ignore[override]
+        return all(e.arranges_only for e in self.edits)
 
     def apply(self, graph: Graph) -> None:
         done: list[Edit] = []

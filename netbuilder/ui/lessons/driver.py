@@ -269,7 +269,8 @@ class LessonDriver(QObject):
 
     def _edited(self, index: int) -> None:
         """The student's edit, or Undo, of the network: the design is theirs now (training settings, such as
-        the epochs before a run, leave it the lesson's)."""
+        the epochs before a run, and arranging the drawing, moving layers or opening a block, leave it the
+        lesson's)."""
         import shiboken6
 
         stack = self.window.document.undo_stack
@@ -277,7 +278,8 @@ class LessonDriver(QObject):
             return
         step = stack.command(index - 1 if index > self._index else index)
         self._index = index
-        if not self._acting and getattr(step, "name", None) != "training":
+        arranges = getattr(getattr(step, "edit", None), "arranges_only", False)  # (a move, an expand)
+        if not self._acting and not arranges and getattr(step, "name", None) != "training":
             self.lessons_own = False
 
     def _open(self, action: dict[str, Any], base_dir: str) -> None:
