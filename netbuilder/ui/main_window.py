@@ -20,6 +20,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QStatusBar, QWidget
 
 from netbuilder.analysis.result import Analysis
+from netbuilder.analysis.summary import format_macs
 from netbuilder.errors import NetbuilderError
 from netbuilder.graph import Design
 from netbuilder.io import DesignFileError, NotLayersError, loads_subgraph
@@ -275,7 +276,7 @@ class MainWindow(QMainWindow):
     def show_totals(self, analysis: Analysis) -> None:
         errors = len(analysis.errors)
         state = "design valid" if analysis.valid else f"{errors} problem{'s' * (errors != 1)}"
-        self.totals_label.setText(f"{analysis.total_params:,} parameters · {analysis.total_macs / 1e6:.2f} M MACs"
+        self.totals_label.setText(f"{analysis.total_params:,} parameters · {format_macs(analysis.total_macs)} MACs"
                                   f" · {state}")
 
     def _update_title(self) -> None:

@@ -42,7 +42,7 @@ def test_table_has_layers_totals_and_validity():
         assert col in header
     assert "conv2d_1" in text and "6×28×28" in text and "2,416" in text
     assert "Total params: 61,706" in text and "Trainable params: 61,706" in text
-    assert "MACs per sample: 0.42 M" in text
+    assert "MACs per sample: 416.5 k" in text
     assert "design valid · 0 errors, 0 warnings" in text
 
 
@@ -63,5 +63,7 @@ def test_json_is_plain():
 
 
 def test_format_macs():
-    assert format_macs(416_520) == "0.42 M"
+    assert format_macs(2) == "2" and format_macs(4_736) == "4,736"  # (a neuron's, an MLP's: not "0.00 M")
+    assert format_macs(416_520) == "416.5 k"
+    assert format_macs(1_814_073_856) == "1.81 G" and format_macs(714_188_480) == "714.19 M"
     assert format_macs(1_820_000_000) == "1.82 G"
