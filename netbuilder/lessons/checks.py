@@ -20,6 +20,7 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "contains": lambda a, b: isinstance(a, (list, tuple)) and b in a,
     "not_contains": lambda a, b: isinstance(a, (list, tuple)) and b not in a,
+    "between": lambda a, b: b[0] <= a <= b[1],  # (inclusive: [low, high])
 }
 
 
@@ -58,6 +59,8 @@ def _same(value: Any, wanted: Any) -> bool:
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, list) and len(value) == 2:  # (a range, said after "between")
+        return f"{_fmt(value[0])} and {_fmt(value[1])}"
     if isinstance(value, float):
         return f"{value:.3g}"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
@@ -65,7 +68,7 @@ def _fmt(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-OPS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "exactly"}
+OPS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "exactly", "between": "between"}
 
 
 def _setting_text(check: Check) -> str:

@@ -52,6 +52,19 @@ def _number(value: Any, path: Path) -> None:
         raise _fail(path, f"must be a number, not {value!r}")
 
 
+def _bound(value: Any, path: Path) -> None:
+    """A number, or ``[low, high]`` (for the operator ``between``)."""
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise _fail(path, f"a range must be [low, high], not {value!r}")
+        for i, v in enumerate(value):
+            _number(v, (*path, i))
+        if value[0] > value[1]:
+            raise _fail(path, f"the range {value!r} runs backwards: write [low, high]")
+    else:
+        _number(value, path)
+
+
 def _typed(kind: type, word: str) -> Callable[[Any, Path], None]:
     def check(value: Any, path: Path) -> None:
         if not isinstance(value, kind):
@@ -118,7 +131,7 @@ def _actions(value: Any, path: Path) -> None:
 
 
 _CHECKERS: dict[str, Callable[[Any, Path], None]] = {
-    "str": _str, "positive_int": _int, "number": _number, "bool": _typed(bool, "true or false"),
+    "str": _str, "positive_int": _int, "number": _number, "bound": _bound, "bool": _typed(bool, "true or false"),
     "any": lambda v, p: None, "dict": _typed(dict, "an object {...}"), "list": _typed(list, "a list [...]"),
     "str_list": _str_list, "lesson_id": _lesson_id, "node": _node, "layer_kind": _layer_kind,
     "preset": _preset, "example": _example, "shape": _shape, "actions": _actions,
@@ -202,11 +215,17 @@ def validate_check(check: Any, path: Path) -> None:
     check_keys(check, V.CHECKS[kind], path, f"the check {kind}", skip=("check",))
     if kind == "has_layer" and "params" in check:
         _layer_params(check["kind"], check["params"], (*path, "params"))
+    if kind == "setting" and check["op"] == "between":
+        raise _fail((*path, "op"), "between is for counts and results (param_count, macs, layer_count, metric, "
+                                   "gap); compare a setting with ==, !=, <, <=, > or >=")
     if kind == "setting" and check["op"] not in ("contains", "not_contains"):
         _setting_value(check["key"], check["value"], (*path, "value"))
     elif kind == "setting" and not isinstance(V.setting_default(check["key"]), list):
         raise _fail((*path, "op"), f"{check['op']} is for lists (the setting 'frozen'); {check['key']} is one "
                                    "value: compare it with ==, !=, <, <=, > or >=")
+    if V.CHECKS[kind].get("*value") == "bound" and isinstance(check["value"], list) != (check["op"] == "between"):
+        raise _fail((*path, "value"), "the operator between takes a range [low, high]" if check["op"] == "between"
+                    else f"a range [low, high] is for the operator between, not {check['op']}")
     if kind in ("metric", "gap", "param_count", "macs", "layer_count") and check["op"] in ("contains", "not_contains"):
         raise _fail((*path, "op"), f"{check['op']} is for lists (the setting 'frozen'); compare numbers with "
                                    "==, !=, <, <=, > or >=")

@@ -25,7 +25,7 @@ VIEWS = WORKSPACES + (
 
 METRICS = ("train_accuracy", "val_accuracy", "test_accuracy", "train_loss", "val_loss", "test_loss",
            "epochs", "best_epoch")
-OPS = ("==", "!=", "<", "<=", ">", ">=", "contains", "not_contains")
+OPS = ("==", "!=", "<", "<=", ">", ">=", "between", "contains", "not_contains")
 EXPLAIN_METHODS = ("saliency", "grad_cam", "occlusion")
 ATTACK_METHODS = ("fgsm", "pgd")
 # what an ``answer_from`` question may ask of a node (or, for the totals, of the whole design)
@@ -52,14 +52,14 @@ ACTIONS: dict[str, dict[str, str]] = {
 _COMMON_CHECK = {"text": "str", "hint": "str"}
 CHECKS: dict[str, dict[str, str]] = {
     "has_layer": {"*kind": "layer_kind", "params": "dict", "count": "positive_int"},
-    "layer_count": {"kind": "layer_kind", "*op": "op", "*value": "number"},
-    "metric": {"*name": "metric", "*op": "op", "*value": "number", "from_scratch": "bool"},
-    "gap": {"of": "gap_of", "*op": "op", "*value": "number", "from_scratch": "bool"},
+    "layer_count": {"kind": "layer_kind", "*op": "op", "*value": "bound"},
+    "metric": {"*name": "metric", "*op": "op", "*value": "bound", "from_scratch": "bool"},
+    "gap": {"of": "gap_of", "*op": "op", "*value": "bound", "from_scratch": "bool"},
     "prediction_flipped": {},
     "explained": {"*method": "explain_method"},
     "setting": {"*key": "setting", "*op": "op", "*value": "any"},
-    "param_count": {"*op": "op", "*value": "number"},
-    "macs": {"*op": "op", "*value": "number"},
+    "param_count": {"*op": "op", "*value": "bound"},
+    "macs": {"*op": "op", "*value": "bound"},
     "valid": {},
     "selected": {"kind": "layer_kind", "node": "node"},
     "view": {"*view": "view"},

@@ -224,3 +224,31 @@ def test_a_kind_names_the_one_node_of_that_kind(state):
     assert met({"check": "output_shape", "node": "flatten", "value": [64]}, state)
     assert not met({"check": "output_shape", "node": "dense", "value": [10]}, state)
     assert evaluate_check({"check": "output_shape", "node": "dense", "value": [10]}, state).detail
+
+
+def test_between_is_inclusive_and_said_in_words(state):
+    from netbuilder.lessons.checks import describe
+
+    params = state.get_analysis().total_params
+    assert met({"check": "param_count", "op": "between", "value": [params, params + 1]}, state)
+    assert not met({"check": "param_count", "op": "between", "value": [params + 1, params + 10]}, state)
+    assert describe({"check": "param_count", "op": "between", "value": [6_000_000, 7_000_000]}) == \
+        "the network has between 6,000,000 and 7,000,000 parameters"
+
+
+@pytest.mark.parametrize(("step", "preset"), [(0, "alexnet"), (1, "vgg16"), (2, "resnet18"), (3, "googlenet"),
+                                              (4, "densenet121"), (5, "efficientnet_b0")])
+def test_an_architecture_steps_checks_are_met_by_that_architecture_only(state, step, preset):
+    """Lesson 8's "Deeper than VGG, with 20× fewer parameters" (GoogLeNet) was ticked by the 3,658-parameter
+    Digits CNN the lesson starts on, before the student opened anything, and so were DenseNet's and
+    EfficientNet's "fewer than" checks: each now names the architecture's own range."""
+    from netbuilder.lessons import find_lesson
+    from netbuilder.presets import build_preset
+
+    checks = find_lesson("architectures").steps[step].checks
+    assert not any(met(c, state) for c in checks)  # the Digits CNN
+    others = {"alexnet", "vgg16", "resnet18", "googlenet", "densenet121", "efficientnet_b0"} - {preset}
+    for name in [preset, *sorted(others)]:
+        shown = LessonState(design=build_preset(name))
+        results = [met(c, shown) for c in checks]
+        assert all(results) if name == preset else not all(results), (name, results)

@@ -173,3 +173,21 @@ def test_contains_is_for_list_settings_only():
     validate_check({"check": "setting", "key": "frozen", "op": "contains", "value": "conv2d_1"}, ("steps", 0))
     with pytest.raises(Invalid, match="known: .*dense.*conv2d"):  # every kind named, not a page to look for
         validate_check({"check": "has_layer", "kind": "Conv2D"}, ("steps", 0, "checks", 0))
+
+
+def test_between_takes_a_range_and_only_for_counts_and_results():
+    from netbuilder.lessons.schema import Invalid, validate_check
+
+    where = ("steps", 0, "checks", 0)
+    validate_check({"check": "param_count", "op": "between", "value": [6_000_000, 7_000_000]}, where)
+    validate_check({"check": "metric", "name": "val_accuracy", "op": "between", "value": [0.6, 0.9]}, where)
+    with pytest.raises(Invalid, match="takes a range"):
+        validate_check({"check": "param_count", "op": "between", "value": 7_000_000}, where)
+    with pytest.raises(Invalid, match="for the operator between, not <"):
+        validate_check({"check": "macs", "op": "<", "value": [1, 2]}, where)
+    with pytest.raises(Invalid, match="runs backwards"):
+        validate_check({"check": "macs", "op": "between", "value": [2, 1]}, where)
+    with pytest.raises(Invalid, match=r"must be \[low, high\]"):
+        validate_check({"check": "macs", "op": "between", "value": [1, 2, 3]}, where)
+    with pytest.raises(Invalid, match="compare a setting with"):
+        validate_check({"check": "setting", "key": "lr", "op": "between", "value": [0.1, 0.2]}, where)
