@@ -390,7 +390,11 @@ class MainWindow(QMainWindow):
     def new_from_preset(self) -> None:
         from netbuilder.ui.presets_dialog import PresetGallery
 
-        dialog = PresetGallery(self)
+        wb = self.workbench
+        dialog = PresetGallery(self, wb.ready.datasets if wb.ready else None,
+                               (wb.dataset_spec, wb.dataset) if wb.dataset else None)
+        if self.document.design.meta.get("preset") in dialog.infos:  # (the open one's card chosen)
+            dialog.select(self.document.design.meta["preset"])
         if dialog.exec() and dialog.design is not None and self.files.maybe_save():
             self.set_design(with_layout(dialog.design) if dialog.keep_layout.isChecked() else dialog.design)
 

@@ -1,11 +1,14 @@
 """The preset gallery: every architecture as a card (a picture drawn by the canvas, blocks collapsed;
 name, year, idea, parameters, MACs). ``PresetGrid`` is the card grid, shared with the start page;
-``PresetGallery`` (New from preset…) adds fitting to a dataset's input shape and number of classes
-and holds the result in ``design`` on accept."""
+``PresetGallery`` (New from preset…) adds fitting to a dataset's input shape and number of classes (the
+data open now, another dataset, or a shape typed in) and holds the result in ``design`` on accept, bound to
+that dataset."""
 
 from __future__ import annotations
 
+import copy
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -21,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -235,8 +239,26 @@ class PresetGrid(QListView):
             self.chosen.emit(index.data(NAME_ROLE))
 
 
+OTHER_SHAPE = "Another shape (type it below)"
+
+
+def dataset_entries(datasets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The datasets to fit to, as the workbench lists them (name, input_shape, classes, available); before
+    PyTorch is ready, from the data package's own list (no torch needed)."""
+    if datasets is not None:
+        return list(datasets)
+    from netbuilder.data import list_datasets
+
+    return [{"name": i.name, "input_shape": list(i.input_shape), "classes": i.num_classes,
+             "available": i.available, "description": i.description} for i in list_datasets()]
+
+
 class PresetGallery(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """``datasets``: what Fit offers (the workbench's list); ``open_data``: the dataset open now, as
+    (its spec in the design, its loaded description), offered first and chosen when Fit is ticked."""
+
+    def __init__(self, parent: QWidget | None = None, datasets: list[dict[str, Any]] | None = None,
+                 open_data: tuple[dict[str, Any], dict[str, Any]] | None = None) -> None:
         super().__init__(parent)
         from netbuilder.presets import list_presets
 
@@ -254,13 +276,20 @@ class PresetGallery(QDialog):
         fit.setCheckable(True)
         fit.setChecked(False)
         self.fit_box = fit
+        self.data_box = QComboBox(fit)
         self.shape_edit = QLineEdit("1, 28, 28", fit)
         self.classes = QSpinBox(fit)
         self.classes.setRange(1, 100_000)
         self.classes.setValue(10)
         form = QFormLayout(fit)
+        form.addRow("Data", self.data_box)
         form.addRow("Input shape (C, H, W)", self.shape_edit)
         form.addRow("Classes", self.classes)
+        self._filling = False
+        self._fill_data_box(datasets, open_data)
+        self.data_box.currentIndexChanged.connect(self._data_chosen)
+        self.shape_edit.textChanged.connect(self._sync_choice)
+        self.classes.valueChanged.connect(self._sync_choice)
         self.keep_layout = QCheckBox("Lay the design out automatically", self)
         self.keep_layout.setChecked(True)
         self.error = QLabel(self)
@@ -278,6 +307,59 @@ class PresetGallery(QDialog):
         self.grid.chosen.connect(self._choose)
         if self.infos:
             self.grid.select(next(iter(self.infos)))
+        self._data_chosen()
+
+    def _fill_data_box(self, datasets: list[dict[str, Any]] | None,
+                       open_data: tuple[dict[str, Any], dict[str, Any]] | None) -> None:
+        """Each entry's data: (the design's dataset spec, input shape, classes); the last, typed in, None."""
+        box, taken = self.data_box, set()
+        if open_data is not None:
+            spec, info = open_data
+            name = str(spec.get("name") or info.get("name") or "the open data")
+            shape, classes = list(info["input_shape"]), len(info["class_names"])
+            box.addItem(f"{name} — {'×'.join(map(str, shape))}, {classes} classes (open now)",
+                        (copy.deepcopy(spec), shape, classes))
+            taken.add(name)
+        try:
+            entries = dataset_entries(datasets)
+        except (OSError, ValueError):  # (a broken data folder: fit to a shape typed in)
+            entries = []
+        for d in entries:
+            if d["name"] in taken:
+                continue
+            shape, note = list(d["input_shape"]), "" if d.get("available", True) else " (download)"
+            box.addItem(f"{d['name']} — {'×'.join(map(str, shape))}, {d['classes']} classes{note}",
+                        ({"name": d["name"]}, shape, int(d["classes"])))
+            box.setItemData(box.count() - 1, d.get("description", ""), Qt.ItemDataRole.ToolTipRole)
+        box.addItem(OTHER_SHAPE, None)
+        box.setCurrentIndex(0 if open_data is not None else box.count() - 1)
+
+    def chosen_data(self) -> dict[str, Any] | None:
+        """The dataset a fitted design is bound to (None: a shape typed in)."""
+        entry = self.data_box.currentData()
+        return copy.deepcopy(entry[0]) if entry else None
+
+    def _data_chosen(self, *_args: object) -> None:
+        """A dataset chosen: its shape and classes in the fields; "another shape": the preset's own."""
+        entry = self.data_box.currentData()
+        name = self.selected_name()
+        if entry is None and not name:
+            return
+        shape, classes = entry[1:] if entry else (self.infos[name].gallery.input_shape, self.infos[name].gallery.num_classes)
+        self._filling = True
+        try:
+            self.shape_edit.setText(", ".join(map(str, shape)))
+            self.classes.setValue(classes)
+        finally:
+            self._filling = False
+
+    def _sync_choice(self, *_args: object) -> None:
+        """Fields edited away from the chosen dataset's: the box says "another shape"."""
+        entry = self.data_box.currentData()
+        if self._filling or entry is None:
+            return
+        if parse_shape(self.shape_edit.text()) != list(entry[1]) or self.classes.value() != entry[2]:
+            self.data_box.setCurrentIndex(self.data_box.count() - 1)
 
     def selected_name(self) -> str | None:
         return self.grid.selected_name()
@@ -297,8 +379,8 @@ class PresetGallery(QDialog):
         paper = (f"<br><a href='{escape(g.paper.url)}'>{escape(g.paper.authors)}, {escape(g.paper.title)}"
                  f"</a> ({escape(g.paper.venue)})") if g.paper else ""
         self.detail.setText(f"<b>{escape(g.title)}</b> ({g.year}) — {escape(g.idea)}{paper}")
-        self.shape_edit.setText(", ".join(map(str, g.input_shape)))
-        self.classes.setValue(g.num_classes)
+        if self.data_box.currentData() is None:  # (a dataset chosen keeps its shape)
+            self._data_chosen()
         self.error.clear()
 
     def build(self) -> Design | None:
@@ -314,7 +396,11 @@ class PresetGallery(QDialog):
                 if shape is None:
                     raise NetbuilderError("the input shape must be 3 numbers (channels, height, width) "
                                           "or 1 number")
-                return build_preset(name, input_shape=shape, num_classes=self.classes.value())
+                design = build_preset(name, input_shape=shape, num_classes=self.classes.value())
+                data = self.chosen_data()
+                if data is not None:
+                    design.dataset = data  # (trains on it at once: no Fit, no "does not fit")
+                return design
             return build_preset(name)
         except NetbuilderError as e:
             self.error.setText(str(e))

@@ -93,3 +93,63 @@ def test_gallery_shows_why_a_fit_fails(window, qtbot):
     dialog.shape_edit.setText("1, 2, 2")
     dialog.accept()
     assert dialog.design is None and dialog.error.text()
+
+
+DIGITS = ({"name": "digits"}, {"name": "digits", "input_shape": [1, 8, 8], "class_names": [str(i) for i in range(10)]})
+LISTED = [{"name": "digits", "input_shape": [1, 8, 8], "classes": 10, "available": True, "description": "UCI digits"},
+          {"name": "shapes", "input_shape": [1, 28, 28], "classes": 6, "available": True, "description": "shapes"},
+          {"name": "cifar10", "input_shape": [3, 32, 32], "classes": 10, "available": False, "description": "CIFAR"}]
+
+
+def test_fit_offers_the_open_data_first_and_binds_the_design_to_it(window, qtbot):
+    """Lesson 8 asks for the teaching-size ResNet on the digits: ticking "Fit to a dataset" showed the
+    preset's own 3, 32, 32 and 10 classes, to be replaced by hand with a shape the student had to know,
+    and the design came without a dataset. Now the data open now is offered and chosen, its shape filled in,
+    and the design trains on it at once; another dataset fills its own shape; a shape typed in binds none."""
+    from netbuilder.ui.presets_dialog import OTHER_SHAPE, PresetGallery
+
+    dialog = PresetGallery(window, LISTED, DIGITS)
+    qtbot.addWidget(dialog)
+    box = dialog.data_box
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "digits — 1×8×8, 10 classes (open now)", "shapes — 1×28×28, 6 classes",
+        "cifar10 — 3×32×32, 10 classes (download)", OTHER_SHAPE]
+    dialog.select("resnet_cifar")
+    assert dialog.shape_edit.text() == "1, 8, 8" and dialog.classes.value() == 10  # (not the preset's 3, 32, 32)
+    dialog.fit_box.setChecked(True)
+    dialog.accept()
+    design = dialog.design
+    assert design.dataset == {"name": "digits"} and design.meta["preset"] == "resnet_cifar"
+    assert next(n for n in design.graph.iter_nodes() if n.kind == "input").params["shape"] == [1, 8, 8]
+    box.setCurrentIndex(1)
+    assert dialog.shape_edit.text() == "1, 28, 28" and dialog.classes.value() == 6
+    dialog.classes.setValue(7)  # edited away from shapes': a shape of its own
+    assert box.currentText() == OTHER_SHAPE
+    dialog.accept()
+    assert dialog.design.dataset == {} and dialog.design is not design
+    dialog.select("lenet5")  # another card, a shape typed in: the card's own shape again
+    assert dialog.shape_edit.text() == "1, 28, 28" and dialog.classes.value() == 10
+
+
+def test_new_from_preset_offers_the_window_s_open_data(window, qtbot, monkeypatch):
+    from netbuilder.ui.presets_dialog import PresetGallery
+
+    wb = window.workbench
+    monkeypatch.setattr(wb, "dataset", DIGITS[1])
+    monkeypatch.setattr(wb, "dataset_spec", {"name": "digits"})
+    seen = []
+
+    def choose(dialog):
+        seen.append((dialog.data_box.currentText(), dialog.selected_name()))
+        dialog.select("resnet_cifar")
+        dialog.fit_box.setChecked(True)
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(PresetGallery, "exec", choose)
+    window.files.ask_unsaved = lambda: "discard"
+    window.new_from_preset()
+    assert seen[0][0] == "digits — 1×8×8, 10 classes (open now)"
+    assert window.document.design.dataset == {"name": "digits"} and not window.workbench.misfit()
+    window.new_from_preset()
+    assert seen[1][1] == "resnet_cifar"  # the open preset's card is the one chosen
