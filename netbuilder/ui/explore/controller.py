@@ -362,7 +362,7 @@ class ExploreController(QObject):
 
     def _training_state(self, state: str) -> None:
         if state == "preparing":
-            self.lab.clear()
+            self.lab.clear(keep=True)  # (the run before stays, faded; a new design clears both)
 
     def _train_events(self, events: list) -> None:
         epoch = False

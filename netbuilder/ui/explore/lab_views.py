@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -95,13 +96,15 @@ class OverfitLab(PlotsWhenShown):
     when the lab is first shown). Its Train button starts a run from fresh weights (``train_requested``),
     unless the student unticks it; the lab says which each run did (``run_prepared``)."""
 
-    PLOTS = frozenset({"plot", "train_curve", "val_curve", "best_line", "best_point", "legend"})
+    PLOTS = frozenset({"plot", "train_curve", "val_curve", "best_line", "best_point", "legend", "before_train",
+                       "before_val"})
     train_requested = Signal(bool)  # from fresh weights
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.epochs: list[dict[str, Any]] = []
+        self.before: list[dict[str, Any]] = []  # the run before this one, of this design: drawn faded beside it
         self.best_epoch: int | None = None
         self._plot_place = plot_place(self)
         self._plot_place.setMinimumHeight(170)
@@ -177,6 +180,9 @@ class OverfitLab(PlotsWhenShown):
         self.plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keyboard use: no invisible Tab stop
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
+        faded = {"width": 1.5, "style": Qt.PenStyle.DashLine}
+        self.before_train = self.plot.plot([], [], pen=pg.mkPen(QColor(TRAIN_COLOUR).lighter(150), **faded))
+        self.before_val = self.plot.plot([], [], pen=pg.mkPen(QColor(VAL_COLOUR).lighter(130), **faded))
         self.train_curve = self.plot.plot([], [], name="training loss", **_series_style(TRAIN_COLOUR))
         self.val_curve = self.plot.plot([], [], name="validation loss", **_series_style(VAL_COLOUR))
         self.best_line = pg.InfiniteLine(angle=90, movable=False,
@@ -189,7 +195,8 @@ class OverfitLab(PlotsWhenShown):
         self.plot.addItem(self.best_point)
         self.legend = _legend_above(self.plot.getPlotItem(), ((self.train_curve, "training"),
                                                               (self.val_curve, "validation"),
-                                                              (self.best_point, "best")))
+                                                              (self.best_point, "best"),
+                                                              (self.before_val, "run before (dashed)")))
         swap(self._plot_place, self.plot)
         self.refresh()
 
@@ -238,7 +245,13 @@ class OverfitLab(PlotsWhenShown):
         return node_id
 
     # ----- curves -------------------------------------------------------------------------------------
-    def clear(self) -> None:
+    def clear(self, keep: bool = False) -> None:
+        """Nothing drawn; with ``keep`` (a new run of the same design) the run before stays, faded, to
+        compare with (lesson 9: "the two runs compare")."""
+        if not keep:
+            self.before = []
+        elif self.epochs:
+            self.before = self.epochs
         self.epochs, self.best_epoch = [], None
         self.refresh()
 
@@ -256,6 +269,9 @@ class OverfitLab(PlotsWhenShown):
     def refresh(self) -> None:
         if not self.plots_built:  # build_plots draws what there is
             return
+        for curve, key in ((self.before_train, "train_loss"), (self.before_val, "val_loss")):
+            curve.setData(np.array([e["epoch"] + 1 for e in self.before], float),
+                          np.array([e[key] for e in self.before], float))
         xs = np.array([e["epoch"] + 1 for e in self.epochs], float)
         self.train_curve.setData(xs, np.array([e["train_loss"] for e in self.epochs], float))
         self.val_curve.setData(xs, np.array([e["val_loss"] for e in self.epochs], float))
@@ -275,7 +291,17 @@ class OverfitLab(PlotsWhenShown):
         self.gap_label.setText(
             f"Best epoch {best['epoch'] + 1}: validation loss {best['val_loss']:.3f}. Last epoch: training "
             f"{last['train_loss']:.3f}, validation {last['val_loss']:.3f} (gap {gap:+.3f}). "
-            + lab_verdict(best, last))
+            + lab_verdict(best, last) + before_text(self.before))
+
+
+def before_text(before: list[dict[str, Any]]) -> str:
+    """`` The run before (dashed): best validation loss 0.706 at epoch 3, gap +0.891 at its end.``"""
+    finite = [e for e in before if math.isfinite(e.get("val_loss", math.nan))]
+    if not finite:
+        return ""
+    best, last = min(finite, key=lambda e: e["val_loss"]), before[-1]
+    return (f" The run before (dashed): best validation loss {best['val_loss']:.3f} at epoch {best['epoch'] + 1}, "
+            f"gap {last['val_loss'] - last['train_loss']:+.3f} at its end.")
 
 
 OVERFIT_RISE = 0.10  # the validation loss this far (a share) above its best, the training loss lower: overfitting

@@ -95,3 +95,27 @@ def test_the_inside_view_checks_health_when_shown_after_a_run(window, both, qtbo
     show(ex, "inside")
     r = wait_result(ex, "health")
     assert r["trained"] and ex.inside.hints.count() >= 1
+
+
+def test_the_lab_keeps_the_run_before_to_compare_with(window, both, qtbot, show):
+    """Lesson 9 step 2: "train the same 20 epochs again ... so the two runs compare", but the lab cleared
+    the first run when the second started: nothing to compare with there. The run before stays, dashed,
+    and the text says its best validation loss and gap; another design forgets it."""
+    tc, ex = both
+    show(ex, "lab")
+    assert tc.train()
+    qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
+    first = [dict(e) for e in ex.lab.epochs]
+    assert len(first) == EPOCHS and ex.lab.before == []
+    assert tc.train()
+    qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
+    assert ex.lab.before == first and len(ex.lab.epochs) == EPOCHS
+    xs, ys = ex.lab.before_val.getData()
+    assert list(ys) == [e["val_loss"] for e in first]
+    best = min(first, key=lambda e: e["val_loss"])
+    assert f"The run before (dashed): best validation loss {best['val_loss']:.3f}" in ex.lab.gap_label.text()
+    from netbuilder.ui.app import build_digits_cnn
+
+    window.files.ask_unsaved = lambda: "discard"
+    window.document.set_design(build_digits_cnn())
+    assert ex.lab.before == [] and ex.lab.epochs == [] and len(ex.lab.before_val.getData()[0] or []) == 0
