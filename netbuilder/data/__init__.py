@@ -29,6 +29,11 @@ class DatasetInfo:
     description: str
     available: bool  # built-in, or downloaded into the cache / data_dir
 
+    def row(self) -> dict[str, Any]:
+        """What a list of datasets shows (the Training panel's box, the preset gallery's Fit), as plain values."""
+        return {"name": self.name, "kind": self.kind, "input_shape": list(self.input_shape),
+                "classes": self.num_classes, "available": self.available, "description": self.description}
+
 
 _BUILTIN = {
     "circle": ("points", (2,), 2, 500, "TensorFlow Playground: a disc inside a ring (options noise, train_ratio, samples)"),

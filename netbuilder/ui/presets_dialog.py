@@ -249,8 +249,7 @@ def dataset_entries(datasets: list[dict[str, Any]] | None) -> list[dict[str, Any
         return list(datasets)
     from netbuilder.data import list_datasets
 
-    return [{"name": i.name, "input_shape": list(i.input_shape), "classes": i.num_classes,
-             "available": i.available, "description": i.description} for i in list_datasets()]
+    return [i.row() for i in list_datasets()]
 
 
 class PresetGallery(QDialog):

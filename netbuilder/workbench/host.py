@@ -411,9 +411,7 @@ def warm_up() -> dict[str, Any]:
 
     device = resolve_device("auto")
     return {"device": device_name(device), "device_type": device.type,
-            "datasets": [{"name": i.name, "kind": i.kind, "input_shape": list(i.input_shape),
-                          "classes": i.num_classes, "available": i.available, "description": i.description}
-                         for i in list_datasets()]}
+            "datasets": [i.row() for i in list_datasets()]}
 
 
 def prime_training() -> None:
