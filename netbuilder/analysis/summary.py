@@ -19,12 +19,11 @@ from netbuilder.layers import get_spec
 def format_macs(n: int) -> str:
     """A count of multiply-accumulates as read: ``2`` and ``4,736`` exact, ``416.5 k``, ``1.81 M``,
     ``15.47 G`` (a small network's count is never "0.00 M")."""
-    if n < 10_000:
-        return f"{n:,}"
-    for size, unit, digits in ((1e9, "G", 2), (1e6, "M", 2), (1e3, "k", 1)):
-        if n >= size:
-            return f"{n / size:.{digits}f} {unit}"
-    return f"{n:,}"  # (not reached)
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} G"
+    if n >= 1e6:
+        return f"{n / 1e6:.2f} M"
+    return f"{n / 1e3:.1f} k" if n >= 10_000 else f"{n:,}"
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:

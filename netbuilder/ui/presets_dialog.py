@@ -344,7 +344,8 @@ class PresetGallery(QDialog):
         name = self.selected_name()
         if entry is None and not name:
             return
-        shape, classes = entry[1:] if entry else (self.infos[name].gallery.input_shape, self.infos[name].gallery.num_classes)
+        gallery = self.infos[name].gallery if name else None
+        shape, classes = entry[1:] if entry else (gallery.input_shape, gallery.num_classes)
         self._filling = True
         try:
             self.shape_edit.setText(", ".join(map(str, shape)))
