@@ -283,6 +283,20 @@ def test_a_warning_never_pulls_the_student_out_of_their_workspace(window, traine
     assert trainer.panel.messages.buttons[0].isVisible()
 
 
+def test_the_status_bar_takes_back_a_warning_once_the_design_fits(window, trainer, qtbot):
+    window.workspaces.switch("Build")
+    window.view.setFocus()
+    window.document.set_param("input_1", "shape", [1, 10, 10])  # the design stops fitting the digits
+    qtbot.waitUntil(lambda: "does not fit" in window.statusBar().currentMessage(), timeout=15_000)
+    window.document.undo_stack.undo()  # fits again: neither the bar nor the panel still says it does not
+    qtbot.waitUntil(lambda: trainer.panel.messages.isHidden(), timeout=15_000)
+    assert "does not fit" not in window.statusBar().currentMessage()
+    window.statusBar().showMessage("Saved", 6000)  # a later message is not taken back by the next check
+    window.document.set_param("dense_1", "units", 33)
+    qtbot.wait(300)
+    assert window.statusBar().currentMessage() == "Saved"
+
+
 def test_a_view_fills_its_dock_and_scrolls_only_below_its_minimum(qtbot):
     """A view with a wrapped note beside a plot (which prefers 480 px) in a 330 px dock is shown whole,
     the plot at the dock's height (a scroll area alone made the view 518 px tall and hid most of the

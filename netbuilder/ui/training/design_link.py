@@ -347,6 +347,9 @@ class DesignLink:
     def _dismiss_fit_message(self) -> None:
         if self._fit_message_shown():
             self.c.panel.messages.dismiss()
+        bar = getattr(self.c.window, "statusBar", lambda: None)()  # said there too, outside the Train workspace:
+        if bar is not None and self._fit_text and getattr(bar, "full_message", bar.currentMessage()) == self._fit_text:
+            bar.clearMessage()  # taken back there as well (a later message stays)
         self._fit_text, self._fit_failed, self._fit_why = "", None, ""
 
     def fit_design(self) -> bool:
