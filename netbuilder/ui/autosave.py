@@ -1,5 +1,6 @@
 """The window's autosave files: where they live (``autosave_<pid>.nbd`` with a ``.json`` of what the window
-knew of it, in the user's data folder), whether the window that wrote one still runs (else it is left by a
+knew of it, and the trained weights and the runs beside it as beside a saved design, in the user's data
+folder), whether the window that wrote one still runs (else it is left by a
 crash), reading one back and describing it for the recovery question. Stdlib, io."""
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def autosave_text(path: Path, design: Design | None, meta: dict, problem: str | 
         when = time.strftime("%d %b %Y, %H:%M", time.localtime(path.stat().st_mtime))
     except OSError:
         when = "at an unknown time"
-    notes = [f"autosaved {when}", of, f"the autosave cannot be read: {problem}" if problem else ""]
+    kept = [what for what, there in (("its trained weights", autosaved_weights(path, meta) is not None),
+                                     ("its training curves", autosave_files(path)[3].is_file())) if there]
+    notes = [f"autosaved {when}", f"with {' and '.join(kept)}" if kept else "", of,
+             f"the autosave cannot be read: {problem}" if problem else ""]
     if meta.get("path"):
         saved_as = Path(str(meta["path"]))
         return f"{saved_as.name} (in {saved_as.parent}; {'; '.join(n for n in notes if n)})"
@@ -69,6 +73,29 @@ def autosave_text(path: Path, design: Design | None, meta: dict, problem: str | 
     return f'an unsaved design, "{name}" ({"; ".join(n for n in notes if n)})'
 
 
+def autosave_files(path: Path) -> tuple[Path, ...]:
+    """An autosave's files: the design, what its window knew of it, its trained weights and its runs."""
+    from netbuilder.io import weights_path_for
+    from netbuilder.ui.training.run_history import runs_path_for
+
+    return path, path.with_suffix(".json"), weights_path_for(path), runs_path_for(path)
+
+
+def autosaved_weights(path: Path, meta: dict) -> Path | None:
+    """The trained weights beside the autosave ``path``, when its window wrote them (``meta``) and they are
+    there (named after the autosave: the file of a recovered one is renamed with it)."""
+    weights = autosave_files(path)[2]
+    return weights if meta.get("weights") and weights.is_file() else None
+
+
+def move_autosave(path: Path, to: Path) -> None:
+    """Make a recovered autosave this window's own (kept until the design is saved: a second crash loses
+    nothing); its files that are missing are none to move."""
+    for old, new in zip(autosave_files(path), autosave_files(to), strict=True):
+        if old.exists():
+            old.replace(new)
+
+
 def remove_autosave(path: Path) -> None:
-    for p in (path, path.with_suffix(".json")):
+    for p in autosave_files(path):
         p.unlink(missing_ok=True)

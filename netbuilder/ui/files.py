@@ -21,6 +21,8 @@ from netbuilder.ui.autosave import (
     AUTOSAVE_MS,
     autosave_dir,
     autosave_text,
+    autosaved_weights,
+    move_autosave,
     owner_alive,
     read_autosave,
     remove_autosave,
@@ -345,26 +347,32 @@ class FileController(QObject):
 
     # ----- autosave and recovery ----------------------------------------------------------
     def autosave(self) -> Path | None:
-        """Write the design beside the user's data if it has unsaved edits (weights are not autosaved)."""
-        if not self.document.design_modified:
+        """Write the design beside the user's data if it has unsaved changes: edits, or trained weights that
+        no saved file holds (these go beside it, with the runs: training/autosaved.py)."""
+        if not self.document.is_modified or not self.autosave_timer.isActive():  # (stopped: the window closed)
             return None
         from netbuilder.io import save_design
 
-        folder = autosave_dir()
+        target = autosave_dir() / f"autosave_{os.getpid()}.nbd"
+        link = self.weights_link()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"autosave_{os.getpid()}.nbd"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            weights = link.autosaved.write(target) if link is not None else None
             save_design(self.document.snapshot(), target)
-            (folder / f"autosave_{os.getpid()}.json").write_text(json.dumps(
-                {"path": str(self.document.path) if self.document.path else None}))
+            target.with_suffix(".json").write_text(json.dumps(
+                {"path": str(self.document.path) if self.document.path else None, "weights": weights}))
         except (NetbuilderError, OSError) as e:
             self.message_reported.emit(f"Autosave failed: {e}")
             return None
         return target
 
     def clear_autosave(self) -> None:
-        for suffix in (".nbd", ".json"):
-            (autosave_dir() / f"autosave_{os.getpid()}{suffix}").unlink(missing_ok=True)
+        remove_autosave(autosave_dir() / f"autosave_{os.getpid()}.nbd")
+
+    def stop_autosave(self) -> None:
+        """The window closes (its design saved or let go): no autosave is left, nor written after."""
+        self.autosave_timer.stop()
+        self.clear_autosave()
 
     def leftover_autosaves(self) -> list[Path]:
         """Autosaves of sessions that did not end cleanly (not this one's, nor a running window's)."""
@@ -399,14 +407,20 @@ class FileController(QObject):
                 if design is None:
                     self.show_error("Cannot recover", problem or "the autosave cannot be read")
                     continue
-                self.document.set_design(design, meta.get("path"))
-                self.document.undo_stack.resetClean()
                 own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
                 try:  # (kept until the recovered design is saved: a second crash loses nothing)
-                    leftover.replace(own)
-                    leftover.with_suffix(".json").replace(own.with_suffix(".json"))
+                    move_autosave(leftover, own)
                 except OSError:
-                    pass
+                    own = leftover
+                weights = autosaved_weights(own, meta)
+                if weights is not None:
+                    design.weights = None  # (the autosaved weights are loaded, not those its file names)
+                self.document.set_design(design, meta.get("path"))
+                self.document.undo_stack.resetClean()
+                if self.weights_link() is not None:  # its trained weights and runs, as autosaved
+                    self.weights_link().autosaved.recover(own, weights)
+                with_weights = " with its trained weights" if weights is not None else ""
+                self.message_reported.emit(f'Recovered "{design.name or "untitled"}"{with_weights}: save it to keep it')
                 recovered = True
         return recovered
 

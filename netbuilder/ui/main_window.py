@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         from netbuilder.ui.training import install_training
 
         self.training = install_training(self, self.document, self.bridge)
+        self.training.run_finished.connect(lambda _o: QTimer.singleShot(0, self.files.autosave))  # (its weights now)
         from netbuilder.ui.explore import install_explore
 
         self.explore = install_explore(self, self.document, self.bridge, self.training)
@@ -489,7 +490,6 @@ class MainWindow(QMainWindow):
         # not (app.run_app then ends the process without it)
         self.bridge.shutdown(SAVE_WAIT_S if ended else 0.1)
         self.save_state()
-        self.files.autosave_timer.stop()
-        self.files.clear_autosave()
+        self.files.stop_autosave()
         self.scene.detach()
         event.accept()

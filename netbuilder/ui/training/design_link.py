@@ -25,6 +25,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from netbuilder.io import weights_path_for
 from netbuilder.ui.training import run_history as history
+from netbuilder.ui.training.autosaved import AutosavedWork
 from netbuilder.ui.training.locks import LOCK_WAIT_S, LockedRandom, close_waits, locked_random, names, reasons
 from netbuilder.ui.training.run_history import RunsFileError, load_runs, runs_path_for, save_runs
 from netbuilder.workbench import events as ev
@@ -54,6 +55,7 @@ class DesignLink:
         self._fit_failed: tuple | None = None  # what Fit failed on (_fit_key): its reason stays while it holds
         self._refusal = ""  # Train's "Cannot train yet" on the bar, for a reason of the design's (``refused``)
         self.locks = LockedRandom(controller)  # a locked layer left with random weights: warned, refused
+        self.autosaved = AutosavedWork(self)  # the weights and runs beside the window's autosave
         self._run_signature: tuple | None = None  # the structure of the run starting (``_state_changed``)
         controller.curves.runs_edited.connect(self.save_runs_now)
         controller.state_changed.connect(self._state_changed)
@@ -139,8 +141,9 @@ class DesignLink:
         if key in ("load_weights", "transfer", "reset"):
             self.locks.weights_changed()
         if key == "load_weights":
-            self.on_disk = Path(value["path"]).resolve()
-            self.weights_dirty = False
+            recovered = self.autosaved.is_recovery(value["path"])  # (then no saved file holds them)
+            self.on_disk = None if recovered else Path(value["path"]).resolve()
+            self.weights_dirty = recovered
             n = len(value["dropped"])
             dropped = f"; {n} layer{'s' * (n != 1)} did not fit and start{'s' * (n == 1)} fresh" if n else ""
             untrained = value.get("untrained") or {}  # recorded untrained in the file: they start fresh too
@@ -155,9 +158,11 @@ class DesignLink:
                 dropped += f"; {Path(value['path']).name} records {what} fresh"
             k = len(value["kept"])
             normalised = value.get("normalised")  # (weights trained on other data: the images are fed their way)
-            self._loaded_text = (f"Loaded the trained weights of {k} layer{'s' * (k != 1)} from "
-                                 f"{Path(value['path']).name}{dropped}."
-                                 + (f" {normalised[0].upper()}{normalised[1:]}." if normalised else ""))
+            source = "the autosave" if recovered else Path(value["path"]).name
+            self._loaded_text = (f"{'Recovered' if recovered else 'Loaded'} the trained weights of {k} "
+                                 f"layer{'s' * (k != 1)} from {source}{dropped}."
+                                 + (f" {normalised[0].upper()}{normalised[1:]}." if normalised else "")
+                                 + (" Save the design to keep them." if recovered else ""))
             self.c.show_message(self._loaded_text, "info")
             self.c.refresh_idle_views()
         elif key == "transfer" and self.wb.has_weights and (value.get("kept") or value.get("loaded")):
@@ -173,6 +178,7 @@ class DesignLink:
     @weights_dirty.setter
     def weights_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
+        self.autosaved.version += dirty  # (weights that the next autosave writes)
         self.document.set_weights_unsaved(dirty or self.forgotten is not None)
 
     def weights_name(self, path: Path) -> str | None:
@@ -212,6 +218,8 @@ class DesignLink:
 
     def _weights_written(self, event: ev.TaskDone | ev.TaskFailed) -> None:
         """A weights write ended: the save waiting for it learns how; one put off to a run's end says so."""
+        if self.autosaved.written(event):  # (the autosave's copy: nothing waits for it)
+            return
         failed = isinstance(event, ev.TaskFailed)
         if failed and event.cancelled:
             message: str | None = "the write was cancelled"

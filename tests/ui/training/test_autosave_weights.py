@@ -1,0 +1,72 @@
+"""A crash after training loses neither what the network learnt nor its curves: the window's autosave holds
+the trained weights that no saved file holds yet, and the runs, written as soon as a run ends; recovering
+it brings both back, still to be saved. Closing the window leaves no autosave behind."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import torch
+
+pytestmark = pytest.mark.gui
+
+
+def test_a_crash_after_training_keeps_its_weights_and_runs(window, trainer, run_to_end, qtbot, example, tmp_path):
+    from netbuilder.io import weights_path_for
+    from netbuilder.training.weights import load_weights
+    from netbuilder.ui.autosave import autosave_dir, move_autosave
+    from netbuilder.ui.training.run_history import load_runs, runs_path_for
+
+    doc, files = window.document, window.files
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"
+    own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
+    # autosaved as the run ended (not a minute later), the weights written in the background
+    qtbot.waitUntil(lambda: weights_path_for(own).is_file() and own.is_file(), timeout=15_000)
+    assert json.loads(own.with_suffix(".json").read_text()) == {"path": None, "weights": own.stem + ".safetensors"}
+    assert [r.name for r in load_runs(runs_path_for(own))] == ["run 1"]
+    learnt = load_weights(weights_path_for(own))
+    crashed = autosave_dir() / "autosave_999999.nbd"  # as if left by a window that died
+    move_autosave(own, crashed)
+    meta = {"path": None, "weights": "autosave_999999.safetensors"}  # (as that window wrote it)
+    crashed.with_suffix(".json").write_text(json.dumps(meta))
+
+    doc.set_design(example)  # the next start: untrained, no runs
+    qtbot.waitUntil(lambda: not trainer.wb.has_weights, timeout=10_000)
+    assert trainer.curves.all_runs() == []
+    asked, said = [], []
+    files.message_reported.connect(said.append)
+    files.ask_recover = lambda what: asked.append(what) or "recover"
+    assert files.offer_recovery()
+    assert "with its trained weights and its training curves" in asked[0]
+    assert said == [f'Recovered "{doc.design.name}" with its trained weights: save it to keep it']
+    assert [r.name for r in trainer.curves.all_runs()] == ["run 1"]
+    messages = trainer.panel.messages
+    qtbot.waitUntil(lambda: "Recovered the trained weights" in messages.label.text(), timeout=15_000)
+    assert "from the autosave" in messages.label.text() and "Save the design to keep them" in messages.label.text()
+    assert trainer.wb.has_weights and doc.is_modified  # still to be saved
+    assert files.leftover_autosaves() == [] and not weights_path_for(crashed).exists()
+
+    path = tmp_path / "recovered.nbd"
+    assert files.save_to(path)
+    saved = load_weights(weights_path_for(path))
+    assert saved.keys() == learnt.keys() and all(torch.equal(saved[k], learnt[k]) for k in learnt)
+    assert json.loads(path.read_text())["weights"] == "recovered.safetensors"
+    assert not doc.is_modified and not own.exists() and not weights_path_for(own).exists()
+    assert not runs_path_for(own).exists()
+
+
+def test_closing_the_window_leaves_no_autosave(window, trainer, run_to_end, qtbot):
+    from netbuilder.io import weights_path_for
+    from netbuilder.ui.autosave import autosave_dir
+
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"
+    own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
+    qtbot.waitUntil(lambda: weights_path_for(own).is_file(), timeout=15_000)
+    window.files.ask_unsaved = lambda: "discard"
+    assert window.close()
+    assert list(autosave_dir().iterdir()) == []
+    assert window.files.autosave() is None  # (nothing written after the window closed)
