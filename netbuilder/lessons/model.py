@@ -28,6 +28,7 @@ class LessonError(NetbuilderError):
 Action = dict[str, Any]  # {"do": kind, ...}
 Check = dict[str, Any]  # {"check": kind, ...}
 Question = dict[str, Any]  # {"id", "text", "answer_from" | "choices" + "answer" | "answer", "explain", "hint"}
+ONLY_SHOWS = frozenset({"switch_view", "select_node", "attack", "explain"})  # actions that change no state
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,17 @@ class Lesson:
     text: str
     steps: tuple[Step, ...]
     path: str = field(default="", compare=False)
+
+    def set_up(self, index: int) -> tuple[Action, ...]:
+        """What makes the state step ``index`` builds on (a lesson resumed on another day, the design gone):
+        the reference actions of the steps before it, from the last design one of them opens, less those
+        that only show something. Empty when the step opens its own design first, or none before it does."""
+        if not 0 < index < len(self.steps) or self.steps[index].reference[:1] and (
+                self.steps[index].reference[0]["do"] == "open_design"):
+            return ()
+        actions = [a for step in self.steps[:index] for a in step.reference]
+        opens = [i for i, a in enumerate(actions) if a["do"] == "open_design"]
+        return tuple(a for a in actions[opens[-1]:] if a["do"] not in ONLY_SHOWS) if opens else ()
 
     def summary(self) -> dict[str, Any]:
         """What ``netbuilder lessons --json`` lists."""

@@ -139,3 +139,19 @@ def test_no_check_of_a_step_tells_the_answer_to_its_questions():
                 answer = expected_text(question, expected_answer(question, state))
                 told += [(lesson.id, number, question["id"], text) for text in texts if answer in text]
     assert told == []
+
+
+def test_set_up_replays_the_earlier_steps_from_the_last_design_opened():
+    from netbuilder.lessons.model import ONLY_SHOWS
+
+    lenet = find_lesson("lenet")
+    assert lenet.set_up(0) == ()
+    assert [a["do"] for a in lenet.set_up(2)] == ["open_design", "add_layer", "add_layer", "add_layer"]
+    transfer = find_lesson("transfer")  # the digits' training, then the shapes: switch_view left out
+    assert [a["do"] for a in transfer.set_up(2)] == ["open_design", "set_setting", "start_training", "set_dataset"]
+    gradient = find_lesson("gradient_descent")
+    assert gradient.set_up(3) == ()  # the step opens its own design
+    for lesson in (lenet, transfer, gradient, find_lesson("explain_attack")):
+        for i in range(len(lesson.steps)):
+            assert not any(a["do"] in ONLY_SHOWS for a in lesson.set_up(i))
+    assert all(find_lesson("architectures").set_up(i) == () for i in range(7))

@@ -91,6 +91,7 @@ class LessonController(QObject):
         self.driver.changed.connect(self.timer.start)
         self.driver.message.connect(self.panel.status.setText)
         self.panel.show_me.clicked.connect(self.show_me)
+        self.panel.set_up.clicked.connect(self.set_up)
         self.panel.back.clicked.connect(lambda: self.go(self.index - 1))
         self.panel.next.clicked.connect(self.next)
         self.menu = self._menu()
@@ -149,6 +150,11 @@ class LessonController(QObject):
         self.panel.title.setText(lesson.title)
         self.index = -1  # go() sets the introduction: whole on the first step, its first sentence after
         self.go(min(int(self.progress["step"]), len(lesson.steps) - 1))
+        if lesson.set_up(self.index) and not self.driver.lessons_own:  # resumed: the earlier steps' network is gone
+            self.panel.set_up.show()
+            self.panel.status.setText(f"Welcome back to step {self.index + 1}. It builds on the network of the "
+                                      "earlier steps: Set up this step builds it again (their training too), or "
+                                      "go on with the design open now.")
         self.panel.focus_first()  # the keyboard follows the student into the lesson
         return True
 
@@ -160,6 +166,7 @@ class LessonController(QObject):
             return
         if index != self.index:
             self.panel.set_intro(lesson.text, expanded=index == 0)
+            self.panel.set_up.hide()
             self.driver.drop_pending()  # a Show me's run still waiting belongs to the step it was asked in
         self.index = index
         self.driver.mark_step()  # the step's run-based checks count only runs started from now on
@@ -355,6 +362,15 @@ class LessonController(QObject):
         self.panel.status.setText("")
         base = os.path.dirname(self.lesson.path) if self.lesson.path else "."
         self.driver.perform(self.lesson.steps[self.index].show_me, base)
+        self.timer.start()
+
+    def set_up(self) -> None:
+        """Build the state the step builds on (``Lesson.set_up``), for a lesson resumed where it was left."""
+        if self.lesson is None:
+            return
+        self.panel.set_up.hide()
+        base = os.path.dirname(self.lesson.path) if self.lesson.path else "."
+        self.driver.set_up(self.lesson.set_up(self.index), base)
         self.timer.start()
 
     def _save(self) -> None:

@@ -79,6 +79,7 @@ class LessonDriver(QObject):
         self._fresh = False  # reset the weights before the pending run
         self._view_after_train: str | None = None
         self._after_run: list[tuple[dict[str, Any], str]] = []
+        self._setting_up = False  # ``set_up`` under way: its runs belong to no step
         doc = window.document
         for signal in (doc.changed, doc.analysis_updated, doc.selection_changed, doc.design_field_changed):
             signal.connect(self._poke)
@@ -134,6 +135,7 @@ class LessonDriver(QObject):
     def drop_pending(self) -> None:
         """The student left the step: what its Show me still waited to do (a run not started yet, the actions
         after a run) is not done in another step, whose run checks that run would tick."""
+        self._setting_up = False
         if self._train_pending or self._after_run:
             self._train_pending, self._fresh, self._view_after_train, self._after_run = False, False, None, []
             self.message.emit("")
@@ -164,6 +166,8 @@ class LessonDriver(QObject):
         if self._after_run and not self._train_pending:
             actions, self._after_run = self._after_run, []
             QTimer.singleShot(0, lambda: self.perform([a for a, _ in actions], actions[0][1]))
+        else:
+            QTimer.singleShot(0, self._set_up_done)  # (once the run is over: the training state idle)
 
     def _training_state(self, state: str) -> None:
         """A run starts (it gets the next number), or one stopped (the previous design's, when Show me opened
@@ -194,6 +198,20 @@ class LessonDriver(QObject):
     def waiting(self) -> bool:
         return self._fit_pending or self._train_pending or bool(self._after_run)
 
+    def set_up(self, actions: tuple[dict[str, Any], ...], base_dir: str = ".") -> bool:
+        """Make the state a resumed step builds on (``Lesson.set_up``): the earlier steps' actions, their runs
+        included, which count for no step's checks (the step starts again once it is all done)."""
+        self._setting_up = True
+        self.message.emit("Setting up the step as the earlier steps leave it…")
+        return self.perform(actions, base_dir)
+
+    def _set_up_done(self) -> None:
+        if self._setting_up and not self.waiting and not self.window.training.running:
+            self._setting_up = False
+            self.mark_step()
+            self.message.emit("Set up as the earlier steps leave it: go on with this step.")
+            self.changed.emit()
+
     def perform(self, actions: list[dict[str, Any]] | tuple[dict[str, Any], ...], base_dir: str = ".") -> bool:
         """Carry out ``actions`` in order; False (and ``message``) at the first that cannot be done."""
         actions = list(actions)
@@ -208,7 +226,8 @@ class LessonDriver(QObject):
                 self._do(action, base_dir)
             except (NetbuilderError, KeyError, ValueError, OSError) as e:
                 text = str(e) if isinstance(e, LessonError) else f"{action.get('do')}: {e}"
-                self.message.emit(f"Show me stopped: {text}")
+                self.message.emit(f"{'Set up' if self._setting_up else 'Show me'} stopped: {text}")
+                self._setting_up = False
                 return False
             finally:
                 self._acting = False
@@ -216,6 +235,7 @@ class LessonDriver(QObject):
                 self._after_run = [(a, base_dir) for a in actions[i + 1:]]
                 break
         self.changed.emit()
+        self._set_up_done()  # (the rest of a set-up after a run)
         return True
 
     def _node(self, ref: str, action: dict[str, Any]) -> str:
@@ -391,3 +411,4 @@ class LessonDriver(QObject):
                 self._after_run = []
             elif view is not None:  # training brought the curves forward: back to the view the step is about
                 w.workspaces.switch(view) if view in WORKSPACES else w.workspaces.show_dock(view)
+        self._set_up_done()  # (a set-up that ended with fitting the design to its data)

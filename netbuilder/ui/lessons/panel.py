@@ -59,6 +59,10 @@ class LessonPanel(QWidget):
         self.step_text = text_label(markdown=True)
         self.show_me = QPushButton("Show &me")
         self.show_me.setToolTip("Do this step for me (Alt+M; Edit ▸ Undo takes it back)")
+        self.set_up = QPushButton("Set &up this step")
+        self.set_up.setToolTip("Build the network as the earlier steps leave it (their Show me, their training "
+                               "included), to go on with this step where the lesson was left")
+        self.set_up.hide()  # (offered when a lesson is resumed at a step that builds on the earlier ones)
         self.status = text_label()
         self.status.setStyleSheet("color:palette(mid);")
         self.checks_box = QVBoxLayout()
@@ -74,6 +78,7 @@ class LessonPanel(QWidget):
             column.addWidget(widget)
         row = QHBoxLayout()
         row.addWidget(self.show_me)
+        row.addWidget(self.set_up)
         row.addStretch(1)
         column.addLayout(row)
         column.addWidget(self.status)
@@ -107,7 +112,7 @@ class LessonPanel(QWidget):
     def controls(self) -> list[QWidget]:
         """The panel's controls in reading order: More/Less (under the introduction), Show me (under the
         step's text), each question's answer, then Back and Next."""
-        return [self.intro_toggle, self.show_me, *(entry for _q, entry, _f in self.answers), self.back, self.next]
+        return [self.intro_toggle, self.show_me, self.set_up, *(entry for _q, entry, _f in self.answers), self.back, self.next]
 
     def set_tab_order(self) -> None:
         """Tab follows the reading order (questions are added after the buttons were made, so Qt's own
