@@ -18,6 +18,7 @@ from netbuilder.graph import Edge
 from netbuilder.layers import get_spec, has_kind
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.badges import Badge, beside_badge, health_badge, lock_room, paint_marks
+from netbuilder.ui.canvas.routing import route
 from netbuilder.ui.canvas.zoom import (
     BLOCK_ZOOM,
     SUB_PX,
@@ -287,15 +288,11 @@ class EdgeItem(QGraphicsPathItem):
             self.update_path()
 
     def update_path(self) -> None:
-        a = self.graph_scene.anchor_out(self.edge.src)
-        b = self.graph_scene.anchor_in(self.edge.dst, self.edge.port)
-        path = QPainterPath(a)
-        if self.graph_scene.horizontal:
-            d = max(30.0, abs(b.x() - a.x()) / 2)
-            path.cubicTo(QPointF(a.x() + d, a.y()), QPointF(b.x() - d, b.y()), b)
-        else:
-            d = max(30.0, abs(b.y() - a.y()) / 2)
-            path.cubicTo(QPointF(a.x(), a.y() + d), QPointF(b.x(), b.y() - d), b)
+        """A curve between its ports, or a detour beside the boxes it would cross (routing.py)."""
+        scene = self.graph_scene
+        a, b = scene.anchor_out(self.edge.src), scene.anchor_in(self.edge.dst, self.edge.port)
+        ends = (self.edge.src, self.edge.dst)
+        path = route(a, b, scene.horizontal, lambda rect: scene.boxes_in(rect, ends))
         self.prepareGeometryChange()
         self.setPath(path)
         self._place_label()

@@ -6,7 +6,7 @@ collapse). Refused intents (a cycle, a taken port) are reported through ``messag
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
@@ -19,8 +19,11 @@ from netbuilder.ui.canvas.badges import worst_health
 from netbuilder.ui.canvas.groups import GroupItem
 from netbuilder.ui.canvas.interactions import ConnectGesture, moved_positions, port_at
 from netbuilder.ui.canvas.items import EdgeItem, NodeItem, shape_text
+from netbuilder.ui.canvas.routing import BoxIndex
 from netbuilder.ui.document import Document
 from netbuilder.ui.layout import NODE_H, NODE_W
+
+REROUTE_MS = 60  # after the last move: the other connections go round the boxes where they are now
 
 
 class GraphScene(QGraphicsScene):
@@ -40,6 +43,11 @@ class GraphScene(QGraphicsScene):
         self._member_group: dict[str, str] = {}
         self._gesture: ConnectGesture | None = None
         self._syncing = False
+        self._boxes: BoxIndex | None = None  # the boxes connections go round (``boxes_in``)
+        self._reroute = QTimer(self)  # (after a move, a layout, an expanded group: ``reroute``)
+        self._reroute.setSingleShot(True)
+        self._reroute.setInterval(REROUTE_MS)
+        self._reroute.timeout.connect(self.reroute)
         self._added: set[str] = set()  # layers added since the last selection from the document
         self.show_grid = True
         self.horizontal = document.direction == "LR"
@@ -111,6 +119,8 @@ class GraphScene(QGraphicsScene):
 
     def _on_event(self, event: GraphEvent) -> None:
         kind = event.kind
+        if kind != "node_moved":  # (moves: ``reroute`` once they stop, as the boxes stand then)
+            self._boxes = None
         if kind == "reset":  # Document.set_design: the new design's analysis comes next
             self.rebuild(analysed=False)
         elif kind == "node_added":
@@ -158,6 +168,7 @@ class GraphScene(QGraphicsScene):
         return {n: g.id for g in self.graph.groups.values() if g.collapsed for n in g.nodes}
 
     def _refresh_visibility(self) -> None:
+        self._boxes = None
         collapsed = self._collapsed_members()
         for node_id, item in self.nodes.items():
             item.setVisible(node_id not in collapsed)
@@ -167,7 +178,7 @@ class GraphScene(QGraphicsScene):
     def _check_direction(self) -> None:
         horizontal = self.document.direction == "LR"
         if horizontal != self.horizontal:
-            self.horizontal = horizontal
+            self.horizontal, self._boxes = horizontal, None
             for item in self.nodes.values():
                 item.place_ports()
             for item in self.edges.values():
@@ -260,9 +271,26 @@ class GraphScene(QGraphicsScene):
             return QPointF(r.left(), r.center().y()) if self.horizontal else QPointF(r.center().x(), r.top())
         return self.nodes[node_id].port_pos(port)
 
+    def boxes_in(self, rect: QRectF, ends: tuple[str, str]) -> list[QRectF]:
+        """The boxes drawn in ``rect`` (visible nodes, collapsed groups) other than the two nodes ``ends``
+        that a connection joins, or the collapsed groups holding them: what a connection goes round."""
+        if self._boxes is None:  # (made again after anything moved, opened or closed)
+            self._boxes = BoxIndex(((i.sceneBoundingRect(), getattr(i, "node_id", None) or i.group_id)
+                                    for i in self.visible_boxes()), self.horizontal)
+        return self._boxes.in_rect(rect, {*ends, *(self._member_group.get(n, "") for n in ends)})
+
+    def reroute(self) -> None:
+        """Route every connection again (``_reroute``, once the boxes stop moving): one whose ends did not
+        move may have a box moved into, or out of, its way."""
+        self._boxes = None
+        for item in self.edges.values():
+            if item.isVisible():
+                item.update_path()
+
     def node_item_moved(self, node_id: str) -> None:
         if self._syncing:
             return
+        self._reroute.start()  # (its own connections now, round the boxes as they stood: the others' later)
         touched = {node_id}
         if (group_id := self._member_group.get(node_id)) in self.groups:
             group = self.groups[group_id]
@@ -271,7 +299,8 @@ class GraphScene(QGraphicsScene):
                 touched.update(group.group.nodes)
         for n in touched:
             for edge in self._by_node.get(n, ()):
-                self.edges[edge].update_path()
+                if self.edges[edge].isVisible():  # (one inside a collapsed group: routed when it opens)
+                    self.edges[edge].update_path()
 
     def visible_boxes(self) -> list[NodeItem | GroupItem]:
         """What the canvas shows as boxes: visible nodes and collapsed groups."""
