@@ -158,6 +158,7 @@ class TrainingPanel(PlotsWhenShown):
         self._scatter_place.hide()
         self._schedule: tuple[np.ndarray, np.ndarray] | None = None  # drawn once the plots are made
         self._dataset: dict[str, Any] | None = None
+        self._fraction: Any = 1.0  # the design's train_fraction
         data_box = QGroupBox("Dataset", self)
         dl = QVBoxLayout(data_box)
         dl.addWidget(self.dataset_box)
@@ -283,6 +284,11 @@ class TrainingPanel(PlotsWhenShown):
         finally:
             self._loading = False
         self._update_enabled()
+        fraction = merged.get("train_fraction")
+        if fraction != self._fraction:  # (the dataset's line says how much of the training set a run uses)
+            self._fraction = fraction
+            if self._dataset is not None:
+                self.show_dataset(self._dataset)
 
     def _edited(self, key: str) -> None:
         if not self._loading and key in self._unshown:  # edited: the form's value is the design's now
@@ -432,9 +438,11 @@ class TrainingPanel(PlotsWhenShown):
             box.blockSignals(False)
 
     def show_dataset(self, info: dict[str, Any]) -> None:
-        sizes = info["sizes"]
+        sizes, fraction = info["sizes"], self._fraction
+        used = (f" ({max(1, int(sizes['train'] * fraction)):,} used: {fraction:.0%})"
+                if isinstance(fraction, int | float) and 0 < fraction < 1 else "")  # (as training/feed.py keeps)
         text = (f"{info['name']}: {'×'.join(map(str, info['input_shape']))} inputs, {len(info['class_names'])} "
-                f"classes; {sizes['train']:,} train · {sizes['val']:,} validation · {sizes['test']:,} test")
+                f"classes; {sizes['train']:,} train{used} · {sizes['val']:,} validation · {sizes['test']:,} test")
         if info.get("input_shape_reason"):
             text += f"\nInput shape {info['input_shape_reason']}"
         skipped = info.get("skipped") or []

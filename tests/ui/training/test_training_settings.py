@@ -72,3 +72,12 @@ def test_mismatch_sentences_and_names():
     assert S.format_eta(75) == "1:15" and S.format_eta(3725) == "1:02:05" and S.format_eta(math.nan) == "–"
     assert S.format_duration(0.84) == "0.8 s" and S.format_duration(19.4) == "19 s" and S.format_duration(75) == "1:15"
     assert S.format_rate(12345) == "12k samples/s"
+
+
+def test_the_datasets_line_says_how_much_of_the_training_set_a_run_uses(window, trainer, qtbot):
+    info = trainer.panel.dataset_info
+    assert "1,257 train · 270 validation" in info.text()
+    window.document.set_training_value("train_fraction", 0.5)  # (the Overfitting lab's slider, a lesson)
+    assert "1,257 train (628 used: 50%) · 270 validation" in info.text()
+    window.document.undo_stack.undo()
+    assert "1,257 train · 270 validation" in info.text()
