@@ -68,3 +68,20 @@ def test_the_set_up_runs_do_not_tick_the_steps_checks(window, qtbot):
     qtbot.waitUntil(lambda: lc.panel.check_labels[0].text().startswith("✔"), timeout=5000)
     assert not lc.panel.check_labels[1].text().startswith("✔")  # no run of this step yet
     training.shutdown()
+
+
+def test_a_set_up_with_runs_between_its_actions_ends_after_the_last(window, qtbot):
+    lc = window.lessons
+    training = window.training
+    qtbot.waitUntil(lambda: training.wb.ready is not None and training.wb.dataset is not None, timeout=30_000)
+    resume_at(window, "overfitting", 3)  # step 4: two runs, then early stopping and a BatchNorm1d added
+    assert lc.open_lesson("overfitting")
+    said = []
+    lc.driver.message.connect(said.append)
+    lc.panel.set_up.click()
+    qtbot.waitUntil(lambda: lc.panel.status.text().startswith("Set up as"), timeout=90_000)
+    assert said.count("Set up as the earlier steps leave it: go on with this step.") == 1  # (not before its end)
+    assert lc.driver.runs == 2 and lc.driver.since == 2 and training.state == "idle"
+    assert any(n.kind == "batchnorm1d" for n in window.document.graph.iter_nodes())
+    assert not any(label.text().startswith("✔") for label in lc.panel.check_labels)  # no run of this step
+    training.shutdown()

@@ -80,6 +80,7 @@ class LessonDriver(QObject):
         self._view_after_train: str | None = None
         self._after_run: list[tuple[dict[str, Any], str]] = []
         self._setting_up = False  # ``set_up`` under way: its runs belong to no step
+        self._performing = False  # ``perform`` is going through its actions
         doc = window.document
         for signal in (doc.changed, doc.analysis_updated, doc.selection_changed, doc.design_field_changed):
             signal.connect(self._poke)
@@ -206,7 +207,8 @@ class LessonDriver(QObject):
         return self.perform(actions, base_dir)
 
     def _set_up_done(self) -> None:
-        if self._setting_up and not self.waiting and not self.window.training.running:
+        """The set-up is over once nothing waits and no run trains (asked between its actions: not yet)."""
+        if self._setting_up and not self._performing and not self.waiting and self.window.training.state == "idle":
             self._setting_up = False
             self.mark_step()
             self.message.emit("Set up as the earlier steps leave it: go on with this step.")
@@ -216,6 +218,16 @@ class LessonDriver(QObject):
         """Carry out ``actions`` in order; False (and ``message``) at the first that cannot be done."""
         actions = list(actions)
         view = None  # the view this Show me switched to: shown again once its training has started
+        self._performing = True
+        try:
+            done = self._perform(actions, base_dir, view)
+        finally:
+            self._performing = False
+        if done:
+            self._set_up_done()  # (a set-up that ends here, or with the rest of it after a run)
+        return done
+
+    def _perform(self, actions: list[dict[str, Any]], base_dir: str, view: str | None) -> bool:
         for i, action in enumerate(actions):
             if action["do"] == "switch_view":
                 view = action["view"]
@@ -235,7 +247,6 @@ class LessonDriver(QObject):
                 self._after_run = [(a, base_dir) for a in actions[i + 1:]]
                 break
         self.changed.emit()
-        self._set_up_done()  # (the rest of a set-up after a run)
         return True
 
     def _node(self, ref: str, action: dict[str, Any]) -> str:
