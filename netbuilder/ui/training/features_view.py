@@ -29,6 +29,9 @@ def clear_image(item) -> None:
         frame.setVisible(False)
 
 
+MAPS_MIN_W, PROBS_MIN_W = 160, 220  # px: the panes' narrowest when the maps' grid is fitted
+
+
 class FeatureMapsView(LiveView):
     input_changed = Signal()
     layer_chosen = Signal(str)
@@ -74,6 +77,7 @@ class FeatureMapsView(LiveView):
         layout.addLayout(body, 1)
         self.class_names: list[str] = []
         self.data: dict[str, Any] | None = None
+        self._fitted: float | None = None  # the grid's width / height the splitter was fitted to
 
     def build_plots(self) -> None:
         """The plots, in place of the splitter's empty widgets (the splitter keeps its sizes)."""
@@ -167,6 +171,7 @@ class FeatureMapsView(LiveView):
             show_image(self.maps_item, self.maps_box, d["grid"])
             self.maps_widget.show()
             self.bars_plot.hide()
+            self._fit_maps(np.shape(d["grid"]))
             self.info.setText(f"{d['layer']}: output {shape}; each map scaled to its own range (light = strong; "
                               "a flat map, nearly one value, in one shade)")
         elif "vector" in d:
@@ -189,6 +194,18 @@ class FeatureMapsView(LiveView):
             best = int(probs.argmax())
             label = classes[best] if best < len(classes) else str(best)
             self.prob_plot.setTitle(f"Class probabilities: {label} ({probs[best]:.0%})")
+
+    def _fit_maps(self, grid: tuple[int, ...]) -> None:
+        """Give the maps as much width as their grid fills at the pane's height, the probabilities the rest
+        (a square grid centred in a wide pane left a gap as wide as the input beside it). Once per grid
+        shape: a splitter the student dragged stays where they put it until another layer is shown."""
+        aspect = grid[1] / max(1, grid[0]) if len(grid) >= 2 else 1.0
+        total, height = sum(self._split.sizes()), self._split.height()
+        if aspect == self._fitted or total <= 0 or height <= 0:
+            return
+        self._fitted = aspect
+        maps = max(MAPS_MIN_W, min(int(height * aspect) + 16, total - PROBS_MIN_W))
+        self._split.setSizes([maps, 0, max(0, total - maps)])
 
     def _blank(self) -> None:
         """No maps, bars or probabilities: nothing of an earlier answer is shown beside an error."""

@@ -213,3 +213,34 @@ def test_a_short_column_leaves_its_room_to_the_long_names(qtbot, shown_curves):
     assert shown[1] == "validation" and shown[3] == "train (over each epoch)"
     view.resize(640, 300)
     qtbot.waitUntil(lambda: all(label.text == label.full_text for _s, label in view.legend.items))
+
+
+def test_the_feature_maps_take_the_width_their_grid_fills_and_the_probabilities_the_rest(qtbot):
+    """A square grid of maps in a wide pane was centred with a gap as wide as the input beside it: the
+    splitter gives the maps the width their grid fills at the pane's height (once per grid shape: where
+    the student drags it, it stays until another layer's grid is shown)."""
+    import numpy as np
+
+    from netbuilder.ui.training.features_view import FeatureMapsView
+
+    view = FeatureMapsView()
+    qtbot.addWidget(view)
+    view.resize(930, 330)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def show(grid) -> list[int]:
+        view.set_result({"layer": "conv2d_1", "layers": ["conv2d_1"], "shape": [8, 8, 8], "grid": grid,
+                         "probs": np.full(10, 0.1)})
+        view.refresh()
+        qtbot.wait(20)
+        return view._split.sizes()
+
+    square = np.random.default_rng(0).random((26, 26)).astype(np.float32)
+    maps, bars, probs = show(square)
+    height = view._split.height()
+    assert bars == 0 and abs(maps - (height + 16)) <= 2 and probs > maps  # no wide gap: the rest is the bars'
+    view._split.setSizes([400, 0, sum(view._split.sizes()) - 400])  # the student drags it
+    assert show(square * 0.5)[0] == 400  # the same grid shape: where they put it
+    wide = np.random.default_rng(1).random((26, 52)).astype(np.float32)  # another layer: two maps side by side
+    assert abs(show(wide)[0] - (2 * height + 16)) <= 2
