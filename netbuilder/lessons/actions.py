@@ -168,7 +168,10 @@ def apply_action(action: Action, state: LessonState, engine: Engine, base_dir: s
             state.prediction = engine.attack(state.design, action.get("method", "fgsm"), action.get("epsilon", 0.1))
         elif kind == "explain":
             layer = _node(state, action["layer"], action) if "layer" in action else None
-            state.explanations[action["method"]] = engine.explain(state.design, action["method"], layer)
+            made = engine.explain(state.design, action["method"], layer)
+            state.explanations[action["method"]] = made
+            if layer is not None:  # (where it was computed: an ``explained`` check may name the layer)
+                state.explanations[f"{action['method']}@{layer}"] = made
     finally:
         state.design_changed()
 

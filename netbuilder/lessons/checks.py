@@ -121,7 +121,8 @@ def describe(check: Check) -> str:
         "metric": lambda: _metric_text(check),
         "gap": lambda: f"the train/validation {check.get('of', 'accuracy')} gap is {OPS.get(op, op)} {value}",
         "prediction_flipped": lambda: "the attack changed the prediction",
-        "explained": lambda: f"you computed a {check.get('method')} map",
+        "explained": lambda: f"you computed a {check.get('method')} map"
+                             + (f" at {check['layer']}" if check.get("layer") else ""),
         "setting": lambda: _setting_text(check),
         "param_count": lambda: f"the network has {OPS.get(op, op)} {value} parameters",
         "macs": lambda: f"the network needs {OPS.get(op, op)} {value} multiply-accumulates per example",
@@ -267,11 +268,23 @@ def _output_shape(c: Check, s: LessonState) -> tuple[bool, str]:
     return list(info.shape) == list(c["value"]), f"{node} outputs {'×'.join(map(str, info.shape))}"
 
 
+def _explained(c: Check, s: LessonState) -> tuple[bool, str]:
+    """A non-blank map of the method, at the check's layer if it names one (``explanations`` holds
+    ``"method@layer"`` for the layer each map was computed at)."""
+    method = c["method"]
+    if "layer" not in c:
+        return bool(s.explanations.get(method)), ""
+    layer = resolve_node(c["layer"], s) or c["layer"]
+    at = [key.split("@", 1)[1] for key, made in s.explanations.items() if key.startswith(f"{method}@") and made]
+    return f"{method}@{layer}" in s.explanations and bool(s.explanations[f"{method}@{layer}"]), (
+        f"the {method} map was computed at {', '.join(at)}, not {layer}" if at and layer not in at else "")
+
+
 _EVALUATORS: dict[str, Callable[[Check, LessonState], tuple[bool, str]]] = {
     "has_layer": _has_layer, "layer_count": _layer_count, "metric": _metric, "gap": _gap,
     "prediction_flipped": _flipped, "setting": _setting, "param_count": _totals("total_params"),
     "macs": _totals("total_macs"), "valid": _valid, "selected": _selected, "output_shape": _output_shape,
-    "explained": lambda c, s: (bool(s.explanations.get(c["method"])), ""),
+    "explained": lambda c, s: _explained(c, s),
     "view": lambda c, s: (s.view == c["view"], f"{s.view or 'no view'} is shown"),
     "trained": _trained,
 }

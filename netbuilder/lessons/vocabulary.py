@@ -56,7 +56,7 @@ CHECKS: dict[str, dict[str, str]] = {
     "metric": {"*name": "metric", "*op": "op", "*value": "bound", "from_scratch": "bool"},
     "gap": {"of": "gap_of", "*op": "op", "*value": "bound", "from_scratch": "bool"},
     "prediction_flipped": {},
-    "explained": {"*method": "explain_method"},
+    "explained": {"*method": "explain_method", "layer": "node"},
     "setting": {"*key": "setting", "*op": "op", "*value": "any"},
     "param_count": {"*op": "op", "*value": "bound"},
     "macs": {"*op": "op", "*value": "bound"},

@@ -101,6 +101,13 @@ def test_settings_selection_view_prediction_explanations(state):
     assert not met({"check": "explained", "method": "saliency"}, state)
     state.explanations["saliency"] = True
     assert met({"check": "explained", "method": "saliency"}, state)
+    cam = {"check": "explained", "method": "grad_cam", "layer": "conv2d#2"}  # at that layer, not any
+    state.explanations.update({"grad_cam": True, "grad_cam@conv2d_1": True})
+    assert met({"check": "explained", "method": "grad_cam"}, state) and not met(cam, state)
+    assert evaluate_check(cam, state).detail == "the grad_cam map was computed at conv2d_1, not conv2d_2"
+    state.explanations["grad_cam@conv2d_2"] = True
+    assert met(cam, state)
+    assert describe(cam) == "you computed a grad_cam map at conv2d#2"
 
 
 def test_texts_hints_and_no_design():

@@ -93,7 +93,11 @@ def test_an_explanation_counts_for_the_network_it_explained_not_an_edited_one(wi
     qtbot.wait(10)
     doc = window.document
     heat = np.eye(8, dtype=np.float32)
-    lc.driver._event(ev.ViewResult("explain", 1, 0, value={"saliency": heat, "grad_cam": heat, "occlusion": heat}))
+    maps = {"saliency": heat, "grad_cam": heat, "occlusion": heat}
+    lc.driver._event(ev.ViewResult("explain", 1, 0, value={**maps, "layer": "conv2d_1"}))
+    qtbot.waitUntil(lambda: _ticks(lc) == [True, False, True], timeout=2000)  # Grad-CAM at conv2d_2, asked
+    assert "computed at conv2d_1, not conv2d_2" in lc.panel.check_labels[1].toolTip()
+    lc.driver._event(ev.ViewResult("explain", 1, 0, value={**maps, "layer": "conv2d_2"}))
     qtbot.waitUntil(lambda: _ticks(lc) == [True, True, True], timeout=2000)
     last = [n.id for n in doc.graph.iter_nodes() if n.kind == "relu"][0]
     doc.append("dropout", last)  # the student edits the network after explaining it

@@ -190,6 +190,8 @@ class LessonDriver(QObject):
                                    "true_class": int(r.get("label", -1)), "epsilon": float(r.get("epsilon", 0))}
             elif event.view == "explain":
                 self.explanations = {m: not _blank(r.get(m)) for m in METHODS}
+                if r.get("layer"):  # (the layer Grad-CAM was computed at: an ``explained`` check may name it)
+                    self.explanations[f"grad_cam@{r['layer']}"] = self.explanations["grad_cam"]
             self.changed.emit()
         elif isinstance(event, ev.Ready | ev.DatasetLoaded):
             QTimer.singleShot(0, self._resume)
