@@ -95,6 +95,7 @@ class FileController(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
+        document.design_replaced.connect(self.clear_autosave)  # (the design before was saved, or let go)
 
     # ----- questions (replaced in tests) --------------------------------------------------
     def ask_open_path(self) -> str | None:
@@ -407,16 +408,16 @@ class FileController(QObject):
                 if design is None:
                     self.show_error("Cannot recover", problem or "the autosave cannot be read")
                     continue
+                if autosaved_weights(leftover, meta) is not None:
+                    design.weights = None  # (the autosaved weights are loaded, not those its file names)
+                self.document.set_design(design, meta.get("path"))
+                self.document.undo_stack.resetClean()
                 own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
                 try:  # (kept until the recovered design is saved: a second crash loses nothing)
                     move_autosave(leftover, own)
                 except OSError:
                     own = leftover
                 weights = autosaved_weights(own, meta)
-                if weights is not None:
-                    design.weights = None  # (the autosaved weights are loaded, not those its file names)
-                self.document.set_design(design, meta.get("path"))
-                self.document.undo_stack.resetClean()
                 if self.weights_link() is not None:  # its trained weights and runs, as autosaved
                     self.weights_link().autosaved.recover(own, weights)
                 with_weights = " with its trained weights" if weights is not None else ""

@@ -70,3 +70,17 @@ def test_closing_the_window_leaves_no_autosave(window, trainer, run_to_end, qtbo
     assert window.close()
     assert list(autosave_dir().iterdir()) == []
     assert window.files.autosave() is None  # (nothing written after the window closed)
+
+
+def test_a_design_let_go_leaves_no_autosave_to_recover(window, trainer, run_to_end, qtbot, example):
+    from netbuilder.io import weights_path_for
+    from netbuilder.ui.autosave import autosave_dir
+
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"
+    own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
+    qtbot.waitUntil(lambda: weights_path_for(own).is_file() and own.is_file(), timeout=15_000)
+    window.files.ask_unsaved = lambda: "discard"  # New, and the trained design is let go
+    assert window.files.new_design()
+    qtbot.wait(100)
+    assert list(autosave_dir().iterdir()) == []  # (a crash now would offer back what the student discarded)
