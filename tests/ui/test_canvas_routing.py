@@ -33,8 +33,16 @@ def test_a_skip_goes_round_the_layers_it_passes_in_a_lane_beside_them():
     assert lane > 88 + 10 or lane < -88 - 10  # beside the boxes, with room: not along their edges
     plain = route(a, b, False, finder([]))  # nothing in the way: the plain curve
     assert plain.elementCount() == 4 and inside(plain, CHAIN) == CHAIN
-    shorter = route(QPointF(0, 116), QPointF(0, 364), False, finder(CHAIN))
+    shorter = route(QPointF(0, 140), QPointF(0, 332), False, finder(CHAIN))  # past the middle two only
     assert abs(shorter.pointAtPercent(0.5).x()) < abs(lane)  # a long skip goes round a short one
+
+
+def test_a_connection_along_the_boxes_edge_goes_round_them_too():
+    """Drawn just beside the boxes it read as their border (a residual block laid out left to right)."""
+    path = route(QPointF(92, 20), QPointF(92, 460), False, finder(CHAIN))
+    assert path.elementCount() > 4 and path.pointAtPercent(0.5).x() >= 88 + 16
+    clear = route(QPointF(130, 20), QPointF(130, 460), False, finder(CHAIN))  # well clear of them: as it was
+    assert clear.elementCount() == 4
 
 
 def test_the_lane_is_on_the_nearer_side_and_left_to_right_too():

@@ -17,6 +17,7 @@ LANE_GAP = 16.0  # from the boxes passed to a lane
 LANE_STEP = 3.0  # further out for each box passed beyond the first
 LANE_STEPS = 10
 SAMPLES = 24  # points of the curve tested against the boxes
+CLEARANCE = 8.0  # a connection this close to a box passes through it
 
 
 class BoxIndex:
@@ -49,10 +50,11 @@ def curve(a: QPointF, b: QPointF, horizontal: bool) -> QPainterPath:
 
 
 def crossed(path: QPainterPath, boxes: Iterable[QRectF]) -> list[QRectF]:
-    """The boxes the path runs through (not merely touches at their edge)."""
+    """The boxes the path runs through or along (closer than ``CLEARANCE`` to them: a line along a box's
+    edge reads as its border), each with that clearance around it."""
     points = [path.pointAtPercent(i / SAMPLES) for i in range(1, SAMPLES)]
-    inner = [r.adjusted(2, 2, -2, -2) for r in boxes]
-    return [r for r in inner if any(r.contains(p) for p in points)]
+    near = [r.adjusted(-CLEARANCE, -CLEARANCE, CLEARANCE, CLEARANCE) for r in boxes]
+    return [r for r in near if any(r.contains(p) for p in points)]
 
 
 def route(a: QPointF, b: QPointF, horizontal: bool, boxes_between: Callable[[QRectF], list[QRectF]]) -> QPainterPath:
@@ -63,7 +65,7 @@ def route(a: QPointF, b: QPointF, horizontal: bool, boxes_between: Callable[[QRe
     am, ac, bm, bc = (a.x(), a.y(), b.x(), b.y()) if horizontal else (a.y(), a.x(), b.y(), b.x())
     if bm - am < NODE_H:  # (no box fits between its ends; or it goes back up: the plain curve)
         return path
-    band = path.boundingRect().adjusted(-2, -2, 2, 2)
+    band = path.boundingRect().adjusted(-CLEARANCE, -CLEARANCE, CLEARANCE, CLEARANCE)
     hit = crossed(path, boxes_between(band))
     if not hit:
         return path
