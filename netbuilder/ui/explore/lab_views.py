@@ -272,6 +272,10 @@ class OverfitLab(PlotsWhenShown):
         for curve, key in ((self.before_train, "train_loss"), (self.before_val, "val_loss")):
             curve.setData(np.array([e["epoch"] + 1 for e in self.before], float),
                           np.array([e[key] for e in self.before], float))
+        for sample, label in self.legend.items:  # "run before (dashed)" only when there is one
+            if sample.item is self.before_val:
+                sample.setVisible(bool(self.before))
+                label.setVisible(bool(self.before))
         xs = np.array([e["epoch"] + 1 for e in self.epochs], float)
         self.train_curve.setData(xs, np.array([e["train_loss"] for e in self.epochs], float))
         self.val_curve.setData(xs, np.array([e["val_loss"] for e in self.epochs], float))

@@ -107,11 +107,16 @@ def test_the_lab_keeps_the_run_before_to_compare_with(window, both, qtbot, show)
     qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
     first = [dict(e) for e in ex.lab.epochs]
     assert len(first) == EPOCHS and ex.lab.before == []
+
+    def before_in_legend() -> bool:
+        return any(label.isVisible() for sample, label in ex.lab.legend.items if sample.item is ex.lab.before_val)
+
+    assert not before_in_legend()  # no run before: the legend does not name one
     assert tc.train()
     qtbot.waitUntil(lambda: tc.state == "idle", timeout=60_000)
     assert ex.lab.before == first and len(ex.lab.epochs) == EPOCHS
     xs, ys = ex.lab.before_val.getData()
-    assert list(ys) == [e["val_loss"] for e in first]
+    assert list(ys) == [e["val_loss"] for e in first] and before_in_legend()
     best = min(first, key=lambda e: e["val_loss"])
     assert f"The run before (dashed): best validation loss {best['val_loss']:.3f}" in ex.lab.gap_label.text()
     from netbuilder.ui.app import build_digits_cnn
@@ -119,3 +124,4 @@ def test_the_lab_keeps_the_run_before_to_compare_with(window, both, qtbot, show)
     window.files.ask_unsaved = lambda: "discard"
     window.document.set_design(build_digits_cnn())
     assert ex.lab.before == [] and ex.lab.epochs == [] and len(ex.lab.before_val.getData()[0] or []) == 0
+    assert not before_in_legend()
