@@ -21,6 +21,11 @@ def autosave_dir() -> Path:
     return user_data_dir() / "autosave"
 
 
+def own_autosave() -> Path:
+    """This window's autosave (its design; the weights and runs beside it: ``autosave_files``)."""
+    return autosave_dir() / f"autosave_{os.getpid()}.nbd"
+
+
 def owner_alive(path: Path) -> bool:
     """Whether the process that wrote ``autosave_<pid>.nbd`` still runs (then it is not a crash)."""
     try:
@@ -62,7 +67,7 @@ def autosave_text(path: Path, design: Design | None, meta: dict, problem: str | 
         when = time.strftime("%d %b %Y, %H:%M", time.localtime(path.stat().st_mtime))
     except OSError:
         when = "at an unknown time"
-    kept = [what for what, there in (("its trained weights", autosaved_weights(path, meta) is not None),
+    kept = [what for what, there in (("its trained weights", autosaved_weights(path) is not None),
                                      ("its training curves", autosave_files(path)[3].is_file())) if there]
     notes = [f"autosaved {when}", f"with {' and '.join(kept)}" if kept else "", of,
              f"the autosave cannot be read: {problem}" if problem else ""]
@@ -81,11 +86,12 @@ def autosave_files(path: Path) -> tuple[Path, ...]:
     return path, path.with_suffix(".json"), weights_path_for(path), runs_path_for(path)
 
 
-def autosaved_weights(path: Path, meta: dict) -> Path | None:
-    """The trained weights beside the autosave ``path``, when its window wrote them (``meta``) and they are
-    there (named after the autosave: the file of a recovered one is renamed with it)."""
+def autosaved_weights(path: Path) -> Path | None:
+    """The trained weights beside the autosave ``path``, when they are there (named after the autosave: the
+    file of a recovered one is renamed with it). Only weights no saved file holds are written there: after a
+    run, or by a run now and then as it trains (the window's last autosave may be older than they are)."""
     weights = autosave_files(path)[2]
-    return weights if meta.get("weights") and weights.is_file() else None
+    return weights if weights.is_file() else None
 
 
 def move_autosave(path: Path, to: Path) -> None:

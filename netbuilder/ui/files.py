@@ -23,6 +23,7 @@ from netbuilder.ui.autosave import (
     autosave_text,
     autosaved_weights,
     move_autosave,
+    own_autosave,
     owner_alive,
     read_autosave,
     remove_autosave,
@@ -350,12 +351,13 @@ class FileController(QObject):
     def autosave(self) -> Path | None:
         """Write the design beside the user's data if it has unsaved changes: edits, or trained weights that
         no saved file holds (these go beside it, with the runs: training/autosaved.py)."""
-        if not self.document.is_modified or not self.autosave_timer.isActive():  # (stopped: the window closed)
+        link = self.weights_link()
+        training = link is not None and link.c.running  # (its weights are written now and then, beside)
+        if not (self.document.is_modified or training) or not self.autosave_timer.isActive():  # (closed)
             return None
         from netbuilder.io import save_design
 
-        target = autosave_dir() / f"autosave_{os.getpid()}.nbd"
-        link = self.weights_link()
+        target = own_autosave()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             weights = link.autosaved.write(target) if link is not None else None
@@ -368,7 +370,7 @@ class FileController(QObject):
         return target
 
     def clear_autosave(self) -> None:
-        remove_autosave(autosave_dir() / f"autosave_{os.getpid()}.nbd")
+        remove_autosave(own_autosave())
 
     def stop_autosave(self) -> None:
         """The window closes (its design saved or let go): no autosave is left, nor written after."""
@@ -408,16 +410,16 @@ class FileController(QObject):
                 if design is None:
                     self.show_error("Cannot recover", problem or "the autosave cannot be read")
                     continue
-                if autosaved_weights(leftover, meta) is not None:
+                if autosaved_weights(leftover) is not None:
                     design.weights = None  # (the autosaved weights are loaded, not those its file names)
                 self.document.set_design(design, meta.get("path"))
                 self.document.undo_stack.resetClean()
-                own = autosave_dir() / f"autosave_{os.getpid()}.nbd"
+                own = own_autosave()
                 try:  # (kept until the recovered design is saved: a second crash loses nothing)
                     move_autosave(leftover, own)
                 except OSError:
                     own = leftover
-                weights = autosaved_weights(own, meta)
+                weights = autosaved_weights(own)
                 if self.weights_link() is not None:  # its trained weights and runs, as autosaved
                     self.weights_link().autosaved.recover(own, weights)
                 with_weights = " with its trained weights" if weights is not None else ""

@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
 
         self.training = install_training(self, self.document, self.bridge)
         self.training.run_finished.connect(lambda _o: QTimer.singleShot(0, self.files.autosave))  # (its weights now)
+        self.training.state_changed.connect(lambda s: s == "training" and QTimer.singleShot(0, self.files.autosave))
         from netbuilder.ui.explore import install_explore
 
         self.explore = install_explore(self, self.document, self.bridge, self.training)

@@ -21,6 +21,7 @@ from netbuilder.workbench.host import ModelHost, describe_data
 from netbuilder.workbench.live import LiveQuestions
 
 FLUSH_SECONDS = 0.1
+AUTOSAVE_SECONDS = 30.0  # a run writes its weights for the window's autosave at most this often (at an epoch's end)
 
 
 def untouched(outcome: Any) -> bool:
@@ -30,9 +31,11 @@ def untouched(outcome: Any) -> bool:
 
 
 def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Callable[[ev.Event], None], run: int,
-              design: Design, spec: dict, settings: dict, control) -> Any:
+              design: Design, spec: dict, settings: dict, control, autosave: Callable[[], None] | None = None) -> Any:
     """Train run ``run`` of ``design`` on the dataset of ``spec``; its outcome (the engine's Finished or Fault
-    event, a set-up Fault, or None when cancelled before it started)."""
+    event, a set-up Fault, or None when cancelled before it started). ``autosave``: writes the weights as
+    they are, called at the end of an epoch once ``AUTOSAVE_SECONDS`` have passed since the run started or
+    it last wrote them (a long run that crashes keeps what it learnt up to then)."""
     from netbuilder.training import TrainConfig, train
     from netbuilder.training.events import Fault, Predictions, Response
 
@@ -53,7 +56,7 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
     host.training_on(data)  # from now on the weights go with this data's preprocessing
     stepped = False
     pending: list[Any] = []
-    last = time.perf_counter()
+    last = saved = time.perf_counter()
     outcome = None
     events = train(host.model, data, config, control)
     try:
@@ -73,6 +76,9 @@ def train_run(ctx: TaskContext, host: ModelHost, live: LiveQuestions, post: Call
                 continue
             live.ask_waiting(control)
             stepped = stepped or event.kind == "step"
+            if autosave is not None and event.kind == "epoch" and time.perf_counter() - saved >= AUTOSAVE_SECONDS:
+                autosave()
+                saved = time.perf_counter()
             if event.kind in ("finished", "fault"):
                 outcome = event
             pending.append(event)

@@ -99,6 +99,7 @@ class Workbench:
         self.runs: list[RunRecord] = []
         self.weights_signature: tuple | None = None  # the structure the current weights were trained for
         self.has_weights = False
+        self.autosave_to: Path | None = None  # where a run writes its weights now and then (the window's autosave)
         self.live = LiveQuestions()  # the views' questions while a run trains
         self.generation = 0  # goes up each time another design is opened (set_design(replaced=True))
         self._closed = False
@@ -339,8 +340,19 @@ class Workbench:
         self.live.start(control, revision, signature)  # the running Control: ``self.control`` until RunEnded
         self.runs.append(RunRecord(run, revision, dict(settings), spec, generation=self.generation))
 
+        shape, classes, autosave_to = self.state.input_shape, self.state.classes, self.autosave_to
+
+        def autosave() -> None:  # (between two epochs, on the run's thread: a crash keeps what it learnt)
+            try:
+                self.host.save_weights(autosave_to, shape, classes)
+            except Exception as e:  # noqa: BLE001  (an autosave never fails the run)
+                import logging
+
+                logging.getLogger(__name__).warning("autosave of the weights during run %d failed: %s", run, e)
+
         def task(ctx: TaskContext):
-            return train_run(ctx, self.host, self.live, self._post, run, design, spec, dict(settings), control)
+            return train_run(ctx, self.host, self.live, self._post, run, design, spec, dict(settings), control,
+                             autosave if autosave_to is not None else None)
 
         def deliver(ctx: TaskContext, outcome) -> ev.Event:
             return ev.RunEnded(run, revision, outcome, signature)

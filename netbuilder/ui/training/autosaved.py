@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 class AutosavedWork:
     def __init__(self, link: DesignLink) -> None:
+        from netbuilder.ui.autosave import own_autosave
+
         self.link = link
+        link.wb.autosave_to = weights_path_for(own_autosave())  # (a run writes there now and then: run_loop.py)
         self.version = 0  # bumped whenever the session's weights become ones no saved file holds
         self._written = -1  # the version last written beside the autosave (-1: none there)
         self._tickets: set[int] = set()  # the workbench's writes of the autosave's weights
@@ -25,7 +28,7 @@ class AutosavedWork:
 
     def write(self, target: Path) -> str | None:
         """Beside the autosaved design ``target``: the runs, and the trained weights that no saved file holds
-        (written in the background, once per change; while a run trains, the last ones written stay).
+        (written in the background, once per change; while a run trains, those it wrote last, now and then).
         Returns the weights file's name when the autosave has them. Raises OSError."""
         runs, runs_file = self.link.runs(), runs_path_for(target)
         if runs:
@@ -33,11 +36,13 @@ class AutosavedWork:
         else:
             runs_file.unlink(missing_ok=True)
         weights = weights_path_for(target)
+        if self.link.c.running:  # the run writes them now and then: what it wrote last is what a crash keeps
+            return weights.name if weights.is_file() else None
         if not (self.link.wb.has_weights and self.link.weights_dirty):
             weights.unlink(missing_ok=True)
             self._written = -1
             return None
-        if not self.link.c.running and self._written != self.version:
+        if self._written != self.version:
             self._tickets.add(self.link.wb.save_weights(weights))
             self._written = self.version
         return weights.name if self._written >= 0 else None

@@ -84,3 +84,35 @@ def test_a_design_let_go_leaves_no_autosave_to_recover(window, trainer, run_to_e
     assert window.files.new_design()
     qtbot.wait(100)
     assert list(autosave_dir().iterdir()) == []  # (a crash now would offer back what the student discarded)
+
+
+def test_a_crash_during_a_long_run_keeps_what_it_learnt_by_its_last_epoch(window, trainer, qtbot, example,
+                                                                           monkeypatch):
+    import shutil
+
+    from netbuilder.io import weights_path_for
+    from netbuilder.ui.autosave import autosave_dir, autosave_files, own_autosave
+    from netbuilder.workbench import run_loop
+
+    monkeypatch.setattr(run_loop, "AUTOSAVE_SECONDS", 0.0)  # (every epoch: 30 s in the window)
+    files, own = window.files, own_autosave()
+    trainer.panel.fields["epochs"].setValue(500)
+    assert trainer.train()
+    # the design autosaved as the run started, and the run writes its weights as it goes
+    qtbot.waitUntil(lambda: own.is_file() and weights_path_for(own).is_file(), timeout=30_000)
+    assert trainer.state in ("training", "pausing", "paused") and files.autosave() == own
+    crashed = autosave_dir() / "autosave_999999.nbd"  # the window dies here, mid-run
+    for a, b in zip(autosave_files(own), autosave_files(crashed), strict=True):
+        if a.exists():
+            shutil.copy(a, b)
+    trainer.stop()
+    qtbot.waitUntil(lambda: trainer.state == "idle", timeout=30_000)
+    window.files.ask_unsaved = lambda: "discard"
+    window.document.set_design(example)  # the next start
+    qtbot.waitUntil(lambda: not trainer.wb.has_weights, timeout=10_000)
+    asked = []
+    files.ask_recover = lambda what: asked.append(what) or "recover"
+    assert files.offer_recovery()
+    assert "with its trained weights" in asked[0]
+    qtbot.waitUntil(lambda: "Recovered the trained weights" in trainer.panel.messages.label.text(), timeout=15_000)
+    assert trainer.wb.has_weights and window.document.is_modified
