@@ -20,6 +20,12 @@ def inside(path, boxes) -> list[QRectF]:
     return [r for r in boxes if any(r.adjusted(1, 1, -1, -1).contains(p) for p in points)]
 
 
+def routed(qtbot, scene) -> None:
+    """Wait for the connections to be routed again (once the boxes stopped moving: the scene's timer)."""
+    assert scene._reroute.isActive()
+    qtbot.waitUntil(lambda: not scene._reroute.isActive(), timeout=10_000)
+
+
 def finder(boxes, horizontal=False):
     index = BoxIndex(((r, f"n{i}") for i, r in enumerate(boxes)), horizontal)
     return lambda rect: index.in_rect(rect, set())
@@ -61,7 +67,7 @@ def test_an_open_residual_block_draws_its_skip_round_its_layers(window, qtbot):
     window.set_design(build_preset("resnet18"))
     scene, doc = window.scene, window.document
     assert doc.set_collapsed("layer1_0", False)
-    qtbot.wait(200)  # (the connections are routed again once the layers stop moving)
+    routed(qtbot, scene)
     boxes = {n: item.sceneBoundingRect() for n, item in scene.nodes.items() if item.isVisible()}
     skip = next(e for e in scene.edges if e.dst == "layer1_0_add" and e.src not in doc.graph.groups["layer1_0"].nodes)
     others = [r for n, r in boxes.items() if n not in (skip.src, skip.dst)]
@@ -71,9 +77,9 @@ def test_an_open_residual_block_draws_its_skip_round_its_layers(window, qtbot):
     # a layer moved into that connection's way (its ends stay where they are): it goes round it after
     cx, cy = doc.graph.node("layer1_0_conv1").pos
     assert doc.move({"layer1_0_bn1": (cx + 400, cy + 500)})
-    qtbot.wait(200)
+    routed(qtbot, scene)
     assert doc.move({"layer1_0_relu1": (cx + 200, cy + 250)})
-    qtbot.wait(200)
+    routed(qtbot, scene)
     stands = [item.sceneBoundingRect() for n, item in scene.nodes.items()
               if item.isVisible() and n not in ("layer1_0_conv1", "layer1_0_bn1")]
     assert inside(scene.edges[edge].path(), stands) == []
@@ -86,9 +92,9 @@ def test_opening_a_group_of_a_large_design_routes_each_connection_a_few_times(wi
 
     window.set_design(build_preset("densenet121"))
     calls = []
-    routed = EdgeItem.update_path
-    monkeypatch.setattr(EdgeItem, "update_path", lambda self: calls.append(1) or routed(self))
+    original = EdgeItem.update_path
+    monkeypatch.setattr(EdgeItem, "update_path", lambda self: calls.append(1) or original(self))
     group = max(window.document.graph.groups.values(), key=lambda g: len(g.nodes))  # dense block 3: 120+ layers
     assert window.document.set_collapsed(group.id, False)
-    qtbot.wait(200)
+    routed(qtbot, window.scene)
     assert 0 < len(calls) < 5 * len(window.scene.edges)  # (it was once per layer moved: over 100,000)
