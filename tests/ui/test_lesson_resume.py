@@ -85,3 +85,22 @@ def test_a_set_up_with_runs_between_its_actions_ends_after_the_last(window, qtbo
     assert any(n.kind == "batchnorm1d" for n in window.document.graph.iter_nodes())
     assert not any(label.text().startswith("✔") for label in lc.panel.check_labels)  # no run of this step
     training.shutdown()
+
+
+def test_the_panels_status_line_reads_on_its_background(window, qtbot):
+    """What the panel says under Show me (welcome back, what Show me could not do) was light grey on light
+    grey, 1.7:1: its darkest pixels now stand out from the background as text must (4.5:1)."""
+    from PySide6.QtGui import QColor
+
+    from netbuilder.ui import theme
+
+    lc = window.lessons
+    resume_at(window, "lenet", 2)
+    assert lc.open_lesson("lenet")
+    label = lc.panel.status
+    qtbot.waitUntil(label.isVisible, timeout=5000)
+    image = label.grab().toImage()
+    background = QColor(image.pixel(1, 1))
+    darkest = min((QColor(image.pixel(x, y)) for x in range(0, image.width(), 2) for y in range(image.height())),
+                  key=lambda c: c.lightness())
+    assert theme.contrast_ratio(darkest, background) >= 4.5

@@ -64,7 +64,7 @@ class LessonPanel(QWidget):
                                "included), to go on with this step where the lesson was left")
         self.set_up.hide()  # (offered when a lesson is resumed at a step that builds on the earlier ones)
         self.status = text_label()
-        self.status.setStyleSheet("color:palette(mid);")
+        self.status.setStyleSheet("font-style:italic;")  # (the text's own colour: palette(mid) read 1.7:1)
         self.checks_box = QVBoxLayout()
         self.questions_box = QVBoxLayout()
         self.done_label = text_label()
