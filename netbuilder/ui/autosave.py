@@ -103,5 +103,10 @@ def move_autosave(path: Path, to: Path) -> None:
 
 
 def remove_autosave(path: Path) -> None:
+    """Delete an autosave's files; one that cannot be deleted (its folder gone bad) is left, never an error:
+    this runs as the window closes and as a design is let go."""
     for p in autosave_files(path):
-        p.unlink(missing_ok=True)
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass

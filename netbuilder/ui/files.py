@@ -364,7 +364,7 @@ class FileController(QObject):
             save_design(self.document.snapshot(), target)
             target.with_suffix(".json").write_text(json.dumps(
                 {"path": str(self.document.path) if self.document.path else None, "weights": weights}))
-        except (NetbuilderError, OSError) as e:
+        except (NetbuilderError, OSError, ValueError) as e:  # (ValueError: runs that cannot be written as JSON)
             self.message_reported.emit(f"Autosave failed: {e}")
             return None
         return target

@@ -116,3 +116,16 @@ def test_a_crash_during_a_long_run_keeps_what_it_learnt_by_its_last_epoch(window
     assert "with its trained weights" in asked[0]
     qtbot.waitUntil(lambda: "Recovered the trained weights" in trainer.panel.messages.label.text(), timeout=15_000)
     assert trainer.wb.has_weights and window.document.is_modified
+
+
+def test_an_autosave_that_cannot_be_written_says_so_and_stops_nothing(window, trainer, run_to_end, qtbot):
+    from netbuilder.ui.autosave import autosave_dir
+
+    autosave_dir().parent.mkdir(parents=True, exist_ok=True)
+    autosave_dir().write_text("not a folder")  # (as a full or read-only disk would refuse it)
+    said = []
+    window.files.message_reported.connect(said.append)
+    trainer.panel.fields["epochs"].setValue(1)
+    assert run_to_end(trainer)["kind"] == "finished"  # autosaved as it started and as it ended: refused
+    qtbot.waitUntil(lambda: any(s.startswith("Autosave failed:") for s in said), timeout=10_000)
+    assert window.files.autosave() is None and trainer.wb.has_weights
