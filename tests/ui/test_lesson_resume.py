@@ -104,3 +104,16 @@ def test_the_panels_status_line_reads_on_its_background(window, qtbot):
     darkest = min((QColor(image.pixel(x, y)) for x in range(0, image.width(), 2) for y in range(image.height())),
                   key=lambda c: c.lightness())
     assert theme.contrast_ratio(darkest, background) >= 4.5
+
+
+def test_a_set_up_whose_run_cannot_start_says_it_stopped(window, qtbot, monkeypatch):
+    lc = window.lessons
+    qtbot.waitUntil(lambda: window.workbench.ready is not None and window.workbench.dataset is not None,
+                    timeout=30_000)
+    resume_at(window, "feature_maps", 1)  # step 2 builds on the trained Digits CNN
+    assert lc.open_lesson("feature_maps")
+    monkeypatch.setattr(window.training, "train_and_show", lambda: False)  # (refused: the panel says why)
+    lc.panel.set_up.click()
+    qtbot.waitUntil(lambda: "stopped" in lc.panel.status.text(), timeout=10_000)
+    assert lc.panel.status.text() == "Set up stopped: training did not start; the Training panel says why."
+    assert not lc.driver._setting_up

@@ -164,6 +164,7 @@ class LessonDriver(QObject):
         self.changed.emit()
         if getattr(outcome, "kind", "") != "finished":
             self._after_run = []  # the run failed: the Training panel says why; the rest waits for Show me
+            self._set_up_stopped("a run of an earlier step did not finish")
         if self._after_run and not self._train_pending:
             actions, self._after_run = self._after_run, []
             QTimer.singleShot(0, lambda: self.perform([a for a, _ in actions], actions[0][1]))
@@ -215,6 +216,11 @@ class LessonDriver(QObject):
             self.mark_step()
             self.message.emit("Set up as the earlier steps leave it: go on with this step.")
             self.changed.emit()
+
+    def _set_up_stopped(self, why: str) -> None:
+        if self._setting_up:
+            self._setting_up = False
+            self.message.emit(f"Set up stopped: {why}; the Training panel says why.")
 
     def perform(self, actions: list[dict[str, Any]] | tuple[dict[str, Any], ...], base_dir: str = ".") -> bool:
         """Carry out ``actions`` in order; False (and ``message``) at the first that cannot be done."""
@@ -422,6 +428,7 @@ class LessonDriver(QObject):
             self.message.emit("" if started else "Training did not start: the Training panel says why.")
             if not started:
                 self._after_run = []
+                self._set_up_stopped("training did not start")
             elif view is not None:  # training brought the curves forward: back to the view the step is about
                 w.workspaces.switch(view) if view in WORKSPACES else w.workspaces.show_dock(view)
         self._set_up_done()  # (a set-up that ended with fitting the design to its data)
