@@ -98,3 +98,21 @@ def test_opening_a_group_of_a_large_design_routes_each_connection_a_few_times(wi
     assert window.document.set_collapsed(group.id, False)
     routed(qtbot, window.scene)
     assert 0 < len(calls) < 5 * len(window.scene.edges)  # (it was once per layer moved: over 100,000)
+
+
+@pytest.mark.parametrize(("preset", "direction"), [("resnet_cifar", "TB"), ("googlenet", "LR")])
+def test_no_connection_of_a_preset_drawn_open_passes_through_a_layer(window, qtbot, preset, direction):
+    from netbuilder.presets import build_preset
+
+    window.set_design(build_preset(preset))
+    doc, scene = window.document, window.scene
+    doc.set_direction(direction)
+    for group in list(doc.graph.groups):
+        doc.set_collapsed(group, False)
+    scene.reroute()
+    visible = [(edge, item) for edge, item in scene.edges.items() if item.isVisible()]
+    assert sum(item.path().elementCount() > 4 for _e, item in visible) >= 5  # (skips, branches: detours)
+    for edge, item in visible:
+        boxes = [item.sceneBoundingRect() for n, item in scene.nodes.items()
+                 if item.isVisible() and n not in (edge.src, edge.dst)]
+        assert inside(scene.edges[edge].path(), boxes) == [], edge
