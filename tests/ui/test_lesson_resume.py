@@ -26,7 +26,7 @@ def test_set_up_builds_the_earlier_steps_network_and_show_me_goes_on(window, qtb
     assert lc.open_lesson("lenet")
     p = lc.panel
     assert lc.index == 2 and p.set_up.isVisible()
-    assert p.status.text().startswith("Welcome back to step 3.")
+    assert p.status.text().startswith("Welcome back to step 3.") and "training" not in p.status.text()  # (none)
     p.set_up.click()
     qtbot.waitUntil(lambda: p.status.text().startswith("Set up as the earlier steps leave it"), timeout=10_000)
     assert not p.set_up.isVisible()
@@ -58,6 +58,7 @@ def test_the_set_up_runs_do_not_tick_the_steps_checks(window, qtbot):
     qtbot.waitUntil(lambda: training.wb.ready is not None and training.wb.dataset is not None, timeout=30_000)
     resume_at(window, "transfer", 2)  # step 3: freeze the digits' features and train on the shapes
     assert lc.open_lesson("transfer")
+    assert "Set up this step builds it again (their training too)" in lc.panel.status.text()
     lc.panel.set_up.click()  # the digits CNN trained 3 epochs, then fitted to the shapes
     qtbot.waitUntil(lambda: lc.panel.status.text().startswith("Set up as"), timeout=60_000)
     assert window.document.design.dataset["name"] == "shapes"

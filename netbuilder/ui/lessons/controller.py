@@ -150,11 +150,13 @@ class LessonController(QObject):
         self.panel.title.setText(lesson.title)
         self.index = -1  # go() sets the introduction: whole on the first step, its first sentence after
         self.go(min(int(self.progress["step"]), len(lesson.steps) - 1))
-        if lesson.set_up(self.index) and not self.driver.lessons_own:  # resumed: the earlier steps' network is gone
+        set_up = lesson.set_up(self.index)
+        if set_up and not self.driver.lessons_own:  # resumed: the earlier steps' network is gone
             self.panel.set_up.show()
+            trains = any(a["do"] == "start_training" for a in set_up)
             self.panel.status.setText(f"Welcome back to step {self.index + 1}. It builds on the network of the "
-                                      "earlier steps: Set up this step builds it again (their training too), or "
-                                      "go on with the design open now.")
+                                      f"earlier steps: Set up this step builds it again{' (their training too)' * trains}"
+                                      ", or go on with the design open now.")
         self.panel.focus_first()  # the keyboard follows the student into the lesson
         return True
 
