@@ -275,16 +275,17 @@ def _explained(c: Check, s: LessonState) -> tuple[bool, str]:
     if "layer" not in c:
         return bool(s.explanations.get(method)), ""
     layer = resolve_node(c["layer"], s) or c["layer"]
+    if s.explanations.get(f"{method}@{layer}"):
+        return True, ""
     at = [key.split("@", 1)[1] for key, made in s.explanations.items() if key.startswith(f"{method}@") and made]
-    return f"{method}@{layer}" in s.explanations and bool(s.explanations[f"{method}@{layer}"]), (
-        f"the {method} map was computed at {', '.join(at)}, not {layer}" if at and layer not in at else "")
+    return False, f"the {method} map was computed at {', '.join(at)}, not {layer}" if at else ""
 
 
 _EVALUATORS: dict[str, Callable[[Check, LessonState], tuple[bool, str]]] = {
     "has_layer": _has_layer, "layer_count": _layer_count, "metric": _metric, "gap": _gap,
     "prediction_flipped": _flipped, "setting": _setting, "param_count": _totals("total_params"),
     "macs": _totals("total_macs"), "valid": _valid, "selected": _selected, "output_shape": _output_shape,
-    "explained": lambda c, s: _explained(c, s),
+    "explained": _explained,
     "view": lambda c, s: (s.view == c["view"], f"{s.view or 'no view'} is shown"),
     "trained": _trained,
 }
