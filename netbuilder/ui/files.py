@@ -360,10 +360,11 @@ class FileController(QObject):
         target = own_autosave()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            weights = link.autosaved.write(target) if link is not None else None
+            if link is not None:
+                link.autosaved.write(target)
             save_design(self.document.snapshot(), target)
             target.with_suffix(".json").write_text(json.dumps(
-                {"path": str(self.document.path) if self.document.path else None, "weights": weights}))
+                {"path": str(self.document.path) if self.document.path else None}))
         except (NetbuilderError, OSError, ValueError) as e:  # (ValueError: runs that cannot be written as JSON)
             self.message_reported.emit(f"Autosave failed: {e}")
             return None
@@ -382,7 +383,7 @@ class FileController(QObject):
         folder = autosave_dir()
         if not folder.is_dir():
             return []
-        own = f"autosave_{os.getpid()}.nbd"
+        own = own_autosave().name
         return sorted((p for p in folder.glob("autosave_*.nbd") if p.name != own and not owner_alive(p)),
                       key=lambda p: p.stat().st_mtime, reverse=True)
 

@@ -26,26 +26,25 @@ class AutosavedWork:
         self._tickets: set[int] = set()  # the workbench's writes of the autosave's weights
         self._recovering: Path | None = None  # the autosaved weights file being loaded back
 
-    def write(self, target: Path) -> str | None:
+    def write(self, target: Path) -> None:
         """Beside the autosaved design ``target``: the runs, and the trained weights that no saved file holds
-        (written in the background, once per change; while a run trains, those it wrote last, now and then).
-        Returns the weights file's name when the autosave has them. Raises OSError."""
+        (written in the background, once per change; while a run trains, the run writes them now and then).
+        Recovery takes the weights file being there as the sign (``autosave.autosaved_weights``). Raises
+        OSError."""
         runs, runs_file = self.link.runs(), runs_path_for(target)
         if runs:
             save_runs(runs_file, runs)
         else:
             runs_file.unlink(missing_ok=True)
+        if self.link.c.running:  # (what the run wrote last is what a crash keeps)
+            return
         weights = weights_path_for(target)
-        if self.link.c.running:  # the run writes them now and then: what it wrote last is what a crash keeps
-            return weights.name if weights.is_file() else None
         if not (self.link.wb.has_weights and self.link.weights_dirty):
             weights.unlink(missing_ok=True)
             self._written = -1
-            return None
-        if self._written != self.version:
+        elif self._written != self.version:
             self._tickets.add(self.link.wb.save_weights(weights))
             self._written = self.version
-        return weights.name if self._written >= 0 else None
 
     def written(self, event: ev.TaskDone | ev.TaskFailed) -> bool:
         """A weights write ended: True when it was the autosave's (it fails in the status bar, quietly)."""
