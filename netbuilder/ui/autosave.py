@@ -1,7 +1,8 @@
 """The window's autosave files: where they live (``autosave_<pid>.nbd`` with a ``.json`` of what the window
 knew of it, and the trained weights and the runs beside it as beside a saved design, in the user's data
 folder), whether the window that wrote one still runs (else it is left by a
-crash), reading one back and describing it for the recovery question. Stdlib, io."""
+crash), reading one back and describing it for the recovery question. Stdlib, io (and the runs file's
+name from ui/training/run_history)."""
 
 from __future__ import annotations
 
